@@ -1,0 +1,42 @@
+# Sluice — two commands set everything up: `make run` and `make test`.
+
+GO      ?= go
+BIN     := bin/sluice
+CONFIG  ?= configs/quickstart.yaml
+PROTO   := oip/inferencepb/grpc_service.proto
+
+.PHONY: all build run test test-short vet proto clean
+
+all: build
+
+build:
+	$(GO) build -o $(BIN) ./cmd/sluice
+
+## run: the quickstart — gateway on 127.0.0.1:8080 (HTTP), :8081 (gRPC),
+## admin on :9090, with local worker pools. Ctrl-C stops everything.
+run: build
+	./$(BIN) serve --config $(CONFIG)
+
+## test: vet and every test with the race detector.
+test: vet
+	$(GO) test -race -count=1 -timeout 15m ./...
+
+test-short:
+	$(GO) test -short -count=1 ./...
+
+vet:
+	$(GO) vet ./...
+
+## proto: regenerate the committed gRPC code from $(PROTO). Needs protoc
+## (Debian: apt-get install protobuf-compiler); the Go plugins come from
+## go.mod's tool block.
+proto:
+	@command -v protoc >/dev/null || { echo "protoc not found: apt-get install -y protobuf-compiler"; exit 1; }
+	protoc --plugin=protoc-gen-go=$$($(GO) tool -n protoc-gen-go) \
+		--plugin=protoc-gen-go-grpc=$$($(GO) tool -n protoc-gen-go-grpc) \
+		--go_out=. --go_opt=paths=source_relative \
+		--go-grpc_out=. --go-grpc_opt=paths=source_relative \
+		$(PROTO)
+
+clean:
+	rm -rf bin

@@ -1,0 +1,234 @@
+package batcher
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/sluice-gateway/sluice/oip"
+)
+
+// worker is one attached Dispatcher and the pullers feeding it.
+type worker struct {
+	id    string
+	d     Dispatcher
+	slots int
+	stop  chan struct{} // closed when the worker is removed
+	gone  bool          // set with stop closed; guarded by Pool.mu
+}
+
+// puller is one slot of a worker: a goroutine that forms a batch, sends
+// it, answers its members, and starts over.
+type puller struct {
+	w    *worker
+	kick chan struct{} // one-slot wake-up: work arrived or a wait ended
+}
+
+// poke wakes pl without blocking; a wake-up already pending is enough.
+func (pl *puller) poke() {
+	select {
+	case pl.kick <- struct{}{}:
+	default:
+	}
+}
+
+// pull is a puller's loop; it ends when its worker is removed.
+func (p *Pool) pull(pl *puller) {
+	defer p.pullers.Done()
+	for {
+		batch, wait, ok := p.next(pl)
+		if !ok {
+			return
+		}
+		if batch != nil {
+			p.run(pl.w, batch)
+			continue
+		}
+		var t Timer
+		if wait > 0 {
+			t = p.clock.AfterFunc(wait, pl.poke)
+		}
+		select {
+		case <-pl.kick:
+		case <-pl.w.stop:
+		}
+		if t != nil {
+			t.Stop()
+		}
+	}
+}
+
+// next fails the expired items and forms a batch. With no batch to send,
+// pl is listed as idle (so that Submit wakes it) and wait says when to
+// look again, 0 meaning only when woken. ok is false once pl's worker is
+// gone.
+func (p *Pool) next(pl *puller) (batch []*Item, wait time.Duration, ok bool) {
+	p.mu.Lock()
+	p.unidle(pl)
+	if pl.w.gone {
+		p.mu.Unlock()
+		return nil, 0, false
+	}
+	now := p.clock.Now()
+	expired := p.expire(now)
+	batch, wait = p.form(now)
+	if batch == nil {
+		p.idle = append(p.idle, pl)
+	} else {
+		p.started(batch)
+	}
+	p.mu.Unlock()
+	p.failExpired(expired, now)
+	return batch, wait, true
+}
+
+// form asks the queue for a batch under the config of the head's model.
+// pre: p.mu held.
+func (p *Pool) form(now time.Time) ([]*Item, time.Duration) {
+	head := p.q.Peek(now)
+	if head == nil {
+		return nil, 0
+	}
+	cfg, ok := p.models[head.Model]
+	if !ok {
+		cfg = p.defaults
+	}
+	return p.q.Form(now, cfg)
+}
+
+// started counts a batch leaving the queue and, if work is left, wakes
+// another idle puller for it. pre: p.mu held.
+func (p *Pool) started(batch []*Item) {
+	p.st.InFlightBatches++
+	p.st.InFlightItems += len(batch)
+	p.st.Batches++
+	p.st.Items += uint64(len(batch))
+	for _, it := range batch {
+		p.st.Rows += uint64(it.weight())
+	}
+	if p.q.Len() > 0 {
+		p.kickOne()
+	}
+}
+
+// kickOne wakes the most recently idle puller, if any. pre: p.mu held.
+func (p *Pool) kickOne() {
+	if n := len(p.idle); n > 0 {
+		pl := p.idle[n-1]
+		p.idle[n-1] = nil
+		p.idle = p.idle[:n-1]
+		pl.poke()
+	}
+}
+
+// unidle takes pl off the idle list. pre: p.mu held.
+func (p *Pool) unidle(pl *puller) {
+	if i := slices.Index(p.idle, pl); i >= 0 {
+		p.idle = slices.Delete(p.idle, i, i+1)
+	}
+}
+
+// stopWorker marks w gone, wakes its pullers and forgets the idle ones.
+// pre: p.mu held.
+func (p *Pool) stopWorker(w *worker) {
+	w.gone = true
+	close(w.stop)
+	p.idle = slices.DeleteFunc(p.idle, func(pl *puller) bool { return pl.w == w })
+}
+
+// run sends batch to w and answers each member.
+func (p *Pool) run(w *worker, batch []*Item) {
+	resps, err := p.dispatch(w, batch)
+	now := p.clock.Now()
+	late := 0
+	for i, it := range batch {
+		r := result{err: err}
+		if err == nil {
+			r.resp = resps[i]
+		}
+		if !it.Deadline.IsZero() && !now.Before(it.Deadline) {
+			r = result{err: p.lateErr(it, now, err)}
+			late++
+		}
+		deliver(it, r)
+	}
+	p.mu.Lock()
+	p.st.InFlightBatches--
+	p.st.InFlightItems -= len(batch)
+	p.st.Rejected.Deadline += uint64(late)
+	if err != nil {
+		p.st.FailedBatches++
+	}
+	p.mu.Unlock()
+}
+
+// lateErr is the answer of a member whose deadline passed in flight;
+// cause is the batch's error, if any.
+func (p *Pool) lateErr(it *Item, now time.Time, cause error) error {
+	late := now.Sub(it.Deadline)
+	if cause != nil {
+		return fmt.Errorf("pool %q: %w by %v in flight: %w", p.name, ErrDeadline, late, cause)
+	}
+	return fmt.Errorf("pool %q: %w by %v in flight", p.name, ErrDeadline, late)
+}
+
+// dispatch merges batch into one request, sends it and splits the answer,
+// one response per member in order.
+func (p *Pool) dispatch(w *worker, batch []*Item) ([]*oip.InferenceResponse, error) {
+	reqs := make([]*oip.InferenceRequest, len(batch))
+	for i, it := range batch {
+		reqs[i] = it.Req
+	}
+	req, rows, err := merge(reqs)
+	if err != nil {
+		return nil, p.batchErr(batch, err)
+	}
+	ctx, cancel := p.dispatchContext(batch)
+	defer cancel()
+	head := batch[0]
+	resp, err := w.d.Dispatch(ctx, head.Model, head.Version, req)
+	if err != nil {
+		return nil, p.batchErr(batch, err)
+	}
+	if resp == nil {
+		return nil, p.batchErr(batch, fmt.Errorf("worker %q returned no response", w.id))
+	}
+	if len(batch) == 1 {
+		return []*oip.InferenceResponse{resp}, nil
+	}
+	parts, err := oip.SplitResponse(resp, reqs, rows)
+	if err != nil {
+		return nil, p.batchErr(batch, err)
+	}
+	return parts, nil
+}
+
+// merge concatenates reqs along dimension 0; a lone request goes as it is.
+func merge(reqs []*oip.InferenceRequest) (*oip.InferenceRequest, []int64, error) {
+	if len(reqs) == 1 {
+		return reqs[0], nil, nil
+	}
+	return oip.MergeRequests(reqs)
+}
+
+// batchErr wraps the failure of a batch for each of its members.
+func (p *Pool) batchErr(batch []*Item, err error) error {
+	return fmt.Errorf("batcher: pool %q: batch of %d: %w", p.name, len(batch), err)
+}
+
+// dispatchContext returns the context of a batch's call: it expires at
+// the latest member deadline, so that one member's deadline never cuts the
+// others short, and has none if any member has none.
+func (p *Pool) dispatchContext(batch []*Item) (context.Context, context.CancelFunc) {
+	var latest time.Time
+	for _, it := range batch {
+		if it.Deadline.IsZero() {
+			return context.WithCancel(context.Background())
+		}
+		if it.Deadline.After(latest) {
+			latest = it.Deadline
+		}
+	}
+	return context.WithTimeout(context.Background(), latest.Sub(p.clock.Now()))
+}

@@ -1,0 +1,26 @@
+package batcher
+
+import "errors"
+
+var (
+	// ErrQueueFull is returned when an item's priority class already holds
+	// its ClassLimits.MaxLen items. The gateway answers 429 with Retry-After.
+	ErrQueueFull = errors.New("batcher: queue full")
+	// ErrQueueTimeout is returned when an item spent its class's
+	// ClassLimits.MaxQueueTime queued without being dispatched. The gateway
+	// answers 503.
+	ErrQueueTimeout = errors.New("batcher: queue timeout")
+	// ErrDeadline is returned when an item's deadline passed before it was
+	// answered: while queued (the item was never sent to a worker) or while
+	// its batch was in flight. The gateway answers 504.
+	ErrDeadline = errors.New("batcher: deadline exceeded")
+	// ErrClosed is returned by Submit on a closed Pool, and to every item
+	// still queued when the Pool is closed.
+	ErrClosed = errors.New("batcher: pool closed")
+	// ErrInvalidItem is returned for an item the batcher cannot queue: an
+	// unknown priority, an item already queued, or a request whose rows or
+	// batch key cannot be read. It is a caller's mistake, not overload.
+	ErrInvalidItem = errors.New("batcher: invalid item")
+	// ErrBadPriority is returned by ParsePriority for an unknown name.
+	ErrBadPriority = errors.New("batcher: unknown priority")
+)

@@ -1,0 +1,109 @@
+package batcher
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/sluice-gateway/sluice/oip"
+)
+
+// Item is one request waiting for a batch. The exported fields are the
+// caller's to set before Push (or Submit) and must not change while the
+// item is queued; the queue's own bookkeeping is unexported. An Item
+// belongs to at most one Queue at a time.
+type Item struct {
+	// Model and Version name the model the request is for.
+	Model, Version string
+	// Req is the request. The pure Queue never reads it (a simulator may
+	// leave it nil); Pool.Submit requires it.
+	Req *oip.InferenceRequest
+	// Priority is the item's class; the zero value is Normal.
+	Priority Priority
+	// Rows is the size of the request's dimension 0: its weight against
+	// FormConfig.MaxBatch. Values below 1 count as 1.
+	Rows int64
+	// Key groups mergeable items: two items may share a batch only if
+	// their keys are equal. ItemKey builds it; Submit fills it from Req
+	// when empty.
+	Key string
+	// Enqueued is when the request arrived, the start of its SLO. Push
+	// sets it to now when zero.
+	Enqueued time.Time
+	// Deadline is the absolute time after which the answer is useless; the
+	// zero value means none. An item whose deadline passes while queued is
+	// never dispatched.
+	Deadline time.Time
+	// SLO is the end-to-end latency target counted from Enqueued; the
+	// waiting rule never delays the item past it. Zero means none.
+	SLO time.Duration
+	// Ref is opaque to the Queue: whoever drives it uses Ref to find the
+	// item's waiting caller. Pool.Submit overwrites it.
+	Ref any
+
+	q      *Queue    // the queue holding the item; nil when not queued
+	kl     *keyLists // the lists of its Key in q
+	links  [2]link   // neighbours in the class list and the key list
+	pushed time.Time // when Push queued the item
+	seq    uint64    // the queue's push number, to spot stale heap entries
+	expiry error     // why Expired removed the item; nil otherwise
+}
+
+// NewItem returns an Item of class p for req, with Rows and Key read from
+// the request. Enqueued, Deadline and SLO are left for the caller to set.
+// It fails, wrapping ErrInvalidItem, when the request's rows or batch key
+// cannot be read.
+func NewItem(model, version string, req *oip.InferenceRequest, p Priority) (*Item, error) {
+	it := &Item{Model: model, Version: version, Req: req, Priority: p}
+	if err := it.fill(); err != nil {
+		return nil, err
+	}
+	return it, nil
+}
+
+// ItemKey returns the Key of an item of model and version whose request
+// has the batch key batchKey (oip.InferenceRequest.BatchKey).
+func ItemKey(model, version, batchKey string) string {
+	return model + "\x00" + version + "\x00" + batchKey
+}
+
+// Expiry reports why Queue.Expired removed the item: ErrDeadline when its
+// deadline passed (this wins when both did), ErrQueueTimeout when its
+// class's MaxQueueTime did. It is nil for an item Expired did not remove,
+// and is reset by Push.
+func (it *Item) Expiry() error { return it.expiry }
+
+// Queued reports whether the item is in a queue.
+func (it *Item) Queued() bool { return it.q != nil }
+
+// fill sets Rows and Key from Req when Key is empty.
+func (it *Item) fill() error {
+	if it.Key != "" {
+		return nil
+	}
+	if it.Req == nil {
+		return fmt.Errorf("%w: model %q: no request", ErrInvalidItem, it.Model)
+	}
+	rows, err := it.Req.Rows()
+	if err != nil {
+		return fmt.Errorf("%w: model %q: %w", ErrInvalidItem, it.Model, err)
+	}
+	it.Rows = rows
+	it.Key = ItemKey(it.Model, it.Version, it.Req.BatchKey())
+	return nil
+}
+
+// weight returns the rows the item counts against MaxBatch, at least 1.
+func (it *Item) weight() int64 { return max(it.Rows, 1) }
+
+// due returns the earliest of the item's deadline and the end of its SLO,
+// and false when it has neither.
+func (it *Item) due() (time.Time, bool) {
+	var at time.Time
+	if it.SLO > 0 {
+		at = it.Enqueued.Add(it.SLO)
+	}
+	if !it.Deadline.IsZero() && (at.IsZero() || it.Deadline.Before(at)) {
+		at = it.Deadline
+	}
+	return at, !at.IsZero()
+}

@@ -1,0 +1,267 @@
+package batcher
+
+import (
+	"fmt"
+	"time"
+)
+
+// ClassLimits bounds one priority class of a Queue, as Triton's queue
+// policy does. The zero value bounds nothing.
+type ClassLimits struct {
+	// MaxLen is the most items the class may hold; a Push beyond it fails
+	// with ErrQueueFull. 0 means unbounded.
+	MaxLen int
+	// MaxQueueTime is the longest an item may stay queued; Expired removes
+	// it after that, with ErrQueueTimeout. 0 means unbounded.
+	MaxQueueTime time.Duration
+}
+
+// Queue holds the items waiting for one pool: one FIFO per priority class,
+// and beside it one FIFO per class and Key so that forming a batch visits
+// only compatible items.
+//
+// Queue is pure: it never reads the clock, starts no goroutine and never
+// blocks; every method that depends on time takes now, which must not go
+// backwards from one call to the next. A Queue is not safe for concurrent
+// use. Create it with NewQueue.
+type Queue struct {
+	limits    [numClasses]ClassLimits
+	classes   [numClasses]list
+	keys      map[string]*keyLists
+	spare     *keyLists // an emptied keyLists kept to spare an allocation
+	deadlines deadlineHeap
+	dead      []*Item // expired items not yet returned by Expired
+	rate      arrivalRate
+	seq       uint64
+}
+
+// keyLists holds the items of one Key, one FIFO per class.
+type keyLists struct {
+	classes [numClasses]list
+	n       int
+}
+
+// NewQueue returns an empty queue with the given per-class limits. A class
+// missing from limits (or a nil map) is unbounded; keys other than the
+// four classes are ignored.
+func NewQueue(limits map[Priority]ClassLimits) *Queue {
+	q := &Queue{keys: make(map[string]*keyLists)}
+	for p, l := range limits {
+		if p.valid() {
+			q.limits[p.class()] = l
+		}
+	}
+	for c := range q.classes {
+		q.classes[c].k = byClass
+	}
+	return q
+}
+
+// Push queues it at the tail of its class, recording now as the time it
+// was queued and, when it.Enqueued is zero, as its arrival. It fails with
+// ErrQueueFull when the class holds ClassLimits.MaxLen items, with
+// ErrDeadline when it.Deadline is not after now, and with ErrInvalidItem
+// for an unknown priority or an item already in a queue. O(log n) for an
+// item with a deadline, O(1) otherwise.
+func (q *Queue) Push(it *Item, now time.Time) error {
+	if err := q.admit(it, now); err != nil {
+		return err
+	}
+	c := it.Priority.class()
+	q.seq++
+	it.q, it.seq, it.pushed, it.expiry = q, q.seq, now, nil
+	if it.Enqueued.IsZero() {
+		it.Enqueued = now
+	}
+	q.classes[c].pushBack(it)
+	it.kl = q.keyLists(it.Key)
+	it.kl.add(it, c)
+	if !it.Deadline.IsZero() {
+		q.deadlines.push(it)
+	}
+	q.rate.observe(now)
+	return nil
+}
+
+// admit returns why it cannot be pushed at now, or nil.
+func (q *Queue) admit(it *Item, now time.Time) error {
+	switch {
+	case !it.Priority.valid():
+		return fmt.Errorf("%w: %s", ErrInvalidItem, it.Priority)
+	case it.q != nil:
+		return fmt.Errorf("%w: model %q: already queued", ErrInvalidItem, it.Model)
+	case !it.Deadline.IsZero() && !now.Before(it.Deadline):
+		return fmt.Errorf("%w: %v before it was queued", ErrDeadline, now.Sub(it.Deadline))
+	}
+	lim := q.limits[it.Priority.class()].MaxLen
+	if lim > 0 && q.classes[it.Priority.class()].n >= lim {
+		return fmt.Errorf("%w: class %s holds its limit of %d", ErrQueueFull, it.Priority, lim)
+	}
+	return nil
+}
+
+// Remove takes it out of the queue — a caller that went away — and reports
+// whether it was queued here. Amortised O(1).
+func (q *Queue) Remove(it *Item) bool {
+	if it.q != q {
+		return false
+	}
+	q.unlink(it)
+	if !it.Deadline.IsZero() {
+		q.deadlines.forget(q)
+	}
+	return true
+}
+
+// Len returns the number of queued items.
+func (q *Queue) Len() int {
+	n := 0
+	for c := range q.classes {
+		n += q.classes[c].n
+	}
+	return n
+}
+
+// LenByClass returns the number of queued items of each class.
+func (q *Queue) LenByClass() ClassCounts {
+	var n [numClasses]int
+	for c := range q.classes {
+		n[c] = q.classes[c].n
+	}
+	return countsOf(n)
+}
+
+// Expired removes and returns the items whose deadline or class
+// MaxQueueTime has passed by now (a deadline equal to now has passed),
+// each with Item.Expiry saying which. The caller owns the returned slice;
+// nil when nothing expired.
+func (q *Queue) Expired(now time.Time) []*Item {
+	q.sweep(now)
+	out := q.dead
+	q.dead = nil
+	return out
+}
+
+// NextWake returns how long after now the next item expires, and false
+// when no queued item can expire. A zero wait means some item is due
+// already: call Expired.
+func (q *Queue) NextWake(now time.Time) (time.Duration, bool) {
+	if len(q.dead) > 0 {
+		return 0, true
+	}
+	var at time.Time
+	if e, ok := q.deadlines.top(q); ok {
+		at = e.at
+	}
+	for c, l := range q.limits {
+		if h := q.classes[c].head; h != nil && l.MaxQueueTime > 0 {
+			if t := h.pushed.Add(l.MaxQueueTime); at.IsZero() || t.Before(at) {
+				at = t
+			}
+		}
+	}
+	if at.IsZero() {
+		return 0, false
+	}
+	return max(at.Sub(now), 0), true
+}
+
+// Peek returns the item Form would build its next batch around — the
+// oldest live item of the most urgent non-empty class — without removing
+// it; nil when the queue is empty. Items that expired by now are moved
+// aside for Expired first.
+func (q *Queue) Peek(now time.Time) *Item {
+	q.sweep(now)
+	for c := range q.classes {
+		if h := q.classes[c].head; h != nil {
+			return h
+		}
+	}
+	return nil
+}
+
+// Drain removes and returns every item, the expired ones not yet returned
+// by Expired included, most urgent class first, FIFO within a class.
+func (q *Queue) Drain() []*Item {
+	out := q.dead
+	q.dead = nil
+	for c := range q.classes {
+		for q.classes[c].head != nil {
+			it := q.classes[c].head
+			q.Remove(it)
+			out = append(out, it)
+		}
+	}
+	return out
+}
+
+// sweep moves the items that expired by now from the lists to q.dead:
+// first those whose deadline passed, then, per class, those queued longer
+// than MaxQueueTime.
+func (q *Queue) sweep(now time.Time) {
+	for {
+		e, ok := q.deadlines.top(q)
+		if !ok || now.Before(e.at) {
+			break
+		}
+		q.deadlines.pop()
+		q.expire(e.it, ErrDeadline, false)
+	}
+	for c, l := range q.limits {
+		if l.MaxQueueTime <= 0 {
+			continue
+		}
+		for h := q.classes[c].head; h != nil && !now.Before(h.pushed.Add(l.MaxQueueTime)); h = q.classes[c].head {
+			q.expire(h, ErrQueueTimeout, !h.Deadline.IsZero())
+		}
+	}
+}
+
+// expire moves it to q.dead with reason; inHeap says whether its deadline
+// entry is still in the heap.
+func (q *Queue) expire(it *Item, reason error, inHeap bool) {
+	q.unlink(it)
+	if inHeap {
+		q.deadlines.forget(q)
+	}
+	it.expiry = reason
+	q.dead = append(q.dead, it)
+}
+
+// unlink takes it out of its class and key lists; the deadline heap is
+// the caller's business.
+func (q *Queue) unlink(it *Item) {
+	c := it.Priority.class()
+	q.classes[c].remove(it)
+	kl := it.kl
+	kl.classes[c].remove(it)
+	kl.n--
+	if kl.n == 0 {
+		delete(q.keys, it.Key)
+		q.spare = kl
+	}
+	it.q, it.kl = nil, nil
+}
+
+// keyLists returns the lists of key, creating them when missing.
+func (q *Queue) keyLists(key string) *keyLists {
+	if kl, ok := q.keys[key]; ok {
+		return kl
+	}
+	kl := q.spare
+	q.spare = nil
+	if kl == nil {
+		kl = &keyLists{}
+		for c := range kl.classes {
+			kl.classes[c].k = byKey
+		}
+	}
+	q.keys[key] = kl
+	return kl
+}
+
+// add appends it to class c.
+func (kl *keyLists) add(it *Item, c int) {
+	kl.classes[c].pushBack(it)
+	kl.n++
+}

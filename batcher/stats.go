@@ -1,0 +1,80 @@
+package batcher
+
+import (
+	"context"
+	"errors"
+)
+
+// Stats is a snapshot of a Pool, cheap to take, for the router and the
+// scaler. Counters run from NewPool and never decrease.
+type Stats struct {
+	// Queued is the number of items waiting, by class.
+	Queued ClassCounts
+	// InFlightBatches and InFlightItems count the batches sent to workers
+	// and not yet answered, and the items they hold.
+	InFlightBatches, InFlightItems int
+	// Workers is the number of workers attached; Slots the sum of their
+	// slots (the batches they may have in flight at once).
+	Workers, Slots int
+	// Batches, Items and Rows count what was dispatched: Items/Batches is
+	// the mean batch size (see MeanBatch).
+	Batches, Items, Rows uint64
+	// FailedBatches counts the dispatched batches that failed.
+	FailedBatches uint64
+	// Rejected counts the items answered with an error of the batcher's.
+	Rejected Rejections
+}
+
+// Rejections counts items that were not answered by a worker, by reason.
+type Rejections struct {
+	// QueueFull counts Submits refused with ErrQueueFull.
+	QueueFull uint64
+	// QueueTimeout counts items failed with ErrQueueTimeout.
+	QueueTimeout uint64
+	// Deadline counts items failed with ErrDeadline, queued or in flight,
+	// including those whose context deadline passed while queued.
+	Deadline uint64
+	// Canceled counts items whose caller went away while they were queued.
+	Canceled uint64
+	// Closed counts items failed with ErrClosed.
+	Closed uint64
+}
+
+// MeanBatch returns the mean number of items per dispatched batch, 0
+// before the first.
+func (s Stats) MeanBatch() float64 {
+	if s.Batches == 0 {
+		return 0
+	}
+	return float64(s.Items) / float64(s.Batches)
+}
+
+// count adds one rejection for err; errors of no known reason are not
+// counted.
+func (r *Rejections) count(err error) {
+	switch {
+	case errors.Is(err, ErrQueueFull):
+		r.QueueFull++
+	case errors.Is(err, ErrQueueTimeout):
+		r.QueueTimeout++
+	case errors.Is(err, ErrDeadline), errors.Is(err, context.DeadlineExceeded):
+		r.Deadline++
+	case errors.Is(err, context.Canceled):
+		r.Canceled++
+	case errors.Is(err, ErrClosed):
+		r.Closed++
+	}
+}
+
+// Stats returns a snapshot of the pool.
+func (p *Pool) Stats() Stats {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	s := p.st
+	s.Queued = p.q.LenByClass()
+	s.Workers = len(p.workers)
+	for _, w := range p.workers {
+		s.Slots += w.slots
+	}
+	return s
+}

@@ -1,0 +1,155 @@
+package configs
+
+import (
+	"time"
+
+	"github.com/sluice-gateway/sluice/costmodel"
+)
+
+// Config is the whole of a Sluice configuration file. Load and Parse fill
+// its defaults and validate it; a Config they return is ready to use and
+// satisfies every rule documented on its fields. A Config is a plain value:
+// it is not safe to modify while other goroutines read it.
+//
+// Durations are written as Go duration strings ("200ms", "1m"); a zero
+// duration or number means "unset" and takes the field's default, if any.
+type Config struct {
+	Listen Listen `yaml:"listen"`
+	Auth   Auth   `yaml:"auth"`
+	// Models are the models the gateway serves; at least one.
+	Models []Model `yaml:"models"`
+	// Tiers group pools for models.
+	Tiers []Tier `yaml:"tiers"`
+	// Pools are the groups of workers; at least one.
+	Pools []Pool `yaml:"pools"`
+	// Queue bounds the priority classes of every pool's queue.
+	Queue  Queue  `yaml:"queue"`
+	Scaler Scaler `yaml:"scaler"`
+	Budget Budget `yaml:"budget"`
+
+	// File is the path the config was loaded from; empty if not from a file.
+	File string `yaml:"-"`
+}
+
+// Listen holds the listener addresses, each host:port with a numeric port
+// (an empty host binds every interface; port 0 picks a free port). An empty
+// address turns that listener off, except HTTP, which defaults to
+// DefaultHTTPAddr (127.0.0.1:8080). No two listeners may share an address.
+type Listen struct {
+	// HTTP serves the OIP v2 REST API; default 127.0.0.1:8080.
+	HTTP string `yaml:"http"`
+	// GRPC serves the OIP v2 gRPC API; off when empty.
+	GRPC string `yaml:"grpc"`
+	// Admin serves metrics and health for operators; off when empty.
+	Admin string `yaml:"admin"`
+}
+
+// Auth selects how clients authenticate.
+type Auth struct {
+	// Mode is one of: "none" (the default, AuthNone), which admits every
+	// request.
+	Mode string `yaml:"mode"`
+}
+
+// Model is a model the gateway serves.
+type Model struct {
+	// Name is the model's name in request paths; non-empty and unique
+	// among models.
+	Name string `yaml:"name"`
+	// Tier names the tier whose pools serve the model; required.
+	Tier string `yaml:"tier"`
+	// Batching allows merging requests into batches; nil means the default,
+	// true. With false, requests are forwarded one by one.
+	Batching *bool `yaml:"batching"`
+	// MaxBatch caps the items in one batch for this model; >= 0, and 0
+	// means the pool's max_batch.
+	MaxBatch int `yaml:"max_batch"`
+	// Timeout is the deadline of a request that names none; > 0, default
+	// 30s (DefaultTimeout).
+	Timeout time.Duration `yaml:"timeout"`
+	// SLO is the end-to-end latency target; > 0, default 500ms
+	// (DefaultSLO).
+	SLO time.Duration `yaml:"slo"`
+}
+
+// BatchingEnabled reports whether the model's requests may be merged; true
+// when Batching is nil.
+func (m Model) BatchingEnabled() bool { return m.Batching == nil || *m.Batching }
+
+// Tier is an ordered list of pools that can serve the same models.
+type Tier struct {
+	// Name is non-empty and unique among tiers.
+	Name string `yaml:"name"`
+	// Pools names at least one pool, each defined under pools and listed
+	// once.
+	Pools []string `yaml:"pools"`
+}
+
+// Pool is a group of identical workers.
+type Pool struct {
+	// Name is unique among pools and a DNS-1123 label (lower-case letters,
+	// digits and '-', starting and ending with a letter or digit, at most
+	// 63 characters), since it also names processes and Kubernetes objects.
+	Name string `yaml:"name"`
+	// PricePerHour is the price of one replica in USD per hour; >= 0.
+	PricePerHour float64 `yaml:"price_per_hour"`
+	// Spot marks interruptible capacity; default false (on-demand).
+	Spot bool `yaml:"spot"`
+	// Curve is the latency of a batch of b items on one replica: base >= 0,
+	// per_item >= 0, and base + per_item > 0. Required.
+	Curve costmodel.Curve `yaml:"curve"`
+	// MaxBatch is the largest batch a replica takes; >= 1, default 1
+	// (DefaultPoolMaxBatch).
+	MaxBatch int `yaml:"max_batch"`
+	// ColdStart is how long a new replica takes to become ready; >= 0.
+	ColdStart time.Duration `yaml:"cold_start"`
+	// Replicas bounds the pool's size.
+	Replicas Replicas `yaml:"replicas"`
+}
+
+// Replicas bounds a pool: 0 <= Min <= Initial <= Max and Max >= 1.
+type Replicas struct {
+	// Min is the floor the scaler never goes below; default 0 (the pool
+	// may scale to zero).
+	Min int `yaml:"min"`
+	// Initial is the size the pool starts at. 0 means the default,
+	// max(Min, 1): a pool always starts with at least one replica, so the
+	// first requests need not wait for a cold start.
+	Initial int `yaml:"initial"`
+	// Max is the largest size. 0 means the default, max(Initial, 1).
+	Max int `yaml:"max"`
+}
+
+// Scaler configures the embedded scaler.
+type Scaler struct {
+	// Interval between decisions; > 0, default 2s (DefaultScalerInterval).
+	Interval time.Duration `yaml:"interval"`
+}
+
+// Budget caps spending.
+type Budget struct {
+	// PerHour is the ceiling of the fleet's price in USD per hour; >= 0,
+	// and 0 (the default) means no cap.
+	PerHour float64 `yaml:"per_hour"`
+}
+
+// Queue bounds each priority class of every pool's queue, as Triton's queue
+// policy does: a request beyond a length bound is rejected at once (429),
+// one queued longer than its class allows is rejected then (503). Zero
+// values mean unbounded.
+type Queue struct {
+	Critical ClassQueue `yaml:"critical"`
+	High     ClassQueue `yaml:"high"`
+	Normal   ClassQueue `yaml:"normal"`
+	Low      ClassQueue `yaml:"low"`
+}
+
+// ClassQueue bounds one priority class of a pool's queue.
+type ClassQueue struct {
+	// MaxLength is the most requests of the class one pool may hold
+	// queued; 0 means unbounded.
+	MaxLength int `yaml:"max_length"`
+	// MaxQueueTime is the longest a request of the class may wait queued;
+	// 0 means unbounded (the request's own deadline still applies).
+	MaxQueueTime time.Duration `yaml:"max_queue_time"`
+}

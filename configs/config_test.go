@@ -1,0 +1,148 @@
+package configs
+
+import (
+	"errors"
+	"io/fs"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestLoadBad loads each testdata/*.bad.yaml and checks its problems, in
+// order: one problem per file unless the file says otherwise.
+func TestLoadBad(t *testing.T) {
+	tests := []struct {
+		file string
+		want []string
+	}{
+		{"negative-price", []string{"negative-price.bad.yaml:7: pools[1].price_per_hour: -0.5 must be >= 0"}},
+		{"negative-queue-length", []string{"negative-queue-length.bad.yaml:12: queue.low.max_length: -1 must be >= 0"}},
+		{"missing-pool", []string{`missing-pool.bad.yaml:6: tiers[0].pools[1]: pool "gpu-x" is not defined`}},
+		{"max-batch", []string{"max-batch.bad.yaml:6: pools[0].max_batch: -1 must be >= 1"}},
+		{"duplicate-model", []string{`duplicate-model.bad.yaml:4: models[1].name: "m" duplicates models[0].name`}},
+		{"unknown-key", []string{"unknown-key.bad.yaml:6: pools[0].price_per_hr: unknown field (want one of name, price_per_hour,"}},
+		{"bad-duration", []string{`bad-duration.bad.yaml:4: models[0].slo: "fast" is not a duration`}},
+		{"unitless-duration", []string{"unitless-duration.bad.yaml:6: pools[0].cold_start: 30 is not a duration"}},
+		{"min-max", []string{"min-max.bad.yaml:7: pools[0].replicas.min: 5 must be <= max 2"}},
+		{"initial-max", []string{"initial-max.bad.yaml:6: pools[0].replicas.initial: 3 must be between min 0 and max 2"}},
+		{"bad-listen", []string{`bad-listen.bad.yaml:3: listen.grpc: "127.0.0.1" is not host:port: missing port`}},
+		{"bad-port", []string{`bad-port.bad.yaml:2: listen.admin: "localhost:99999" is not host:port: port "99999"`}},
+		{"shared-listen", []string{`shared-listen.bad.yaml:3: listen.admin: "127.0.0.1:8080" duplicates listen.http`}},
+		{"syntax", []string{"syntax.bad.yaml:2: syntax error: "}},
+		{"duplicate-key", []string{`duplicate-key.bad.yaml:6: syntax error: mapping key "name" already defined`}},
+		{"wrong-type", []string{`wrong-type.bad.yaml:6: pools[0].max_batch: "eight" is not an integer`}},
+		{"fractional-int", []string{"fractional-int.bad.yaml:6: pools[0].max_batch: 1.5 is not an integer"}},
+		{"not-a-list", []string{`not-a-list.bad.yaml:4: tiers[0].pools: got "a", want a list`}},
+		{"pool-name", []string{`pool-name.bad.yaml:4: pools[0].name: "GPU_Pool" is not a DNS-1123 label`}},
+		{"pool-twice", []string{`pool-twice.bad.yaml:2: tiers[0].pools[2]: "a" duplicates tiers[0].pools[0]`}},
+		{"empty-tier", []string{"empty-tier.bad.yaml:4: tiers[0].pools: at least one pool is required"}},
+		{"missing-tier", []string{`missing-tier.bad.yaml:3: models[0].tier: tier "heavy" is not defined`}},
+		{"no-curve", []string{"no-curve.bad.yaml:4: pools[0].curve: base 0s + per_item 0s must be > 0"}},
+		{"negative-curve", []string{"negative-curve.bad.yaml:7: pools[0].curve.per_item: -1ms must be >= 0"}},
+		{"no-models", []string{"no-models.bad.yaml:2: models: at least one model is required"}},
+		{"auth-mode", []string{`auth-mode.bad.yaml:2: auth.mode: "keys" is not a supported mode`}},
+		{"scaler-interval", []string{"scaler-interval.bad.yaml:5: scaler.interval: -2s must be > 0"}},
+		{"budget", []string{"budget.bad.yaml:5: budget.per_hour: NaN must be >= 0"}},
+		{"two-documents", []string{"two-documents.bad.yaml:4: only one YAML document is allowed"}},
+		{"several-decode", []string{
+			`several-decode.bad.yaml:5: models[0].slo: "soon" is not a duration`,
+			"several-decode.bad.yaml:10: pools[0].colour: unknown field",
+			`several-decode.bad.yaml:12: pools[1].max_batch: "many" is not an integer`,
+		}},
+		{"several", []string{
+			`several.bad.yaml:4: models[0].tier: tier "nowhere" is not defined`,
+			`several.bad.yaml:5: models[1].name: "m" duplicates models[0].name`,
+			"several.bad.yaml:7: models[1].timeout: -1s must be > 0",
+			`several.bad.yaml:10: tiers[0].pools[1]: pool "b" is not defined`,
+			"several.bad.yaml:13: pools[0].price_per_hour: -1 must be >= 0",
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.file, func(t *testing.T) {
+			cfg, err := Load(filepath.Join("testdata", tt.file+".bad.yaml"))
+			if cfg != nil {
+				t.Errorf("Load returned a config with error %v", err)
+			}
+			var errs Errors
+			if !errors.As(err, &errs) || !errors.Is(err, ErrInvalid) {
+				t.Fatalf("Load error = %v (%T), want Errors matching ErrInvalid", err, err)
+			}
+			if len(errs) != len(tt.want) {
+				t.Fatalf("Load gave %d problems, want %d:\n%v", len(errs), len(tt.want), err)
+			}
+			for i, want := range tt.want {
+				if got := errs[i].Error(); !strings.Contains(got, "testdata/"+want) {
+					t.Errorf("problem %d = %q, want it to contain %q", i, got, "testdata/"+want)
+				}
+			}
+		})
+	}
+}
+
+// TestBadFilesAreTested keeps the table above in step with testdata.
+func TestBadFilesAreTested(t *testing.T) {
+	files, err := filepath.Glob("testdata/*.bad.yaml")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no testdata/*.bad.yaml: %v", err)
+	}
+	for _, f := range files {
+		cfg, err := Load(f)
+		if cfg != nil || err == nil {
+			t.Errorf("Load(%q) succeeded; a .bad.yaml file must fail", f)
+		}
+	}
+}
+
+func TestLoadGood(t *testing.T) {
+	files, err := filepath.Glob("testdata/*.good.yaml")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no testdata/*.good.yaml: %v", err)
+	}
+	files = append(files, "quickstart.yaml", "bench.yaml")
+	for _, f := range files {
+		t.Run(f, func(t *testing.T) {
+			cfg, err := Load(f)
+			if err != nil {
+				t.Fatalf("Load: %v", err)
+			}
+			if cfg.File != f {
+				t.Errorf("File = %q, want %q", cfg.File, f)
+			}
+		})
+	}
+}
+
+func TestLoadMissingFile(t *testing.T) {
+	_, err := Load(filepath.Join(t.TempDir(), "absent.yaml"))
+	if !errors.Is(err, fs.ErrNotExist) || errors.Is(err, ErrInvalid) {
+		t.Errorf("Load error = %v, want one matching fs.ErrNotExist and not ErrInvalid", err)
+	}
+	if err != nil && !strings.HasPrefix(err.Error(), "configs: ") {
+		t.Errorf("Load error = %q, want the prefix %q", err, "configs: ")
+	}
+}
+
+func TestParseEmpty(t *testing.T) {
+	for _, tt := range []struct{ name, data string }{
+		{"nothing", ""},
+		{"comments only", "# nothing here\n"},
+		{"null document", "~\n"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := Parse("empty.yaml", []byte(tt.data))
+			want := "empty.yaml:1: pools: at least one pool is required\n" +
+				"empty.yaml:1: models: at least one model is required"
+			if err == nil || err.Error() != want {
+				t.Errorf("Parse error =\n%v\nwant\n%s", err, want)
+			}
+		})
+	}
+}
+
+func TestParseRootNotAMapping(t *testing.T) {
+	_, err := Parse("list.yaml", []byte("- a\n- b\n"))
+	want := "list.yaml:1: got a list, want a mapping"
+	if err == nil || err.Error() != want {
+		t.Errorf("Parse error = %v, want %q", err, want)
+	}
+}

@@ -1,0 +1,113 @@
+package configs
+
+import (
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/sluice-gateway/sluice/costmodel"
+)
+
+func ptr[T any](v T) *T { return &v }
+
+// TestQuickstart pins the shipped quickstart. The file spells out the keys
+// it marks "(default)"; writing them here as the Default constants makes
+// this test fail when the file and the code's defaults drift apart.
+func TestQuickstart(t *testing.T) {
+	got, err := Load("quickstart.yaml")
+	if err != nil {
+		t.Fatalf("Load: %v", err)
+	}
+	want := &Config{
+		File: "quickstart.yaml",
+		Listen: Listen{
+			HTTP:  DefaultHTTPAddr,
+			GRPC:  "127.0.0.1:8081",
+			Admin: "127.0.0.1:9090",
+		},
+		Auth: Auth{Mode: DefaultAuthMode},
+		Models: []Model{
+			{Name: "sum", Tier: "default", Batching: ptr(true), MaxBatch: 0, Timeout: DefaultTimeout, SLO: DefaultSLO},
+			{Name: "echo", Tier: "default", Batching: ptr(false), Timeout: DefaultTimeout, SLO: 250 * time.Millisecond},
+		},
+		Tiers: []Tier{{Name: "default", Pools: []string{"cpu", "gpu"}}},
+		Pools: []Pool{
+			{
+				Name: "cpu", PricePerHour: 0.10, Spot: false,
+				Curve:    costmodel.Curve{Base: 5 * time.Millisecond, PerItem: time.Millisecond},
+				MaxBatch: 8, ColdStart: time.Second,
+				Replicas: Replicas{Min: 1, Initial: 2, Max: 4},
+			},
+			{
+				Name: "gpu", PricePerHour: 1.20,
+				Curve:    costmodel.Curve{Base: 32 * time.Millisecond, PerItem: 4 * time.Millisecond},
+				MaxBatch: 32, ColdStart: 2 * time.Second,
+				Replicas: Replicas{Min: 0, Initial: 1, Max: 2},
+			},
+		},
+		Scaler: Scaler{Interval: DefaultScalerInterval},
+		Budget: Budget{PerHour: 3.00},
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("quickstart.yaml (-want +got):\n%s", diff)
+	}
+}
+
+// TestBenchFleet pins the reference fleet that bench numbers are quoted on.
+func TestBenchFleet(t *testing.T) {
+	cfg, err := Load("bench.yaml")
+	if err != nil {
+		t.Fatalf("Load: %v", err)
+	}
+	type pool struct {
+		Name      string
+		Price     float64
+		Spot      bool
+		Curve     costmodel.Curve
+		MaxBatch  int
+		ColdStart time.Duration
+		Max       int
+	}
+	ms := time.Millisecond
+	want := []pool{
+		{"cpu-small", 0.10, false, costmodel.Curve{Base: 200 * ms}, 1, 10 * time.Second, 60},
+		{"cpu-large", 0.50, false, costmodel.Curve{Base: 40 * ms, PerItem: 20 * ms}, 8, 20 * time.Second, 30},
+		{"gpu-spot", 1.20, true, costmodel.Curve{Base: 32 * ms, PerItem: 4 * ms}, 32, 60 * time.Second, 16},
+		{"gpu-ondemand", 3.00, false, costmodel.Curve{Base: 32 * ms, PerItem: 4 * ms}, 32, 90 * time.Second, 16},
+	}
+	var got []pool
+	for _, p := range cfg.Pools {
+		got = append(got, pool{p.Name, p.PricePerHour, p.Spot, p.Curve, p.MaxBatch, p.ColdStart, p.Replicas.Max})
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("bench.yaml pools (-want +got):\n%s", diff)
+	}
+	wantTiers := []Tier{
+		{Name: "light", Pools: []string{"cpu-small", "cpu-large", "gpu-spot", "gpu-ondemand"}},
+		{Name: "heavy", Pools: []string{"gpu-spot", "gpu-ondemand"}},
+	}
+	if diff := cmp.Diff(wantTiers, cfg.Tiers); diff != "" {
+		t.Errorf("bench.yaml tiers (-want +got):\n%s", diff)
+	}
+	if cfg.Budget.PerHour != 30 {
+		t.Errorf("bench.yaml budget.per_hour = %v, want 30", cfg.Budget.PerHour)
+	}
+}
+
+// TestAnchors checks that anchors, aliases and merge keys decode, and that
+// a key beside a merge key overrides the merged one.
+func TestAnchors(t *testing.T) {
+	cfg, err := Load("testdata/anchors.good.yaml")
+	if err != nil {
+		t.Fatalf("Load: %v", err)
+	}
+	gpu := costmodel.Curve{Base: 32 * time.Millisecond, PerItem: 4 * time.Millisecond}
+	want := []Pool{
+		{Name: "a", PricePerHour: 1.20, Curve: gpu, MaxBatch: 32, Replicas: Replicas{Initial: 1, Max: 1}},
+		{Name: "b", PricePerHour: 3.00, Curve: gpu, MaxBatch: 32, Replicas: Replicas{Initial: 1, Max: 1}},
+	}
+	if diff := cmp.Diff(want, cfg.Pools); diff != "" {
+		t.Errorf("pools (-want +got):\n%s", diff)
+	}
+}

@@ -1,0 +1,32 @@
+// Package local is the scaler's local pool driver: it runs each pool's
+// replicas as child processes of the gateway (`sluice worker`), keeps every
+// pool at the replica count the scaler sets, and tells the data plane which
+// endpoints are ready.
+//
+// A Supervisor starts each worker with flags that make it listen on free
+// loopback ports and announce them in one JSON line on stdout,
+// {"http":"127.0.0.1:PORT","grpc":"127.0.0.1:PORT"}. It then probes the
+// worker's GET /v2/health/ready; a worker joins routing only after a probe
+// passes, leaves it after Options.FailureThreshold failed probes in a row,
+// and comes back after one that passes. A worker whose process exits is
+// taken out of routing at once and restarted with back-off (Backoff); its
+// ID, "<pool>-<n>", stays the same. Scaling down stops workers that are not
+// ready first, then the newest: each leaves routing, waits
+// Options.DrainDelay, gets SIGTERM to finish its in-flight requests, and
+// SIGKILL after Options.StopGrace.
+//
+// Workers do not outlive the gateway. Each holds the read end of a pipe on
+// its stdin and exits when it reaches end of file, which happens whenever
+// the gateway exits, even by SIGKILL. On Linux the kernel also kills each
+// worker when the gateway dies (PR_SET_PDEATHSIG), and each worker runs in
+// its own process group, so a terminal's Ctrl-C reaches only the gateway,
+// which stops its workers in order.
+//
+// The package does process management and health probing only: it decides
+// neither how many replicas a pool needs (package scaler does) nor how
+// requests are routed (the router, which learns of endpoints through
+// Options.OnChange). Its few decisions are pure functions of their
+// arguments — which workers a scale-down stops, readiness after a probe,
+// the back-off delay — while the timers that drive them run on real time,
+// as the processes they manage do.
+package local

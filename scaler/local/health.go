@@ -1,0 +1,55 @@
+package local
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"time"
+)
+
+// readyPath is the Open Inference Protocol's server readiness endpoint.
+const readyPath = "/v2/health/ready"
+
+// health is a worker's readiness as its probes have shown it.
+type health struct {
+	ready bool
+	fails int // failed probes in a row since the last success
+}
+
+// observe returns h after a probe that passed (ok) or failed. A worker
+// becomes ready on its first passed probe and stops being ready after
+// threshold failed probes in a row.
+func (h health) observe(ok bool, threshold int) health {
+	if ok {
+		return health{ready: true}
+	}
+	h.fails++
+	if h.fails >= threshold {
+		h.ready = false
+	}
+	return h
+}
+
+// prober checks a worker's readiness endpoint over HTTP.
+type prober struct {
+	client  *http.Client
+	timeout time.Duration
+}
+
+// probe reports whether GET http://<addr>/v2/health/ready answers 200
+// within the timeout. It returns false when ctx is done.
+func (p prober) probe(ctx context.Context, addr string) bool {
+	ctx, cancel := context.WithTimeout(ctx, p.timeout)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+addr+readyPath, nil)
+	if err != nil {
+		return false
+	}
+	resp, err := p.client.Do(req)
+	if err != nil {
+		return false
+	}
+	defer resp.Body.Close()
+	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 4<<10))
+	return resp.StatusCode == http.StatusOK
+}
