@@ -57,7 +57,8 @@ func New(opts Options) *Gateway {
 type call struct {
 	model   string
 	version string
-	req     *oip.InferenceRequest
+	// req is the decoded and validated request.
+	req *oip.InferenceRequest
 	// timeout is the client's own limit; 0 means none given.
 	timeout time.Duration
 	// priority is the class the call is queued in.
@@ -97,11 +98,8 @@ func errUnknownModel(name string) error {
 	return fmt.Errorf("%w %q", router.ErrUnknownModel, name)
 }
 
-// item validates the call and turns it into a queue item.
+// item turns a call into a queue item. pre: c.req is valid.
 func (g *Gateway) item(m router.Model, c call) (*batcher.Item, error) {
-	if err := c.req.Validate(); err != nil {
-		return nil, err
-	}
 	rows := int64(1)
 	if m.Batching {
 		var err error

@@ -73,6 +73,9 @@ func grpcCall(ctx context.Context, req *inferencepb.ModelInferRequest) (call, er
 	if c.req, err = oip.RequestFromProto(req); err != nil {
 		return c, err
 	}
+	if err = c.req.Validate(); err != nil {
+		return c, err
+	}
 	md, _ := metadata.FromIncomingContext(ctx)
 	if c.timeout, err = parseTimeout(first(md, HeaderTimeout), c.req.Parameters); err != nil {
 		return c, err

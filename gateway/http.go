@@ -71,11 +71,10 @@ func (g *Gateway) httpCall(r *http.Request, buf *bytes.Buffer) (call, error) {
 		}
 		return c, err
 	}
-	c.req = new(oip.InferenceRequest)
-	if err := json.Unmarshal(buf.Bytes(), c.req); err != nil {
+	var err error
+	if c.req, err = oip.DecodeRequest(buf.Bytes()); err != nil {
 		return c, err
 	}
-	var err error
 	if c.timeout, err = parseTimeout(r.Header.Get(HeaderTimeout), c.req.Parameters); err != nil {
 		return c, err
 	}

@@ -41,10 +41,10 @@ func rowsOf(r *InferenceRequest) (int64, error) {
 
 // BatchKey returns a string that is equal for two requests exactly when
 // their inputs have the same names in the same order, the same datatypes,
-// the same ranks and the same dimensions beyond dimension 0, that is when MergeRequests can
-// concatenate them. It ignores IDs, parameters and requested outputs. It
-// costs one allocation for requests whose inputs' names, datatypes and
-// shapes take under about 100 bytes.
+// the same ranks and the same dimensions beyond dimension 0, that is when
+// MergeRequests can concatenate them. It ignores IDs, parameters and
+// requested outputs. It costs one allocation (two if the key exceeds 128
+// bytes).
 func (r *InferenceRequest) BatchKey() string {
 	var arr [128]byte
 	b := arr[:0]

@@ -9,5 +9,22 @@
 // per element for BYTES. JSON, gRPC typed contents and gRPC raw contents all
 // decode to and encode from that form, so batching never looks at the wire.
 //
+// Decoding (DecodeRequest, UnmarshalJSON, RequestFromProto) checks every
+// element against its datatype; Validate checks the whole: element counts
+// against shapes, unique names. DecodeRequest does both. Every error a
+// client can cause matches ErrInvalid (HTTP 400, gRPC InvalidArgument);
+// batches that do not merge or split match ErrBatchMismatch; values JSON
+// cannot carry (NaN, infinities) match ErrUnrepresentable.
+//
+// FP16 and BF16 elements are 16-bit patterns in Raw and plain numbers in
+// JSON, converted with FP16Bits, BF16Bits, FP16Value and BF16Value (round to
+// nearest, ties to even). The JSON codec does not implement Triton's binary
+// data extension.
+//
+// Conversions alias rather than copy where they can (proto raw contents,
+// BYTES elements, split outputs); each function says what it shares. No
+// function here keeps state: all are safe for concurrent use on values
+// that nobody modifies.
+//
 // The package imports nothing else of Sluice's; every layer shares it.
 package oip

@@ -3,11 +3,11 @@ package oip
 import (
 	"bytes"
 	"encoding/binary"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
 	"strconv"
+	"unicode/utf16"
 	"unicode/utf8"
 )
 
@@ -269,20 +269,90 @@ func decodeStrings(s *dataScanner, hint int) ([][]byte, error) {
 	}
 }
 
-// appendUnquoted appends the bytes the JSON string tok stands for. Strings
-// without escapes and in valid UTF-8, the common case, are copied as they
-// are; others go through encoding/json so escapes and invalid UTF-8 are
-// handled exactly as it does.
+// appendUnquoted appends the bytes the JSON string tok (quotes included)
+// stands for, decoding escapes and turning invalid UTF-8 and unpaired
+// surrogates into U+FFFD exactly as encoding/json does. Strings without
+// escapes and in valid UTF-8, the common case, are copied in one go.
 func appendUnquoted(b, tok []byte) ([]byte, error) {
-	inner := tok[1 : len(tok)-1]
-	if bytes.IndexByte(inner, '\\') < 0 && utf8.Valid(inner) {
-		return append(b, inner...), nil
+	s := tok[1 : len(tok)-1]
+	if bytes.IndexByte(s, '\\') < 0 && utf8.Valid(s) {
+		return append(b, s...), nil
 	}
-	var str string
-	if err := json.Unmarshal(tok, &str); err != nil {
-		return nil, err
+	for i := 0; i < len(s); {
+		switch c := s[i]; {
+		case c == '\\':
+			var n int
+			if b, n = appendEscape(b, s[i:]); n == 0 {
+				return nil, fmt.Errorf("bad escape in %s", clip(tok))
+			}
+			i += n
+		case c < utf8.RuneSelf:
+			b = append(b, c)
+			i++
+		default:
+			r, size := utf8.DecodeRune(s[i:])
+			b = utf8.AppendRune(b, r) // RuneError for invalid bytes
+			i += size
+		}
 	}
-	return append(b, str...), nil
+	return b, nil
+}
+
+// appendEscape decodes the escape sequence at the start of s and appends
+// its bytes; n is the length consumed, 0 if the escape is malformed.
+func appendEscape(b, s []byte) (_ []byte, n int) {
+	if len(s) < 2 {
+		return b, 0
+	}
+	switch s[1] {
+	case '"', '\\', '/':
+		return append(b, s[1]), 2
+	case 'b':
+		return append(b, '\b'), 2
+	case 'f':
+		return append(b, '\f'), 2
+	case 'n':
+		return append(b, '\n'), 2
+	case 'r':
+		return append(b, '\r'), 2
+	case 't':
+		return append(b, '\t'), 2
+	case 'u':
+		r := hex4(s)
+		if r < 0 {
+			return b, 0
+		}
+		if !utf16.IsSurrogate(r) {
+			return utf8.AppendRune(b, r), 6
+		}
+		if pair := utf16.DecodeRune(r, hex4(s[6:])); pair != utf8.RuneError {
+			return utf8.AppendRune(b, pair), 12
+		}
+		return utf8.AppendRune(b, utf8.RuneError), 6
+	}
+	return b, 0
+}
+
+// hex4 decodes the \uXXXX at the start of s, or returns -1.
+func hex4(s []byte) rune {
+	if len(s) < 6 || s[0] != '\\' || s[1] != 'u' {
+		return -1
+	}
+	var r rune
+	for _, c := range s[2:6] {
+		switch {
+		case '0' <= c && c <= '9':
+			c -= '0'
+		case 'a' <= c && c <= 'f':
+			c = c - 'a' + 10
+		case 'A' <= c && c <= 'F':
+			c = c - 'A' + 10
+		default:
+			return -1
+		}
+		r = r<<4 | rune(c)
+	}
+	return r
 }
 
 // clip shortens a token for an error message.

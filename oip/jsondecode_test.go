@@ -3,6 +3,7 @@ package oip
 import (
 	"encoding/json"
 	"fmt"
+	"math/rand/v2"
 	"testing"
 )
 
@@ -57,6 +58,8 @@ func TestUnmarshalRequestDatatypes(t *testing.T) {
 			NewFP64("x", shape(), []float64{2})},
 		{"whitespace everywhere", `"shape" : [ 2 ] , "datatype" : "INT8" , "data" : [ 1 , [ 2 ] ]`,
 			raw("x", Int8, shape(2), le(1, 1, 2))},
+		{"data before datatype", `"data":[[1],[2]],"datatype":"UINT16","shape":[2,1]`,
+			raw("x", Uint16, shape(2, 1), le(2, 1, 2))},
 		{"null data", `"shape":[0],"datatype":"FP32","data":null`,
 			NewFP32("x", shape(0), nil)},
 		{"empty nested", `"shape":[2,0],"datatype":"BYTES","data":[[],[]]`,
@@ -239,4 +242,28 @@ func ExampleInferenceRequest_UnmarshalJSON() {
 	vals, _ := r.Inputs[0].Float32s()
 	fmt.Println(vals, err)
 	// Output: [1 2 3 4] <nil>
+}
+
+// TestAppendUnquotedMatchesEncodingJSON decodes random JSON strings, made
+// of plain bytes (valid UTF-8 or not), simple escapes and \u escapes
+// (surrogates included, paired or not), and compares with encoding/json.
+func TestAppendUnquotedMatchesEncodingJSON(t *testing.T) {
+	pieces := []string{"a", "é", "😀", "\xff", "\xc3", `\"`, `\\`, `\/`, `\b`, `\f`, `\n`, `\r`, `\t`,
+		`\u0041`, `\u00e9`, `\uD83D\uDE00`, `\ud800`, `\udc00`, `\uD800\u0041`, `\uDBFF\uDFFF`, `\uFFFD`, " "}
+	rng := rand.New(rand.NewPCG(5, 6))
+	for range 5000 {
+		tok := []byte{'"'}
+		for range rng.IntN(8) {
+			tok = append(tok, pieces[rng.IntN(len(pieces))]...)
+		}
+		tok = append(tok, '"')
+		var want string
+		if err := json.Unmarshal(tok, &want); err != nil {
+			t.Fatalf("encoding/json rejects %s: %v", tok, err)
+		}
+		got, err := appendUnquoted([]byte("prefix"), tok)
+		if err != nil || string(got) != "prefix"+want {
+			t.Fatalf("appendUnquoted(%s) = %q, %v; want %q", tok, got, err, "prefix"+want)
+		}
+	}
 }

@@ -21,8 +21,10 @@ const (
 	Bytes  Datatype = "BYTES"
 )
 
-// Parameters holds protocol parameters: values are JSON scalars (string,
-// float64, bool, int64 from gRPC). A nil map is empty.
+// Parameters holds protocol parameters: values are scalars, string, bool,
+// int64, uint64 (only above math.MaxInt64 from JSON; any uint64_param from
+// gRPC) or float64. Decoded JSON integers are int64, not float64, so they
+// travel on to gRPC as int64_param. A nil map is empty.
 type Parameters map[string]any
 
 // Tensor is one named input or output tensor.

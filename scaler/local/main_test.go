@@ -41,9 +41,7 @@ func TestMain(m *testing.M) {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
-	if b := os.Getenv("TMP_STANDIN"); b != "" { // TEMPORARY
-		sluiceBinary = b
-	} else if !testing.Short() {
+	if !testing.Short() {
 		sluiceBinary, buildErr = buildSluice(dir)
 	}
 	code := m.Run()

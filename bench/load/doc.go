@@ -1,0 +1,25 @@
+// Package load is an open-loop load generator: it sends requests at times
+// fixed in advance, whatever the server does, and measures each latency
+// from the time the request was due, so a server that stalls shows its
+// stall in the numbers instead of hiding it by slowing the client down
+// (no coordinated omission).
+//
+// A run has three parts:
+//
+//   - A Schedule, built in advance and pure: the send times as offsets from
+//     the run's start (Poisson for a seeded Poisson process, Constant for
+//     evenly spaced arrivals). The same seed gives the same schedule.
+//   - A Target, the one thing a request does: HTTPTarget posts a fixed body
+//     through a shared client (NewHTTPClient tunes one for many concurrent
+//     loopback connections); TargetFunc adapts a function.
+//   - Run, which sends each request from its own goroutine at its time on
+//     the real clock, never waiting for earlier answers, bounds each by a
+//     client timeout counted from its due time, waits for the last one and
+//     returns a Result: offered and served rates, failures by HTTP status,
+//     timeouts, and the latencies of the successes in an HDR histogram.
+//
+// Because every request ends by its due time plus the timeout, a run ends
+// by itself at most one timeout after its schedule's window.
+//
+// The package knows nothing of what it loads: no gateway, no router.
+package load

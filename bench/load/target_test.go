@@ -1,0 +1,86 @@
+package load
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+// seen is what a test server saw of one request.
+type seen struct {
+	Method, ContentType, Tenant, Body string
+}
+
+func TestHTTPTargetSends(t *testing.T) {
+	tests := []struct {
+		name   string
+		target HTTPTarget
+		want   seen
+	}{
+		{
+			name:   "defaults",
+			target: HTTPTarget{Body: []byte(`{"inputs":[]}`)},
+			want:   seen{Method: http.MethodPost, ContentType: "application/json", Body: `{"inputs":[]}`},
+		},
+		{
+			name: "method and headers",
+			target: HTTPTarget{
+				Method: http.MethodPut,
+				Header: http.Header{"Content-Type": {"text/plain"}, "X-Tenant": {"acme"}},
+				Body:   []byte("hi"),
+			},
+			want: seen{Method: http.MethodPut, ContentType: "text/plain", Tenant: "acme", Body: "hi"},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := make(chan seen, 1)
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				body, _ := io.ReadAll(r.Body)
+				got <- seen{r.Method, r.Header.Get("Content-Type"), r.Header.Get("X-Tenant"), string(body)}
+				_, _ = w.Write([]byte("ok"))
+			}))
+			defer srv.Close()
+			tt.target.URL = srv.URL
+			if err := tt.target.Do(context.Background()); err != nil {
+				t.Fatalf("Do() = %v", err)
+			}
+			if diff := cmp.Diff(tt.want, <-got); diff != "" {
+				t.Errorf("request (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestHTTPTargetErrors(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		http.Error(w, "busy", http.StatusTooManyRequests)
+	}))
+	defer srv.Close()
+	tests := []struct {
+		name       string
+		url        string
+		wantStatus int // 0: no status
+	}{
+		{name: "status outside 2xx", url: srv.URL, wantStatus: http.StatusTooManyRequests},
+		{name: "bad URL", url: "::nope"},
+		{name: "nothing listens", url: closedURL(t)},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := (&HTTPTarget{URL: tt.url}).Do(context.Background())
+			if err == nil {
+				t.Fatal("Do() = nil, want an error")
+			}
+			var se *StatusError
+			if got := errors.As(err, &se); got != (tt.wantStatus != 0) || (got && se.Code != tt.wantStatus) {
+				t.Errorf("Do() = %v, want status %d", err, tt.wantStatus)
+			}
+		})
+	}
+}
