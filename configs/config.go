@@ -23,7 +23,17 @@ type Config struct {
 	// Pools are the groups of workers; at least one.
 	Pools []Pool `yaml:"pools"`
 	// Queue bounds the priority classes of every pool's queue.
-	Queue  Queue  `yaml:"queue"`
+	Queue Queue `yaml:"queue"`
+	// Routes pick a request's tier by more than its model; the first
+	// matching route wins, and a request no route matches goes to its
+	// model's tier.
+	Routes []Route `yaml:"routes"`
+	// Health configures worker health checks and outlier ejection.
+	Health Health `yaml:"health"`
+	// Retry bounds retries of failed batches.
+	Retry Retry `yaml:"retry"`
+	// Cache bounds the response cache shared by the models that opt in.
+	Cache  Cache  `yaml:"cache"`
 	Scaler Scaler `yaml:"scaler"`
 	Budget Budget `yaml:"budget"`
 
@@ -42,13 +52,8 @@ type Listen struct {
 	GRPC string `yaml:"grpc"`
 	// Admin serves metrics and health for operators; off when empty.
 	Admin string `yaml:"admin"`
-}
-
-// Auth selects how clients authenticate.
-type Auth struct {
-	// Mode is one of: "none" (the default, AuthNone), which admits every
-	// request.
-	Mode string `yaml:"mode"`
+	// XDS serves the Envoy xDS control plane (ADS); off when empty.
+	XDS string `yaml:"xds"`
 }
 
 // Model is a model the gateway serves.
@@ -70,6 +75,14 @@ type Model struct {
 	// SLO is the end-to-end latency target; > 0, default 500ms
 	// (DefaultSLO).
 	SLO time.Duration `yaml:"slo"`
+	// Fallback names a cheaper model served instead when this model's tier
+	// is shed or has no capacity; empty means none.
+	Fallback string `yaml:"fallback"`
+	// RateLimit caps the model's requests across all tenants; nil means no
+	// cap.
+	RateLimit *RateLimit `yaml:"rate_limit"`
+	// Cache opts the model into the response cache; nil means off.
+	Cache *ModelCache `yaml:"cache"`
 }
 
 // BatchingEnabled reports whether the model's requests may be merged; true
@@ -118,19 +131,9 @@ type Replicas struct {
 	Initial int `yaml:"initial"`
 	// Max is the largest size. 0 means the default, max(Initial, 1).
 	Max int `yaml:"max"`
-}
-
-// Scaler configures the embedded scaler.
-type Scaler struct {
-	// Interval between decisions; > 0, default 2s (DefaultScalerInterval).
-	Interval time.Duration `yaml:"interval"`
-}
-
-// Budget caps spending.
-type Budget struct {
-	// PerHour is the ceiling of the fleet's price in USD per hour; >= 0,
-	// and 0 (the default) means no cap.
-	PerHour float64 `yaml:"per_hour"`
+	// Warm is how many ready replicas the scaler keeps spare beyond
+	// demand; >= 0, default 0.
+	Warm int `yaml:"warm"`
 }
 
 // Queue bounds each priority class of every pool's queue, as Triton's queue

@@ -171,24 +171,26 @@ func sumBody(t *testing.T, id string, rows [][]float32) []byte {
 	req := &oip.InferenceRequest{ID: id, Inputs: []oip.Tensor{oip.NewFP32("x", []int64{int64(len(rows)), int64(n)}, flat)}}
 	b, err := json.Marshal(req)
 	if err != nil {
-		t.Fatal(err)
+		t.Error(err)
 	}
 	return b
 }
 
-// sums decodes a sum response.
+// sums decodes a sum response. It reports problems with t.Errorf, never
+// t.Fatal, so callers may run on any goroutine; on failure out is nil.
 func sums(t *testing.T, r reply) (id string, out []float32) {
 	t.Helper()
 	if r.status != http.StatusOK {
-		t.Fatalf("status %d: %s", r.status, r.body)
+		t.Errorf("status %d: %s", r.status, r.body)
+		return "", nil
 	}
 	resp, err := oip.DecodeResponse(r.body)
-	if err != nil {
-		t.Fatalf("decoding %s: %v", r.body, err)
+	if err == nil {
+		out, err = resp.Outputs[0].Float32s()
 	}
-	out, err = resp.Outputs[0].Float32s()
 	if err != nil {
-		t.Fatal(err)
+		t.Errorf("decoding %s: %v", r.body, err)
+		return "", nil
 	}
 	return resp.ID, out
 }
