@@ -84,7 +84,10 @@ func (p Priority) class() int { return int(Critical - p) }
 
 // ClassCounts holds one number per priority class.
 type ClassCounts struct {
-	Critical, High, Normal, Low int
+	Critical int `json:"critical"`
+	High     int `json:"high"`
+	Normal   int `json:"normal"`
+	Low      int `json:"low"`
 }
 
 // Of returns the count of class p; 0 for a value outside the classes.

@@ -9,35 +9,39 @@ import (
 // scaler. Counters run from NewPool and never decrease.
 type Stats struct {
 	// Queued is the number of items waiting, by class.
-	Queued ClassCounts
+	Queued ClassCounts `json:"queued"`
 	// InFlightBatches and InFlightItems count the batches sent to workers
 	// and not yet answered, and the items they hold.
-	InFlightBatches, InFlightItems int
+	InFlightBatches int `json:"in_flight_batches"`
+	InFlightItems   int `json:"in_flight_items"`
 	// Workers is the number of workers attached; Slots the sum of their
 	// slots (the batches they may have in flight at once).
-	Workers, Slots int
+	Workers int `json:"workers"`
+	Slots   int `json:"slots"`
 	// Batches, Items and Rows count what was dispatched: Items/Batches is
 	// the mean batch size (see MeanBatch).
-	Batches, Items, Rows uint64
+	Batches uint64 `json:"batches"`
+	Items   uint64 `json:"items"`
+	Rows    uint64 `json:"rows"`
 	// FailedBatches counts the dispatched batches that failed.
-	FailedBatches uint64
+	FailedBatches uint64 `json:"failed_batches"`
 	// Rejected counts the items answered with an error of the batcher's.
-	Rejected Rejections
+	Rejected Rejections `json:"rejected"`
 }
 
 // Rejections counts items that were not answered by a worker, by reason.
 type Rejections struct {
 	// QueueFull counts Submits refused with ErrQueueFull.
-	QueueFull uint64
+	QueueFull uint64 `json:"queue_full"`
 	// QueueTimeout counts items failed with ErrQueueTimeout.
-	QueueTimeout uint64
+	QueueTimeout uint64 `json:"queue_timeout"`
 	// Deadline counts items failed with ErrDeadline, queued or in flight,
 	// including those whose context deadline passed while queued.
-	Deadline uint64
+	Deadline uint64 `json:"deadline"`
 	// Canceled counts items whose caller went away while they were queued.
-	Canceled uint64
+	Canceled uint64 `json:"canceled"`
 	// Closed counts items failed with ErrClosed.
-	Closed uint64
+	Closed uint64 `json:"closed"`
 }
 
 // MeanBatch returns the mean number of items per dispatched batch, 0

@@ -49,7 +49,9 @@ func (l *lineWriter) Flush() {
 
 func (l *lineWriter) emit(line []byte) {
 	line = bytes.TrimRight(line, "\r")
-	l.log.Info("worker output", "stream", l.stream, "line", string(line))
+	// Workers log their own start and stop; the supervisor already logs
+	// both, so their output matters only when debugging.
+	l.log.Debug("worker output", "stream", l.stream, "line", string(line))
 }
 
 // announcement is the outcome of a worker's address line.
