@@ -3,9 +3,14 @@
 GO      ?= go
 BIN     := bin/sluice
 CONFIG  ?= configs/quickstart.yaml
-PROTO   := oip/inferencepb/grpc_service.proto
+PROTO   := oip/inferencepb/grpc_service.proto \
+           scaler/keda/externalscalerpb/externalscaler.proto
 
-.PHONY: all build run test test-short vet proto clean
+.PHONY: all build run test test-short vet proto clean kube-assets
+
+# A real Kubernetes API server (kube-apiserver + etcd) for the tests of
+# scaler/kubernetes, built once into this ignored folder (minutes cold).
+KUBE_ASSETS := $(CURDIR)/.cache/kube-assets
 
 all: build
 
@@ -17,9 +22,16 @@ build:
 run: build
 	./$(BIN) serve --config $(CONFIG)
 
-## test: vet and every test with the race detector.
-test: vet
-	$(GO) test -race -count=1 -timeout 15m ./...
+## test: vet and every test with the race detector, then the load tests
+## (named *UnderLoad), which the race detector's slowdown would distort and
+## which skip themselves under it, without.
+test: vet kube-assets
+	KUBEBUILDER_ASSETS=$(KUBE_ASSETS) $(GO) test -race -count=1 -timeout 15m ./...
+	$(GO) test -count=1 -run 'UnderLoad$$' ./gateway/
+
+## kube-assets: etcd (Debian's etcd-server) and kube-apiserver for envtest.
+kube-assets:
+	GO=$(GO) KUBE_ASSETS_DIR=$(KUBE_ASSETS) bash hack/kube-test-assets.sh
 
 test-short:
 	$(GO) test -short -count=1 ./...

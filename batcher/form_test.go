@@ -175,7 +175,7 @@ func TestFormWaitingRule(t *testing.T) {
 				mustPush(t, q, warmUntil, it)
 			}
 			c := cfg
-			if tt.cfg != (FormConfig{}) {
+			if tt.cfg.MaxBatch != 0 {
 				c = tt.cfg
 			}
 			batch, wait := q.Form(now, c)

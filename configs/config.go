@@ -108,8 +108,10 @@ type Pool struct {
 	PricePerHour float64 `yaml:"price_per_hour"`
 	// Spot marks interruptible capacity; default false (on-demand).
 	Spot bool `yaml:"spot"`
-	// Curve is the latency of a batch of b items on one replica: base >= 0,
-	// per_item >= 0, and base + per_item > 0. Required.
+	// Curve is the latency of a batch of b items on one replica: either
+	// base >= 0, per_item >= 0 and base + per_item > 0, or points sorted by
+	// strictly increasing batch >= 1 with latencies > 0 and non-decreasing
+	// (not both). Required.
 	Curve costmodel.Curve `yaml:"curve"`
 	// MaxBatch is the largest batch a replica takes; >= 1, default 1
 	// (DefaultPoolMaxBatch).

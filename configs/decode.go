@@ -96,6 +96,8 @@ func (s *scanner) node(n ast.Node, t reflect.Type, field string) {
 		s.mapping(n, t, field)
 	case reflect.Slice:
 		s.sequence(n, t.Elem(), field)
+	case reflect.Map:
+		s.dict(n, t.Elem(), field)
 	default:
 		s.scalar(n, t, field)
 	}

@@ -33,6 +33,8 @@ func (c *Config) ApplyDefaults() {
 	if c.Auth.Mode == "" {
 		c.Auth.Mode = DefaultAuthMode
 	}
+	c.applyAuthDefaults()
+	c.applyRoutingDefaults()
 	for i := range c.Models {
 		c.Models[i].applyDefaults()
 	}
@@ -42,6 +44,7 @@ func (c *Config) ApplyDefaults() {
 	if c.Scaler.Interval == 0 {
 		c.Scaler.Interval = DefaultScalerInterval
 	}
+	c.Scaler.applyDefaults()
 }
 
 func (m *Model) applyDefaults() {

@@ -30,7 +30,11 @@ func TestDefaults(t *testing.T) {
 			MaxBatch: 1,
 			Replicas: Replicas{Min: 0, Initial: 1, Max: 1},
 		}},
-		Scaler: Scaler{Interval: 2 * time.Second},
+		Scaler: Scaler{Interval: 2 * time.Second, Stabilization: 5 * time.Minute, PanicWindow: 6 * time.Second,
+			PanicThreshold: 2, SpotShareMax: 0.7, SpotBackoff: 2 * time.Minute, QueueDrainTarget: 5 * time.Second},
+		Health: Health{Interval: 2 * time.Second, Timeout: time.Second, EjectAfter: 3, EjectFor: 5 * time.Second},
+		Retry:  Retry{BudgetRatio: 0.2, Window: 10 * time.Second},
+		Cache:  Cache{MaxBytes: 64 << 20},
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("defaults (-want +got):\n%s", diff)
@@ -66,9 +70,14 @@ func TestApplyDefaultsKeepsSetValues(t *testing.T) {
 	cfg := Config{
 		Listen: Listen{HTTP: ":9000"},
 		Auth:   Auth{Mode: "other"},
-		Models: []Model{{Batching: ptr(false), Timeout: time.Second, SLO: time.Second}},
-		Pools:  []Pool{{MaxBatch: 4}},
-		Scaler: Scaler{Interval: time.Minute},
+		Models: []Model{{Batching: ptr(false), Timeout: time.Second, SLO: time.Second,
+			Cache: &ModelCache{Mode: CacheAlways, TTL: time.Hour}}},
+		Pools: []Pool{{MaxBatch: 4}},
+		Scaler: Scaler{Interval: time.Minute, Stabilization: time.Hour, PanicWindow: time.Second,
+			PanicThreshold: 3, SpotShareMax: 0.5, SpotBackoff: time.Hour, QueueDrainTarget: time.Minute},
+		Health: Health{Interval: time.Minute, Timeout: time.Second, EjectAfter: 1, EjectFor: time.Hour},
+		Retry:  Retry{BudgetRatio: 0.5, Window: time.Hour},
+		Cache:  Cache{MaxBytes: 1},
 	}
 	want := cfg
 	want.Models = []Model{cfg.Models[0]}

@@ -12,6 +12,8 @@
 // The example files quickstart.yaml and bench.yaml live beside this package
 // and are loaded by its tests.
 //
-// The package does no IO besides Load's reading of one file, and imports
-// only costmodel (for the capacity curve type).
+// The package does no IO besides Load's reading of one file and
+// Config.KeyHashes's reading of the secrets API keys refer to (through
+// Secrets, which tests replace), and imports only costmodel (for the
+// capacity curve type).
 package configs

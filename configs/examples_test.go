@@ -46,7 +46,15 @@ func TestQuickstart(t *testing.T) {
 				Replicas: Replicas{Min: 0, Initial: 1, Max: 2},
 			},
 		},
-		Scaler: Scaler{Interval: DefaultScalerInterval},
+		Health: Health{Interval: DefaultHealthInterval, Timeout: DefaultHealthTimeout, EjectAfter: DefaultEjectAfter, EjectFor: DefaultEjectFor},
+		Retry:  Retry{BudgetRatio: DefaultRetryBudget, Window: DefaultRetryWindow},
+		Cache:  Cache{MaxBytes: DefaultCacheBytes},
+		Scaler: Scaler{
+			Interval: DefaultScalerInterval, Stabilization: DefaultStabilization,
+			PanicWindow: DefaultPanicWindow, PanicThreshold: DefaultPanicThreshold,
+			QueueDrainTarget: DefaultQueueDrainTarget, SpotShareMax: DefaultSpotShareMax,
+			SpotBackoff: DefaultSpotBackoff,
+		},
 		Budget: Budget{PerHour: 3.00},
 	}
 	if diff := cmp.Diff(want, got); diff != "" {

@@ -24,14 +24,15 @@ func (c *Config) Validate() error {
 func validate(cfg *Config, line func(field string) int) Errors {
 	c := &checker{file: cfg.File, line: line}
 	c.listen(cfg.Listen)
-	if cfg.Auth.Mode != AuthNone {
-		c.addf("auth.mode", "%q is not a supported mode (want %q)", cfg.Auth.Mode, AuthNone)
-	}
+	c.auth(cfg.Auth)
 	pools := c.pools(cfg.Pools)
 	tiers := c.tiers(cfg.Tiers, pools)
 	c.models(cfg.Models, tiers)
+	c.modelAdmission(cfg.Models)
+	c.routing(cfg, tiers)
 	c.queue(cfg.Queue)
 	c.positive("scaler.interval", cfg.Scaler.Interval)
+	c.scaler(cfg)
 	c.nonNegativeNumber("budget.per_hour", cfg.Budget.PerHour)
 	sort.SliceStable(c.errs, func(i, j int) bool { return c.errs[i].Line < c.errs[j].Line })
 	return c.errs
@@ -106,7 +107,7 @@ func (c *checker) pool(f string, p Pool) {
 	if p.MaxBatch < 1 {
 		c.addf(f+".max_batch", "%d must be >= 1", p.MaxBatch)
 	}
-	c.curve(f+".curve", p.Curve.Base, p.Curve.PerItem)
+	c.costCurve(f+".curve", p.Curve)
 	c.nonNegative(f+".cold_start", p.ColdStart)
 	c.replicas(f+".replicas", p.Replicas)
 }

@@ -30,7 +30,7 @@ func parseTimeout(header string, params oip.Parameters) (time.Duration, error) {
 		if err != nil || ms <= 0 || math.IsInf(ms, 0) || math.IsNaN(ms) {
 			return 0, fmt.Errorf("%w: header %s: %q is not a positive number of milliseconds", oip.ErrInvalid, HeaderTimeout, header)
 		}
-		d = time.Duration(ms * float64(time.Millisecond))
+		d = millis(ms)
 	}
 	us, ok, err := timeoutParameter(params)
 	if err != nil {
@@ -40,6 +40,16 @@ func parseTimeout(header string, params oip.Parameters) (time.Duration, error) {
 		d = time.Duration(us) * time.Microsecond
 	}
 	return d, nil
+}
+
+// millis converts a positive, finite number of milliseconds to a duration:
+// at least 1ns, so that a tiny timeout is not taken for none, and at most
+// the longest duration.
+func millis(ms float64) time.Duration {
+	if ms >= float64(math.MaxInt64)/float64(time.Millisecond) {
+		return math.MaxInt64
+	}
+	return max(1, time.Duration(ms*float64(time.Millisecond)))
 }
 
 // timeoutParameter reads parameters.timeout (microseconds, > 0).

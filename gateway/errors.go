@@ -3,7 +3,10 @@ package gateway
 import (
 	"context"
 	"errors"
+	"fmt"
+	"math"
 	"net/http"
+	"time"
 
 	"google.golang.org/grpc/codes"
 
@@ -16,15 +19,61 @@ import (
 // before its answer (nginx's convention); the client never sees it.
 const statusClientClosed = 499
 
-// ErrBodyTooLarge is returned for a request body over the gateway's limit.
-var ErrBodyTooLarge = errors.New("gateway: request body too large")
+var (
+	// ErrBodyTooLarge is returned for a request body over the gateway's
+	// limit.
+	ErrBodyTooLarge = errors.New("gateway: request body too large")
+	// ErrUnauthenticated is returned for a call without a valid API key
+	// (HTTP 401, gRPC UNAUTHENTICATED).
+	ErrUnauthenticated = errors.New("gateway: unauthenticated")
+	// ErrForbidden is returned for a call of a model its key may not call
+	// (HTTP 403, gRPC PERMISSION_DENIED).
+	ErrForbidden = errors.New("gateway: permission denied")
+	// ErrRateLimited is returned for a call over its tenant's or its
+	// model's rate limit (HTTP 429, gRPC RESOURCE_EXHAUSTED), with the
+	// time after which a retry would pass.
+	ErrRateLimited = errors.New("gateway: rate limited")
+	// ErrShed is returned for a call of a priority class that admission
+	// refuses at its shed level (HTTP 503, gRPC UNAVAILABLE).
+	ErrShed = errors.New("gateway: shedding load")
+	// ErrBadOptions is returned by the constructors of the gateway's
+	// parts for options that break a documented rule.
+	ErrBadOptions = errors.New("gateway: invalid options")
+	// ErrMalformedKey is returned by HashKey for a key no client could
+	// send.
+	ErrMalformedKey = errors.New("gateway: malformed API key")
+	// ErrNoFallback is returned by Admission.SetFallback for a model with
+	// no configured fallback.
+	ErrNoFallback = errors.New("gateway: no fallback model")
+)
+
+// Reasons a call fails, as TenantCount.Failed counts them.
+const (
+	ReasonUnauthenticated = "unauthenticated"
+	ReasonForbidden       = "forbidden"
+	ReasonRateLimited     = "rate_limited"
+	ReasonShed            = "shed"
+	ReasonInvalid         = "invalid"
+	ReasonUnknownModel    = "unknown_model"
+	ReasonNoCapacity      = "no_capacity"
+	ReasonQueueFull       = "queue_full"
+	ReasonQueueTimeout    = "queue_timeout"
+	ReasonDeadline        = "deadline"
+	ReasonCanceled        = "canceled"
+	ReasonClosed          = "closed"
+	ReasonBackend         = "backend"
+	ReasonInternal        = "internal"
+)
 
 // failure is how an error is reported to a client.
 type failure struct {
 	http int
 	grpc codes.Code
-	// retryAfter, in seconds, is sent as Retry-After when > 0.
-	retryAfter int
+	// retryAfter, when > 0, is sent as Retry-After (HTTP, whole seconds
+	// rounded up) and as a RetryInfo detail (gRPC).
+	retryAfter time.Duration
+	// reason names the failure in per-tenant counts.
+	reason string
 }
 
 // failures maps sentinel errors to statuses, most specific first.
@@ -32,25 +81,60 @@ var failures = []struct {
 	err error
 	failure
 }{
-	{ErrBodyTooLarge, failure{http.StatusRequestEntityTooLarge, codes.ResourceExhausted, 0}},
-	{oip.ErrInvalid, failure{http.StatusBadRequest, codes.InvalidArgument, 0}},
-	{router.ErrUnknownModel, failure{http.StatusNotFound, codes.NotFound, 0}},
-	{router.ErrNoCapacity, failure{http.StatusServiceUnavailable, codes.Unavailable, 1}},
-	{batcher.ErrQueueFull, failure{http.StatusTooManyRequests, codes.ResourceExhausted, 1}},
-	{batcher.ErrQueueTimeout, failure{http.StatusServiceUnavailable, codes.Unavailable, 1}},
-	{batcher.ErrDeadline, failure{http.StatusGatewayTimeout, codes.DeadlineExceeded, 0}},
-	{context.DeadlineExceeded, failure{http.StatusGatewayTimeout, codes.DeadlineExceeded, 0}},
-	{context.Canceled, failure{statusClientClosed, codes.Canceled, 0}},
-	{batcher.ErrClosed, failure{http.StatusServiceUnavailable, codes.Unavailable, 1}},
-	{router.ErrBackend, failure{http.StatusBadGateway, codes.Unavailable, 0}},
+	{ErrUnauthenticated, failure{http.StatusUnauthorized, codes.Unauthenticated, 0, ReasonUnauthenticated}},
+	{ErrForbidden, failure{http.StatusForbidden, codes.PermissionDenied, 0, ReasonForbidden}},
+	{ErrRateLimited, failure{http.StatusTooManyRequests, codes.ResourceExhausted, time.Second, ReasonRateLimited}},
+	{ErrShed, failure{http.StatusServiceUnavailable, codes.Unavailable, ShedRetryAfter, ReasonShed}},
+	{ErrBodyTooLarge, failure{http.StatusRequestEntityTooLarge, codes.ResourceExhausted, 0, ReasonInvalid}},
+	{oip.ErrInvalid, failure{http.StatusBadRequest, codes.InvalidArgument, 0, ReasonInvalid}},
+	{router.ErrUnknownModel, failure{http.StatusNotFound, codes.NotFound, 0, ReasonUnknownModel}},
+	{router.ErrNoCapacity, failure{http.StatusServiceUnavailable, codes.Unavailable, time.Second, ReasonNoCapacity}},
+	{batcher.ErrQueueFull, failure{http.StatusTooManyRequests, codes.ResourceExhausted, time.Second, ReasonQueueFull}},
+	{batcher.ErrQueueTimeout, failure{http.StatusServiceUnavailable, codes.Unavailable, time.Second, ReasonQueueTimeout}},
+	{batcher.ErrDeadline, failure{http.StatusGatewayTimeout, codes.DeadlineExceeded, 0, ReasonDeadline}},
+	{context.DeadlineExceeded, failure{http.StatusGatewayTimeout, codes.DeadlineExceeded, 0, ReasonDeadline}},
+	{context.Canceled, failure{statusClientClosed, codes.Canceled, 0, ReasonCanceled}},
+	{batcher.ErrClosed, failure{http.StatusServiceUnavailable, codes.Unavailable, time.Second, ReasonClosed}},
+	{router.ErrBackend, failure{http.StatusBadGateway, codes.Unavailable, 0, ReasonBackend}},
 }
 
-// classify returns how err is reported; unknown errors are internal.
+// classify returns how err is reported; unknown errors are internal. An
+// error carrying its own retry delay (a *retryError) overrides the
+// table's.
 func classify(err error) failure {
-	for _, f := range failures {
-		if errors.Is(err, f.err) {
-			return f.failure
+	f := failure{http.StatusInternalServerError, codes.Internal, 0, ReasonInternal}
+	for _, e := range failures {
+		if errors.Is(err, e.err) {
+			f = e.failure
+			break
 		}
 	}
-	return failure{http.StatusInternalServerError, codes.Internal, 0}
+	if re, ok := errors.AsType[*retryError](err); ok {
+		f.retryAfter = re.after
+	}
+	return f
+}
+
+// retryError is an error after which a retry should wait at least after;
+// classify reports after instead of the table's delay.
+type retryError struct {
+	err   error
+	after time.Duration
+}
+
+func (e *retryError) Error() string {
+	return fmt.Sprintf("%v; retry in %v", e.err, ceilMillis(e.after))
+}
+
+func (e *retryError) Unwrap() error { return e.err }
+
+// retryAfterSeconds is d as whole seconds for a Retry-After header: rounded
+// up, at least 1.
+func retryAfterSeconds(d time.Duration) int {
+	return max(1, int(math.Ceil(d.Seconds())))
+}
+
+// ceilMillis rounds d up to a whole millisecond.
+func ceilMillis(d time.Duration) time.Duration {
+	return (d + time.Millisecond - 1).Truncate(time.Millisecond)
 }

@@ -28,19 +28,43 @@ type Options struct {
 	Now func() time.Time
 	// MaxBodyBytes bounds an HTTP request body; 0 means DefaultMaxBodyBytes.
 	MaxBodyBytes int64
+	// Keys authenticates infer calls; nil turns authentication off (see
+	// Keyring).
+	Keys *Keyring
+	// Limits caps the call rates of tenants and models; nil caps nothing.
+	Limits *RateLimits
+	// Admission sheds and falls back; nil means a new Admission with no
+	// fallbacks, which sheds nothing until told to.
+	Admission *Admission
+	// Tenants receives every call's outcome per tenant; nil means a new
+	// TenantCounters, which RegisterAdmin serves.
+	Tenants *TenantCounters
 }
 
 // Gateway serves inference calls. It is safe for concurrent use.
 type Gateway struct {
-	router  *router.Router
-	log     *slog.Logger
-	now     func() time.Time
-	maxBody int64
+	router    *router.Router
+	log       *slog.Logger
+	now       func() time.Time
+	maxBody   int64
+	keys      *Keyring
+	limits    *RateLimits
+	admission *Admission
+	tenants   *TenantCounters
 }
 
 // New returns a gateway over opts.Router.
 func New(opts Options) *Gateway {
-	g := &Gateway{router: opts.Router, log: opts.Logger, now: opts.Now, maxBody: opts.MaxBodyBytes}
+	g := &Gateway{
+		router: opts.Router, log: opts.Logger, now: opts.Now, maxBody: opts.MaxBodyBytes,
+		keys: opts.Keys, limits: opts.Limits, admission: opts.Admission, tenants: opts.Tenants,
+	}
+	if g.admission == nil {
+		g.admission = &Admission{}
+	}
+	if g.tenants == nil {
+		g.tenants = &TenantCounters{}
+	}
 	if g.log == nil {
 		g.log = slog.Default()
 	}
@@ -63,66 +87,53 @@ type call struct {
 	timeout time.Duration
 	// priority is the class the call is queued in.
 	priority batcher.Priority
+	// header returns a request header by lower-case name for the
+	// router's header routes; nil unless the caller is trusted.
+	header func(string) string
 }
 
-// infer validates a call, queues it on the pool the router picks and waits
-// for its answer. The deadline is the earliest of ctx's, the call's timeout
-// and the model's default timeout.
-func (g *Gateway) infer(ctx context.Context, c call) (*oip.InferenceResponse, error) {
+// HeaderCache is the response header (HTTP) and header metadata (gRPC)
+// that marks an answer from the response cache, with the value "hit".
+const HeaderCache = "x-sluice-cache"
+
+// infer serves a call through the router and returns the router's
+// result: the answer, and whether the cache or a fallback model gave it.
+// The deadline is the earliest of ctx's, the call's timeout and the
+// model's default timeout.
+func (g *Gateway) infer(ctx context.Context, c call) (*router.Result, error) {
 	m, ok := g.router.Model(c.model)
 	if !ok {
 		return nil, errUnknownModel(c.model)
-	}
-	item, err := g.item(m, c)
-	if err != nil {
-		return nil, err
-	}
-	ctx, cancel := context.WithDeadline(ctx, item.Deadline)
-	defer cancel()
-	pool, err := g.router.Pick(c.model)
-	if err != nil {
-		return nil, err
-	}
-	resp, err := pool.Submit(ctx, item)
-	if err != nil {
-		return nil, err
-	}
-	resp.ModelName = c.model
-	if resp.ModelVersion == "" {
-		resp.ModelVersion = c.version
-	}
-	return resp, nil
-}
-
-func errUnknownModel(name string) error {
-	return fmt.Errorf("%w %q", router.ErrUnknownModel, name)
-}
-
-// item turns a call into a queue item. pre: c.req is valid.
-func (g *Gateway) item(m router.Model, c call) (*batcher.Item, error) {
-	rows := int64(1)
-	if m.Batching {
-		var err error
-		if rows, err = c.req.Rows(); err != nil {
-			return nil, err
-		}
 	}
 	now := g.now()
 	timeout := m.Timeout
 	if c.timeout > 0 && c.timeout < timeout {
 		timeout = c.timeout
 	}
-	return &batcher.Item{
-		Model:    c.model,
-		Version:  c.version,
-		Req:      c.req,
-		Priority: c.priority,
-		Rows:     rows,
-		Key:      c.model + "\x00" + c.version + "\x00" + c.req.BatchKey(),
-		Enqueued: now,
-		Deadline: now.Add(timeout),
-		SLO:      m.SLO,
-	}, nil
+	ctx, cancel := context.WithDeadline(ctx, now.Add(timeout))
+	defer cancel()
+	return g.router.Serve(ctx, &router.Request{
+		Model: c.model, Version: c.version, Req: c.req, Priority: c.priority,
+		Enqueued: now, Deadline: now.Add(timeout), Header: c.header,
+	})
+}
+
+// note records in t how the router answered — from the cache, or from the
+// model's fallback when no pool could serve it — and returns the answer;
+// nil for a nil result.
+func (t *ticket) note(res *router.Result) *oip.InferenceResponse {
+	if res == nil {
+		return nil
+	}
+	t.fallback.cacheHit = res.CacheHit
+	if res.FallbackFrom != "" && t.fallback.from == "" {
+		t.model, t.fallback.from, t.fallback.reason = res.Model, res.FallbackFrom, FallbackNoCapacity
+	}
+	return res.Response
+}
+
+func errUnknownModel(name string) error {
+	return fmt.Errorf("%w %q", router.ErrUnknownModel, name)
 }
 
 // ready reports whether a model can be served now.

@@ -4,11 +4,12 @@ import (
 	"context"
 	"strings"
 
+	"google.golang.org/genproto/googleapis/rpc/errdetails"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/metadata"
 	"google.golang.org/grpc/status"
+	"google.golang.org/protobuf/types/known/durationpb"
 
-	"github.com/sluice-gateway/sluice/batcher"
 	"github.com/sluice-gateway/sluice/oip"
 	"github.com/sluice-gateway/sluice/oip/inferencepb"
 )
@@ -54,20 +55,29 @@ func (s *grpcService) ModelMetadata(ctx context.Context, req *inferencepb.ModelM
 	return oip.MetadataToProto(md), nil
 }
 
+// ModelInfer serves an inference call. A call answered by its model's
+// fallback carries the header metadata HeaderFallbackFrom and
+// HeaderFallbackReason; one answered from the response cache, HeaderCache.
 func (s *grpcService) ModelInfer(ctx context.Context, req *inferencepb.ModelInferRequest) (*inferencepb.ModelInferResponse, error) {
-	c, err := grpcCall(ctx, req)
+	md, _ := metadata.FromIncomingContext(ctx)
+	decode := func() (call, error) { return grpcCall(md, req) }
+	resp, fb, err := s.g.handle(ctx, req.GetModelName(), md.Get, decode)
 	if err != nil {
 		return nil, grpcError(err)
 	}
-	resp, err := s.g.infer(ctx, c)
-	if err != nil {
-		return nil, grpcError(err)
+	if fb.from != "" {
+		// Fails only once headers are sent, which a unary call does last.
+		_ = grpc.SetHeader(ctx, metadata.Pairs(HeaderFallbackFrom, fb.from, HeaderFallbackReason, fb.reason))
+	}
+	if fb.cacheHit {
+		_ = grpc.SetHeader(ctx, metadata.Pairs(HeaderCache, "hit"))
 	}
 	return oip.ResponseToProto(resp), nil
 }
 
-// grpcCall decodes a ModelInfer request; the gRPC deadline travels in ctx.
-func grpcCall(ctx context.Context, req *inferencepb.ModelInferRequest) (call, error) {
+// grpcCall decodes a ModelInfer request with metadata md; its priority is
+// the admission's, and the gRPC deadline travels in the context.
+func grpcCall(md metadata.MD, req *inferencepb.ModelInferRequest) (call, error) {
 	c := call{model: req.GetModelName(), version: req.GetModelVersion()}
 	var err error
 	if c.req, err = oip.RequestFromProto(req); err != nil {
@@ -76,11 +86,7 @@ func grpcCall(ctx context.Context, req *inferencepb.ModelInferRequest) (call, er
 	if err = c.req.Validate(); err != nil {
 		return c, err
 	}
-	md, _ := metadata.FromIncomingContext(ctx)
-	if c.timeout, err = parseTimeout(first(md, HeaderTimeout), c.req.Parameters); err != nil {
-		return c, err
-	}
-	c.priority, err = parsePriority(first(md, HeaderPriority), batcher.Critical, batcher.Normal)
+	c.timeout, err = parseTimeout(first(md, HeaderTimeout), c.req.Parameters)
 	return c, err
 }
 
@@ -92,7 +98,15 @@ func first(md metadata.MD, key string) string {
 	return ""
 }
 
-// grpcError turns err into a status with the code the error table gives.
+// grpcError turns err into a status with the code the error table gives,
+// and a RetryInfo detail when the client should wait before retrying.
 func grpcError(err error) error {
-	return status.Error(classify(err).grpc, err.Error())
+	f := classify(err)
+	st := status.New(f.grpc, err.Error())
+	if f.retryAfter > 0 {
+		if withInfo, derr := st.WithDetails(&errdetails.RetryInfo{RetryDelay: durationpb.New(f.retryAfter)}); derr == nil {
+			st = withInfo
+		}
+	}
+	return st.Err()
 }

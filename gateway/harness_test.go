@@ -29,6 +29,7 @@ type fleet struct {
 	grpc    inferencepb.GRPCInferenceServiceClient
 	workers []*worker.Server
 	router  *router.Router
+	gw      *gateway.Gateway
 }
 
 // fleetConfig shapes a test fleet.
@@ -39,6 +40,11 @@ type fleetConfig struct {
 	limits   map[batcher.Priority]batcher.ClassLimits
 	// unbatched lists models served one request at a time.
 	unbatched []string
+	// idle lists models of a tier whose only pool never has a worker, so
+	// that they have no capacity.
+	idle []string
+	// gateway is the gateway's options; startFleet sets its Router.
+	gateway gateway.Options
 }
 
 func defaultFleet() fleetConfig {
@@ -64,11 +70,13 @@ func startFleet(t *testing.T, cfg fleetConfig) *fleet {
 	if err := rt.SetEndpoints("pool", eps); err != nil {
 		t.Fatal(err)
 	}
-	gw := gateway.New(gateway.Options{Router: rt})
-	srv := httptest.NewServer(gw.HTTPHandler())
+	opts := cfg.gateway
+	opts.Router = rt
+	f.gw = gateway.New(opts)
+	srv := httptest.NewServer(f.gw.HTTPHandler())
 	t.Cleanup(srv.Close)
 	f.url = srv.URL
-	f.grpc = startGRPC(t, gw)
+	f.grpc = startGRPC(t, f.gw)
 	return f
 }
 
@@ -87,10 +95,16 @@ func routerConfig(cfg fleetConfig) router.Config {
 		}
 		rms = append(rms, m)
 	}
+	for _, name := range cfg.idle {
+		rms = append(rms, router.Model{Name: name, Tier: "idle", Timeout: 10 * time.Second, SLO: time.Second, Batching: true})
+	}
 	return router.Config{
 		Models: rms,
-		Tiers:  map[string][]string{"tier": {"pool"}},
-		Pools:  []router.PoolConfig{{Name: "pool", Queue: batcher.PoolConfig{Name: "pool", Form: form, Models: models, Limits: cfg.limits}}},
+		Tiers:  map[string][]string{"tier": {"pool"}, "idle": {"idle"}},
+		Pools: []router.PoolConfig{
+			{Name: "pool", Queue: batcher.PoolConfig{Name: "pool", Form: form, Models: models, Limits: cfg.limits}},
+			{Name: "idle", Queue: batcher.PoolConfig{Name: "idle", Form: form}},
+		},
 	}
 }
 

@@ -11,7 +11,6 @@ import (
 
 	"github.com/go-chi/chi/v5"
 
-	"github.com/sluice-gateway/sluice/batcher"
 	"github.com/sluice-gateway/sluice/oip"
 )
 
@@ -41,12 +40,8 @@ var bodyBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 func (g *Gateway) inferHTTP(w http.ResponseWriter, r *http.Request) {
 	buf := bodyBuffers.Get().(*bytes.Buffer)
 	defer func() { buf.Reset(); bodyBuffers.Put(buf) }()
-	c, err := g.httpCall(r, buf)
-	if err != nil {
-		g.fail(w, r, err)
-		return
-	}
-	resp, err := g.infer(r.Context(), c)
+	decode := func() (call, error) { return g.httpCall(r, buf) }
+	resp, fb, err := g.handle(r.Context(), chi.URLParam(r, "model"), r.Header.Values, decode)
 	if err != nil {
 		g.fail(w, r, err)
 		return
@@ -56,12 +51,19 @@ func (g *Gateway) inferHTTP(w http.ResponseWriter, r *http.Request) {
 		g.fail(w, r, err)
 		return
 	}
+	if fb.from != "" {
+		w.Header().Set(HeaderFallbackFrom, fb.from)
+		w.Header().Set(HeaderFallbackReason, fb.reason)
+	}
+	if fb.cacheHit {
+		w.Header().Set(HeaderCache, "hit")
+	}
 	w.Header().Set("Content-Type", "application/json")
 	_, _ = w.Write(out)
 }
 
-// httpCall reads and decodes an infer request. buf holds the body and must
-// outlive the call.
+// httpCall reads and decodes an infer request; its priority is the
+// admission's. buf holds the body and must outlive the call.
 func (g *Gateway) httpCall(r *http.Request, buf *bytes.Buffer) (call, error) {
 	c := call{model: chi.URLParam(r, "model"), version: chi.URLParam(r, "version")}
 	if _, err := buf.ReadFrom(http.MaxBytesReader(nil, r.Body, g.maxBody)); err != nil {
@@ -75,10 +77,7 @@ func (g *Gateway) httpCall(r *http.Request, buf *bytes.Buffer) (call, error) {
 	if c.req, err = oip.DecodeRequest(buf.Bytes()); err != nil {
 		return c, err
 	}
-	if c.timeout, err = parseTimeout(r.Header.Get(HeaderTimeout), c.req.Parameters); err != nil {
-		return c, err
-	}
-	c.priority, err = parsePriority(r.Header.Get(HeaderPriority), batcher.Critical, batcher.Normal)
+	c.timeout, err = parseTimeout(r.Header.Get(HeaderTimeout), c.req.Parameters)
 	return c, err
 }
 
@@ -116,14 +115,17 @@ func readyStatus(ok bool) int {
 }
 
 // fail answers with err's status and a one-line JSON error, and logs what
-// the client did not cause.
+// the client did not cause (shedding is deliberate, not logged).
 func (g *Gateway) fail(w http.ResponseWriter, r *http.Request, err error) {
 	f := classify(err)
-	if f.http >= http.StatusInternalServerError {
+	if f.http >= http.StatusInternalServerError && f.reason != ReasonShed {
 		g.log.Warn("request failed", slog.String("path", r.URL.Path), slog.Int("status", f.http), slog.Any("error", err))
 	}
 	if f.retryAfter > 0 {
-		w.Header().Set("Retry-After", strconv.Itoa(f.retryAfter))
+		w.Header().Set("Retry-After", strconv.Itoa(retryAfterSeconds(f.retryAfter)))
+	}
+	if f.http == http.StatusUnauthorized {
+		w.Header().Set("WWW-Authenticate", `Bearer realm="sluice"`)
 	}
 	writeError(w, f.http, err.Error())
 }

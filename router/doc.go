@@ -1,9 +1,64 @@
-// Package router decides where a request goes: it maps a model to its tier,
-// a tier to its ordered pools, and keeps, per pool, the workers that can
-// take batches — one gRPC client per ready worker, fed to the pool's
-// batcher, which pulls work whenever a worker is free.
+// Package router decides where each request goes and keeps the workers
+// that serve it.
+//
+// # Routing
+//
+// Serve is the one entry point. A request goes to the tier of the first
+// Route whose Match it meets (model glob, input elements or bytes,
+// priority, headers of trusted callers), else to its model's tier. A tier
+// is an ordered list of pools. The router takes a snapshot of the tier —
+// one PoolView per pool: ready workers, free slots, items queued ahead,
+// items in flight, the capacity curve learned so far, throughput at the
+// request's SLO, and USD per million inferences at the pool's current
+// utilization — and hands it, with the request's Facts and the time, to a
+// Picker, which reads nothing live.
+//
+// DefaultPicker is an Engine of two profiles, in the shape of the Gateway
+// API Inference Extension's endpoint picker: filters drop candidates,
+// scorers rate the rest in [0, 1], the highest total wins and the tier's
+// order breaks ties. The first profile keeps the pools with a ready
+// worker, that take the request's rows, whose idle latency for those rows
+// meets the SLO, and whose predicted completion meets the request's due
+// time, and prefers the cheapest. If no pool is on time, the second
+// profile drops the last filter and prefers the earliest completion. A
+// pool that cannot meet the SLO even idle is never chosen, so heavy
+// requests never land on small pools. Predicted completion is
+//
+//	wait = (items queued ahead + items in flight) / (ready workers × throughput)
+//	completion = wait + Curve.Latency(batch the request rides in)
+//
+// with no wait when a slot is free and nothing is queued ahead.
+//
+// # Failures
+//
+// A batch that fails on a worker (connection refused or reset, worker
+// gone, an internal error) fails each member with an error wrapping
+// ErrBackend; Serve retries each member once, on another pool of the tier
+// if one can take it (else on the same pool), keeping its arrival time
+// and deadline, if the retry budget allows: retries may be at most
+// RetryConfig.Budget of the requests over its window. A pool that loses
+// its last ready worker hands the requests it holds back to Serve, which
+// routes them elsewhere without charging the budget.
+//
+// Workers are checked actively (HTTP GET /v2/health/ready every
+// HealthConfig.Interval) and ejected passively: after EjectAfter failed
+// batches in a row, or at once when unreachable. An ejection lasts
+// EjectFor, doubling for each ejection in a row; then a probe decides
+// whether the worker returns.
+//
+// When no pool of the tier can take a request, Serve answers from the
+// response cache if the model opts in (keyed by model, version and a hash
+// of the canonical inputs, bounded in bytes, fresh for the model's TTL),
+// else from the model's fallback model, else fails with ErrNoCapacity
+// naming each pool's reason. Result says which.
+//
+// # Statistics
+//
+// Stats gives the scaler, per pool, the arrival rate, queue length by
+// class, items in flight, ready workers, and batch and request latency
+// (mean, p50, p95, p99) over a sliding window, and the learned curve.
 //
 // The router learns which workers exist through SetEndpoints, called by
-// whoever runs the workers (local processes, Kubernetes). It never starts
-// or stops workers itself.
+// whoever runs them (local processes, Kubernetes). It never starts or
+// stops workers, and knows nothing of workers still starting.
 package router

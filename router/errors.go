@@ -1,14 +1,34 @@
 package router
 
-import "errors"
+import (
+	"errors"
+	"fmt"
+)
 
 var (
 	// ErrUnknownModel is returned for a model the configuration does not name.
 	ErrUnknownModel = errors.New("router: unknown model")
-	// ErrNoCapacity is returned when no pool of a model's tier has a ready
-	// worker.
-	ErrNoCapacity = errors.New("router: no ready worker")
+	// ErrNoCapacity is returned when no pool of a request's tier can take
+	// it — none has a ready worker, takes its rows, or can meet its SLO —
+	// and neither the cache nor a fallback model answers. The message
+	// names each pool's reason.
+	ErrNoCapacity = errors.New("router: no pool can take the request")
 	// ErrBackend wraps a failure of a worker call: connection refused,
-	// reset, or an internal error of the worker.
+	// reset, worker gone, or an internal error of the worker.
 	ErrBackend = errors.New("router: backend failed")
+	// ErrConfig is returned by New for a configuration that names what
+	// does not exist.
+	ErrConfig = errors.New("router: bad config")
+)
+
+var (
+	// errUnreachable marks an ErrBackend failure where the worker could
+	// not be reached at all; it ejects the worker at once.
+	errUnreachable = errors.New("unreachable")
+	// errEvacuated is the cause given to requests queued on a pool whose
+	// last ready worker left: Serve routes them again.
+	errEvacuated = fmt.Errorf("%w: the pool lost its last ready worker", ErrNoCapacity)
+	// errNotReady is a probe's verdict on a worker that answered but is
+	// not ready.
+	errNotReady = errors.New("not ready")
 )

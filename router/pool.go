@@ -2,52 +2,182 @@ package router
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"log/slog"
+	"net/http"
 	"sync"
+	"time"
 
 	"github.com/sluice-gateway/sluice/batcher"
+	"github.com/sluice-gateway/sluice/costmodel"
 	"github.com/sluice-gateway/sluice/oip"
 )
 
-// Pool is a group of identical workers behind one batcher queue. It is safe
-// for concurrent use.
+// Pool is a group of identical workers behind one batcher queue, with the
+// workers' health, the capacity curve learned from their batches, and the
+// pool's sliding-window statistics. It is safe for concurrent use.
 type Pool struct {
-	name  string
-	queue *batcher.Pool
-	// slots is how many batches one worker is given at a time.
-	slots int
+	name   string
+	queue  *batcher.Pool
+	slots  int
+	cost   costmodel.Pool // price and limits; Curve is the prior
+	est    *costmodel.Estimator
+	clock  batcher.Clock
+	health HealthConfig
+	prober Prober
+	http   httpProber
+	log    *slog.Logger
+	stats  *poolWindow
 
 	mu      sync.Mutex
 	workers map[string]*worker
+	ready   int                  // workers attached to the queue
+	waiting map[*waiter]struct{} // submissions in progress
+	closed  bool
+	check   batcher.Timer // the next round of active checks
 }
 
-func newPool(name string, queue *batcher.Pool, slots int) *Pool {
-	return &Pool{name: name, queue: queue, slots: slots, workers: map[string]*worker{}}
+// waiter is one submission in progress, cancelled when the pool loses
+// its last ready worker so that it can be routed elsewhere.
+type waiter struct {
+	cancel context.CancelCauseFunc
+}
+
+// poolDeps are what a pool shares with its router.
+type poolDeps struct {
+	clock  batcher.Clock
+	health HealthConfig
+	prober Prober
+	http   httpProber
+	log    *slog.Logger
+	window time.Duration
+}
+
+func newPool(pc PoolConfig, d poolDeps) *Pool {
+	qc := pc.Queue
+	if qc.Clock == nil {
+		qc.Clock = d.clock
+	}
+	if qc.Name == "" {
+		qc.Name = pc.Name
+	}
+	cost := pc.Cost
+	if cost.Name == "" {
+		cost.Name = pc.Name
+	}
+	if cost.Curve.Base == 0 && cost.Curve.PerItem == 0 && len(cost.Curve.Points) == 0 {
+		cost.Curve = qc.Form.Curve
+	}
+	if cost.MaxBatch == 0 {
+		cost.MaxBatch = qc.Form.MaxBatch
+	}
+	return &Pool{
+		name:    pc.Name,
+		queue:   batcher.NewPool(qc),
+		slots:   max(pc.Slots, 1),
+		cost:    cost,
+		est:     costmodel.NewEstimator(cost.Curve, max(cost.MaxBatch, 1), costmodel.EstimatorOptions{}),
+		clock:   d.clock,
+		health:  d.health,
+		prober:  d.prober,
+		http:    d.http,
+		log:     d.log.With("pool", pc.Name),
+		stats:   newPoolWindow(d.window, d.clock.Now()),
+		workers: map[string]*worker{},
+		waiting: map[*waiter]struct{}{},
+	}
 }
 
 // Name returns the pool's name.
 func (p *Pool) Name() string { return p.name }
 
-// Ready returns the number of workers that can take batches now.
+// Ready returns the number of workers that take batches now: those the
+// driver reported, less the ejected and the failing their checks.
 func (p *Pool) Ready() int {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	return len(p.workers)
+	return p.ready
 }
 
 // Stats returns the pool's queue statistics.
 func (p *Pool) Stats() batcher.Stats { return p.queue.Stats() }
 
-// Submit queues one request on the pool and waits for its answer; see
-// batcher.Pool.Submit for the errors.
-func (p *Pool) Submit(ctx context.Context, it *batcher.Item) (*oip.InferenceResponse, error) {
-	return p.queue.Submit(ctx, it)
+// CostModel returns the pool as the cost model sees it, with the capacity
+// curve learned from its batches so far (the configured curve before the
+// first batch).
+func (p *Pool) CostModel() costmodel.Pool {
+	cm := p.cost
+	cm.Curve = p.est.Curve()
+	return cm
 }
 
-// SetEndpoints makes eps the pool's set of ready workers: new ones start
-// pulling batches, missing ones stop pulling and are closed once their
-// batches in flight have finished. An endpoint whose address changed is
-// replaced.
+// Submit queues one request on this pool, bypassing the picker, and waits
+// for its answer; see batcher.Pool.Submit for the errors, and besides an
+// error wrapping ErrNoCapacity when the pool has no ready worker or loses
+// its last one meanwhile. Serve is the router's entry point; Submit serves
+// callers that chose the pool themselves.
+func (p *Pool) Submit(ctx context.Context, it *batcher.Item) (*oip.InferenceResponse, error) {
+	return p.submit(ctx, it)
+}
+
+// submit queues it and waits for its answer. It fails with an error
+// wrapping errEvacuated when the pool has no ready worker, or loses its
+// last one while it waits (unless the pool is closing).
+func (p *Pool) submit(ctx context.Context, it *batcher.Item) (*oip.InferenceResponse, error) {
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	wt := &waiter{cancel: cancel}
+	if !p.enter(wt) {
+		return nil, fmt.Errorf("pool %q: %w", p.name, errEvacuated)
+	}
+	defer p.leave(wt)
+	p.stats.arrived(p.clock.Now(), max(it.Rows, 1))
+	resp, err := p.queue.Submit(ctx, it)
+	if err != nil && errors.Is(context.Cause(ctx), errEvacuated) {
+		return nil, fmt.Errorf("pool %q: %w", p.name, errEvacuated)
+	}
+	if err == nil && !it.Enqueued.IsZero() {
+		now := p.clock.Now()
+		p.stats.answered(now, now.Sub(it.Enqueued))
+	}
+	return resp, err
+}
+
+// enter registers a submission; false when the pool has no ready worker.
+func (p *Pool) enter(wt *waiter) bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.ready == 0 {
+		return false
+	}
+	p.waiting[wt] = struct{}{}
+	return true
+}
+
+func (p *Pool) leave(wt *waiter) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	delete(p.waiting, wt)
+}
+
+// evacuate sends every submission in progress back to the router. An
+// item already in flight is routed again too, its answer dropped: this
+// happens only when the last worker leaves, which is rarely while it
+// still serves. pre: p.mu held.
+func (p *Pool) evacuate() {
+	if len(p.waiting) > 0 {
+		p.log.Warn("router: pool lost its last ready worker; routing its queue elsewhere", "requests", len(p.waiting))
+	}
+	for wt := range p.waiting {
+		wt.cancel(errEvacuated)
+	}
+}
+
+// SetEndpoints makes eps the pool's set of workers: new ones start
+// taking batches, missing ones stop and are closed once their batches in
+// flight have finished. An endpoint whose address changed is replaced.
+// Health is kept for the workers that stay.
 func (p *Pool) SetEndpoints(eps []Endpoint) error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -57,27 +187,53 @@ func (p *Pool) SetEndpoints(eps []Endpoint) error {
 	}
 	for id, w := range p.workers {
 		if ep, ok := want[id]; !ok || ep != w.endpoint {
-			p.removeLocked(id, w)
+			p.removeLocked(w)
 		}
 	}
 	for id, ep := range want {
-		if _, ok := p.workers[id]; ok {
+		if _, ok := p.workers[id]; ok || p.closed {
 			continue
 		}
-		w, err := dialWorker(ep)
+		w, err := dialWorker(ep, p)
 		if err != nil {
 			return fmt.Errorf("pool %q: %w", p.name, err)
 		}
 		p.workers[id] = w
-		p.queue.AddWorker(id, w, p.slots)
+		p.reconcile(w)
 	}
 	return nil
 }
 
-func (p *Pool) removeLocked(id string, w *worker) {
-	p.queue.RemoveWorker(id)
-	delete(p.workers, id)
+// removeLocked forgets w. pre: p.mu held.
+func (p *Pool) removeLocked(w *worker) {
+	w.removed = true
+	if w.timer != nil {
+		w.timer.Stop()
+	}
+	p.reconcile(w)
+	delete(p.workers, w.endpoint.ID)
 	w.retire()
+}
+
+// reconcile attaches w to the queue or detaches it, as its health and
+// membership say. pre: p.mu held.
+func (p *Pool) reconcile(w *worker) {
+	want := !w.removed && !p.closed && w.health.ready()
+	if want == w.attached {
+		return
+	}
+	w.attached = want
+	if want {
+		p.ready++
+		p.queue.AddWorker(w.endpoint.ID, w, p.slots)
+		w.conn.ResetConnectBackoff()
+		return
+	}
+	p.ready--
+	p.queue.RemoveWorker(w.endpoint.ID)
+	if p.ready == 0 && !p.closed {
+		p.evacuate()
+	}
 }
 
 // anyWorker returns one ready worker, or nil.
@@ -85,17 +241,26 @@ func (p *Pool) anyWorker() *worker {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	for _, w := range p.workers {
-		return w
+		if w.attached {
+			return w
+		}
 	}
 	return nil
 }
 
-// close stops the pool's queue and its workers.
+// close stops the health checks, the queue and the workers.
 func (p *Pool) close() {
 	p.mu.Lock()
-	for id, w := range p.workers {
-		p.removeLocked(id, w)
+	p.closed = true
+	if p.check != nil {
+		p.check.Stop()
+	}
+	for _, w := range p.workers {
+		p.removeLocked(w)
 	}
 	p.mu.Unlock()
 	p.queue.Close()
 }
+
+// newHTTPProber returns the default HTTP prober.
+func newHTTPProber() httpProber { return httpProber{client: &http.Client{}} }

@@ -3,6 +3,7 @@ package router
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"sort"
 	"time"
 
@@ -10,72 +11,100 @@ import (
 	"github.com/sluice-gateway/sluice/oip"
 )
 
-// Model is what the router knows of a model.
-type Model struct {
-	Name string
-	// Tier names the ordered pools that serve the model.
-	Tier string
-	// Timeout is the deadline of a request that names none.
-	Timeout time.Duration
-	// SLO is the end-to-end latency target.
-	SLO time.Duration
-	// Batching allows merging the model's requests.
-	Batching bool
-	// MaxBatch caps the rows of one batch; 0 means the pool's limit.
-	MaxBatch int
-}
-
-// PoolConfig describes one pool to the router.
-type PoolConfig struct {
-	Name string
-	// Queue configures the pool's batcher.
-	Queue batcher.PoolConfig
-	// Slots is how many batches one worker is given at a time; default 1,
-	// which lets batches grow while the worker is busy.
-	Slots int
-}
-
-// Config is the router's whole configuration.
-type Config struct {
-	Models []Model
-	// Tiers maps a tier's name to its pools, in order of preference.
-	Tiers map[string][]string
-	Pools []PoolConfig
-}
-
-// Router maps models to pools. After New it is safe for concurrent use.
+// Router maps requests to pools. After New it is safe for concurrent use.
 type Router struct {
 	models map[string]Model
 	tiers  map[string][]*Pool
 	pools  map[string]*Pool
+	names  []string // pool names, sorted
+	routes []Route
+	picker Picker
+	budget *retryBudget
+	cache  *responseCache
+	clock  batcher.Clock
+	log    *slog.Logger
 }
 
-// New builds a router and the batcher queue of every pool. The caller must
-// Close it.
+// New builds a router, the batcher queue of every pool, and starts the
+// active health checks if cfg.Health asks for them. It fails, wrapping
+// ErrConfig, when a tier, route or model names a pool, tier or model that
+// does not exist. The caller must Close it.
 func New(cfg Config) (*Router, error) {
-	r := &Router{models: map[string]Model{}, tiers: map[string][]*Pool{}, pools: map[string]*Pool{}}
-	for _, pc := range cfg.Pools {
-		slots := max(pc.Slots, 1)
-		r.pools[pc.Name] = newPool(pc.Name, batcher.NewPool(pc.Queue), slots)
+	r := &Router{
+		models: map[string]Model{}, tiers: map[string][]*Pool{}, pools: map[string]*Pool{},
+		routes: cfg.Routes, picker: cfg.Picker, clock: cfg.Clock, log: cfg.Logger,
+		budget: newRetryBudget(cfg.Retry.Budget, orDefault(cfg.Retry.Window, DefaultRetryWindow)),
+		cache:  newResponseCache(cfg.CacheBytes),
 	}
+	if r.picker == nil {
+		r.picker = DefaultPicker()
+	}
+	if r.clock == nil {
+		r.clock = batcher.RealClock{}
+	}
+	if r.log == nil {
+		r.log = slog.New(slog.DiscardHandler)
+	}
+	r.addPools(cfg)
+	if err := r.link(cfg); err != nil {
+		r.Close()
+		return nil, err
+	}
+	for _, p := range r.pools {
+		p.startChecks()
+	}
+	return r, nil
+}
+
+func orDefault(d, def time.Duration) time.Duration {
+	if d <= 0 {
+		return def
+	}
+	return d
+}
+
+func (r *Router) addPools(cfg Config) {
+	h := cfg.Health
+	h.Timeout = orDefault(h.Timeout, DefaultHealthTimeout)
+	deps := poolDeps{
+		clock: r.clock, health: h, prober: cfg.Prober, http: newHTTPProber(),
+		log: r.log, window: orDefault(cfg.StatsWindow, DefaultStatsWindow),
+	}
+	for _, pc := range cfg.Pools {
+		r.pools[pc.Name] = newPool(pc, deps)
+		r.names = append(r.names, pc.Name)
+	}
+	sort.Strings(r.names)
+}
+
+// link resolves the names the tiers, models and routes use.
+func (r *Router) link(cfg Config) error {
 	for tier, names := range cfg.Tiers {
 		for _, name := range names {
 			p, ok := r.pools[name]
 			if !ok {
-				r.Close()
-				return nil, fmt.Errorf("router: tier %q: unknown pool %q", tier, name)
+				return fmt.Errorf("%w: tier %q: unknown pool %q", ErrConfig, tier, name)
 			}
 			r.tiers[tier] = append(r.tiers[tier], p)
 		}
 	}
 	for _, m := range cfg.Models {
 		if _, ok := r.tiers[m.Tier]; !ok {
-			r.Close()
-			return nil, fmt.Errorf("router: model %q: unknown tier %q", m.Name, m.Tier)
+			return fmt.Errorf("%w: model %q: unknown tier %q", ErrConfig, m.Name, m.Tier)
 		}
 		r.models[m.Name] = m
 	}
-	return r, nil
+	for _, m := range cfg.Models {
+		if _, ok := r.models[m.Fallback]; m.Fallback != "" && (!ok || m.Fallback == m.Name) {
+			return fmt.Errorf("%w: model %q: fallback %q is not another model", ErrConfig, m.Name, m.Fallback)
+		}
+	}
+	for i, rt := range cfg.Routes {
+		if _, ok := r.tiers[rt.Tier]; !ok {
+			return fmt.Errorf("%w: route %d: unknown tier %q", ErrConfig, i, rt.Tier)
+		}
+	}
+	return nil
 }
 
 // Model returns the named model; ok is false for an unknown one.
@@ -97,9 +126,13 @@ func (r *Router) Models() []string {
 // Pool returns the named pool, or nil.
 func (r *Router) Pool(name string) *Pool { return r.pools[name] }
 
-// Pick returns the pool that should serve the next request of a model: the
-// first pool of its tier with a ready worker. It returns ErrUnknownModel or
-// ErrNoCapacity.
+// PoolNames returns the names of all pools, sorted. The slice must not be
+// modified.
+func (r *Router) PoolNames() []string { return r.names }
+
+// Pick returns the first pool of the model's tier with a ready worker: a
+// readiness check, not the routing decision (Serve makes that). It
+// returns ErrUnknownModel or ErrNoCapacity.
 func (r *Router) Pick(model string) (*Pool, error) {
 	m, ok := r.models[model]
 	if !ok {
@@ -110,14 +143,14 @@ func (r *Router) Pick(model string) (*Pool, error) {
 			return p, nil
 		}
 	}
-	return nil, fmt.Errorf("%w for model %q in tier %q", ErrNoCapacity, model, m.Tier)
+	return nil, fmt.Errorf("%w for model %q: no pool of tier %q has a ready worker", ErrNoCapacity, model, m.Tier)
 }
 
-// SetEndpoints replaces the ready workers of a pool; see Pool.SetEndpoints.
+// SetEndpoints replaces the workers of a pool; see Pool.SetEndpoints.
 func (r *Router) SetEndpoints(pool string, eps []Endpoint) error {
 	p, ok := r.pools[pool]
 	if !ok {
-		return fmt.Errorf("router: unknown pool %q", pool)
+		return fmt.Errorf("%w: unknown pool %q", ErrConfig, pool)
 	}
 	return p.SetEndpoints(eps)
 }
@@ -131,25 +164,28 @@ func (r *Router) Metadata(ctx context.Context, model string) (*oip.ModelMetadata
 	}
 	w := p.anyWorker()
 	if w == nil {
-		return nil, fmt.Errorf("%w for model %q", ErrNoCapacity, model)
+		return nil, fmt.Errorf("%w for model %q: pool %q has no ready worker", ErrNoCapacity, model, p.name)
 	}
 	return w.metadata(ctx, model)
 }
 
-// Close stops every pool's queue; queued requests fail with
-// batcher.ErrClosed.
+// Stats returns a snapshot of every pool, sorted by name, at the
+// router's clock's now.
+func (r *Router) Stats() []PoolStats { return r.StatsAt(r.clock.Now()) }
+
+// StatsAt returns a snapshot of every pool, sorted by name, at now.
+func (r *Router) StatsAt(now time.Time) []PoolStats {
+	out := make([]PoolStats, len(r.names))
+	for i, name := range r.names {
+		out[i] = r.pools[name].StatsAt(now)
+	}
+	return out
+}
+
+// Close stops the health checks and every pool's queue; queued requests
+// fail with batcher.ErrClosed.
 func (r *Router) Close() {
 	for _, p := range r.pools {
 		p.close()
 	}
-}
-
-// PoolNames returns the names of all pools, sorted.
-func (r *Router) PoolNames() []string {
-	names := make([]string, 0, len(r.pools))
-	for name := range r.pools {
-		names = append(names, name)
-	}
-	sort.Strings(names)
-	return names
 }

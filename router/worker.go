@@ -4,8 +4,10 @@ import (
 	"context"
 	"fmt"
 	"sync"
+	"time"
 
 	"google.golang.org/grpc"
+	"google.golang.org/grpc/backoff"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/credentials/insecure"
 	"google.golang.org/grpc/status"
@@ -18,45 +20,74 @@ import (
 // maxMessageBytes bounds a batch request or response on the worker link.
 const maxMessageBytes = 256 << 20
 
+// reconnect is the worker link's reconnection back-off: short, since a
+// worker that returns from an ejection should be reachable at once.
+var reconnect = grpc.ConnectParams{
+	Backoff:           backoff.Config{BaseDelay: 50 * time.Millisecond, Multiplier: 1.6, Jitter: 0.2, MaxDelay: time.Second},
+	MinConnectTimeout: time.Second,
+}
+
 // Endpoint is one worker's address as its driver reports it.
 type Endpoint struct {
 	// ID names the worker uniquely within its pool.
 	ID string
 	// GRPC is the host:port of the worker's gRPC listener.
 	GRPC string
-	// HTTP is the host:port of the worker's HTTP listener.
+	// HTTP is the host:port of the worker's HTTP listener; empty means
+	// probes use gRPC ServerReady.
 	HTTP string
 }
 
 // worker is a client of one worker process. It implements
-// batcher.Dispatcher over the worker's gRPC ModelInfer.
+// batcher.Dispatcher over the worker's gRPC ModelInfer and reports each
+// batch's outcome to its pool.
 type worker struct {
 	endpoint Endpoint
+	pool     *Pool
 	conn     *grpc.ClientConn
 	client   inferencepb.GRPCInferenceServiceClient
 	inflight sync.WaitGroup
+
+	// Guarded by pool.mu.
+	health   health
+	attached bool          // its pullers are in the batcher
+	removed  bool          // SetEndpoints dropped it
+	timer    batcher.Timer // the probe at the end of an ejection
 }
 
 var _ batcher.Dispatcher = (*worker)(nil)
 
-func dialWorker(ep Endpoint) (*worker, error) {
+func dialWorker(ep Endpoint, p *Pool) (*worker, error) {
 	conn, err := grpc.NewClient("passthrough:///"+ep.GRPC,
 		grpc.WithTransportCredentials(insecure.NewCredentials()),
+		grpc.WithConnectParams(reconnect),
 		grpc.WithDefaultCallOptions(
 			grpc.MaxCallRecvMsgSize(maxMessageBytes),
 			grpc.MaxCallSendMsgSize(maxMessageBytes)))
 	if err != nil {
 		return nil, fmt.Errorf("router: worker %q at %s: %w", ep.ID, ep.GRPC, err)
 	}
-	return &worker{endpoint: ep, conn: conn, client: inferencepb.NewGRPCInferenceServiceClient(conn)}, nil
+	return &worker{endpoint: ep, pool: p, conn: conn, client: inferencepb.NewGRPCInferenceServiceClient(conn)}, nil
 }
 
 // Dispatch sends one (possibly merged) request to the worker. Errors the
 // worker blames on the input wrap oip.ErrInvalid; transport failures and
-// worker faults wrap ErrBackend.
+// worker faults wrap ErrBackend. The batch's latency and outcome go to the
+// pool before Dispatch returns.
 func (w *worker) Dispatch(ctx context.Context, model, version string, req *oip.InferenceRequest) (*oip.InferenceResponse, error) {
 	w.inflight.Add(1)
 	defer w.inflight.Done()
+	start := w.pool.clock.Now()
+	out, err := w.call(ctx, model, version, req)
+	rows, rerr := req.Rows()
+	if rerr != nil {
+		rows = 1
+	}
+	w.pool.done(w, int(rows), w.pool.clock.Now().Sub(start), err)
+	return out, err
+}
+
+func (w *worker) call(ctx context.Context, model, version string, req *oip.InferenceRequest) (*oip.InferenceResponse, error) {
 	resp, err := w.client.ModelInfer(ctx, oip.RequestToProto(model, version, req))
 	if err != nil {
 		return nil, w.classify(err)
@@ -84,8 +115,22 @@ func (w *worker) classify(err error) error {
 		return fmt.Errorf("worker %q: %w", w.endpoint.ID, context.DeadlineExceeded)
 	case codes.Canceled:
 		return fmt.Errorf("worker %q: %w", w.endpoint.ID, context.Canceled)
+	case codes.Unavailable:
+		return fmt.Errorf("%w: worker %q %w: %s", ErrBackend, w.endpoint.ID, errUnreachable, st.Message())
 	}
 	return fmt.Errorf("%w: worker %q: %s: %s", ErrBackend, w.endpoint.ID, st.Code(), st.Message())
+}
+
+// probeGRPC asks the worker over gRPC whether it is ready.
+func (w *worker) probeGRPC(ctx context.Context) error {
+	resp, err := w.client.ServerReady(ctx, &inferencepb.ServerReadyRequest{})
+	switch {
+	case err != nil:
+		return fmt.Errorf("router: probe %q: %w", w.endpoint.ID, err)
+	case !resp.GetReady():
+		return fmt.Errorf("router: probe %q: %w", w.endpoint.ID, errNotReady)
+	}
+	return nil
 }
 
 // retire closes the connection once the batches in flight have finished.

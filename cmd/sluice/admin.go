@@ -7,6 +7,7 @@ import (
 	"github.com/go-chi/chi/v5"
 
 	"github.com/sluice-gateway/sluice/batcher"
+	"github.com/sluice-gateway/sluice/gateway"
 	"github.com/sluice-gateway/sluice/router"
 	"github.com/sluice-gateway/sluice/scaler/local"
 )
@@ -19,9 +20,11 @@ type poolStatus struct {
 	Queue    batcher.Stats `json:"queue"`
 }
 
-// adminHandler serves the operator's API on the admin listener.
-func adminHandler(rt *router.Router, sup *local.Supervisor) http.Handler {
+// adminHandler serves the operator's API on the admin listener, the
+// gateway's admission and tenant counts included.
+func adminHandler(rt *router.Router, sup *local.Supervisor, gw *gateway.Gateway) http.Handler {
 	r := chi.NewRouter()
+	gw.RegisterAdmin(r)
 	r.Get("/healthz", func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusOK) })
 	r.Get("/admin/pools", func(w http.ResponseWriter, _ *http.Request) {
 		var out []poolStatus

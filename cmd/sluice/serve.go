@@ -29,11 +29,12 @@ const shutdownGrace = 10 * time.Second
 func runServe(args []string) int {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	fs.Usage = func() {
-		fmt.Fprintln(fs.Output(), "Usage: sluice serve [--config FILE]\n\nServes the Open Inference Protocol v2 over HTTP and gRPC on the config's\nlisteners and runs each pool's workers as local child processes.\nStops on SIGINT or SIGTERM, taking its workers with it.\n\nFlags:")
+		fmt.Fprintln(fs.Output(), "Usage: sluice serve [--config FILE] [--insecure]\n\nServes the Open Inference Protocol v2 over HTTP and gRPC on the config's\nlisteners and runs each pool's workers as local child processes.\nStops on SIGINT or SIGTERM, taking its workers with it.\n\nWith auth.mode none, serve refuses HTTP or gRPC listeners that are not on\na loopback address, unless given --insecure.\n\nFlags:")
 		fs.PrintDefaults()
 	}
 	configPath := fs.String("config", "configs/quickstart.yaml", "configuration `file`")
 	verbose := fs.Bool("v", false, "log debug detail")
+	insecure := fs.Bool("insecure", false, "serve with auth.mode none on listeners other machines can reach")
 	if err := fs.Parse(args); err != nil {
 		return exitUsage(err)
 	}
@@ -43,6 +44,9 @@ func runServe(args []string) int {
 	}
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
 	cfg, err := configs.Load(*configPath)
+	if err == nil {
+		err = checkAuthExposure(cfg, *insecure)
+	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
@@ -66,7 +70,13 @@ func exitUsage(err error) int {
 
 // serve runs the gateway until ctx is done.
 func serve(ctx context.Context, cfg *configs.Config, log *slog.Logger) error {
-	rt, err := router.New(routerConfig(cfg))
+	gwOpts, err := gatewayAuth(cfg, configs.Secrets{})
+	if err != nil {
+		return err
+	}
+	rc := routerConfig(cfg)
+	rc.Logger = log
+	rt, err := router.New(rc)
 	if err != nil {
 		return err
 	}
@@ -78,12 +88,19 @@ func serve(ctx context.Context, cfg *configs.Config, log *slog.Logger) error {
 			return err
 		}
 	}
-	gw := gateway.New(gateway.Options{Router: rt, Logger: log})
+	gwOpts.Router, gwOpts.Logger = rt, log
+	gw := gateway.New(gwOpts)
 	listeners, err := listen(cfg.Listen)
 	if err != nil {
 		return err
 	}
-	return runListeners(ctx, gw, listeners, adminHandler(rt, sup), log)
+	cp, err := startControlPlane(cfg, rt, gatewayAddrs{http: addrOf(listeners.http), grpc: addrOf(listeners.grpc)}, log)
+	if err != nil {
+		listeners.close()
+		return err
+	}
+	defer cp.stop()
+	return runListeners(ctx, gw, listeners, cp.withAdmin(adminHandler(rt, sup, gw)), log)
 }
 
 // endpointSink forwards the supervisor's ready workers to the router.

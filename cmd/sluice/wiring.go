@@ -10,7 +10,8 @@ import (
 // pool's queue forms batches per model within the smaller of the model's
 // and the pool's max batch.
 func routerConfig(cfg *configs.Config) router.Config {
-	rc := router.Config{Tiers: map[string][]string{}}
+	rc := routingConfig(cfg)
+	rc.Tiers = map[string][]string{}
 	for _, t := range cfg.Tiers {
 		rc.Tiers[t.Name] = t.Pools
 	}
@@ -18,10 +19,11 @@ func routerConfig(cfg *configs.Config) router.Config {
 		rc.Models = append(rc.Models, router.Model{
 			Name: m.Name, Tier: m.Tier, Timeout: m.Timeout, SLO: m.SLO,
 			Batching: m.BatchingEnabled(), MaxBatch: m.MaxBatch,
+			Fallback: m.Fallback, Cache: modelCache(m.Cache),
 		})
 	}
 	for _, p := range cfg.Pools {
-		rc.Pools = append(rc.Pools, router.PoolConfig{Name: p.Name, Queue: queueConfig(cfg, p)})
+		rc.Pools = append(rc.Pools, router.PoolConfig{Name: p.Name, Queue: queueConfig(cfg, p), Cost: p.CostModel()})
 	}
 	return rc
 }

@@ -1,0 +1,77 @@
+package sim
+
+import (
+	"math"
+	"math/rand/v2"
+	"time"
+
+	"github.com/sluice-gateway/sluice/batcher"
+)
+
+// The shares of the priority classes in generated traffic.
+const (
+	shareHigh   = 0.20
+	shareNormal = 0.70 // the remaining 10 % are Low
+)
+
+// never is a time after every event.
+const never = time.Duration(math.MaxInt64)
+
+// arrivals draws a trace's requests one at a time: within each second a
+// Poisson process of that second's rate (exponential gaps, restarted at
+// the second's start since the process is memoryless), each request heavy
+// with the second's heavy fraction and of class High, Normal or Low with
+// probability 20, 70 and 10 %. The draws come from their own generator,
+// so every policy sees the same requests for a seed.
+type arrivals struct {
+	rng   *rand.Rand
+	trace []Second
+	sec   int     // the second being drawn
+	t     float64 // the last arrival, in seconds
+	// next is when the next request arrives, never after the last.
+	next time.Duration
+	kind int
+	prio batcher.Priority
+}
+
+// newArrivals returns the arrivals of trace for seed, positioned on the
+// first request.
+func newArrivals(trace []Second, seed uint64) *arrivals {
+	a := &arrivals{rng: rand.New(rand.NewPCG(seed, 0xa77)), trace: trace}
+	a.advance()
+	return a
+}
+
+// advance draws the next request.
+func (a *arrivals) advance() {
+	for a.sec < len(a.trace) {
+		s := a.trace[a.sec]
+		if s.RPS > 0 {
+			a.t += a.rng.ExpFloat64() / s.RPS
+			if a.t < float64(a.sec+1) {
+				a.next = time.Duration(a.t * float64(time.Second))
+				a.draw(s.HeavyFraction)
+				return
+			}
+		}
+		a.sec++
+		a.t = float64(a.sec)
+	}
+	a.next = never
+}
+
+// draw picks the kind and class of the request at a.next.
+func (a *arrivals) draw(heavy float64) {
+	a.kind = Light
+	if a.rng.Float64() < heavy {
+		a.kind = Heavy
+	}
+	switch u := a.rng.Float64(); {
+	case u < shareHigh:
+		a.prio = batcher.High
+	case u < shareHigh+shareNormal:
+		a.prio = batcher.Normal
+	default:
+		a.prio = batcher.Low
+	}
+}

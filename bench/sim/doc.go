@@ -1,0 +1,65 @@
+// Package sim is a discrete-event simulator of a Sluice fleet: it replays
+// a traffic scenario against the pools of a configuration under a scaling
+// policy, on a simulated clock, and reports cost, SLO attainment, latency
+// and failures, with a per-second timeline for plots.
+//
+// # What runs is production code
+//
+// Batches are formed by batcher.Queue (Push, Form, Expired) on simulated
+// time; pools are chosen by router.DefaultPicker over snapshots built as
+// the router builds them (ready workers, free slots, items ahead at the
+// request's priority, utilization over the router's 10 s window); the
+// costaware policy is scaler.Decide. The simulator re-implements only
+// what happens outside the process: workers (one batch at a time, a batch
+// of r rows taking Curve.Latency(r)), cold starts, billing, spot
+// interruptions and the scripted events. Requests carry no tensors: a
+// batcher Item with Key and Rows, pooled and reused.
+//
+// # A run
+//
+// Arrivals are Poisson within each trace second at that second's rate;
+// each request is heavy with the second's heavy fraction and high, normal
+// or low with probability 20, 70 and 10 %, drawn from a generator of its
+// own so that every policy sees the same requests for a seed. A light
+// request is for Fleet.Kinds[Light]'s model and may go to its tier's
+// pools; a heavy one weighs Kinds[Heavy].Rows rows and goes to its
+// tier's. The scenario starts with the fleet the policy's Start chooses
+// for the first second's load, already warm. Every Fleet.Interval the
+// policy observes the fleet and decides each pool's size; new replicas
+// are billed from that moment and serve after their cold start; a removed
+// replica finishes its batch first. Spot replicas are lost at random
+// (Fleet.SpotRate per replica-hour) and by spot_interrupt; pool_down
+// loses a pool's replicas until pool_up; price changes the bill and the
+// router's costs from then on.
+//
+// As in the router, a request whose batch fails on a lost replica is
+// retried once elsewhere within the retry budget and its deadline, and a
+// pool that loses its last ready replica sends its queue and its batches
+// in flight to the other pools of their tiers. When the trace ends the run
+// goes on until every accepted request is answered or past its deadline
+// (Kind.Timeout, 30 s by default), which counts as a timeout; requests
+// still open when the run must stop are lost.
+//
+// Billing is per second from the moment a replica is requested until it
+// stops, with Fleet.MinBilling (60 s) at least per replica.
+//
+// # Policies
+//
+// Besides costaware, the baselines: static-peak and static-ondemand (one
+// fleet for the trace's peak), hpa (Kubernetes' HorizontalPodAutoscaler),
+// kpa (Knative's autoscaler), queue (KEDA on queue length), and oracle,
+// a lower bound on cost that knows the whole scenario. Each type's
+// documentation says what it models.
+//
+// # Speed
+//
+// A run is single-threaded: a binary heap of typed events (no closures)
+// and the next arrival, drawn lazily; no goroutine, no per-request
+// allocation beyond the pooled request, except what the production
+// picker allocates. RunMatrix runs several scenarios and policies in
+// parallel.
+//
+// The package does not load configuration files (cmd/sluice turns one
+// into a Fleet and a scaler.Spec) and does not draw plots (package
+// simplot does).
+package sim

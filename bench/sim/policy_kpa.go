@@ -1,0 +1,154 @@
+package sim
+
+import (
+	"math"
+	"time"
+)
+
+// The defaults of Knative Serving's autoscaler (KPA) that the kpa
+// baseline keeps.
+const (
+	kpaTick             = 2 * time.Second // how often the decider runs
+	kpaStableWindow     = 60 * time.Second
+	kpaPanicWindow      = 6 * time.Second // 10 % of the stable window
+	kpaPanicThreshold   = 2.0             // 200 %
+	kpaTargetUtil       = 0.7
+	kpaMaxScaleUpRate   = 1000.0
+	kpaMaxScaleDownRate = 2.0
+	kpaScaleToZeroGrace = 30 * time.Second
+)
+
+// kpa is Knative's pod autoscaler, one per pool, on concurrency: every
+// 2 s it wants ceil(observed concurrency / target) pods, where the
+// target is 70 % of the requests (in rows) one replica serves at once —
+// its batch size at the SLO, the container concurrency of a batching
+// model server. It averages concurrency over a 60 s stable window and a
+// 6 s panic window; when the panic window wants at least twice the ready
+// pods it panics: it follows the larger of the two and never scales down
+// until the stable window has stayed under the threshold for 60 s. Scale
+// up is bounded by 1000× and scale down by ½ of the ready pods per
+// decision; a pool scales to zero (when its Min allows) once it has
+// wanted zero for the 30 s grace period.
+type kpa struct {
+	fleet   *Fleet
+	target  []float64 // target concurrency per replica, per pool
+	samples [][]stamped64
+	panicAt []time.Duration // when the pool last was over the threshold; -1 if not panicking
+	maxPods []int
+	zeroAt  []time.Duration // since when the pool has wanted zero; -1 if not
+	next    time.Duration
+	out     []int
+}
+
+// stamped64 is a concurrency sample averaged over d ending at at.
+type stamped64 struct {
+	at time.Duration
+	d  time.Duration
+	v  float64
+}
+
+var _ Policy = (*kpa)(nil)
+
+// newKPA returns the kpa baseline for s.Fleet.
+func newKPA(s Setup) (Policy, error) {
+	f := s.Fleet
+	n := len(f.Pools)
+	p := &kpa{fleet: f, target: make([]float64, n), samples: make([][]stamped64, n),
+		panicAt: make([]time.Duration, n), maxPods: make([]int, n), zeroAt: make([]time.Duration, n), out: make([]int, n)}
+	for i := range f.Pools {
+		p.target[i] = kpaTargetUtil * float64(batchRows(f, i))
+		p.panicAt[i], p.zeroAt[i] = -1, -1
+	}
+	return p, nil
+}
+
+// Start returns the cheapest fleet that serves the first second's load
+// at the target utilization: where the autoscalers settle for it, with
+// the router filling the cheapest pools first.
+func (p *kpa) Start(obs *Observation) []int {
+	copy(p.out, startFleet(p.fleet, obs, kpaTargetUtil))
+	return p.out
+}
+
+// Decide records the pools' concurrency and, every kpaTick, scales each.
+func (p *kpa) Decide(obs *Observation) Decision {
+	for i := range p.samples {
+		s := append(p.samples[i], stamped64{at: obs.Now, d: obs.Window, v: obs.Pools[i].Concurrency})
+		p.samples[i] = dropBefore64(s, obs.Now-kpaStableWindow)
+	}
+	if obs.Now < p.next {
+		return Decision{Replicas: p.out}
+	}
+	p.next = obs.Now + kpaTick
+	for i := range p.out {
+		p.out[i] = p.scale(obs.Now, i, obs.Pools[i].Ready)
+	}
+	return Decision{Replicas: p.out}
+}
+
+// scale is the autoscaler's Scale for pool i with ready pods, followed by
+// the scale-to-zero grace period.
+func (p *kpa) scale(now time.Duration, i, ready int) int {
+	stable := average(p.samples[i], now-kpaStableWindow)
+	panicked := average(p.samples[i], now-kpaPanicWindow)
+	readyF := math.Max(1, float64(ready))
+	upMax, downMin := math.Ceil(kpaMaxScaleUpRate*readyF), math.Floor(readyF/kpaMaxScaleDownRate)
+	dspc, dppc := math.Ceil(stable/p.target[i]), math.Ceil(panicked/p.target[i])
+	want := int(min(max(dspc, downMin), upMax))
+	wantPanic := int(min(max(dppc, downMin), upMax))
+	over := dppc/readyF >= kpaPanicThreshold
+	switch {
+	case over:
+		p.panicAt[i] = now
+	case p.panicAt[i] >= 0 && p.panicAt[i]+kpaStableWindow < now:
+		p.panicAt[i], p.maxPods[i] = -1, 0
+	}
+	if p.panicAt[i] >= 0 {
+		p.maxPods[i] = max(p.maxPods[i], want, wantPanic)
+		want = p.maxPods[i]
+	}
+	return p.graceToZero(now, i, want)
+}
+
+// graceToZero keeps one replica until pool i has wanted none for the
+// grace period, and applies the pool's bounds.
+func (p *kpa) graceToZero(now time.Duration, i, want int) int {
+	pool := p.fleet.Pools[i]
+	if want > 0 {
+		p.zeroAt[i] = -1
+		return min(max(want, pool.Min), pool.Max)
+	}
+	if p.zeroAt[i] < 0 {
+		p.zeroAt[i] = now
+	}
+	if now-p.zeroAt[i] < kpaScaleToZeroGrace && p.out[i] > 0 {
+		return max(1, pool.Min)
+	}
+	return pool.Min
+}
+
+// average returns the time-weighted mean of the samples after cutoff; 0
+// when there are none.
+func average(s []stamped64, cutoff time.Duration) float64 {
+	var sum float64
+	var d time.Duration
+	for _, e := range s {
+		if e.at > cutoff {
+			sum += e.v * e.d.Seconds()
+			d += e.d
+		}
+	}
+	if d <= 0 {
+		return 0
+	}
+	return sum / d.Seconds()
+}
+
+// dropBefore64 removes the leading samples at or before cutoff.
+func dropBefore64(s []stamped64, cutoff time.Duration) []stamped64 {
+	i := 0
+	for i < len(s) && s[i].at <= cutoff {
+		i++
+	}
+	return append(s[:0], s[i:]...)
+}

@@ -1,0 +1,238 @@
+package sim
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"time"
+
+	"github.com/HdrHistogram/hdrhistogram-go"
+
+	"github.com/sluice-gateway/sluice/batcher"
+	"github.com/sluice-gateway/sluice/router"
+	"github.com/sluice-gateway/sluice/scaler"
+)
+
+// epoch is the wall-clock time of a scenario's start, for the batcher,
+// which reads time.Time.
+var epoch = time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
+
+// Options is one simulation run.
+type Options struct {
+	// Fleet is the system under test; its zero fields take their defaults.
+	Fleet Fleet
+	// Trace is the offered load; Events the scripted events (may be nil).
+	Trace  Trace
+	Events []Event
+	// Policy names the policy in the report and, when NewPolicy is nil,
+	// selects a built-in one (see Policies).
+	Policy string
+	// NewPolicy, when set, builds the policy instead.
+	NewPolicy NewPolicyFunc
+	// Scaler is the production scaler's spec, for the costaware policy.
+	Scaler *scaler.Spec
+	// Seed seeds every random draw: the same options give the same result.
+	Seed uint64
+	// Timeline records the per-second timeline in the result.
+	Timeline bool
+}
+
+// Result is what a run produced.
+type Result struct {
+	Report Report
+	// Timeline is nil unless Options.Timeline was set.
+	Timeline *Timeline
+}
+
+// sim is one run in progress. It is driven from one goroutine.
+type sim struct {
+	fleet     Fleet
+	policy    Policy
+	now       time.Duration
+	end       time.Duration // the end of the trace
+	events    eventQueue
+	arr       *arrivals
+	rng       *rand.Rand // interruptions
+	pools     []*poolSim
+	tiers     [2][]int // pool indexes per kind, in preference order
+	keys      [2]string
+	admit     [2]batcher.Priority // least urgent class admitted, per kind
+	script    []Event
+	next      int // next scripted event
+	free      []*request
+	open      int // requests accepted and not yet finished
+	obs       Observation
+	kindIn    [2][4]int // arrivals per kind and class since the last decision
+	picker    router.Picker
+	views     []router.PoolView // scratch for the picker
+	viewPools []int             // the pool of each view
+	budget    retryBudget
+	st        *stats
+	tl        *Timeline
+	secIn     int     // arrivals in the current second
+	maxRate   float64 // the dearest fleet at a second's start, USD per hour
+}
+
+// Run simulates one scenario under one policy on a simulated clock and
+// returns its report. It fails, before simulating anything, for a fleet
+// it cannot run (ErrFleet, ErrUnknownPool), an unknown policy (ErrPolicy)
+// or an event naming an unknown pool (ErrUnknownPool).
+func Run(opts Options) (*Result, error) {
+	s, err := newSim(opts)
+	if err != nil {
+		return nil, err
+	}
+	s.start()
+	s.loop()
+	return s.result(opts), nil
+}
+
+// newSim checks opts and builds the run.
+func newSim(opts Options) (*sim, error) {
+	f := opts.Fleet.withDefaults()
+	if err := f.validate(); err != nil {
+		return nil, err
+	}
+	for _, ev := range opts.Events {
+		if f.PoolIndex(ev.Pool) < 0 {
+			return nil, fmt.Errorf("%w: %s at second %d: pool %q", ErrUnknownPool, ev.Kind, ev.Second, ev.Pool)
+		}
+	}
+	s := &sim{fleet: f, script: opts.Events, end: time.Duration(len(opts.Trace.Seconds)) * time.Second}
+	mk := opts.NewPolicy
+	if mk == nil {
+		var ok bool
+		if mk, ok = policies[opts.Policy]; !ok {
+			return nil, fmt.Errorf("%w: %q (want one of %v)", ErrPolicy, opts.Policy, Policies())
+		}
+	}
+	pol, err := mk(Setup{Fleet: &s.fleet, Trace: opts.Trace, Events: opts.Events, Scaler: opts.Scaler})
+	if err != nil {
+		return nil, fmt.Errorf("policy %q: %w", opts.Policy, err)
+	}
+	s.policy = pol
+	s.arr = newArrivals(opts.Trace.Seconds, opts.Seed)
+	s.rng = rand.New(rand.NewPCG(opts.Seed, 0x5b07))
+	s.build()
+	if opts.Timeline {
+		s.tl = newTimeline(&s.fleet, len(opts.Trace.Seconds))
+	}
+	return s, nil
+}
+
+// build creates the pools, their queues and the observation.
+func (s *sim) build() {
+	f := &s.fleet
+	for k, kind := range f.Kinds {
+		s.keys[k] = batcher.ItemKey(kind.Model, "", "")
+		for _, name := range kind.Pools {
+			s.tiers[k] = append(s.tiers[k], f.PoolIndex(name))
+		}
+	}
+	for i := range f.Pools {
+		p := &poolSim{idx: i, spec: &f.Pools[i], price: f.Pools[i].PricePerHour, q: batcher.NewQueue(f.Limits),
+			wakeAt: never, lat: hdrhistogram.New(1, int64(time.Hour/time.Microsecond), 2)}
+		for k := range f.Kinds {
+			p.form[k] = f.formConfig(i, k)
+		}
+		s.pools = append(s.pools, p)
+		s.pricePool(p)
+		s.viewConstants(p)
+	}
+	s.admit = [2]batcher.Priority{batcher.Low, batcher.Low}
+	s.picker = router.DefaultPicker()
+	s.budget.ratio = f.RetryBudget
+	s.obs.Pools = make([]PoolState, len(f.Pools))
+	s.st = newStats(len(f.Pools))
+}
+
+// start brings up the fleet the policy chooses for the first second's
+// load, already warm, and schedules the first second and decision.
+func (s *sim) start() {
+	var first Second
+	if len(s.arr.trace) > 0 {
+		first = s.arr.trace[0]
+	}
+	d := secondDemand(first)
+	s.obs.Kinds = [2]KindState{{ArrivalRate: d[Light]}, {ArrivalRate: d[Heavy]}}
+	for i, p := range s.pools {
+		s.obs.Pools[i] = PoolState{PricePerHour: p.price}
+	}
+	want := s.policy.Start(&s.obs)
+	for i, p := range s.pools {
+		for range s.clamp(p, want, i) {
+			slot := p.slot()
+			p.reps[slot] = replica{state: repIdle, gen: p.reps[slot].gen + 1}
+			p.idle = append(p.idle, slot)
+			p.ready++
+			p.billed++
+		}
+	}
+	s.events.push(event{at: 0, kind: evSecond})
+	s.events.push(event{at: s.fleet.Interval, kind: evTick})
+}
+
+// clamp returns want[i] within pool p's bounds; 0 for a pool that is
+// down or missing from want.
+func (s *sim) clamp(p *poolSim, want []int, i int) int {
+	if p.down || i >= len(want) {
+		return 0
+	}
+	return min(max(want[i], p.spec.Min), p.spec.Max)
+}
+
+// loop runs events and arrivals in time order until the trace has ended
+// and every accepted request is finished.
+func (s *sim) loop() {
+	drainLimit := s.end + s.maxTimeout() + time.Minute
+	for {
+		next := s.arr.next
+		if s.events.len() > 0 && s.events.peek() <= next {
+			ev := s.events.pop()
+			s.now = ev.at
+			s.handle(ev)
+		} else if next != never {
+			s.now = next
+			s.arrive()
+			s.arr.advance()
+		}
+		if s.now >= s.end && (s.open == 0 || s.now > drainLimit) && s.arr.next == never {
+			return
+		}
+	}
+}
+
+// maxTimeout returns the longest request timeout of the kinds.
+func (s *sim) maxTimeout() time.Duration {
+	return max(s.fleet.Kinds[Light].Timeout, s.fleet.Kinds[Heavy].Timeout)
+}
+
+// handle runs one event.
+func (s *sim) handle(ev event) {
+	p := s.poolOf(ev)
+	switch ev.kind {
+	case evSecond:
+		s.second()
+	case evTick:
+		s.tick()
+	case evReady:
+		s.ready(p, ev.slot, ev.gen)
+	case evDone:
+		s.done(p, ev.slot, ev.gen)
+	case evWake:
+		if p.wakeAt == s.now {
+			p.wakeAt = never
+			s.kick(p)
+		}
+	}
+}
+
+// poolOf returns the pool of a pool event, nil for others.
+func (s *sim) poolOf(ev event) *poolSim {
+	if ev.kind < evReady {
+		return nil
+	}
+	return s.pools[ev.pool]
+}
+
+// at returns the wall-clock time of the simulated time d.
+func at(d time.Duration) time.Time { return epoch.Add(d) }

@@ -1,0 +1,139 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"os"
+	"time"
+
+	"github.com/sluice-gateway/sluice/configs"
+	"github.com/sluice-gateway/sluice/xds"
+)
+
+func init() {
+	commands["xds"] = command{summary: "inspect the xDS control plane (xds dump)", run: func(args []string) int {
+		return runXDS(args, os.Stdout, os.Stderr)
+	}}
+}
+
+// xdsDumpTimeout bounds a dump fetched from a running Sluice.
+const xdsDumpTimeout = 10 * time.Second
+
+const xdsUsage = `Usage: sluice xds dump [--node ID] [--admin ADDR]
+       sluice xds dump --config FILE
+
+Prints xDS snapshots as JSON (protojson, proto field names).
+
+From a running Sluice (its admin listener, GET /admin/xds): the snapshot
+served to the connected node ID, or without --node every flavor's ("envoy"
+for Envoy proxies, "grpc" for proxyless gRPC clients).
+
+With --config, starts nothing: prints every flavor's snapshot the file
+yields with each pool at its configured minimum size. No worker has an
+address then, so each pool's cluster comes with an empty endpoint list.
+
+Flags:`
+
+// runXDS runs `sluice xds ARGS` and returns the exit code.
+func runXDS(args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 || args[0] != "dump" {
+		fmt.Fprintln(stderr, xdsUsage)
+		if len(args) == 0 || args[0] == "-h" || args[0] == "--help" {
+			return 0
+		}
+		return 2
+	}
+	fs := flag.NewFlagSet("xds dump", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() { fmt.Fprintln(stderr, xdsUsage); fs.PrintDefaults() }
+	node := fs.String("node", "", "print the snapshot served to the node with this `ID`")
+	admin := fs.String("admin", "127.0.0.1:9090", "admin listener of the running Sluice (`host:port`)")
+	config := fs.String("config", "", "print what this configuration `file` yields, starting nothing")
+	if err := fs.Parse(args[1:]); err != nil {
+		return exitUsage(err)
+	}
+	if *config != "" && *node != "" {
+		fmt.Fprintln(stderr, "sluice xds dump: --node needs a running Sluice, not --config")
+		return 2
+	}
+	var out []byte
+	var err error
+	if *config != "" {
+		out, err = configDump(*config)
+	} else {
+		out, err = fetchDump(*admin, *node)
+	}
+	if err != nil {
+		fmt.Fprintln(stderr, "sluice xds dump:", err)
+		return 1
+	}
+	_, _ = stdout.Write(out) // nothing to do when stdout is gone
+	return 0
+}
+
+// configDump returns the JSON of every flavor's snapshot that the
+// configuration file yields (see configView), at version 1.
+func configDump(path string) ([]byte, error) {
+	cfg, err := configs.Load(path)
+	if err != nil {
+		return nil, err
+	}
+	v, err := configView(cfg)
+	if err != nil {
+		return nil, err
+	}
+	dumps := map[string]xds.Dump{}
+	for _, f := range xds.Flavors {
+		snap, err := xds.Build(v, f, "1")
+		if err != nil {
+			return nil, err
+		}
+		if dumps[f.String()], err = xds.DumpOf(snap, f); err != nil {
+			return nil, err
+		}
+	}
+	return xds.MarshalDump(dumps)
+}
+
+// fetchDump asks a running Sluice's admin listener for its snapshots.
+func fetchDump(admin, node string) ([]byte, error) {
+	u := url.URL{Scheme: "http", Host: admin, Path: xdsAdminPath}
+	if node != "" {
+		u.RawQuery = url.Values{"node": {node}}.Encode()
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), xdsDumpTimeout)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return nil, fmt.Errorf("reading %s: %w", u.String(), err)
+	}
+	if resp.StatusCode != http.StatusOK {
+		return nil, fmt.Errorf("%s: %s", u.String(), errorMessage(resp.Status, body))
+	}
+	return body, nil
+}
+
+// errorMessage returns the "error" of a JSON error body, or the status.
+func errorMessage(status string, body []byte) string {
+	var e struct {
+		Error string `json:"error"`
+	}
+	if json.Unmarshal(body, &e) != nil || e.Error == "" {
+		return status
+	}
+	return e.Error
+}

@@ -1,0 +1,89 @@
+package gateway
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+
+	"github.com/go-chi/chi/v5"
+)
+
+// maxAdminBody bounds the body of an admin request, in bytes.
+const maxAdminBody = 1 << 20
+
+// AdmissionState is the admission's settings as the admin API shows and
+// takes them.
+type AdmissionState struct {
+	// Shed is the shed level.
+	Shed ShedLevel `json:"shed"`
+	// Fallback says, for each model with a configured fallback, whether
+	// the fallback is on.
+	Fallback map[string]bool `json:"fallback"`
+}
+
+// admissionUpdate is the body of POST /admin/admission: the settings to
+// change; absent ones are kept.
+type admissionUpdate struct {
+	Shed     *ShedLevel      `json:"shed"`
+	Fallback map[string]bool `json:"fallback"`
+}
+
+// RegisterAdmin adds the operator's endpoints to r, which should be served
+// only to operators (the admin listener):
+//
+//	GET  /admin/admission  the AdmissionState
+//	POST /admin/admission  change it: {"shed": "none|low|normal",
+//	                       "fallback": {"model": true}}, either key
+//	                       optional; answers the new state, or 400 and
+//	                       {"error": "..."} changing nothing
+//	GET  /admin/tenants    every tenant's TenantCount, by tenant
+func (g *Gateway) RegisterAdmin(r chi.Router) {
+	r.Get("/admin/admission", func(w http.ResponseWriter, _ *http.Request) {
+		writeJSON(w, http.StatusOK, g.admissionState())
+	})
+	r.Post("/admin/admission", g.updateAdmission)
+	r.Get("/admin/tenants", func(w http.ResponseWriter, _ *http.Request) {
+		writeJSON(w, http.StatusOK, g.tenants.Snapshot())
+	})
+}
+
+func (g *Gateway) admissionState() AdmissionState {
+	return AdmissionState{Shed: g.admission.Shed(), Fallback: g.admission.Fallbacks()}
+}
+
+func (g *Gateway) updateAdmission(w http.ResponseWriter, r *http.Request) {
+	var u admissionUpdate
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxAdminBody))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&u); err != nil {
+		if !errors.Is(err, ErrBadOptions) {
+			err = fmt.Errorf("gateway: admission update: %w", err)
+		}
+		writeError(w, http.StatusBadRequest, err.Error())
+		return
+	}
+	if err := g.applyAdmission(u); err != nil {
+		writeError(w, http.StatusBadRequest, err.Error())
+		return
+	}
+	g.log.Info("admission changed", slog.String("shed", g.admission.Shed().String()), slog.Any("fallback", g.admission.Fallbacks()))
+	writeJSON(w, http.StatusOK, g.admissionState())
+}
+
+// applyAdmission checks every change of u, then makes them all.
+func (g *Gateway) applyAdmission(u admissionUpdate) error {
+	for m := range u.Fallback {
+		if _, ok := g.admission.Fallback(m); !ok {
+			return fmt.Errorf("%w for model %q", ErrNoFallback, m)
+		}
+	}
+	for m, on := range u.Fallback {
+		_ = g.admission.SetFallback(m, on) // cannot fail: checked above
+	}
+	if u.Shed != nil {
+		g.admission.SetShed(*u.Shed)
+	}
+	return nil
+}

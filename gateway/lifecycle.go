@@ -1,0 +1,144 @@
+package gateway
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/sluice-gateway/sluice/batcher"
+	"github.com/sluice-gateway/sluice/oip"
+	"github.com/sluice-gateway/sluice/router"
+)
+
+// decoder builds a front end's part of an admitted call: its version,
+// decoded tensors and timeout. It runs only for admitted calls, so a
+// refused call's body is never decoded.
+type decoder func() (call, error)
+
+// fallback says that a call was answered by its model's fallback, for the
+// front end to tell the client; the zero value means it was not.
+type fallback struct {
+	// from is the model the client asked for; empty when no fallback
+	// answered.
+	from string
+	// reason is FallbackShed or FallbackNoCapacity.
+	reason string
+	// cacheHit is set when the response cache answered: the other mark
+	// the front ends send beside the fallback (HeaderCache).
+	cacheHit bool
+}
+
+// ticket is an admitted call's grant.
+type ticket struct {
+	// tenant is empty when the call was not authenticated.
+	tenant   string
+	priority batcher.Priority
+	// model is the model to serve: the one asked for, or its fallback.
+	model    string
+	fallback fallback
+	// route reads the call's headers for the router's header routes; nil
+	// unless the call's key is trusted.
+	route func(string) string
+}
+
+// handle is the life of one inference call, whichever front end it came
+// through: admit it (see admit), decode it, infer it — once more on the
+// model's fallback when the model has no capacity — and account it to its
+// tenant. h holds the call's headers or metadata.
+func (g *Gateway) handle(ctx context.Context, model string, h headers, decode decoder) (*oip.InferenceResponse, fallback, error) {
+	t, err := g.admit(model, h)
+	if err != nil {
+		g.account(t, nil, err)
+		return nil, fallback{}, err
+	}
+	c, err := decode()
+	var resp *oip.InferenceResponse
+	if err == nil {
+		resp, err = g.serve(ctx, &t, c)
+	}
+	g.account(t, c.req, err)
+	return resp, t.fallback, err
+}
+
+// admit runs a call to model through the gates every front end shares, in
+// this order: authentication (ErrUnauthenticated), the key's models
+// (ErrForbidden), the priority header (oip.ErrInvalid), the shed level
+// (ErrShed), the tenant's and the model's rate limits (ErrRateLimited),
+// and the model's fallback. A call refused by one gate is not seen by the
+// next, so a shed call takes no rate-limit token.
+func (g *Gateway) admit(model string, h headers) (ticket, error) {
+	p, err := g.keys.authenticate(h)
+	if err != nil {
+		return ticket{}, err
+	}
+	t := ticket{tenant: p.tenant, model: model}
+	if p.key != nil && p.key.Trusted {
+		t.route = h.first
+	}
+	if !p.allows(model) {
+		return t, fmt.Errorf("%w: tenant %q may not call model %q", ErrForbidden, p.tenant, model)
+	}
+	if t.priority, err = parsePriority(h.first(HeaderPriority), p.ceiling, p.def); err != nil {
+		return t, err
+	}
+	serve, reason, err := g.admission.admit(model, t.priority)
+	if err != nil {
+		return t, err
+	}
+	if err := g.limits.Allow(t.tenant, model, g.now()); err != nil {
+		return t, err
+	}
+	if reason != "" {
+		t.model, t.fallback = serve, fallback{from: model, reason: reason}
+	}
+	return t, nil
+}
+
+// serve infers an admitted call on t's model; when that model has no
+// capacity and a fallback, it infers on the fallback instead and records
+// so in t. A version the client named belongs to the model it asked for,
+// so a fallback is called without one.
+func (g *Gateway) serve(ctx context.Context, t *ticket, c call) (*oip.InferenceResponse, error) {
+	c.model, c.priority, c.header = t.model, t.priority, t.route
+	if t.fallback.from != "" {
+		c.version = ""
+	}
+	res, err := g.infer(ctx, c)
+	if t.fallback.from != "" || !errors.Is(err, router.ErrNoCapacity) {
+		return t.note(res), err
+	}
+	fb, ok := g.admission.Fallback(c.model)
+	if !ok {
+		return nil, err
+	}
+	t.model, t.fallback = fb, fallback{from: c.model, reason: FallbackNoCapacity}
+	c.model, c.version = fb, ""
+	if res, err = g.infer(ctx, c); err != nil {
+		return nil, fmt.Errorf("model %q has no capacity, and its fallback %q failed: %w", t.fallback.from, fb, err)
+	}
+	return t.note(res), nil
+}
+
+// account records a call's outcome for its tenant; req is nil when the
+// call was refused before it was decoded.
+func (g *Gateway) account(t ticket, req *oip.InferenceRequest, err error) {
+	if t.tenant == "" {
+		return
+	}
+	e := TenantEvent{Tenant: t.tenant}
+	if err != nil {
+		e.Reason = classify(err).reason
+	} else {
+		e.Rows, e.Fallback = rowsOf(req), t.fallback.from != ""
+	}
+	g.tenants.Record(e)
+}
+
+// rowsOf returns the number of inferences in a request: its rows, or 1 when
+// its inputs have none in common.
+func rowsOf(req *oip.InferenceRequest) int64 {
+	if n, err := req.Rows(); err == nil && n > 0 {
+		return n
+	}
+	return 1
+}

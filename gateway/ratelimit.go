@@ -1,0 +1,96 @@
+package gateway
+
+import (
+	"fmt"
+	"math"
+	"time"
+
+	"golang.org/x/time/rate"
+)
+
+// Limit is a token bucket: Rate calls per second on average, bursts of up
+// to Burst calls.
+type Limit struct {
+	// Rate is in calls per second; > 0 and finite.
+	Rate float64
+	// Burst is the bucket's size; >= 1.
+	Burst int
+}
+
+// RateLimits caps the rate of calls per tenant and per model, each with its
+// own token bucket. A call takes one token from its tenant's bucket and
+// one from its model's; a tenant or model without a limit is not capped.
+// A call refused by either bucket takes no token from the other.
+//
+// RateLimits is safe for concurrent use. A nil *RateLimits allows every
+// call.
+type RateLimits struct {
+	tenants, models map[string]*rate.Limiter
+}
+
+// NewRateLimits returns the limits of the named tenants and models. It
+// fails, with an error matching ErrBadOptions, for a limit whose rate is
+// not > 0 and finite or whose burst is < 1.
+func NewRateLimits(tenants, models map[string]Limit) (*RateLimits, error) {
+	l := &RateLimits{}
+	var err error
+	if l.tenants, err = limiters("tenant", tenants); err != nil {
+		return nil, err
+	}
+	if l.models, err = limiters("model", models); err != nil {
+		return nil, err
+	}
+	return l, nil
+}
+
+func limiters(kind string, limits map[string]Limit) (map[string]*rate.Limiter, error) {
+	out := make(map[string]*rate.Limiter, len(limits))
+	for name, l := range limits {
+		if !(l.Rate > 0) || math.IsInf(l.Rate, 1) || l.Burst < 1 {
+			return nil, fmt.Errorf("%w: %s %q: rate %v must be > 0 and finite, burst %d >= 1", ErrBadOptions, kind, name, l.Rate, l.Burst)
+		}
+		out[name] = rate.NewLimiter(rate.Limit(l.Rate), l.Burst)
+	}
+	return out, nil
+}
+
+// Allow takes a token for one call of tenant to model at time now, which
+// must not go backwards by much (see rate.Limiter). Over a limit, it
+// returns an error matching ErrRateLimited that names the tenant or model
+// and carries the time until a token will be available; the gateway sends
+// that as Retry-After (HTTP) and RetryInfo (gRPC).
+func (l *RateLimits) Allow(tenant, model string, now time.Time) error {
+	if l == nil {
+		return nil
+	}
+	t, err := take(l.tenants[tenant], now, "tenant", tenant)
+	if err != nil {
+		return err
+	}
+	if _, err := take(l.models[model], now, "model", model); err != nil {
+		if t != nil {
+			t.CancelAt(now)
+		}
+		return err
+	}
+	return nil
+}
+
+// take reserves a token of lim at now, or cancels the reservation and
+// returns the rate-limit error when the token is not there yet. A nil lim
+// allows the call and returns a nil reservation.
+func take(lim *rate.Limiter, now time.Time, kind, name string) (*rate.Reservation, error) {
+	if lim == nil {
+		return nil, nil
+	}
+	r := lim.ReserveN(now, 1)
+	wait := r.DelayFrom(now)
+	if wait == 0 {
+		return r, nil
+	}
+	r.CancelAt(now)
+	return nil, &retryError{
+		err:   fmt.Errorf("%w: %s %q is over %v calls/s (burst %d)", ErrRateLimited, kind, name, float64(lim.Limit()), lim.Burst()),
+		after: wait,
+	}
+}

@@ -1,0 +1,221 @@
+package router
+
+import (
+	"fmt"
+	"math"
+	"strings"
+	"time"
+
+	"github.com/sluice-gateway/sluice/costmodel"
+)
+
+// PoolView is a snapshot of one pool as the picker sees it for one
+// request. It is a plain value: nothing in it reads the live pool.
+type PoolView struct {
+	Name string
+	// Ready is the number of workers taking batches; FreeSlots how many of
+	// their slots have no batch in flight.
+	Ready, FreeSlots int
+	// Ahead is the number of items queued at the request's priority or
+	// above; InFlight the items in batches sent and not yet answered.
+	Ahead, InFlight int
+	// MaxBatch is the largest batch one worker takes, in rows; 0 means no
+	// limit.
+	MaxBatch int
+	// BatchAt is the batch size the pool runs for the request's model
+	// within its SLO, at least 1.
+	BatchAt int
+	// Throughput is what one ready worker sustains at the request's SLO,
+	// in inferences per second; +Inf for a curve where batches take no
+	// time.
+	Throughput float64
+	// CostPerMillion is the pool's USD per million inferences at its
+	// current utilization; +Inf when unknown.
+	CostPerMillion float64
+	// Curve is the pool's capacity curve as learned so far.
+	Curve costmodel.Curve
+}
+
+// Completion predicts how long a request of rows rows takes on the pool:
+// the wait for the work ahead of it at the pool's current throughput,
+// plus the service of the batch it rides in. A pool with a free slot and
+// nothing queued ahead has no wait. The result saturates at
+// math.MaxInt64 nanoseconds.
+func (v PoolView) Completion(rows int64) time.Duration {
+	b := max(rows, min(int64(v.Ahead)+rows, int64(max(v.BatchAt, 1))))
+	service := v.Curve.Latency(int(min(b, math.MaxInt32)))
+	if v.FreeSlots > 0 && v.Ahead == 0 {
+		return service
+	}
+	wait := float64(v.Ahead+v.InFlight) / (float64(v.Ready) * v.Throughput)
+	return saturatingAdd(service, seconds(wait))
+}
+
+// seconds converts s seconds to a Duration, saturating; NaN counts as 0.
+func seconds(s float64) time.Duration {
+	switch {
+	case s >= math.MaxInt64/float64(time.Second):
+		return math.MaxInt64
+	case !(s > 0):
+		return 0
+	}
+	return time.Duration(s * float64(time.Second))
+}
+
+func saturatingAdd(a, b time.Duration) time.Duration {
+	if a > math.MaxInt64-b {
+		return math.MaxInt64
+	}
+	return a + b
+}
+
+// Candidate is a pool under consideration, with its predicted completion
+// for the request.
+type Candidate struct {
+	PoolView
+	Completion time.Duration
+}
+
+// Filter drops pools that must not serve a request.
+type Filter interface {
+	// Reject returns why c cannot serve the request, or "" to keep it.
+	// now is the time of the decision.
+	Reject(f Facts, c Candidate, now time.Time) string
+}
+
+// Scorer rates candidates for a request. Score returns one score per
+// candidate, in order, each in [0, 1] (1 is best); the engine clamps
+// anything outside, and counts NaN as 0.
+type Scorer interface {
+	Score(f Facts, cs []Candidate) []float64
+}
+
+// Weighted is a scorer and its weight in a profile's total.
+type Weighted struct {
+	Scorer Scorer
+	Weight float64
+}
+
+// Profile is one way of choosing: the candidates that pass every filter
+// are scored, and the highest total wins, the tier's order breaking ties.
+type Profile struct {
+	// Name is reported in Decision.Profile.
+	Name    string
+	Filters []Filter
+	Scorers []Weighted
+}
+
+// Decision is the picker's choice.
+type Decision struct {
+	// Pool names the chosen pool; Index is its place in the snapshot.
+	Pool  string
+	Index int
+	// Profile names the profile that chose it.
+	Profile string
+	// Completion is the pool's predicted completion for the request.
+	Completion time.Duration
+}
+
+// Picker chooses a pool for a request from a snapshot of its tier, in the
+// tier's order, at now. It must not read anything live, so that a
+// simulator and a test get the decision production gets. It returns an
+// error wrapping ErrNoCapacity, naming each pool's reason, when no pool
+// can serve the request.
+type Picker interface {
+	Pick(views []PoolView, f Facts, now time.Time) (Decision, error)
+}
+
+// Engine is a Picker that tries its profiles in order: the first under
+// which some candidate passes every filter decides.
+type Engine struct {
+	Profiles []Profile
+}
+
+var _ Picker = Engine{}
+
+// Pick implements Picker.
+func (e Engine) Pick(views []PoolView, f Facts, now time.Time) (Decision, error) {
+	cs := make([]Candidate, len(views))
+	for i, v := range views {
+		cs[i] = Candidate{PoolView: v, Completion: v.Completion(f.Rows)}
+	}
+	reasons := make([]string, len(cs))
+	for _, p := range e.Profiles {
+		kept := p.filter(f, cs, now, reasons)
+		if len(kept) == 0 {
+			continue
+		}
+		best := p.best(f, cs, kept)
+		return Decision{Pool: cs[best].Name, Index: best, Profile: p.Name, Completion: cs[best].Completion}, nil
+	}
+	return Decision{}, noCapacity(f, views, reasons)
+}
+
+// filter returns the indexes of the candidates that pass p's filters,
+// recording the first reason of each rejected one that has none yet.
+func (p Profile) filter(f Facts, cs []Candidate, now time.Time, reasons []string) []int {
+	var kept []int
+	for i, c := range cs {
+		if why := p.reject(f, c, now); why != "" {
+			if reasons[i] == "" {
+				reasons[i] = why
+			}
+			continue
+		}
+		kept = append(kept, i)
+	}
+	return kept
+}
+
+func (p Profile) reject(f Facts, c Candidate, now time.Time) string {
+	for _, flt := range p.Filters {
+		if why := flt.Reject(f, c, now); why != "" {
+			return why
+		}
+	}
+	return ""
+}
+
+// best returns the index of the kept candidate with the highest total
+// score, the earliest in the tier on ties.
+func (p Profile) best(f Facts, cs []Candidate, kept []int) int {
+	sub := make([]Candidate, len(kept))
+	for j, i := range kept {
+		sub[j] = cs[i]
+	}
+	total := make([]float64, len(kept))
+	for _, w := range p.Scorers {
+		for j, s := range w.Scorer.Score(f, sub) {
+			if j < len(total) {
+				total[j] += w.Weight * clamp01(s)
+			}
+		}
+	}
+	best := 0
+	for j := range total {
+		if total[j] > total[best] {
+			best = j
+		}
+	}
+	return kept[best]
+}
+
+// clamp01 puts s in [0, 1]; NaN becomes 0.
+func clamp01(s float64) float64 {
+	if !(s > 0) {
+		return 0
+	}
+	return min(s, 1)
+}
+
+// noCapacity explains why no pool can serve the request.
+func noCapacity(f Facts, views []PoolView, reasons []string) error {
+	if len(views) == 0 {
+		return fmt.Errorf("%w for model %q: no pool left to try", ErrNoCapacity, f.Model)
+	}
+	parts := make([]string, len(views))
+	for i, v := range views {
+		parts[i] = fmt.Sprintf("pool %q: %s", v.Name, reasons[i])
+	}
+	return fmt.Errorf("%w for model %q: %s", ErrNoCapacity, f.Model, strings.Join(parts, "; "))
+}

@@ -1,0 +1,137 @@
+package router
+
+import (
+	"fmt"
+	"math"
+	"time"
+)
+
+// The filters and scorers of DefaultPicker. Each is a small value with
+// no state; compile-time guards keep them honest.
+var (
+	_ Filter = ReadyFilter{}
+	_ Filter = FitsFilter{}
+	_ Filter = ReachableFilter{}
+	_ Filter = OnTimeFilter{}
+	_ Scorer = CostScorer{}
+	_ Scorer = SpeedScorer{}
+)
+
+// DefaultPicker returns the router's rule: among the pools that have a
+// ready worker, take the request's rows and can meet its SLO when idle,
+// the cheapest by USD per million inferences at current utilization whose
+// predicted completion meets the request's due time; if none does, the
+// one with the earliest predicted completion.
+func DefaultPicker() Engine {
+	return Engine{Profiles: []Profile{{
+		Name:    "cheapest-on-time",
+		Filters: []Filter{ReadyFilter{}, FitsFilter{}, ReachableFilter{}, OnTimeFilter{}},
+		Scorers: []Weighted{{CostScorer{}, 1}},
+	}, {
+		Name:    "earliest",
+		Filters: []Filter{ReadyFilter{}, FitsFilter{}, ReachableFilter{}},
+		Scorers: []Weighted{{SpeedScorer{}, 1}},
+	}}}
+}
+
+// ReadyFilter drops pools without a ready worker.
+type ReadyFilter struct{}
+
+// Reject implements Filter.
+func (ReadyFilter) Reject(_ Facts, c Candidate, _ time.Time) string {
+	if c.Ready <= 0 {
+		return "no ready worker"
+	}
+	return ""
+}
+
+// FitsFilter drops pools whose workers take fewer rows than the request
+// has.
+type FitsFilter struct{}
+
+// Reject implements Filter.
+func (FitsFilter) Reject(f Facts, c Candidate, _ time.Time) string {
+	if c.MaxBatch > 0 && f.Rows > int64(c.MaxBatch) {
+		return fmt.Sprintf("%d rows exceed its max batch %d", f.Rows, c.MaxBatch)
+	}
+	return ""
+}
+
+// ReachableFilter drops pools that cannot meet the request's SLO even
+// when idle: a heavy request never goes where one batch of its own rows
+// takes longer than its SLO.
+type ReachableFilter struct{}
+
+// Reject implements Filter.
+func (ReachableFilter) Reject(f Facts, c Candidate, _ time.Time) string {
+	if f.SLO <= 0 {
+		return ""
+	}
+	if idle := c.Curve.Latency(int(min(f.Rows, math.MaxInt32))); idle > f.SLO {
+		return fmt.Sprintf("idle latency %v for %d rows exceeds the SLO %v", idle, f.Rows, f.SLO)
+	}
+	return ""
+}
+
+// OnTimeFilter drops pools whose predicted completion falls after the
+// request's due time.
+type OnTimeFilter struct{}
+
+// Reject implements Filter.
+func (OnTimeFilter) Reject(f Facts, c Candidate, now time.Time) string {
+	if f.Due.IsZero() {
+		return ""
+	}
+	if left := f.Due.Sub(now); c.Completion > left {
+		return fmt.Sprintf("predicted completion %v exceeds the %v left", c.Completion, max(left, 0))
+	}
+	return ""
+}
+
+// CostScorer scores the cheapest candidate 1 and each other one the ratio
+// of the cheapest cost to its own, so free pools score 1 and unknown
+// (infinite) costs score 0 unless every cost is unknown.
+type CostScorer struct{}
+
+// Score implements Scorer.
+func (CostScorer) Score(_ Facts, cs []Candidate) []float64 {
+	low := math.Inf(1)
+	for _, c := range cs {
+		low = min(low, c.CostPerMillion)
+	}
+	out := make([]float64, len(cs))
+	for i, c := range cs {
+		out[i] = ratio(low, c.CostPerMillion)
+	}
+	return out
+}
+
+// SpeedScorer scores the candidate with the earliest predicted completion
+// 1 and each other one the ratio of the earliest to its own.
+type SpeedScorer struct{}
+
+// Score implements Scorer.
+func (SpeedScorer) Score(_ Facts, cs []Candidate) []float64 {
+	low := math.Inf(1)
+	for _, c := range cs {
+		low = min(low, float64(c.Completion))
+	}
+	out := make([]float64, len(cs))
+	for i, c := range cs {
+		out[i] = ratio(low, float64(c.Completion))
+	}
+	return out
+}
+
+// ratio returns best/v in [0, 1] for a lower-is-better value v whose
+// best is best: 1 when v equals best (zero and infinite values included),
+// 0 when v is infinite and best is not.
+func ratio(best, v float64) float64 {
+	switch {
+	case v == best:
+		return 1
+	case math.IsInf(v, 1) || !(v > 0):
+		return 0
+	}
+	return best / v
+}

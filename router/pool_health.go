@@ -1,0 +1,139 @@
+package router
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"time"
+)
+
+// done records the outcome of one batch on w: a good batch teaches the
+// capacity curve and clears w's failures; a failed one may eject w.
+// Errors that are not the worker's fault (bad input, deadlines) count
+// neither way.
+func (p *Pool) done(w *worker, rows int, latency time.Duration, err error) {
+	now := p.clock.Now()
+	if err == nil {
+		p.est.Observe(rows, latency)
+		p.stats.batch(now, latency)
+	}
+	if err != nil && !errors.Is(err, ErrBackend) {
+		return
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if err == nil {
+		w.health = w.health.succeeded()
+		return
+	}
+	was := w.health.ejected()
+	w.health = w.health.failed(now, errors.Is(err, errUnreachable), p.health)
+	if !was && w.health.ejected() {
+		p.log.Warn("router: worker ejected", "worker", w.endpoint.ID, "for", w.health.until.Sub(now), "error", err)
+		p.reconcile(w)
+		p.scheduleProbe(w, now)
+	}
+}
+
+// scheduleProbe arms the probe that ends w's ejection. pre: p.mu held.
+func (p *Pool) scheduleProbe(w *worker, now time.Time) {
+	if w.timer != nil {
+		w.timer.Stop()
+	}
+	w.timer = p.clock.AfterFunc(w.health.until.Sub(now), func() { p.reprobe(w) })
+}
+
+// reprobe probes an ejected worker whose ejection has passed: it returns
+// if ready, and is ejected again, for longer, if not.
+func (p *Pool) reprobe(w *worker) {
+	err := p.probe(w)
+	now := p.clock.Now()
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if w.removed || p.closed {
+		return
+	}
+	w.health = w.health.probed(now, err == nil, p.health)
+	p.reconcile(w)
+	if w.health.ejected() {
+		p.log.Info("router: ejected worker still not ready", "worker", w.endpoint.ID, "for", w.health.until.Sub(now), "error", err)
+		p.scheduleProbe(w, now)
+		return
+	}
+	p.log.Info("router: worker returned", "worker", w.endpoint.ID)
+}
+
+// startChecks arms the first round of active checks, if they are on.
+func (p *Pool) startChecks() {
+	if p.health.Interval <= 0 {
+		return
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.check = p.clock.AfterFunc(p.health.Interval, p.checkRound)
+}
+
+// checkRound probes every worker that is not ejected, at once, applies
+// the verdicts and arms the next round.
+func (p *Pool) checkRound() {
+	ws := p.checkable()
+	errs := make([]error, len(ws))
+	var wg sync.WaitGroup
+	for i, w := range ws {
+		wg.Go(func() { errs[i] = p.probe(w) })
+	}
+	wg.Wait()
+	now := p.clock.Now()
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for i, w := range ws {
+		if w.removed || w.health.ejected() {
+			continue
+		}
+		p.applyCheck(w, errs[i], now)
+	}
+	if !p.closed {
+		p.check = p.clock.AfterFunc(p.health.Interval, p.checkRound)
+	}
+}
+
+// applyCheck records an active check's verdict on w. pre: p.mu held.
+func (p *Pool) applyCheck(w *worker, err error, now time.Time) {
+	was := w.health.down
+	w.health = w.health.probed(now, err == nil, p.health)
+	switch {
+	case !was && w.health.down:
+		p.log.Warn("router: worker failed its health check", "worker", w.endpoint.ID, "error", err)
+	case was && !w.health.down:
+		p.log.Info("router: worker passed its health check", "worker", w.endpoint.ID)
+	}
+	p.reconcile(w)
+}
+
+// checkable returns the workers an active round probes.
+func (p *Pool) checkable() []*worker {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	ws := make([]*worker, 0, len(p.workers))
+	for _, w := range p.workers {
+		if !w.health.ejected() {
+			ws = append(ws, w)
+		}
+	}
+	return ws
+}
+
+// probe asks whether w is ready: through the configured Prober, else its
+// HTTP ready endpoint, else gRPC ServerReady; bounded by the check
+// timeout.
+func (p *Pool) probe(w *worker) error {
+	ctx, cancel := context.WithTimeout(context.Background(), p.health.Timeout)
+	defer cancel()
+	switch {
+	case p.prober != nil:
+		return p.prober.Probe(ctx, w.endpoint)
+	case w.endpoint.HTTP != "":
+		return p.http.Probe(ctx, w.endpoint)
+	}
+	return w.probeGRPC(ctx)
+}

@@ -1,0 +1,214 @@
+package router
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+
+	"github.com/sluice-gateway/sluice/batcher"
+	"github.com/sluice-gateway/sluice/oip"
+)
+
+// Serve answers one request: from the cache when its model caches always
+// and holds a fresh answer; else through the pool the picker chooses in
+// the request's tier (its first matching route's, or its model's), with
+// one retry elsewhere when the batch fails on a worker, within the
+// request's deadline and the retry budget; and when no pool of the tier
+// can take it, from the cache, else from the model's fallback model.
+//
+// Errors: ErrUnknownModel; ErrNoCapacity naming each pool's reason when
+// nothing can answer; the batcher's errors (batcher.ErrQueueFull,
+// ErrQueueTimeout, ErrDeadline, ErrClosed); an ErrBackend failure that
+// could not be retried; oip.ErrInvalid for a request a worker rejects;
+// ctx's error when ctx ends first. req is not modified.
+func (r *Router) Serve(ctx context.Context, req *Request) (*Result, error) {
+	m, ok := r.models[req.Model]
+	if !ok {
+		return nil, fmt.Errorf("%w %q", ErrUnknownModel, req.Model)
+	}
+	if req.Req == nil {
+		return nil, fmt.Errorf("%w: router: model %q: no request", oip.ErrInvalid, req.Model)
+	}
+	if _, err := req.Req.Rows(); m.Batching && err != nil {
+		return nil, fmt.Errorf("router: model %q batches requests along dimension 0: %w", m.Name, err)
+	}
+	rq := r.complete(ctx, req, m)
+	res, down, err := r.answer(ctx, rq, m)
+	if !down {
+		return res, err
+	}
+	return r.fallback(ctx, rq, m, err)
+}
+
+// complete returns a copy of req with its arrival and deadline set: the
+// earlier of ctx's and the request's own, which defaults to the model's
+// timeout (none for a model without one).
+func (r *Router) complete(ctx context.Context, req *Request, m Model) *Request {
+	rq := *req
+	if rq.Enqueued.IsZero() {
+		rq.Enqueued = r.clock.Now()
+	}
+	if rq.Deadline.IsZero() && m.Timeout > 0 {
+		rq.Deadline = rq.Enqueued.Add(m.Timeout)
+	}
+	if d, ok := ctx.Deadline(); ok && (rq.Deadline.IsZero() || d.Before(rq.Deadline)) {
+		rq.Deadline = d
+	}
+	return &rq
+}
+
+// answer serves rq from the cache (mode always) or its tier, and caches
+// the answer if m opts in. down reports that no pool of the tier could
+// take the request; err then says why.
+func (r *Router) answer(ctx context.Context, rq *Request, m Model) (res *Result, down bool, err error) {
+	cached := r.caches(m)
+	var key cacheKey
+	if cached {
+		key = keyOf(rq.Model, rq.Version, rq.Req)
+	}
+	if cached && m.Cache.Mode == CacheAlways {
+		if res, ok := r.fromCache(key, rq, m); ok {
+			return res, false, nil
+		}
+	}
+	res, down, err = r.route(ctx, rq, m)
+	if err == nil && cached {
+		r.cache.put(key, res.Response, m.Cache.TTL, r.clock.Now())
+	}
+	return res, down, err
+}
+
+// caches reports whether m's answers go through the cache.
+func (r *Router) caches(m Model) bool {
+	return m.Cache.Mode != CacheOff && m.Cache.TTL > 0 && r.cache.limit > 0
+}
+
+func (r *Router) fromCache(key cacheKey, rq *Request, m Model) (*Result, bool) {
+	resp, ok := r.cache.get(key, rq.Req.ID, r.clock.Now())
+	if !ok {
+		return nil, false
+	}
+	return &Result{Response: resp, Model: m.Name, CacheHit: true}, true
+}
+
+// fallback answers a request no pool of its tier can take: from the
+// cache, else from m's fallback model; else it returns cause.
+func (r *Router) fallback(ctx context.Context, rq *Request, m Model, cause error) (*Result, error) {
+	if r.caches(m) {
+		if res, ok := r.fromCache(keyOf(rq.Model, rq.Version, rq.Req), rq, m); ok {
+			return res, nil
+		}
+	}
+	if m.Fallback == "" {
+		return nil, cause
+	}
+	fm := r.models[m.Fallback]
+	frq := *rq
+	frq.Model, frq.Version = fm.Name, ""
+	res, _, err := r.answer(ctx, &frq, fm)
+	if err != nil {
+		return nil, fmt.Errorf("model %q: %w; its fallback %q: %w", m.Name, cause, fm.Name, err)
+	}
+	res.FallbackFrom = m.Name
+	return res, nil
+}
+
+// attempt is the state of one request's tries across a tier.
+type attempt struct {
+	// evacuated lists pools that lost their last worker under the
+	// request: never tried again.
+	evacuated []*Pool
+	// failed is the pool whose worker failed the first try; failure is
+	// that error. A retry prefers other pools.
+	failed  *Pool
+	failure error
+}
+
+// route serves rq through its tier. down reports that no pool could take
+// it, with err the reason: the picker's, or the failure the request could
+// not be retried after.
+func (r *Router) route(ctx context.Context, rq *Request, m Model) (res *Result, down bool, err error) {
+	f := factsOf(rq, m)
+	tier := r.tiers[tierOf(r.routes, f, m.Tier)]
+	r.budget.request(r.clock.Now())
+	var a attempt
+	for {
+		p, err := r.pick(tier, f, m, &a)
+		if err != nil {
+			if a.failure != nil {
+				return nil, true, a.failure
+			}
+			return nil, true, err
+		}
+		resp, err := p.submit(ctx, item(rq, m, f))
+		switch {
+		case err == nil:
+			return r.result(rq, m, p, resp, a.failure != nil), false, nil
+		case errors.Is(err, errEvacuated):
+			a.evacuated = append(a.evacuated, p)
+		case a.failure == nil && r.retryable(ctx, rq, err):
+			a.failed, a.failure = p, err
+		default:
+			return nil, false, err
+		}
+	}
+}
+
+// pick chooses a pool for the next try from a snapshot of the tier. A
+// retry avoids the pool that failed, unless no other pool can take it.
+func (r *Router) pick(tier []*Pool, f Facts, m Model, a *attempt) (*Pool, error) {
+	if a.failed == nil {
+		return r.pickAmong(tier, f, m, a.evacuated)
+	}
+	p, err := r.pickAmong(tier, f, m, append(slices.Clip(a.evacuated), a.failed))
+	if err != nil {
+		p, err = r.pickAmong(tier, f, m, a.evacuated)
+	}
+	return p, err
+}
+
+// pickAmong takes a snapshot of the tier's pools not in skip and asks the
+// picker.
+func (r *Router) pickAmong(tier []*Pool, f Facts, m Model, skip []*Pool) (*Pool, error) {
+	now := r.clock.Now()
+	pools := make([]*Pool, 0, len(tier))
+	views := make([]PoolView, 0, len(tier))
+	for _, p := range tier {
+		if !slices.Contains(skip, p) {
+			pools = append(pools, p)
+			views = append(views, p.view(f, m, now))
+		}
+	}
+	if len(views) == 0 && len(skip) > 0 {
+		return nil, fmt.Errorf("%w for model %q: every pool of its tier failed it or lost its last worker under it", ErrNoCapacity, f.Model)
+	}
+	d, err := r.picker.Pick(views, f, now)
+	if err != nil {
+		return nil, err
+	}
+	if d.Index < 0 || d.Index >= len(pools) {
+		return nil, fmt.Errorf("%w for model %q: picker chose pool %d of %d", ErrNoCapacity, f.Model, d.Index, len(pools))
+	}
+	return pools[d.Index], nil
+}
+
+// retryable reports whether a failed try may be retried now: the worker
+// failed (not the request), the deadline has not passed, and the budget
+// allows one more retry.
+func (r *Router) retryable(ctx context.Context, rq *Request, err error) bool {
+	if !errors.Is(err, ErrBackend) || errors.Is(err, batcher.ErrDeadline) || ctx.Err() != nil {
+		return false
+	}
+	now := r.clock.Now()
+	return (rq.Deadline.IsZero() || now.Before(rq.Deadline)) && r.budget.allow(now)
+}
+
+// result completes a worker's answer.
+func (r *Router) result(rq *Request, m Model, p *Pool, resp *oip.InferenceResponse, retried bool) *Result {
+	resp.ModelName = m.Name
+	if resp.ModelVersion == "" {
+		resp.ModelVersion = rq.Version
+	}
+	return &Result{Response: resp, Model: m.Name, Pool: p.name, Retried: retried}
+}

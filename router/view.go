@@ -1,0 +1,72 @@
+package router
+
+import (
+	"math"
+	"time"
+
+	"github.com/sluice-gateway/sluice/batcher"
+	"github.com/sluice-gateway/sluice/costmodel"
+)
+
+// minUtilization is the floor of the utilization a pool's cost is priced
+// at: an idle pool costs 100 times its cost at full load, so that idle
+// pools still compare by price, and a busy pool is preferred to an idle
+// one unless it is over 100 times dearer.
+const minUtilization = 0.01
+
+// view takes the pool's snapshot for a request of model m with facts f.
+func (p *Pool) view(f Facts, m Model, now time.Time) PoolView {
+	q := p.queue.Stats()
+	cm := p.CostModel()
+	b := batchAt(cm, f.SLO, m)
+	thr := throughput(cm.Curve, b)
+	util := p.stats.rowRate(now) / (float64(max(q.Workers, 1)) * thr)
+	return PoolView{
+		Name:           p.name,
+		Ready:          q.Workers,
+		FreeSlots:      max(q.Slots-q.InFlightBatches, 0),
+		Ahead:          ahead(q.Queued, f.Priority),
+		InFlight:       q.InFlightItems,
+		MaxBatch:       cm.MaxBatch,
+		BatchAt:        b,
+		Throughput:     thr,
+		CostPerMillion: cm.CostPerMillion(f.SLO, min(max(util, minUtilization), 1)),
+		Curve:          cm.Curve,
+	}
+}
+
+// batchAt returns the batch size the pool runs for model m within slo:
+// the cost model's, capped by the model's own limit; 1 when the model
+// does not batch or no batch fits.
+func batchAt(cm costmodel.Pool, slo time.Duration, m Model) int {
+	if !m.Batching {
+		return 1
+	}
+	b := max(cm.BatchAt(slo), 1)
+	if m.MaxBatch > 0 {
+		b = min(b, m.MaxBatch)
+	}
+	return b
+}
+
+// throughput returns the inferences per second of batches of b on curve
+// c; +Inf when they take no time.
+func throughput(c costmodel.Curve, b int) float64 {
+	lat := c.Latency(b).Seconds()
+	if lat <= 0 {
+		return math.Inf(1)
+	}
+	return float64(b) / lat
+}
+
+// ahead returns the items queued at priority pr or above: those that
+// will be served before a new item of class pr.
+func ahead(q batcher.ClassCounts, pr batcher.Priority) int {
+	n := 0
+	for _, c := range []batcher.Priority{batcher.Critical, batcher.High, batcher.Normal, batcher.Low} {
+		if c >= pr {
+			n += q.Of(c)
+		}
+	}
+	return n
+}

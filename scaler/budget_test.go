@@ -1,0 +1,170 @@
+package scaler
+
+import (
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+// TestBudget fills 600 rps on a cheap-per-inference gpu pool capped at 2
+// replicas (400 rps, 2.40 $/h) and a cpu pool dearer per inference but
+// cheaper per hour (40 replicas for the other 200 rps, 4.00 $/h), then
+// fits the 6.40 $/h plan to a ceiling.
+func TestBudget(t *testing.T) {
+	gpu := gpuPool("gpu", false, 1.20, 0, 2)
+	tests := []struct {
+		name      string
+		budget    Budget
+		cpuMin    int
+		low, norm float64 // class rates
+		want      map[string]int
+		wantTier  TierPlan
+		wantCut   bool
+	}{
+		{name: "no budget", want: map[string]int{"gpu": 2, "cpu": 40},
+			wantTier: TierPlan{Demand: 600, Capacity: 600}},
+		{name: "ceiling above the plan", budget: Budget{PerHour: 6.40}, want: map[string]int{"gpu": 2, "cpu": 40},
+			wantTier: TierPlan{Demand: 600, Capacity: 600}},
+		{name: "short within the low class sheds low", budget: Budget{PerHour: 4.40}, low: 150, norm: 300,
+			want: map[string]int{"gpu": 2, "cpu": 20}, wantCut: true,
+			wantTier: TierPlan{Demand: 600, Capacity: 500, Shed: ShedLow}},
+		{name: "short beyond low sheds normal", budget: Budget{PerHour: 4.40}, low: 50, norm: 100,
+			want: map[string]int{"gpu": 2, "cpu": 20}, wantCut: true,
+			wantTier: TierPlan{Demand: 600, Capacity: 500, Shed: ShedNormal}},
+		{name: "short beyond low and normal falls back", budget: Budget{PerHour: 4.40}, low: 20, norm: 30,
+			want: map[string]int{"gpu": 2, "cpu": 20}, wantCut: true,
+			wantTier: TierPlan{Demand: 600, Capacity: 500, Shed: ShedNormal, Fallback: true}},
+		{name: "unknown class rates shed everything", budget: Budget{PerHour: 4.40},
+			want: map[string]int{"gpu": 2, "cpu": 20}, wantCut: true,
+			wantTier: TierPlan{Demand: 600, Capacity: 500, Shed: ShedNormal, Fallback: true}},
+		{name: "dearest per inference goes first, then the next", budget: Budget{PerHour: 2}, low: 1000,
+			want: map[string]int{"gpu": 1, "cpu": 0}, wantCut: true,
+			wantTier: TierPlan{Demand: 600, Capacity: 200, Shed: ShedLow}},
+		{name: "never below min", budget: Budget{PerHour: 2}, cpuMin: 5, low: 1000,
+			want: map[string]int{"gpu": 1, "cpu": 5}, wantCut: true,
+			wantTier: TierPlan{Demand: 600, Capacity: 225, Shed: ShedLow}},
+		{name: "daily budget spread to midnight", budget: Budget{PerDay: 16 * 4.40}, low: 150,
+			want: map[string]int{"gpu": 2, "cpu": 20}, wantCut: true,
+			wantTier: TierPlan{Demand: 600, Capacity: 500, Shed: ShedLow}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cpu := cpuPool("cpu", tt.cpuMin, 100)
+			spec := mustSpec(t, Config{Pools: []PoolConfig{gpu, cpu}, Tiers: []TierConfig{tier("t", "gpu", "cpu")}, Budget: tt.budget})
+			snap := Snapshot{
+				Pools: map[string]PoolSnapshot{"gpu": {Ready: 2}, "cpu": {Ready: 40}},
+				Tiers: map[string]TierSnapshot{"t": {ArrivalRate: 600, LowRate: tt.low, NormalRate: tt.norm}},
+			}
+			plan, _ := Decide(spec, State{}, snap, t0)
+			if diff := cmp.Diff(tt.want, plan.Replicas); diff != "" {
+				t.Errorf("replicas (-want +got):\n%s", diff)
+			}
+			if diff := cmp.Diff(tt.wantTier, plan.Tiers["t"], approx); diff != "" {
+				t.Errorf("tier t (-want +got):\n%s", diff)
+			}
+			if got := hasEvent(plan, EventBudgetCut); got != tt.wantCut {
+				t.Errorf("budget cut event = %v, want %v; events %v", got, tt.wantCut, plan.Events)
+			}
+		})
+	}
+}
+
+var approx = cmp.Comparer(func(a, b float64) bool { return a-b < 1e-6 && b-a < 1e-6 })
+
+func hasEvent(p Plan, k EventKind) bool {
+	for _, e := range p.Events {
+		if e.Kind == k {
+			return true
+		}
+	}
+	return false
+}
+
+func TestBudgetCutReason(t *testing.T) {
+	spec := mustSpec(t, Config{
+		Pools: []PoolConfig{gpuPool("gpu", false, 1.20, 0, 2), cpuPool("cpu", 0, 100)},
+		Tiers: []TierConfig{tier("t", "gpu", "cpu")}, Budget: Budget{PerHour: 4.40},
+	})
+	snap := Snapshot{
+		Pools: map[string]PoolSnapshot{"gpu": {Ready: 2}, "cpu": {Ready: 40}},
+		Tiers: map[string]TierSnapshot{"t": {ArrivalRate: 600}},
+	}
+	plan, _ := Decide(spec, State{}, snap, t0)
+	want := []Change{{Pool: "cpu", From: 40, To: 20, CostPerHour: -2,
+		Reason: "budget 4.40 $/h: cut dearest per inference first (5.56 $/M)"}}
+	if diff := cmp.Diff(want, plan.Changes, approx); diff != "" {
+		t.Errorf("changes (-want +got):\n%s", diff)
+	}
+	if plan.CostPerHour > 4.40+1e-9 {
+		t.Errorf("CostPerHour = %v, want <= 4.40", plan.CostPerHour)
+	}
+}
+
+// TestDailySpend runs a 6.40 $/h fleet from 08:00 against a daily budget of
+// 200 $: 102.40 $ projected at once (50 %); a surge to 14.40 $/h is cut to
+// what keeps the day within 200 $, just under it (80 %); the next day
+// starts afresh.
+func TestDailySpend(t *testing.T) {
+	spec := mustSpec(t, Config{
+		Pools: []PoolConfig{gpuPool("gpu", false, 1.20, 0, 2), cpuPool("cpu", 0, 200)},
+		Tiers: []TierConfig{tier("t", "gpu", "cpu")}, Budget: Budget{PerDay: 200},
+	})
+	w := newWorld(t, spec, map[string]int{"gpu": 2, "cpu": 40})
+	var got []float64
+	record := func(p Plan) {
+		for _, e := range p.Events {
+			if e.Kind == EventDailySpend {
+				got = append(got, e.Fraction)
+			}
+		}
+	}
+	for range 30 {
+		record(w.tick(2*time.Second, map[string]float64{"t": 600}, nil))
+	}
+	if diff := cmp.Diff([]float64{0.5}, got); diff != "" {
+		t.Fatalf("daily events at 600 rps (-want +got):\n%s", diff)
+	}
+	for range 30 {
+		record(w.tick(2*time.Second, map[string]float64{"t": 1000}, nil))
+	}
+	if diff := cmp.Diff([]float64{0.5, 0.8}, got); diff != "" {
+		t.Fatalf("daily events at 1000 rps (-want +got):\n%s", diff)
+	}
+	spent := w.state.SpentToday()
+	if spent < 0.2 || spent > 0.5 {
+		t.Errorf("SpentToday = %.3f $, want about 2 minutes of 6.40 to 12.50 $/h", spent)
+	}
+	left := time.Date(2026, 3, 3, 0, 0, 0, 0, time.UTC).Sub(w.now).Hours()
+	if projected := spent + w.plan.CostPerHour*left; projected > 200 {
+		t.Errorf("projected spending %.2f $ at %.2f $/h, want <= 200 $", projected, w.plan.CostPerHour)
+	}
+	w.now = time.Date(2026, 3, 3, 0, 0, 0, 0, time.UTC)
+	got = nil
+	record(w.tick(2*time.Second, map[string]float64{"t": 600}, nil))
+	if len(got) == 0 || got[0] != 0.5 {
+		t.Errorf("daily events the next day = %v, want them to start again at 0.5", got)
+	}
+}
+
+// TestDailySpendOverMinimums reports every threshold at once when the
+// minimums alone overspend the day.
+func TestDailySpendOverMinimums(t *testing.T) {
+	spec := mustSpec(t, Config{
+		Pools: []PoolConfig{cpuPool("cpu", 100, 100)},
+		Tiers: []TierConfig{tier("t", "cpu")}, Budget: Budget{PerDay: 100},
+	})
+	plan, _ := Decide(spec, State{}, Snapshot{}, t0)
+	var got []float64
+	for _, e := range plan.Events {
+		if e.Kind == EventDailySpend {
+			got = append(got, e.Fraction)
+		}
+	}
+	if diff := cmp.Diff([]float64{0.5, 0.8, 1}, got); diff != "" {
+		t.Errorf("daily events (-want +got):\n%s", diff)
+	}
+	if !hasEvent(plan, EventBudgetCut) || plan.Replicas["cpu"] != 100 {
+		t.Errorf("plan %v with events %v, want 100 cpu and a budget cut event", plan.Replicas, plan.Events)
+	}
+}

@@ -1,0 +1,181 @@
+package scaler
+
+import (
+	"time"
+
+	"github.com/sluice-gateway/sluice/costmodel"
+)
+
+// Defaults NewSpec fills in for Config fields left at their zero value.
+const (
+	// DefaultInterval is the time between two decisions of a Loop.
+	DefaultInterval = 2 * time.Second
+	// DefaultStabilization is the window over which scale-down takes the
+	// highest recommendation, and the calm a panic needs to end.
+	DefaultStabilization = 5 * time.Minute
+	// DefaultPanicWindow is the window whose mean arrival rate is compared
+	// against ready capacity to detect a surge.
+	DefaultPanicWindow = 6 * time.Second
+	// DefaultPanicThreshold enters panic when the panic window's demand
+	// exceeds 200 % of ready capacity.
+	DefaultPanicThreshold = 2.0
+	// DefaultSpotShareMax caps spot capacity at 70 % of a tier's demand.
+	DefaultSpotShareMax = 0.7
+	// DefaultSpotBackoff is how long a spot pool that lost workers is
+	// trusted only with its ready replicas.
+	DefaultSpotBackoff = 2 * time.Minute
+	// DefaultQueueDrainTarget is the time within which a queue should be
+	// drained on top of new arrivals.
+	DefaultQueueDrainTarget = 5 * time.Second
+	// DefaultLatencyHeadroom scales up ahead once a pool's p95 passes 80 %
+	// of its SLO.
+	DefaultLatencyHeadroom = 0.8
+	// DefaultAlpha is the forecast's level smoothing factor.
+	DefaultAlpha = 0.5
+	// DefaultBeta is the forecast's trend smoothing factor.
+	DefaultBeta = 0.1
+	// DefaultErrorBand provisions two mean absolute forecast errors above
+	// the forecast.
+	DefaultErrorBand = 2.0
+)
+
+// Config is what the policy is told: the pools and tiers, and the knobs of
+// its rules (see the package documentation for the rules themselves). A
+// zero duration or number means "unset" and takes the Default constant of
+// the same name. NewSpec checks a Config and compiles it into a Spec.
+type Config struct {
+	// Pools are the groups of replicas the policy sizes; names unique.
+	Pools []PoolConfig
+	// Tiers are the demand the pools serve; names unique, each naming at
+	// least one pool that can meet its SLO.
+	Tiers []TierConfig
+	// Interval is the time between a Loop's decisions; Decide itself works
+	// from the times it is given. > 0.
+	Interval time.Duration
+	// Stabilization is the scale-down window: a pool's size is the highest
+	// recommendation of the last Stabilization. A panic also ends only
+	// after Stabilization without the panic condition. > 0.
+	Stabilization time.Duration
+	// PanicWindow is the window of arrival rates whose mean is the panic
+	// demand. > 0.
+	PanicWindow time.Duration
+	// PanicThreshold is the ratio of panic demand to ready capacity above
+	// which a tier panics; > 1.
+	PanicThreshold float64
+	// SpotShareMax caps the part of a tier's demand placed on spot pools;
+	// in (0, 1]. To keep a tier off spot, leave spot pools out of it.
+	SpotShareMax float64
+	// SpotBackoff is how long after its last lost worker a spot pool
+	// counts only its ready replicas, the rest of its share going to other
+	// pools. > 0.
+	SpotBackoff time.Duration
+	// QueueDrainTarget is the time within which a pool should drain its
+	// queue while arrivals continue. > 0.
+	QueueDrainTarget time.Duration
+	// LatencyHeadroom is the fraction of the SLO a pool's p95 may reach
+	// before it is scaled up ahead of demand; in (0, 1].
+	LatencyHeadroom float64
+	// Forecast tunes the arrival-rate forecast.
+	Forecast Forecast
+	// Budget caps spending; zero values mean no cap.
+	Budget Budget
+	// Prewarm raises pools' minimums on a schedule.
+	Prewarm []Prewarm
+}
+
+// PoolConfig is a pool as the policy sees it: what it costs and delivers,
+// and its bounds.
+type PoolConfig struct {
+	// Pool is the pool's name, price, spot flag, capacity curve, max batch
+	// and cold start. Name is non-empty.
+	costmodel.Pool
+	// Min is the floor the policy never plans below (budget included);
+	// 0 lets the pool scale to zero. 0 <= Min <= Max.
+	Min int
+	// Max is the most replicas the policy plans; >= 1.
+	Max int
+	// Warm is the number of replicas kept spare beyond demand; >= 0. A
+	// pool with Warm > 0 never scales to zero.
+	Warm int
+}
+
+// TierConfig is a set of pools that serve the same requests.
+type TierConfig struct {
+	// Name is non-empty.
+	Name string
+	// SLO is the end-to-end latency target of the tier's requests (the
+	// tightest of its models'); > 0. It decides each pool's batch size,
+	// hence its throughput and cost per inference, in this tier.
+	SLO time.Duration
+	// Pools names pools of Config.Pools, each once.
+	Pools []string
+}
+
+// Forecast tunes Holt's double exponential smoothing of a tier's arrival
+// rate (see the package documentation).
+type Forecast struct {
+	// Alpha is the level's smoothing factor; in (0, 1]; default 0.5.
+	Alpha float64
+	// Beta is the trend's smoothing factor; in (0, 1]; default 0.1.
+	Beta float64
+	// ErrorBand is how many mean absolute one-step forecast errors are
+	// provisioned above the forecast; >= 0; default 2. Zero means the
+	// default: use a tiny positive value to provision none.
+	ErrorBand float64
+}
+
+// Budget caps the fleet's spending. Zero values mean no cap.
+type Budget struct {
+	// PerHour is the ceiling on the planned fleet's price, USD per hour;
+	// >= 0.
+	PerHour float64
+	// PerDay is the ceiling on a day's spending, USD; >= 0. Days run from
+	// midnight to midnight in the location of the times Decide is given.
+	PerDay float64
+}
+
+// Prewarm raises a pool's minimum during scheduled windows.
+type Prewarm struct {
+	// Schedule is a standard five-field cron spec or a descriptor such as
+	// "@daily", optionally prefixed "CRON_TZ=Zone "; "@every" is refused.
+	// Without a zone, times are in the location of the times Decide is
+	// given.
+	Schedule string
+	// Duration is how long each window lasts from its scheduled start;
+	// > 0. Replicas are started the pool's cold start ahead, so that they
+	// are ready at the scheduled time.
+	Duration time.Duration
+	// Pool names the pool whose minimum is raised.
+	Pool string
+	// Min is the pool's minimum during the window; 0 <= Min <= the pool's
+	// Max.
+	Min int
+}
+
+// withDefaults returns c with every unset field set to its default.
+func (c Config) withDefaults() Config {
+	setDuration(&c.Interval, DefaultInterval)
+	setDuration(&c.Stabilization, DefaultStabilization)
+	setDuration(&c.PanicWindow, DefaultPanicWindow)
+	setDuration(&c.SpotBackoff, DefaultSpotBackoff)
+	setDuration(&c.QueueDrainTarget, DefaultQueueDrainTarget)
+	setNumber(&c.PanicThreshold, DefaultPanicThreshold)
+	setNumber(&c.SpotShareMax, DefaultSpotShareMax)
+	setNumber(&c.LatencyHeadroom, DefaultLatencyHeadroom)
+	setNumber(&c.Forecast.Alpha, DefaultAlpha)
+	setNumber(&c.Forecast.Beta, DefaultBeta)
+	setNumber(&c.Forecast.ErrorBand, DefaultErrorBand)
+	return c
+}
+
+func setDuration(d *time.Duration, def time.Duration) {
+	if *d == 0 {
+		*d = def
+	}
+}
+
+func setNumber(v *float64, def float64) {
+	if *v == 0 {
+		*v = def
+	}
+}

@@ -1,0 +1,104 @@
+// Package scaler decides how many replicas each pool should run, and what
+// admission should do when the budget does not stretch to the demand.
+//
+// The policy is one pure function, Decide(spec, state, snapshot, now),
+// which returns a Plan and the State to pass to the next call. It does no
+// IO and reads no clock, so the simulator, the tests and production drive
+// the same code. A Loop calls it at every tick of an injected ticker: it
+// takes a Snapshot from a Source, decides, applies changed sizes through
+// an Actuator and changed directives through an Admission, and keeps the
+// current plan and the last decisions. The drivers live elsewhere
+// (scaler/local, scaler/kubernetes, and scaler/keda, which serves the plan
+// to KEDA); the wiring adapts them and the data plane's stats to the small
+// interfaces declared here. The package imports only costmodel of Sluice.
+//
+// # Demand
+//
+// Demand is per tier, in items per second. Each tier's arrival rate is
+// forecast with Holt's double exponential smoothing (a level and a trend,
+// factors Forecast.Alpha and Forecast.Beta, the trend per second so that
+// uneven ticks work), and provisioned as
+//
+//	demand(lead) = max(level, level + trend·lead) + ErrorBand·MAE
+//
+// where lead is the cold start of the pool being filled (what is started
+// now serves then), and MAE the mean absolute error of the one-step
+// forecasts, smoothed by a factor of 0.1. A falling trend does not lower
+// the demand ahead of time. Besides the tier's forecast, each pool has its
+// own floors, in replicas, at the tightest SLO of its tiers: arrivals plus
+// its queue drained within QueueDrainTarget, its p95 brought back under
+// LatencyHeadroom of the SLO (replicas scaled by p95 / target), and its
+// items in flight at its batch size. Any arrival or queued item wakes a
+// pool scaled to zero. A pool's recommendation is
+//
+//	max(fill, queue, latency, in flight) + Warm
+//
+// # Supply, cost first
+//
+// Tiers are filled one at a time, those with the fewest eligible pools
+// first, so that a tier with no choice claims shared pools before one with
+// alternatives. A pool is eligible for a tier when a batch of one meets the
+// tier's SLO; its throughput there is costmodel's Throughput at the SLO.
+// Within a tier, pools are taken cheapest per inference first (ties: the
+// faster cold start). Each pool takes, in replicas, within its Max:
+//
+//	demand(its cold start) − what the cheaper pools will serve by then
+//
+// where a cheaper pool counts with everything placed on it if it starts
+// at least as fast, and otherwise only with its ready replicas. So a cheap
+// pool that starts slowly is sized for the forecast at its own lead time,
+// and the dearer, faster pools after it cover the gap, forecast error band
+// included, until its new replicas are ready; then the stabilization
+// window lets the cover go. Spot pools together take at most SpotShareMax
+// of a tier's demand, so that losing every spot replica at once leaves
+// the rest. Fractions of replicas round up, but for the last 1 % of one.
+//
+// # Dynamics
+//
+// Scale-up is immediate. Scale-down follows the highest recommendation of
+// the last Stabilization, as Kubernetes' HPA does. A tier panics when the
+// mean arrival rate of the last PanicWindow exceeds PanicThreshold times
+// the capacity of its ready replicas at its SLO (any arrival on none counts),
+// as Knative's KPA does: its demand becomes at least that panic demand at
+// once, unsmoothed, and its pools are not scaled down until it has been
+// calm for a full Stabilization window.
+//
+// # Minimums, warm pool, pre-warm, zero
+//
+// A pool's size stays within [Min, Max]. Warm replicas are added to every
+// recommendation, so a pool with Warm > 0 never reaches zero. A Prewarm
+// entry raises its pool's minimum for Duration from each time its cron
+// schedule fires, starting the pool's cold start early. A pool with Min 0
+// and no warm replicas scales to zero once its recommendations have been
+// zero for a Stabilization window.
+//
+// # Budget
+//
+// The ceiling is Budget.PerHour, lowered when Budget.PerDay is set to what
+// keeps the day within it: (PerDay − spent today) / hours to midnight,
+// spending being estimated from the replicas observed at each decision. A
+// plan over the ceiling loses replicas from the pools dearest per inference
+// first, down to their Min (pre-warm and warm replicas are not spared).
+// A tier the cut leaves short of its current arrival rate is shed: low
+// when the shortfall is within the low class's rate, normal as well beyond
+// it, and fallback models beyond the low and normal rates together. Events
+// report the cut and, once a day each, the projected spending crossing 50,
+// 80 and 100 % of PerDay.
+//
+// # Spot
+//
+// A spot pool loses workers when the driver reports them interrupted or
+// they vanish from what the previous plan kept. It then backs off for
+// SpotBackoff: the fill counts only its ready replicas, so the tier's
+// other pools (on-demand under the spot cap) cover the loss at once, while
+// the spot pool keeps asking for its size at the loss. The back-off ends
+// when SpotBackoff has passed since the last loss and its ready replicas
+// are back; the stabilization window then releases the cover.
+//
+// # Reasons
+//
+// Each change in a plan carries one reason with its effect on the price,
+// for example "gpu-spot 3→5: heavy forecast 620 rps over 540 at SLO;
+// +2.40 $/h": the tier, what drove the demand at the pool's lead time, and
+// the tier's ready capacity at its SLO.
+package scaler

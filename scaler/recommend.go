@@ -1,0 +1,118 @@
+package scaler
+
+import (
+	"fmt"
+	"time"
+)
+
+// recommend sizes every pool: the larger of its fill and its own signals,
+// plus its warm spares, held through the stabilization window and panics,
+// then kept within its bounds. The window records what the pool needs, not
+// what a panic held, so that a panic's end is not followed by a second
+// full window.
+func (d *decision) recommend() {
+	for pi := range d.spec.pools {
+		d.recommendPool(pi)
+	}
+}
+
+func (d *decision) recommendPool(pi int) {
+	p, w := &d.spec.pools[pi], &d.pools[pi]
+	ps := d.st.pools[p.Name]
+	n, why := roundUp(w.alloc), w.fillWhy
+	if n == 0 {
+		why = ""
+	}
+	for _, f := range d.floors(p, w.snap) {
+		if f.n > n {
+			n, why = f.n, f.why
+		}
+	}
+	n, why = withWarm(n, why, p.Warm)
+	ps.window = ps.window.push(d.now, n, d.cfg.Stabilization)
+	if held := ps.window.max(); held > n {
+		n, why = held, fmt.Sprintf("highest need of the last %v", d.cfg.Stabilization)
+	}
+	if d.panicking(p) && ps.seen && ps.desired > n {
+		n, why = ps.desired, "holding during panic"
+	}
+	if w.suspended && ps.retry > n {
+		n, why = ps.retry, "retrying spot after lost workers"
+	}
+	w.desired, w.why = d.bound(pi, n, why)
+	d.st.pools[p.Name] = ps
+}
+
+// floor is a pool's own lower bound and its reason.
+type floor struct {
+	n   int
+	why string
+}
+
+// floors returns the replicas pool p needs by its own signals, at the
+// tightest SLO among its tiers: to drain its queue within
+// QueueDrainTarget while arrivals continue; to bring a p95 above
+// LatencyHeadroom of the SLO back under it (proportionally); to hold the
+// items in flight at its batch size. They also wake an empty pool that
+// has arrivals or queued items.
+func (d *decision) floors(p *poolSpec, s PoolSnapshot) []floor {
+	if p.thr <= 0 {
+		return nil
+	}
+	var fs []floor
+	drain := s.ArrivalRate + float64(s.Queued)/d.cfg.QueueDrainTarget.Seconds()
+	if drain > 0 {
+		fs = append(fs, floor{max(roundUp(drain/p.thr), 1), fmt.Sprintf(
+			"queue %d with %.0f rps arriving, drained within %v", s.Queued, s.ArrivalRate, d.cfg.QueueDrainTarget)})
+	}
+	target := time.Duration(d.cfg.LatencyHeadroom * float64(p.slo))
+	if s.Ready > 0 && s.P95 > target {
+		n := roundUp(float64(s.Ready) * float64(s.P95) / float64(target))
+		fs = append(fs, floor{n, fmt.Sprintf("p95 %v over %.0f%% of SLO %v", s.P95, 100*d.cfg.LatencyHeadroom, p.slo)})
+	}
+	if s.InFlight > 0 && p.batch > 0 {
+		fs = append(fs, floor{roundUp(float64(s.InFlight) / float64(p.batch)), fmt.Sprintf(
+			"%d in flight at batch %d", s.InFlight, p.batch)})
+	}
+	return fs
+}
+
+// withWarm adds warm spare replicas to n and says so in why.
+func withWarm(n int, why string, warm int) (int, string) {
+	switch {
+	case warm == 0:
+		return n, why
+	case why == "":
+		return n + warm, fmt.Sprintf("warm pool of %d", warm)
+	}
+	return n + warm, fmt.Sprintf("%s, +%d warm", why, warm)
+}
+
+// panicking reports whether a tier that pool p serves is in panic mode.
+func (d *decision) panicking(p *poolSpec) bool {
+	for _, ti := range p.tiers {
+		if d.tiers[ti].panic {
+			return true
+		}
+	}
+	return false
+}
+
+// bound keeps n within pool pi's Max and its floor: Min, raised by an
+// active pre-warm entry.
+func (d *decision) bound(pi, n int, why string) (int, string) {
+	p := &d.spec.pools[pi]
+	lo, loWhy := p.Min, fmt.Sprintf("min %d", p.Min)
+	if m, e, ok := d.spec.prewarmMin(pi, d.now); ok && m > lo {
+		lo, loWhy = m, fmt.Sprintf("pre-warm %q min %d", e.Schedule, m)
+	}
+	switch {
+	case n > p.Max:
+		return p.Max, fmt.Sprintf("max %d (%s)", p.Max, why)
+	case n < lo:
+		return lo, loWhy
+	case why == "":
+		return n, "no demand"
+	}
+	return n, why
+}

@@ -1,0 +1,150 @@
+package scaler
+
+import (
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+// TestDecideOnce checks first decisions, where the forecast is the
+// observed rate and has no error band.
+func TestDecideOnce(t *testing.T) {
+	spotTier := Config{
+		Pools: []PoolConfig{gpuPool("gpu-spot", true, 1.20, 60*time.Second, 10), gpuPool("gpu-od", false, 3.00, 90*time.Second, 10)},
+		Tiers: []TierConfig{tier("t", "gpu-spot", "gpu-od")},
+	}
+	shared := Config{
+		Pools: []PoolConfig{cpuPool("cpu", 0, 100), gpuPool("gpu-spot", true, 1.20, 60*time.Second, 4),
+			gpuPool("gpu-od", false, 3.00, 90*time.Second, 10)},
+		Tiers: []TierConfig{tier("light", "cpu", "gpu-spot", "gpu-od"), tier("heavy", "gpu-spot", "gpu-od")},
+	}
+	withWarm := Config{Pools: []PoolConfig{cpuPool("cpu", 0, 10)}, Tiers: []TierConfig{tier("t", "cpu")}}
+	withWarm.Pools[0].Warm = 2
+	cpuOnly := Config{Pools: []PoolConfig{cpuPool("cpu", 1, 10)}, Tiers: []TierConfig{tier("t", "cpu")}}
+	ready := func(pools map[string]int) map[string]PoolSnapshot {
+		ps := map[string]PoolSnapshot{}
+		for name, n := range pools {
+			ps[name] = PoolSnapshot{Ready: n}
+		}
+		return ps
+	}
+	tests := []struct {
+		name  string
+		cfg   Config
+		snap  Snapshot
+		want  map[string]int
+		why   map[string]string
+		tiers map[string]TierPlan
+	}{
+		{
+			name: "spot takes at most 70 %", cfg: spotTier,
+			snap: Snapshot{Pools: ready(map[string]int{"gpu-spot": 4, "gpu-od": 2}), Tiers: map[string]TierSnapshot{"t": {ArrivalRate: 1000}}},
+			want: map[string]int{"gpu-spot": 4, "gpu-od": 2},
+		},
+		{
+			name: "spot share is a cap, not a quota", cfg: spotTier,
+			snap: Snapshot{Pools: ready(map[string]int{"gpu-spot": 1}), Tiers: map[string]TierSnapshot{"t": {ArrivalRate: 100}}},
+			want: map[string]int{"gpu-spot": 1, "gpu-od": 1},
+		},
+		{
+			name: "the tier with fewer pools claims shared pools first", cfg: shared,
+			snap: Snapshot{
+				Pools: ready(map[string]int{"cpu": 20, "gpu-spot": 4, "gpu-od": 3}),
+				Tiers: map[string]TierSnapshot{"light": {ArrivalRate: 100}, "heavy": {ArrivalRate: 1000}},
+			},
+			// heavy: 700 rps on spot (3.5 replicas), 300 on demand (1.5);
+			// light: its own 70 % on spot (0.35), 30 rps on demand (0.15),
+			// none on cpu, dearest per inference. Rounded up to 4 and 2,
+			// each pool's replicas are split in those proportions.
+			want: map[string]int{"cpu": 0, "gpu-spot": 4, "gpu-od": 2},
+			tiers: map[string]TierPlan{
+				"light": {Demand: 100, Capacity: 800*0.35/3.85 + 400*0.15/1.65},
+				"heavy": {Demand: 1000, Capacity: 800*3.5/3.85 + 400*1.5/1.65},
+			},
+		},
+		{
+			name: "warm spares on top of demand", cfg: withWarm,
+			snap: Snapshot{Pools: ready(map[string]int{"cpu": 2}), Tiers: map[string]TierSnapshot{"t": {ArrivalRate: 10}}},
+			want: map[string]int{"cpu": 4}, why: map[string]string{"cpu": "t forecast 10 rps under 10 at SLO, +2 warm"},
+		},
+		{
+			name: "warm spares without demand", cfg: withWarm,
+			want: map[string]int{"cpu": 2}, why: map[string]string{"cpu": "warm pool of 2"},
+		},
+		{
+			name: "p95 over 80 % of the SLO scales up ahead", cfg: cpuOnly,
+			snap: Snapshot{Pools: map[string]PoolSnapshot{"cpu": {Ready: 4, P95: 900 * time.Millisecond}}, Tiers: map[string]TierSnapshot{"t": {ArrivalRate: 10}}},
+			want: map[string]int{"cpu": 5}, why: map[string]string{"cpu": "p95 900ms over 80% of SLO 1s"},
+		},
+		{
+			name: "items in flight hold their replicas", cfg: cpuOnly,
+			snap: Snapshot{Pools: map[string]PoolSnapshot{"cpu": {Ready: 2, InFlight: 7}}},
+			want: map[string]int{"cpu": 7}, why: map[string]string{"cpu": "7 in flight at batch 1"},
+		},
+		{
+			name: "a queue drains within the target", cfg: cpuOnly,
+			snap: Snapshot{Pools: map[string]PoolSnapshot{"cpu": {Ready: 1, Queued: 100, ArrivalRate: 10}}},
+			want: map[string]int{"cpu": 6},
+		},
+		{
+			name: "never above max", cfg: cpuOnly,
+			snap: Snapshot{Pools: map[string]PoolSnapshot{"cpu": {Ready: 1, Queued: 1000}}},
+			want: map[string]int{"cpu": 10}, why: map[string]string{"cpu": "max 10 (queue 1000 with 0 rps arriving, drained within 5s)"},
+		},
+		{
+			name: "never below min", cfg: cpuOnly,
+			want: map[string]int{"cpu": 1}, why: map[string]string{"cpu": "min 1"},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			plan, _ := Decide(mustSpec(t, tt.cfg), State{}, tt.snap, t0)
+			if diff := cmp.Diff(tt.want, plan.Replicas); diff != "" {
+				t.Errorf("replicas (-want +got):\n%s\nchanges %v", diff, plan.Changes)
+			}
+			for pool, why := range tt.why {
+				if got := reasonOf(plan, pool); got != why {
+					t.Errorf("reason of %s = %q, want %q", pool, got, why)
+				}
+			}
+			for name, want := range tt.tiers {
+				if diff := cmp.Diff(want, plan.Tiers[name], approx); diff != "" {
+					t.Errorf("tier %s (-want +got):\n%s", name, diff)
+				}
+			}
+		})
+	}
+}
+
+func reasonOf(p Plan, pool string) string {
+	for _, c := range p.Changes {
+		if c.Pool == pool {
+			return c.Reason
+		}
+	}
+	return ""
+}
+
+// TestDecideIsPure decides twice from the same state: the second decision
+// must not see anything of the first.
+func TestDecideIsPure(t *testing.T) {
+	spec := mustSpec(t, Config{Pools: []PoolConfig{cpuPool("cpu", 0, 100)}, Tiers: []TierConfig{tier("t", "cpu")}})
+	w := newWorld(t, spec, map[string]int{"cpu": 10})
+	w.steady(time.Minute, "t", 50)
+	prev := w.state
+	snap := Snapshot{Pools: map[string]PoolSnapshot{"cpu": {Ready: 10}}, Tiers: map[string]TierSnapshot{"t": {ArrivalRate: 250}}}
+	now := w.now.Add(2 * time.Second)
+	p1, s1 := Decide(spec, prev, snap, now)
+	p2, s2 := Decide(spec, prev, snap, now)
+	if diff := cmp.Diff(p1, p2); diff != "" {
+		t.Errorf("second plan (-first +second):\n%s", diff)
+	}
+	opt := cmp.AllowUnexported(State{}, tierState{}, poolState{}, spend{}, holt{}, sample{}, peak{})
+	if diff := cmp.Diff(s1, s2, opt); diff != "" {
+		t.Errorf("second state (-first +second):\n%s", diff)
+	}
+	if diff := cmp.Diff(w.state, prev, opt); diff != "" {
+		t.Errorf("prev changed (-before +after):\n%s", diff)
+	}
+}

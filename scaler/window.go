@@ -1,0 +1,67 @@
+package scaler
+
+import "time"
+
+// peak is one recommendation kept by a maxWindow.
+type peak struct {
+	at time.Time
+	n  int
+}
+
+// maxWindow keeps the highest recommendation of a sliding window: a deque
+// whose times increase and whose values strictly decrease, so its front is
+// the window's maximum. The zero value is an empty window.
+type maxWindow []peak
+
+// push records n at now, forgets what is older than span (a value recorded
+// at t counts while now-t < span) and returns the window. Values no
+// greater than n recorded before it can never be the maximum again and are
+// dropped.
+func (w maxWindow) push(now time.Time, n int, span time.Duration) maxWindow {
+	for len(w) > 0 && w[len(w)-1].n <= n {
+		w = w[:len(w)-1]
+	}
+	w = append(w, peak{at: now, n: n})
+	i := 0
+	for i < len(w)-1 && now.Sub(w[i].at) >= span {
+		i++
+	}
+	return w[i:]
+}
+
+// max returns the highest value in the window; 0 when empty.
+func (w maxWindow) max() int {
+	if len(w) == 0 {
+		return 0
+	}
+	return w[0].n
+}
+
+// sample is one observed arrival rate.
+type sample struct {
+	at   time.Time
+	rate float64
+}
+
+// addSample appends (now, r) to ss, drops samples older than span and
+// returns the result.
+func addSample(ss []sample, now time.Time, r float64, span time.Duration) []sample {
+	ss = append(ss, sample{at: now, rate: r})
+	i := 0
+	for i < len(ss)-1 && now.Sub(ss[i].at) >= span {
+		i++
+	}
+	return ss[i:]
+}
+
+// meanRate returns the mean rate of ss; 0 when empty.
+func meanRate(ss []sample) float64 {
+	if len(ss) == 0 {
+		return 0
+	}
+	sum := 0.0
+	for _, s := range ss {
+		sum += s.rate
+	}
+	return sum / float64(len(ss))
+}
