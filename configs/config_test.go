@@ -17,6 +17,7 @@ func TestLoadBad(t *testing.T) {
 	}{
 		{"negative-price", []string{"negative-price.bad.yaml:7: pools[1].price_per_hour: -0.5 must be >= 0"}},
 		{"negative-queue-length", []string{"negative-queue-length.bad.yaml:12: queue.low.max_length: -1 must be >= 0"}},
+		{"xds-listen", []string{"xds-listen.bad.yaml:3: listen.xds:"}},
 		{"missing-pool", []string{`missing-pool.bad.yaml:6: tiers[0].pools[1]: pool "gpu-x" is not defined`}},
 		{"max-batch", []string{"max-batch.bad.yaml:6: pools[0].max_batch: -1 must be >= 1"}},
 		{"duplicate-model", []string{`duplicate-model.bad.yaml:4: models[1].name: "m" duplicates models[0].name`}},

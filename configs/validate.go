@@ -52,7 +52,7 @@ func (c *checker) addf(field, format string, args ...any) {
 func (c *checker) listen(l Listen) {
 	used := map[string]string{}
 	for _, a := range []struct{ field, addr string }{
-		{"listen.http", l.HTTP}, {"listen.grpc", l.GRPC}, {"listen.admin", l.Admin},
+		{"listen.http", l.HTTP}, {"listen.grpc", l.GRPC}, {"listen.admin", l.Admin}, {"listen.xds", l.XDS},
 	} {
 		if a.addr == "" {
 			continue

@@ -61,13 +61,15 @@ type authFleet struct {
 // applying change to its configuration.
 func startAuthFleet(t *testing.T, limits *gateway.RateLimits, change ...func(*fleetConfig)) authFleet {
 	t.Helper()
-	adm, err := gateway.NewAdmission(map[string]string{"sum": "echo", "idle": "sum"})
+	fallbacks := map[string]string{"sum": "echo", "idle": "sum"}
+	adm, err := gateway.NewAdmission(fallbacks)
 	if err != nil {
 		t.Fatal(err)
 	}
 	f := authFleet{admission: adm, tenants: &gateway.TenantCounters{}}
 	cfg := defaultFleet()
 	cfg.idle = []string{"idle", "dead"}
+	cfg.fallbacks = fallbacks
 	cfg.gateway = gateway.Options{Keys: testKeyring(t), Limits: limits, Admission: adm, Tenants: f.tenants}
 	for _, c := range change {
 		c(&cfg)

@@ -43,6 +43,9 @@ type fleetConfig struct {
 	// idle lists models of a tier whose only pool never has a worker, so
 	// that they have no capacity.
 	idle []string
+	// fallbacks maps a model to the model the router serves when it has
+	// no capacity.
+	fallbacks map[string]string
 	// gateway is the gateway's options; startFleet sets its Router.
 	gateway gateway.Options
 }
@@ -97,6 +100,9 @@ func routerConfig(cfg fleetConfig) router.Config {
 	}
 	for _, name := range cfg.idle {
 		rms = append(rms, router.Model{Name: name, Tier: "idle", Timeout: 10 * time.Second, SLO: time.Second, Batching: true})
+	}
+	for i := range rms {
+		rms[i].Fallback = cfg.fallbacks[rms[i].Name]
 	}
 	return router.Config{
 		Models: rms,

@@ -2,12 +2,10 @@ package gateway
 
 import (
 	"context"
-	"errors"
 	"fmt"
 
 	"github.com/sluice-gateway/sluice/batcher"
 	"github.com/sluice-gateway/sluice/oip"
-	"github.com/sluice-gateway/sluice/router"
 )
 
 // decoder builds a front end's part of an admitted call: its version,
@@ -94,29 +92,17 @@ func (g *Gateway) admit(model string, h headers) (ticket, error) {
 	return t, nil
 }
 
-// serve infers an admitted call on t's model; when that model has no
-// capacity and a fallback, it infers on the fallback instead and records
-// so in t. A version the client named belongs to the model it asked for,
-// so a fallback is called without one.
+// serve infers an admitted call on t's model. A version the client named
+// belongs to the model it asked for, so a fallback the admission chose is
+// called without one. When the model has no capacity, the router answers
+// from the cache or the model's fallback itself, and t records which.
 func (g *Gateway) serve(ctx context.Context, t *ticket, c call) (*oip.InferenceResponse, error) {
 	c.model, c.priority, c.header = t.model, t.priority, t.route
 	if t.fallback.from != "" {
 		c.version = ""
 	}
 	res, err := g.infer(ctx, c)
-	if t.fallback.from != "" || !errors.Is(err, router.ErrNoCapacity) {
-		return t.note(res), err
-	}
-	fb, ok := g.admission.Fallback(c.model)
-	if !ok {
-		return nil, err
-	}
-	t.model, t.fallback = fb, fallback{from: c.model, reason: FallbackNoCapacity}
-	c.model, c.version = fb, ""
-	if res, err = g.infer(ctx, c); err != nil {
-		return nil, fmt.Errorf("model %q has no capacity, and its fallback %q failed: %w", t.fallback.from, fb, err)
-	}
-	return t.note(res), nil
+	return t.note(res), err
 }
 
 // account records a call's outcome for its tenant; req is nil when the
