@@ -110,6 +110,7 @@ const (
 
 // Event is something a decision noticed; the Loop logs each.
 type Event struct {
+	// Kind says what happened.
 	Kind EventKind
 	// Tier and Pool name what the event is about; empty when not one.
 	Tier, Pool string

@@ -9,6 +9,9 @@
 //   - A Schedule, built in advance and pure: the send times as offsets from
 //     the run's start (Poisson for a seeded Poisson process, Constant for
 //     evenly spaced arrivals). The same seed gives the same schedule.
+//     TraceSchedule replays a traffic trace (a rate and a heavy share per
+//     second, sped up if asked) and says what each request is: light or
+//     heavy, and its priority class (20 % high, 70 % normal, 10 % low).
 //   - A Target, the one thing a request does: HTTPTarget posts a fixed body
 //     through a shared client (NewHTTPClient tunes one for many concurrent
 //     loopback connections); TargetFunc adapts a function.
@@ -17,9 +20,16 @@
 //     client timeout counted from its due time, waits for the last one and
 //     returns a Result: offered and served rates, failures by HTTP status,
 //     timeouts, and the latencies of the successes in an HDR histogram.
+//     RunEach does the same through a Sender, told the index of each
+//     request so that requests may differ, and hands every request's
+//     Outcome to the caller instead of summing them up.
 //
-// Because every request ends by its due time plus the timeout, a run ends
-// by itself at most one timeout after its schedule's window.
+// Because every request ends by its due time plus the timeout (or, with
+// Options.Grace, by the end of the window plus the grace), a run ends by
+// itself at most one timeout after its schedule's window.
+//
+// The package does not read trace files; the caller turns one into
+// Seconds.
 //
 // The package knows nothing of what it loads: no gateway, no router.
 package load

@@ -16,6 +16,13 @@ type Options struct {
 	// 0 means DefaultTimeout. A request still unanswered then is abandoned
 	// (its context is done) and counted in Result.Timeouts.
 	Timeout time.Duration
+	// Grace, when > 0, replaces Timeout with one deadline for every
+	// request: the end of the schedule's window plus Grace, counted from
+	// the start of the run. A request still unanswered then is abandoned
+	// as at a timeout. This suits replays whose server enforces its own
+	// deadlines: the client never gives up first, and what it abandons
+	// was lost.
+	Grace time.Duration
 }
 
 // Result is what a run measured. Its maps and histogram belong to the
@@ -77,76 +84,14 @@ func perSecond(n int, d time.Duration) float64 {
 // Run is called, on the real clock. Each request runs on its own goroutine
 // and never waits for earlier ones; one sent late (a busy machine) is
 // still timed from when it was due. Run then waits for every request to
-// be answered or to reach its timeout, so it returns at most s.Duration
-// plus the timeout after it was called. When ctx ends, Run sends no more
-// requests, the requests in flight are abandoned, and the Result covers
-// what was sent.
+// be answered or to reach its deadline (see Options), so it returns at
+// most s.Duration plus the timeout after it was called. When ctx ends,
+// Run sends no more requests, the requests in flight are abandoned, and
+// the Result covers what was sent.
 func Run(ctx context.Context, s Schedule, t Target, opts Options) Result {
-	timeout := opts.Timeout
-	if timeout <= 0 {
-		timeout = DefaultTimeout
-	}
 	rec := newRecorder()
-	start := time.Now()
-	window := s.Duration
-	var wg sync.WaitGroup
-	sent := 0
-	wait := time.NewTimer(time.Hour)
-	defer wait.Stop()
-	for _, off := range s.Offsets {
-		due := start.Add(off)
-		if !sleepUntil(ctx, wait, due) {
-			window = time.Since(start)
-			break
-		}
-		sent++
-		wg.Go(func() { rec.add(send(ctx, t, due, timeout)) })
-	}
-	wg.Wait()
-	return rec.result(len(s.Offsets), sent, window, time.Since(start))
-}
-
-// sleepUntil waits for the time due, or for ctx to end, reusing timer; it
-// reports whether due was reached.
-func sleepUntil(ctx context.Context, timer *time.Timer, due time.Time) bool {
-	if ctx.Err() != nil {
-		return false
-	}
-	d := time.Until(due)
-	if d <= 0 {
-		return true
-	}
-	timer.Reset(d)
-	select {
-	case <-timer.C:
-		return true
-	case <-ctx.Done():
-		return false
-	}
-}
-
-// outcome is one request's end.
-type outcome struct {
-	// lag is how late the request started; latency runs from due to its end.
-	lag     time.Duration
-	latency time.Duration
-	err     error
-	// timedOut reports that the request reached its client timeout.
-	timedOut bool
-}
-
-// send runs one request due at due, bounded by due plus timeout.
-func send(ctx context.Context, t Target, due time.Time, timeout time.Duration) outcome {
-	reqCtx, cancel := context.WithDeadline(ctx, due.Add(timeout))
-	defer cancel()
-	lag := time.Since(due)
-	err := t.Do(reqCtx)
-	return outcome{
-		lag:      lag,
-		latency:  time.Since(due),
-		err:      err,
-		timedOut: err != nil && errors.Is(reqCtx.Err(), context.DeadlineExceeded) && ctx.Err() == nil,
-	}
+	span := RunEach(ctx, s, SenderFunc(func(ctx context.Context, _ int) error { return t.Do(ctx) }), opts, rec.add)
+	return rec.result(span)
 }
 
 // recorder gathers outcomes from concurrent requests.
@@ -165,32 +110,32 @@ func newRecorder() *recorder {
 }
 
 // add counts one outcome.
-func (r *recorder) add(o outcome) {
-	r.lag.Record(o.lag)
-	if o.err == nil {
-		r.latency.Record(o.latency)
+func (r *recorder) add(o Outcome) {
+	r.lag.Record(o.Lag)
+	if o.Err == nil {
+		r.latency.Record(o.Latency)
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	var status *StatusError
 	switch {
-	case o.err == nil:
+	case o.Err == nil:
 		r.ok++
-	case errors.As(o.err, &status):
+	case errors.As(o.Err, &status):
 		r.statuses[status.Code]++
-	case o.timedOut:
+	case o.TimedOut:
 		r.timeouts++
 	default:
 		r.other++
 	}
 }
 
-func (r *recorder) result(scheduled, sent int, window, elapsed time.Duration) Result {
+func (r *recorder) result(s Span) Result {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	return Result{
-		Scheduled: scheduled, Sent: sent, Succeeded: r.ok,
+		Scheduled: s.Scheduled, Sent: s.Sent, Succeeded: r.ok,
 		Statuses: r.statuses, Timeouts: r.timeouts, Other: r.other,
-		Window: window, Elapsed: elapsed, Latency: r.latency, SendLag: r.lag,
+		Window: s.Window, Elapsed: s.Elapsed, Latency: r.latency, SendLag: r.lag,
 	}
 }

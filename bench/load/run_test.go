@@ -135,8 +135,9 @@ func TestSendTimesFromDueTime(t *testing.T) {
 	late := 100 * time.Millisecond
 	due := time.Now().Add(-late)
 	work := 20 * time.Millisecond
-	o := send(context.Background(), TargetFunc(func(context.Context) error { time.Sleep(work); return nil }), due, time.Second)
-	if o.err != nil || o.lag < late || o.latency < late+work {
+	snd := SenderFunc(func(context.Context, int) error { time.Sleep(work); return nil })
+	o := send(context.Background(), snd, 0, due, due.Add(time.Second))
+	if o.Err != nil || o.Lag < late || o.Latency < late+work {
 		t.Errorf("send() = %+v, want no error, a lag of at least %v and a latency of at least %v", o, late, late+work)
 	}
 }

@@ -46,9 +46,9 @@ type HTTPTarget struct {
 }
 
 // Do sends the request and reads the answer to its end, so the connection
-// can be reused. It returns a *StatusError for a status outside 2xx, and
-// the transport's error, wrapped, when there is no answer (ctx done
-// included).
+// can be reused. It returns a *StatusError for a status outside 2xx, with
+// the start of the answer's body, and the transport's error, wrapped, when
+// there is no answer (ctx done included).
 func (t *HTTPTarget) Do(ctx context.Context) error {
 	req, err := t.request(ctx)
 	if err != nil {
@@ -63,11 +63,19 @@ func (t *HTTPTarget) Do(ctx context.Context) error {
 		return fmt.Errorf("load: %s %s: %w", req.Method, t.URL, err)
 	}
 	defer resp.Body.Close()
-	if _, err := io.Copy(io.Discard, resp.Body); err != nil {
+	var failed *StatusError
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		failed = &StatusError{Code: resp.StatusCode}
+		failed.Body, err = io.ReadAll(io.LimitReader(resp.Body, MaxErrorBody))
+	}
+	if err == nil {
+		_, err = io.Copy(io.Discard, resp.Body)
+	}
+	if err != nil {
 		return fmt.Errorf("load: %s %s: reading the answer: %w", req.Method, t.URL, err)
 	}
-	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		return &StatusError{Code: resp.StatusCode}
+	if failed != nil {
+		return failed
 	}
 	return nil
 }

@@ -84,3 +84,36 @@ func TestHTTPTargetErrors(t *testing.T) {
 		})
 	}
 }
+
+func TestHTTPTargetKeepsTheStartOfAFailedBody(t *testing.T) {
+	long := make([]byte, 2*MaxErrorBody)
+	for i := range long {
+		long[i] = 'x'
+	}
+	tests := []struct {
+		name string
+		body []byte
+		want []byte
+	}{
+		{name: "short", body: []byte(`{"error":"gateway: shedding load"}`), want: []byte(`{"error":"gateway: shedding load"}`)},
+		{name: "cut at the limit", body: long, want: long[:MaxErrorBody]},
+		{name: "empty", body: nil, want: []byte{}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+				w.WriteHeader(http.StatusServiceUnavailable)
+				_, _ = w.Write(tt.body)
+			}))
+			defer srv.Close()
+			err := (&HTTPTarget{URL: srv.URL}).Do(context.Background())
+			se, ok := errors.AsType[*StatusError](err)
+			if !ok {
+				t.Fatalf("Do() = %v, want a *StatusError", err)
+			}
+			if diff := cmp.Diff(&StatusError{Code: http.StatusServiceUnavailable, Body: tt.want}, se); diff != "" {
+				t.Errorf("error (-want +got):\n%s", diff)
+			}
+		})
+	}
+}

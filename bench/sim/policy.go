@@ -63,6 +63,11 @@ type PoolState struct {
 	// ArrivalRate is the requests per second routed to the pool over the
 	// window; ArrivalRows the same in batch rows.
 	ArrivalRate, ArrivalRows float64
+	// UnservedRows is the rows per second of the pool's tiers that no pool
+	// could take while this one had no ready replica: the demand a
+	// scale-from-zero path (Knative's activator, a KEDA queue) would
+	// hold for it. The router rejects these requests.
+	UnservedRows float64
 	// Queued and QueuedRows are the requests (and their rows) waiting in
 	// the pool's queue now.
 	Queued, QueuedRows int

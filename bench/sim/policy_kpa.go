@@ -28,7 +28,8 @@ const (
 // until the stable window has stayed under the threshold for 60 s. Scale
 // up is bounded by 1000× and scale down by ½ of the ready pods per
 // decision; a pool scales to zero (when its Min allows) once it has
-// wanted zero for the 30 s grace period.
+// wanted zero for the 30 s grace period, and back from zero on the
+// activator's buffer (see activated).
 type kpa struct {
 	fleet   *Fleet
 	target  []float64 // target concurrency per replica, per pool
@@ -72,8 +73,8 @@ func (p *kpa) Start(obs *Observation) []int {
 
 // Decide records the pools' concurrency and, every kpaTick, scales each.
 func (p *kpa) Decide(obs *Observation) Decision {
-	for i := range p.samples {
-		s := append(p.samples[i], stamped64{at: obs.Now, d: obs.Window, v: obs.Pools[i].Concurrency})
+	for i, ps := range obs.Pools {
+		s := append(p.samples[i], stamped64{at: obs.Now, d: obs.Window, v: activated(ps)})
 		p.samples[i] = dropBefore64(s, obs.Now-kpaStableWindow)
 	}
 	if obs.Now < p.next {
@@ -125,6 +126,16 @@ func (p *kpa) graceToZero(now time.Duration, i, want int) int {
 		return max(1, pool.Min)
 	}
 	return pool.Min
+}
+
+// activated returns the concurrency Knative sees for a pool: its own, or
+// for a pool without ready replicas, the activator's buffer — the
+// requests of the last second that found no ready replica.
+func activated(ps PoolState) float64 {
+	if ps.Ready == 0 {
+		return ps.Concurrency + ps.UnservedRows*time.Second.Seconds()
+	}
+	return ps.Concurrency
 }
 
 // average returns the time-weighted mean of the samples after cutoff; 0

@@ -15,7 +15,8 @@ const (
 // controller's defaults (see hpa); KEDA itself activates a pool at zero
 // when its queue is non-empty and, when the pool's Min is 0, scales it to
 // zero after the queue has stayed empty for the cooldown period, checking
-// every polling interval.
+// every polling interval. The queue of a pool without ready replicas
+// includes the requests that found none (see queueLength).
 type queuePolicy struct {
 	fleet    *Fleet
 	perPod   []float64
@@ -55,7 +56,7 @@ func (p *queuePolicy) Start(obs *Observation) []int {
 // sync period.
 func (p *queuePolicy) Decide(obs *Observation) Decision {
 	for i, ps := range obs.Pools {
-		if ps.QueuedRows > 0 {
+		if queueLength(ps) > 0 {
 			p.activeAt[i] = obs.Now
 		}
 	}
@@ -67,7 +68,7 @@ func (p *queuePolicy) Decide(obs *Observation) Decision {
 		p.nextSync = obs.Now + hpaSyncPeriod
 		for i, ps := range obs.Pools {
 			if current := p.pools[i].target; current > 0 {
-				raw := externalPerPodReplicas(current, float64(ps.QueuedRows), p.perPod[i])
+				raw := externalPerPodReplicas(current, queueLength(ps), p.perPod[i])
 				p.out[i] = p.pools[i].normalize(obs.Now, current, raw)
 			}
 		}
@@ -81,10 +82,21 @@ func (p *queuePolicy) activate(obs *Observation) {
 	for i, ps := range obs.Pools {
 		hp := &p.pools[i]
 		switch {
-		case hp.target == 0 && ps.QueuedRows > 0:
+		case hp.target == 0 && queueLength(ps) > 0:
 			hp.target, p.out[i] = 1, 1
 		case hp.target > 0 && p.fleet.Pools[i].Min == 0 && obs.Now-p.activeAt[i] >= kedaCooldown:
 			hp.target, p.out[i] = 0, 0
 		}
 	}
+}
+
+// queueLength returns the queue KEDA sees for a pool: its queued rows,
+// plus, for a pool without ready replicas, the rows of the last second
+// that found no ready replica and would wait in a queue in front of it.
+func queueLength(ps PoolState) float64 {
+	q := float64(ps.QueuedRows)
+	if ps.Ready == 0 {
+		q += ps.UnservedRows * time.Second.Seconds()
+	}
+	return q
 }

@@ -57,6 +57,7 @@ type poolSim struct {
 
 	// Since the last decision.
 	arrived, arrivedRows int
+	unservedRows         int     // rows of the pool's tiers that found no pool while it had no ready replica
 	concArea             float64 // integral of rows queued or in flight, row-seconds
 	concAt               time.Duration
 	lat                  *hdrhistogram.Histogram // latencies of answered requests, µs

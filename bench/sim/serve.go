@@ -83,6 +83,7 @@ func (s *sim) enqueue(r *request) {
 		if r.failed >= 0 {
 			reason = reasonBackend
 		}
+		s.unserved(r)
 		s.finish(r, reason)
 		return
 	}
@@ -99,6 +100,16 @@ func (s *sim) enqueue(r *request) {
 	p.arrivedRows += int(r.item.Rows)
 	p.rows.add(s.now, r.item.Rows)
 	s.kick(p)
+}
+
+// unserved counts r's rows against every pool of its tier that has no
+// ready replica: the demand an activator would hold for them.
+func (s *sim) unserved(r *request) {
+	for _, i := range s.tiers[r.kind] {
+		if p := s.pools[i]; p.ready == 0 {
+			p.unservedRows += int(r.item.Rows)
+		}
+	}
 }
 
 // reasonOf names a batcher error in the report.

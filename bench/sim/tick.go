@@ -44,12 +44,13 @@ func (s *sim) observe(window time.Duration) {
 		s.obs.Pools[i] = PoolState{
 			Ready: p.ready, Starting: p.starting, Down: p.down, PricePerHour: p.price,
 			ArrivalRate: float64(p.arrived) / secs, ArrivalRows: float64(p.arrivedRows) / secs,
-			Queued: p.queued, QueuedRows: p.queuedRows, InFlight: p.inflight, InFlightRows: p.inflightRows,
+			UnservedRows: float64(p.unservedRows) / secs,
+			Queued:       p.queued, QueuedRows: p.queuedRows, InFlight: p.inflight, InFlightRows: p.inflightRows,
 			Concurrency: p.concArea / secs,
 			P95:         time.Duration(p.lat.ValueAtQuantile(95)) * time.Microsecond,
 			Interrupted: p.interrupted,
 		}
-		p.arrived, p.arrivedRows, p.concArea, p.interrupted = 0, 0, 0, 0
+		p.arrived, p.arrivedRows, p.unservedRows, p.concArea, p.interrupted = 0, 0, 0, 0, 0
 		p.lat.Reset()
 	}
 }

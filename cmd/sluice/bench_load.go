@@ -1,0 +1,333 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/sluice-gateway/sluice/bench/load"
+	"github.com/sluice-gateway/sluice/bench/sim"
+	"github.com/sluice-gateway/sluice/configs"
+	"github.com/sluice-gateway/sluice/gateway"
+)
+
+func init() {
+	benchmarks["load"] = command{
+		summary: "replay a scenario trace against a running gateway, open loop",
+		run:     func(args []string) int { return benchLoadMain(args, os.Stdout, os.Stderr) },
+	}
+}
+
+const benchLoadUsage = `Usage: sluice bench load --target URL --trace FILE [flags]
+
+Replays a scenario trace (second,rps,heavy_fraction) against a running
+gateway over HTTP, open loop: every request is sent at its time whatever
+the answers, and its latency counts from that time, so a stalled server
+shows in the numbers. Within each trace second arrivals are Poisson at the
+second's rate; each is heavy with the second's heavy fraction, and high,
+normal or low priority with probability 20, 70 and 10 %. The same seed
+gives the same requests, as the simulator's report for the same trace.
+
+A light request is one row of --light-elements FP32 values for
+--light-model, a heavy one --heavy-elements values for --heavy-model (the
+bench configuration routes sum requests of 4096 elements or more to the
+GPU tier). A class's priority goes in its API key (--keys, sent as
+Authorization: Bearer KEY) or, for a class without a key, in the
+x-sluice-priority header. Keys given on the command line are visible to
+the machine's other users: use test keys.
+
+The report has the simulator's fields: requests sent, served (answered
+200), lost (no answer by the end of the trace plus --grace), rejections by
+reason from the status and error of the answer (429 rate_limit or
+queue_full, 503 shed, no_capacity or queue_timeout, 504 timeout, other 5xx
+backend, no connection connection), SLO attainment per kind and class
+(answered 200 within the kind's SLO, out of all requests of that kind) and
+latency quantiles of the served requests. With --admin, the fleet's
+replicas are read from GET /admin/pools every second and priced (from the
+answer's price_per_hour, else from --config's pools) into cost_usd and
+cost_per_million_usd; without prices both are null.
+
+Flags:
+`
+
+// loadKind is what the requests of one kind are.
+type loadKind struct {
+	model    string
+	elements int
+	slo      time.Duration
+}
+
+// loadFlags is what the load benchmark's flags say.
+type loadFlags struct {
+	target, trace string
+	admin, config string
+	speedup       float64
+	duration      time.Duration
+	grace         time.Duration
+	keys          classKeys
+	seed          uint64
+	json          bool
+	verbose       bool
+	// kinds holds the light kind at sim.Light and the heavy at sim.Heavy.
+	kinds [2]loadKind
+}
+
+// benchLoadMain runs `sluice bench load` until the trace ends or SIGINT or
+// SIGTERM stops it, and returns its exit code: 0 when done or for help, 2
+// on bad flags, 1 otherwise.
+func benchLoadMain(args []string, stdout, stderr io.Writer) int {
+	f, err := parseLoadFlags(args, stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		return 0
+	}
+	if err != nil {
+		return 2
+	}
+	level := slog.LevelWarn
+	if f.verbose {
+		level = slog.LevelDebug
+	}
+	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := benchLoad(ctx, f, stdout, log); err != nil {
+		fmt.Fprintln(stderr, "sluice bench load:", err)
+		return 1
+	}
+	return 0
+}
+
+// parseLoadFlags parses the load benchmark's flags, printing errors and
+// help to stderr; it returns flag.ErrHelp for -h and --help.
+func parseLoadFlags(args []string, stderr io.Writer) (loadFlags, error) {
+	var f loadFlags
+	fs := flag.NewFlagSet("sluice bench load", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() { fmt.Fprint(stderr, benchLoadUsage); fs.PrintDefaults() }
+	fs.StringVar(&f.target, "target", "", "the gateway's base `URL` (http://host:port); required")
+	fs.StringVar(&f.trace, "trace", "", "the scenario's trace `file` (second,rps,heavy_fraction); required")
+	fs.Float64Var(&f.speedup, "speedup", 1, "compress trace time `K` times: second i is sent at i/K s")
+	fs.DurationVar(&f.duration, "duration", 0, "replay at most this much trace time (before --speedup); 0 means all")
+	fs.DurationVar(&f.grace, "grace", 30*time.Second, "how long after the trace's end answers still count; later ones are lost")
+	fs.Var(&f.keys, "keys", "API keys by class: `high=KEY,normal=KEY,low=KEY` (any subset)")
+	fs.Uint64Var(&f.seed, "seed", 1, "the random `seed` of arrivals, kinds and classes")
+	fs.StringVar(&f.admin, "admin", "", "the gateway's admin base `URL`, to read the fleet's replicas and price them")
+	fs.StringVar(&f.config, "config", "", "the gateway's configuration `file`, for pool prices /admin/pools lacks")
+	fs.BoolVar(&f.json, "json", false, "print the report as one JSON object")
+	fs.BoolVar(&f.verbose, "v", false, "log debug detail to stderr")
+	addLoadKindFlags(fs, &f.kinds)
+	if err := fs.Parse(args); err != nil {
+		return f, err
+	}
+	if err := checkLoadFlags(f, fs.NArg()); err != nil {
+		fmt.Fprintln(stderr, "sluice bench load:", err)
+		fs.Usage()
+		return f, err
+	}
+	return f, nil
+}
+
+// addLoadKindFlags declares the flags of the two kinds of request.
+func addLoadKindFlags(fs *flag.FlagSet, k *[2]loadKind) {
+	fs.StringVar(&k[sim.Light].model, "light-model", "sum", "the `model` of light requests")
+	fs.IntVar(&k[sim.Light].elements, "light-elements", 4, "the FP32 `elements` of a light request's one row")
+	fs.DurationVar(&k[sim.Light].slo, "light-slo", 500*time.Millisecond, "the SLO of light requests")
+	fs.StringVar(&k[sim.Heavy].model, "heavy-model", "sum", "the `model` of heavy requests")
+	fs.IntVar(&k[sim.Heavy].elements, "heavy-elements", 4096, "the FP32 `elements` of a heavy request's one row")
+	fs.DurationVar(&k[sim.Heavy].slo, "heavy-slo", time.Second, "the SLO of heavy requests")
+}
+
+// checkLoadFlags checks what the flag package cannot.
+func checkLoadFlags(f loadFlags, nargs int) error {
+	switch {
+	case nargs > 0:
+		return errors.New("unexpected arguments")
+	case f.target == "" || f.trace == "":
+		return errors.New("--target and --trace are required")
+	case !(f.speedup > 0):
+		return fmt.Errorf("--speedup %g: must be positive", f.speedup)
+	case f.duration < 0 || f.grace <= 0:
+		return errors.New("--duration must not be negative and --grace must be positive")
+	}
+	for _, u := range []string{f.target, f.admin} {
+		if err := checkBaseURL(u); err != nil {
+			return err
+		}
+	}
+	for _, k := range f.kinds {
+		if k.model == "" || k.elements < 1 || k.slo <= 0 {
+			return fmt.Errorf("model %q with %d elements and SLO %v: want a name, >= 1 element and a positive SLO", k.model, k.elements, k.slo)
+		}
+	}
+	return nil
+}
+
+// checkBaseURL accepts "" and absolute http or https URLs.
+func checkBaseURL(s string) error {
+	if s == "" {
+		return nil
+	}
+	u, err := url.Parse(s)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return fmt.Errorf("URL %q: want http://host:port or https://host:port", s)
+	}
+	return nil
+}
+
+// benchLoad replays the trace against the target and reports.
+func benchLoad(ctx context.Context, f loadFlags, stdout io.Writer, log *slog.Logger) error {
+	trace, err := sim.LoadTrace(f.trace)
+	if err != nil {
+		return err
+	}
+	tr, err := load.TraceSchedule(loadSeconds(trace), load.TraceOptions{Speedup: f.speedup, Limit: f.duration, Seed: f.seed})
+	if err != nil {
+		return err
+	}
+	snd, err := newLoadSender(f, tr)
+	if err != nil {
+		return err
+	}
+	meter, err := startCostMeter(f, log)
+	if err != nil {
+		return err
+	}
+	log.Info("replaying", "trace", f.trace, "requests", len(tr.Offsets), "window", tr.Duration)
+	tally := newLoadTally(tr, [2]time.Duration{f.kinds[sim.Light].slo, f.kinds[sim.Heavy].slo})
+	span := load.RunEach(ctx, tr.Schedule, snd, load.Options{Grace: f.grace}, tally.add)
+	rep := tally.report(trace.Name, f.seed, f.speedup, span)
+	rep.setCost(meter.stop())
+	if f.json {
+		return json.NewEncoder(stdout).Encode(rep)
+	}
+	return printLoadReport(stdout, rep)
+}
+
+// loadSeconds turns the simulator's trace into the load generator's.
+func loadSeconds(t sim.Trace) []load.Second {
+	out := make([]load.Second, len(t.Seconds))
+	for i, s := range t.Seconds {
+		out[i] = load.Second{RPS: s.RPS, HeavyFraction: s.HeavyFraction}
+	}
+	return out
+}
+
+// newLoadSender returns the sender of a traced schedule: one fixed
+// request per kind and class, shared by every arrival of that kind and
+// class.
+func newLoadSender(f loadFlags, tr load.Traced) (load.Sender, error) {
+	client := load.NewHTTPClient(0)
+	var targets [2][load.NumClasses]*load.HTTPTarget
+	for k, kind := range f.kinds {
+		body, err := sumRequest(1, kind.elements)
+		if err != nil {
+			return nil, err
+		}
+		u := strings.TrimSuffix(f.target, "/") + "/v2/models/" + url.PathEscape(kind.model) + "/infer"
+		for c := range load.NumClasses {
+			targets[k][c] = &load.HTTPTarget{Client: client, URL: u, Body: body, Header: classHeader(load.Class(c), f.keys[c])}
+		}
+	}
+	return load.SenderFunc(func(ctx context.Context, i int) error {
+		a := tr.Arrivals[i]
+		return targets[kindOf(a)][a.Class].Do(ctx)
+	}), nil
+}
+
+// kindOf returns sim.Light or sim.Heavy.
+func kindOf(a load.Arrival) int {
+	if a.Heavy {
+		return sim.Heavy
+	}
+	return sim.Light
+}
+
+// classHeader returns the headers that give a request its class: the
+// class's API key, or the priority header when the class has none.
+func classHeader(c load.Class, key string) http.Header {
+	h := http.Header{}
+	if key != "" {
+		h.Set("Authorization", "Bearer "+key)
+	} else {
+		h.Set(gateway.HeaderPriority, c.String())
+	}
+	return h
+}
+
+// classKeys is the --keys flag: an API key per class, "" for none.
+type classKeys [load.NumClasses]string
+
+var _ flag.Value = (*classKeys)(nil)
+
+// String lists the classes that have a key, never the keys.
+func (k *classKeys) String() string {
+	var with []string
+	for c, key := range k {
+		if key != "" {
+			with = append(with, load.Class(c).String()+"=…")
+		}
+	}
+	return strings.Join(with, ",")
+}
+
+// Set parses class=KEY pairs separated by commas. Errors never quote a
+// key.
+func (k *classKeys) Set(s string) error {
+	var out classKeys
+	for part := range strings.SplitSeq(s, ",") {
+		name, key, ok := strings.Cut(strings.TrimSpace(part), "=")
+		c, known := parseClass(name)
+		switch {
+		case !ok || key == "":
+			return fmt.Errorf("want class=KEY, got an entry without a key for %q", name)
+		case !known:
+			return fmt.Errorf("class %q: want high, normal or low", name)
+		case out[c] != "":
+			return fmt.Errorf("class %q given twice", name)
+		}
+		if _, err := gateway.HashKey(key); err != nil {
+			return fmt.Errorf("class %s: %w", name, err)
+		}
+		out[c] = key
+	}
+	*k = out
+	return nil
+}
+
+// parseClass returns the class named s.
+func parseClass(s string) (load.Class, bool) {
+	for c := range load.NumClasses {
+		if strings.EqualFold(s, load.Class(c).String()) {
+			return load.Class(c), true
+		}
+	}
+	return 0, false
+}
+
+// loadPrices returns the pools' prices from the configuration file at
+// path; nil for an empty path.
+func loadPrices(path string) (map[string]float64, error) {
+	if path == "" {
+		return nil, nil
+	}
+	cfg, err := configs.Load(path)
+	if err != nil {
+		return nil, err
+	}
+	prices := make(map[string]float64, len(cfg.Pools))
+	for _, p := range cfg.Pools {
+		prices[p.Name] = p.PricePerHour
+	}
+	return prices, nil
+}
