@@ -82,6 +82,12 @@ type PoolConfig struct {
 	// A zero price makes the pool free: among feasible pools of equal
 	// price the tier's order decides.
 	Cost costmodel.Pool
+	// Activate marks a pool whose driver starts workers on demand, from
+	// none included: when no pool of a tier can take a request, Serve
+	// holds it in the queue of such a pool that has no ready worker until
+	// one attaches (see the package documentation, "Scale from zero").
+	// False, the default, makes a pool without ready workers unavailable.
+	Activate bool
 }
 
 // Route sends the requests it matches to a tier. The first route that

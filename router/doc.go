@@ -38,7 +38,8 @@
 // and deadline, if the retry budget allows: retries may be at most
 // RetryConfig.Budget of the requests over its window. A pool that loses
 // its last ready worker hands the requests it holds back to Serve, which
-// routes them elsewhere without charging the budget.
+// routes them elsewhere without charging the budget (but those it holds
+// while it starts a worker, below).
 //
 // Workers are checked actively (HTTP GET /v2/health/ready every
 // HealthConfig.Interval) and ejected passively: after EjectAfter failed
@@ -46,17 +47,37 @@
 // EjectFor, doubling for each ejection in a row; then a probe decides
 // whether the worker returns.
 //
-// When no pool of the tier can take a request, Serve answers from the
-// response cache if the model opts in (keyed by model, version and a hash
+// When no pool of the tier can take a request, and none can be woken
+// (see below), Serve answers from the response cache if the model opts in (keyed by model, version and a hash
 // of the canonical inputs, bounded in bytes, fresh for the model's TTL),
 // else from the model's fallback model, else fails with ErrNoCapacity
 // naming each pool's reason. Result says which.
+//
+// # Scale from zero
+//
+// A pool whose driver starts workers on demand (PoolConfig.Activate) may
+// have none. When no pool of a tier can take a request, Serve holds it,
+// as Knative's activator does, in the queue of such a pool that has no
+// ready worker (and takes the request's rows within its SLO when idle):
+// the one with the fastest cold start, then the cheapest per inference,
+// then the first in the tier. The fastest start answers the held request
+// soonest; the scaler, which sees it among the pool's queued items and
+// arrivals, wakes that pool and sizes the tier's cheaper pools for what
+// follows. The request waits there until a worker attaches and serves
+// it, or its deadline passes (batcher.ErrDeadline); it is never handed
+// back when the pool loses its last worker, nor sent to the cache or the
+// fallback model. A request handed back by another pool may be held too.
+// Pick counts such a pool as able to serve, so that readiness holds
+// while the pool is at zero.
 //
 // # Statistics
 //
 // Stats gives the scaler, per pool, the arrival rate, queue length by
 // class, items in flight, ready workers, and batch and request latency
-// (mean, p50, p95, p99) over a sliding window, and the learned curve.
+// (mean, p50, p95, p99) over a sliding window, the learned curve, and the
+// arrivals since the start. TierStats counts each tier's requests and
+// rows by class since the start, each request once whichever pool serves
+// it: the scaler's demand per tier, as rates between two snapshots.
 //
 // The router learns which workers exist through SetEndpoints, called by
 // whoever runs them (local processes, Kubernetes). It never starts or

@@ -112,6 +112,8 @@ type pool struct {
 	curve    costmodel.Curve
 	maxBatch int
 	workers  int
+	// activate marks a pool whose workers start on demand.
+	activate bool
 }
 
 // fleet is a router over pools of real workers.
@@ -149,9 +151,10 @@ func startFleet(t *testing.T, cfg router.Config, pools ...pool) *fleet {
 
 func poolConfig(p pool) router.PoolConfig {
 	return router.PoolConfig{
-		Name:  p.name,
-		Queue: batcher.PoolConfig{Form: batcher.FormConfig{MaxBatch: p.maxBatch, Batching: true, Curve: p.curve}},
-		Cost:  costmodel.Pool{PricePerHour: p.price, Curve: p.curve, MaxBatch: p.maxBatch},
+		Name:     p.name,
+		Queue:    batcher.PoolConfig{Form: batcher.FormConfig{MaxBatch: p.maxBatch, Batching: true, Curve: p.curve}},
+		Cost:     costmodel.Pool{PricePerHour: p.price, Curve: p.curve, MaxBatch: p.maxBatch},
+		Activate: p.activate,
 	}
 }
 

@@ -18,17 +18,18 @@ import (
 // workers' health, the capacity curve learned from their batches, and the
 // pool's sliding-window statistics. It is safe for concurrent use.
 type Pool struct {
-	name   string
-	queue  *batcher.Pool
-	slots  int
-	cost   costmodel.Pool // price and limits; Curve is the prior
-	est    *costmodel.Estimator
-	clock  batcher.Clock
-	health HealthConfig
-	prober Prober
-	http   httpProber
-	log    *slog.Logger
-	stats  *poolWindow
+	name     string
+	queue    *batcher.Pool
+	slots    int
+	activate bool           // the driver starts workers on demand
+	cost     costmodel.Pool // price and limits; Curve is the prior
+	est      *costmodel.Estimator
+	clock    batcher.Clock
+	health   HealthConfig
+	prober   Prober
+	http     httpProber
+	log      *slog.Logger
+	stats    *poolWindow
 
 	mu      sync.Mutex
 	workers map[string]*worker
@@ -39,9 +40,11 @@ type Pool struct {
 }
 
 // waiter is one submission in progress, cancelled when the pool loses
-// its last ready worker so that it can be routed elsewhere.
+// its last ready worker so that it can be routed elsewhere, unless it is
+// held: queued to wait for a worker the pool has yet to start.
 type waiter struct {
 	cancel context.CancelCauseFunc
+	held   bool
 }
 
 // poolDeps are what a pool shares with its router.
@@ -73,19 +76,20 @@ func newPool(pc PoolConfig, d poolDeps) *Pool {
 		cost.MaxBatch = qc.Form.MaxBatch
 	}
 	return &Pool{
-		name:    pc.Name,
-		queue:   batcher.NewPool(qc),
-		slots:   max(pc.Slots, 1),
-		cost:    cost,
-		est:     costmodel.NewEstimator(cost.Curve, max(cost.MaxBatch, 1), costmodel.EstimatorOptions{}),
-		clock:   d.clock,
-		health:  d.health,
-		prober:  d.prober,
-		http:    d.http,
-		log:     d.log.With("pool", pc.Name),
-		stats:   newPoolWindow(d.window, d.clock.Now()),
-		workers: map[string]*worker{},
-		waiting: map[*waiter]struct{}{},
+		name:     pc.Name,
+		queue:    batcher.NewPool(qc),
+		slots:    max(pc.Slots, 1),
+		activate: pc.Activate,
+		cost:     cost,
+		est:      costmodel.NewEstimator(cost.Curve, max(cost.MaxBatch, 1), costmodel.EstimatorOptions{}),
+		clock:    d.clock,
+		health:   d.health,
+		prober:   d.prober,
+		http:     d.http,
+		log:      d.log.With("pool", pc.Name),
+		stats:    newPoolWindow(d.window, d.clock.Now()),
+		workers:  map[string]*worker{},
+		waiting:  map[*waiter]struct{}{},
 	}
 }
 
@@ -118,16 +122,17 @@ func (p *Pool) CostModel() costmodel.Pool {
 // its last one meanwhile. Serve is the router's entry point; Submit serves
 // callers that chose the pool themselves.
 func (p *Pool) Submit(ctx context.Context, it *batcher.Item) (*oip.InferenceResponse, error) {
-	return p.submit(ctx, it)
+	return p.submit(ctx, it, false)
 }
 
-// submit queues it and waits for its answer. It fails with an error
-// wrapping errEvacuated when the pool has no ready worker, or loses its
-// last one while it waits (unless the pool is closing).
-func (p *Pool) submit(ctx context.Context, it *batcher.Item) (*oip.InferenceResponse, error) {
+// submit queues it and waits for its answer. Unless held, it fails with
+// an error wrapping errEvacuated when the pool has no ready worker, or
+// loses its last one while it waits (unless the pool is closing); a held
+// item waits for a worker until its deadline.
+func (p *Pool) submit(ctx context.Context, it *batcher.Item, held bool) (*oip.InferenceResponse, error) {
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
-	wt := &waiter{cancel: cancel}
+	wt := &waiter{cancel: cancel, held: held}
 	if !p.enter(wt) {
 		return nil, fmt.Errorf("pool %q: %w", p.name, errEvacuated)
 	}
@@ -144,11 +149,12 @@ func (p *Pool) submit(ctx context.Context, it *batcher.Item) (*oip.InferenceResp
 	return resp, err
 }
 
-// enter registers a submission; false when the pool has no ready worker.
+// enter registers a submission; false when the pool has no ready worker
+// and wt is not held.
 func (p *Pool) enter(wt *waiter) bool {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if p.ready == 0 {
+	if p.ready == 0 && !wt.held {
 		return false
 	}
 	p.waiting[wt] = struct{}{}
@@ -161,16 +167,21 @@ func (p *Pool) leave(wt *waiter) {
 	delete(p.waiting, wt)
 }
 
-// evacuate sends every submission in progress back to the router. An
-// item already in flight is routed again too, its answer dropped: this
-// happens only when the last worker leaves, which is rarely while it
-// still serves. pre: p.mu held.
+// evacuate sends every submission in progress back to the router, but
+// the held ones, which wait for the pool's next worker. An item already
+// in flight is routed again too, its answer dropped: this happens only
+// when the last worker leaves, which is rarely while it still serves.
+// pre: p.mu held.
 func (p *Pool) evacuate() {
-	if len(p.waiting) > 0 {
-		p.log.Warn("router: pool lost its last ready worker; routing its queue elsewhere", "requests", len(p.waiting))
-	}
+	n := 0
 	for wt := range p.waiting {
-		wt.cancel(errEvacuated)
+		if !wt.held {
+			wt.cancel(errEvacuated)
+			n++
+		}
+	}
+	if n > 0 {
+		p.log.Warn("router: pool lost its last ready worker; routing its queue elsewhere", "requests", n)
 	}
 }
 

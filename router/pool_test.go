@@ -101,7 +101,7 @@ func TestPoolEvacuates(t *testing.T) {
 	p, _, _ := testPool(t, HealthConfig{EjectAfter: 3, EjectFor: time.Second})
 	submit := func() error {
 		req := &Request{Model: "m", Req: sumRequest("", 1), Enqueued: t0}
-		_, err := p.submit(context.Background(), item(req, Model{Name: "m"}, Facts{Rows: 1}))
+		_, err := p.Submit(context.Background(), item(req, Model{Name: "m"}, Facts{Rows: 1}))
 		return err
 	}
 	if err := submit(); !errors.Is(err, errEvacuated) || !errors.Is(err, ErrNoCapacity) {

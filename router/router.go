@@ -23,6 +23,9 @@ type Router struct {
 	cache  *responseCache
 	clock  batcher.Clock
 	log    *slog.Logger
+
+	// arrivals counts each tier's requests; its keys are those of tiers.
+	arrivals map[string]*tierArrivals
 }
 
 // New builds a router, the batcher queue of every pool, and starts the
@@ -79,6 +82,7 @@ func (r *Router) addPools(cfg Config) {
 
 // link resolves the names the tiers, models and routes use.
 func (r *Router) link(cfg Config) error {
+	r.arrivals = make(map[string]*tierArrivals, len(cfg.Tiers))
 	for tier, names := range cfg.Tiers {
 		for _, name := range names {
 			p, ok := r.pools[name]
@@ -87,6 +91,7 @@ func (r *Router) link(cfg Config) error {
 			}
 			r.tiers[tier] = append(r.tiers[tier], p)
 		}
+		r.arrivals[tier] = &tierArrivals{}
 	}
 	for _, m := range cfg.Models {
 		if _, ok := r.tiers[m.Tier]; !ok {
@@ -130,9 +135,11 @@ func (r *Router) Pool(name string) *Pool { return r.pools[name] }
 // modified.
 func (r *Router) PoolNames() []string { return r.names }
 
-// Pick returns the first pool of the model's tier with a ready worker: a
-// readiness check, not the routing decision (Serve makes that). It
-// returns ErrUnknownModel or ErrNoCapacity.
+// Pick returns the first pool of the model's tier with a ready worker,
+// else the first that starts workers on demand (PoolConfig.Activate),
+// where Serve holds the model's requests until one is ready: a readiness
+// check, not the routing decision (Serve makes that). It returns
+// ErrUnknownModel or ErrNoCapacity.
 func (r *Router) Pick(model string) (*Pool, error) {
 	m, ok := r.models[model]
 	if !ok {
@@ -140,6 +147,11 @@ func (r *Router) Pick(model string) (*Pool, error) {
 	}
 	for _, p := range r.tiers[m.Tier] {
 		if p.Ready() > 0 {
+			return p, nil
+		}
+	}
+	for _, p := range r.tiers[m.Tier] {
+		if p.activate {
 			return p, nil
 		}
 	}

@@ -1,6 +1,7 @@
 package router
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -15,7 +16,8 @@ import (
 // the request's tier (its first matching route's, or its model's), with
 // one retry elsewhere when the batch fails on a worker, within the
 // request's deadline and the retry budget; and when no pool of the tier
-// can take it, from the cache, else from the model's fallback model.
+// can take it, holding it on a pool that starts workers on demand, else
+// answering from the cache, else from the model's fallback model.
 //
 // Errors: ErrUnknownModel; ErrNoCapacity naming each pool's reason when
 // nothing can answer; the batcher's errors (batcher.ErrQueueFull,
@@ -125,23 +127,26 @@ type attempt struct {
 	failure error
 }
 
-// route serves rq through its tier. down reports that no pool could take
-// it, with err the reason: the picker's, or the failure the request could
-// not be retried after.
+// route serves rq through its tier, holding it on a pool that starts
+// workers on demand when no pool can take it now. down reports that no
+// pool could take or hold it, with err the reason: the picker's, or the
+// failure the request could not be retried after.
 func (r *Router) route(ctx context.Context, rq *Request, m Model) (res *Result, down bool, err error) {
 	f := factsOf(rq, m)
-	tier := r.tiers[tierOf(r.routes, f, m.Tier)]
+	name := tierOf(r.routes, f, m.Tier)
+	tier := r.tiers[name]
+	r.arrivals[name].add(f.Priority, f.Rows)
 	r.budget.request(r.clock.Now())
 	var a attempt
 	for {
 		p, err := r.pick(tier, f, m, &a)
+		held := false
 		if err != nil {
-			if a.failure != nil {
-				return nil, true, a.failure
+			if p, held = r.hold(tier, f, m); !held {
+				return nil, true, cmp.Or(a.failure, err)
 			}
-			return nil, true, err
 		}
-		resp, err := p.submit(ctx, item(rq, m, f))
+		resp, err := p.submit(ctx, item(rq, m, f), held)
 		switch {
 		case err == nil:
 			return r.result(rq, m, p, resp, a.failure != nil), false, nil

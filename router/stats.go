@@ -21,6 +21,11 @@ type PoolStats struct {
 	// and re-routed requests included; RowRate the same in rows.
 	ArrivalRate float64 `json:"arrival_rate"`
 	RowRate     float64 `json:"row_rate"`
+	// Arrivals and ArrivedRows count what ArrivalRate and RowRate do,
+	// since the router started: a rate over any span is the difference
+	// of two snapshots.
+	Arrivals    uint64 `json:"arrivals"`
+	ArrivedRows uint64 `json:"arrived_rows"`
 	// Queued is the number of items waiting, by class.
 	Queued batcher.ClassCounts `json:"queued"`
 	// InFlight is the number of items in batches sent to workers and not
@@ -65,6 +70,8 @@ type poolWindow struct {
 
 	mu  sync.Mutex
 	win *ring[poolBucket]
+	// requests and rows count every arrival since start.
+	requests, rows uint64
 }
 
 type poolBucket struct {
@@ -83,6 +90,8 @@ func (w *poolWindow) arrived(now time.Time, rows int64) {
 	b := w.win.at(now)
 	b.requests++
 	b.rows += rows
+	w.requests++
+	w.rows += uint64(max(rows, 0))
 }
 
 // batch records a good batch's latency.
@@ -125,6 +134,7 @@ func (w *poolWindow) fill(s *PoolStats, now time.Time) {
 		batch.add(&b.batch)
 		latency.add(&b.latency)
 	})
+	s.Arrivals, s.ArrivedRows = w.requests, w.rows
 	w.mu.Unlock()
 	s.Window = w.span(now)
 	s.ArrivalRate = float64(requests) / s.Window.Seconds()

@@ -88,7 +88,7 @@ func TestPoolWindow(t *testing.T) {
 	var s PoolStats
 	w.fill(&s, now)
 	want := PoolStats{
-		Window: 2 * time.Second, ArrivalRate: 10, RowRate: 20,
+		Window: 2 * time.Second, ArrivalRate: 10, RowRate: 20, Arrivals: 20, ArrivedRows: 40,
 		Batch:   LatencySummary{Count: 20, Mean: 10500 * time.Microsecond, P50: 10 * ms, P95: 19 * ms, P99: 20 * ms, Max: 20 * ms},
 		Latency: LatencySummary{Count: 20, Mean: 10 * ms, P50: 10 * ms, P95: 10 * ms, P99: 10 * ms, Max: 10 * ms},
 	}
@@ -101,5 +101,10 @@ func TestPoolWindow(t *testing.T) {
 	}
 	if got := w.rowRate(t0.Add(30 * time.Second)); got != 0 {
 		t.Errorf("rowRate long after = %v, want 0", got)
+	}
+	var later PoolStats
+	w.fill(&later, t0.Add(30*time.Second))
+	if later.Arrivals != 20 || later.ArrivedRows != 40 {
+		t.Errorf("long after, arrivals %d and rows %d; want the totals 20 and 40", later.Arrivals, later.ArrivedRows)
 	}
 }

@@ -3,7 +3,6 @@ package router
 import (
 	"context"
 	"fmt"
-	"sync"
 	"time"
 
 	"google.golang.org/grpc"
@@ -46,13 +45,14 @@ type worker struct {
 	pool     *Pool
 	conn     *grpc.ClientConn
 	client   inferencepb.GRPCInferenceServiceClient
-	inflight sync.WaitGroup
 
 	// Guarded by pool.mu.
 	health   health
 	attached bool          // its pullers are in the batcher
 	removed  bool          // SetEndpoints dropped it
 	timer    batcher.Timer // the probe at the end of an ejection
+	inflight int           // batches being dispatched
+	closed   bool          // conn is closed: removed, nothing in flight
 }
 
 var _ batcher.Dispatcher = (*worker)(nil)
@@ -75,8 +75,10 @@ func dialWorker(ep Endpoint, p *Pool) (*worker, error) {
 // worker faults wrap ErrBackend. The batch's latency and outcome go to the
 // pool before Dispatch returns.
 func (w *worker) Dispatch(ctx context.Context, model, version string, req *oip.InferenceRequest) (*oip.InferenceResponse, error) {
-	w.inflight.Add(1)
-	defer w.inflight.Done()
+	if !w.begin() {
+		return nil, fmt.Errorf("%w: worker %q was removed", ErrBackend, w.endpoint.ID)
+	}
+	defer w.end()
 	start := w.pool.clock.Now()
 	out, err := w.call(ctx, model, version, req)
 	rows, rerr := req.Rows()
@@ -133,13 +135,38 @@ func (w *worker) probeGRPC(ctx context.Context) error {
 	return nil
 }
 
-// retire closes the connection once the batches in flight have finished.
+// begin counts a batch in flight; false once the connection is closed,
+// which happens only to a removed worker, for a batch formed just before
+// its removal.
+func (w *worker) begin() bool {
+	w.pool.mu.Lock()
+	defer w.pool.mu.Unlock()
+	if w.closed {
+		return false
+	}
+	w.inflight++
+	return true
+}
+
+// end counts a batch done, and retires a removed worker's connection
+// after its last batch.
+func (w *worker) end() {
+	w.pool.mu.Lock()
+	defer w.pool.mu.Unlock()
+	w.inflight--
+	w.retire()
+}
+
+// retire closes the connection of a removed worker once the batches in
+// flight have finished; until then, the last of them does. pre:
+// pool.mu held.
 func (w *worker) retire() {
-	go func() {
-		w.inflight.Wait()
-		// Close fails only on a connection already closed; nothing to do then.
-		_ = w.conn.Close()
-	}()
+	if !w.removed || w.inflight > 0 || w.closed {
+		return
+	}
+	w.closed = true
+	// Close fails only on a connection already closed; nothing to do then.
+	go func() { _ = w.conn.Close() }()
 }
 
 // metadata asks the worker for a model's metadata.

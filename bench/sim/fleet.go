@@ -22,6 +22,10 @@ const (
 	DefaultTimeout = 30 * time.Second
 )
 
+// maxPools is the most pools a fleet may have: a request keeps the pools
+// it was evacuated from as bits of a uint64.
+const maxPools = 64
+
 // Pool is one pool of the simulated fleet: what the cost model knows of
 // it and how far it may scale.
 type Pool struct {
@@ -68,8 +72,8 @@ var kindNames = [2]string{"light", "heavy"}
 // Fleet is everything the simulator knows of the system under test. It is
 // a plain value; Run only reads it.
 type Fleet struct {
-	// Pools are the pools, in the order reports list them; at least one,
-	// names unique.
+	// Pools are the pools, in the order reports list them; 1 to 64 of
+	// them, names unique.
 	Pools []Pool
 	// Kinds holds the light and the heavy kind of request, at Light and
 	// Heavy.
@@ -128,8 +132,8 @@ func (f *Fleet) PoolIndex(name string) int {
 
 // validate checks that Run can simulate f. pre: f has its defaults.
 func (f *Fleet) validate() error {
-	if len(f.Pools) == 0 {
-		return fmt.Errorf("%w: no pools", ErrFleet)
+	if len(f.Pools) == 0 || len(f.Pools) > maxPools {
+		return fmt.Errorf("%w: %d pools, want 1 to %d", ErrFleet, len(f.Pools), maxPools)
 	}
 	for i, p := range f.Pools {
 		if err := f.validatePool(i, p); err != nil {

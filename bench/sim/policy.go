@@ -74,8 +74,8 @@ type PoolState struct {
 	// InFlight and InFlightRows are the requests (and rows) in batches
 	// being served now.
 	InFlight, InFlightRows int
-	// Concurrency is the time-averaged number of the pool's requests
-	// queued or in flight over the window.
+	// Concurrency is the time-averaged rows of the pool's requests queued
+	// or in flight over the window.
 	Concurrency float64
 	// P95 is the 95th percentile latency of the requests the pool
 	// answered over the window, arrival to answer; 0 when none.

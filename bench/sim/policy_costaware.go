@@ -15,7 +15,6 @@ type costaware struct {
 	warm  *scaler.Spec // spec with every cold start 0, for Start
 	fleet *Fleet
 	state scaler.State
-	snap  scaler.Snapshot
 	out   Decision
 }
 
@@ -90,27 +89,27 @@ func (p *costaware) replicas(plan scaler.Plan) []int {
 	return out
 }
 
-// snapshot translates an observation into the scaler's snapshot.
+// snapshot translates an observation into a new scaler snapshot.
 func (p *costaware) snapshot(obs *Observation) scaler.Snapshot {
-	if p.snap.Pools == nil {
-		p.snap = scaler.Snapshot{Pools: map[string]scaler.PoolSnapshot{}, Tiers: map[string]scaler.TierSnapshot{}}
+	snap := scaler.Snapshot{
+		Pools: make(map[string]scaler.PoolSnapshot, len(obs.Pools)),
+		Tiers: make(map[string]scaler.TierSnapshot, len(p.fleet.Kinds)),
 	}
 	for i, ps := range obs.Pools {
-		p.snap.Pools[p.fleet.Pools[i].Name] = scaler.PoolSnapshot{
+		snap.Pools[p.fleet.Pools[i].Name] = scaler.PoolSnapshot{
 			Ready: ps.Ready, Starting: ps.Starting, ArrivalRate: ps.ArrivalRows,
 			Queued: ps.QueuedRows, InFlight: ps.InFlightRows, P95: ps.P95, Interrupted: ps.Interrupted,
 		}
 	}
-	clear(p.snap.Tiers)
 	for k, kind := range p.fleet.Kinds {
 		rows := float64(kind.Rows)
-		ts := p.snap.Tiers[kind.Tier]
+		ts := snap.Tiers[kind.Tier]
 		ts.ArrivalRate += obs.Kinds[k].ArrivalRate * rows
 		ts.NormalRate += obs.Kinds[k].NormalRate * rows
 		ts.LowRate += obs.Kinds[k].LowRate * rows
-		p.snap.Tiers[kind.Tier] = ts
+		snap.Tiers[kind.Tier] = ts
 	}
-	return p.snap
+	return snap
 }
 
 // admitted returns the least urgent class a shed level admits.

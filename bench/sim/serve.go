@@ -15,7 +15,6 @@ type request struct {
 	kind     int
 	arrived  time.Duration
 	deadline time.Duration
-	pool     int    // the pool it is queued or served on
 	skip     uint64 // pools that lost their last replica under it, a bit per index
 	failed   int    // the pool whose replica failed its batch; -1 if none
 }
@@ -92,7 +91,6 @@ func (s *sim) enqueue(r *request) {
 		s.finish(r, reasonOf(err))
 		return
 	}
-	r.pool = i
 	p.concurrency(s.now)
 	p.queued++
 	p.queuedRows += int(r.item.Rows)

@@ -3,6 +3,7 @@ package sim
 import (
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"time"
 
 	"github.com/HdrHistogram/hdrhistogram-go"
@@ -20,7 +21,8 @@ var epoch = time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
 type Options struct {
 	// Fleet is the system under test; its zero fields take their defaults.
 	Fleet Fleet
-	// Trace is the offered load; Events the scripted events (may be nil).
+	// Trace is the offered load; Events the scripted events, in any order
+	// (may be nil).
 	Trace  Trace
 	Events []Event
 	// Policy names the policy in the report and, when NewPolicy is nil,
@@ -97,7 +99,9 @@ func newSim(opts Options) (*sim, error) {
 			return nil, fmt.Errorf("%w: %s at second %d: pool %q", ErrUnknownPool, ev.Kind, ev.Second, ev.Pool)
 		}
 	}
-	s := &sim{fleet: f, script: opts.Events, end: time.Duration(len(opts.Trace.Seconds)) * time.Second}
+	script := slices.Clone(opts.Events)
+	slices.SortStableFunc(script, func(a, b Event) int { return a.Second - b.Second })
+	s := &sim{fleet: f, script: script, end: time.Duration(len(opts.Trace.Seconds)) * time.Second}
 	mk := opts.NewPolicy
 	if mk == nil {
 		var ok bool
@@ -105,7 +109,7 @@ func newSim(opts Options) (*sim, error) {
 			return nil, fmt.Errorf("%w: %q (want one of %v)", ErrPolicy, opts.Policy, Policies())
 		}
 	}
-	pol, err := mk(Setup{Fleet: &s.fleet, Trace: opts.Trace, Events: opts.Events, Scaler: opts.Scaler})
+	pol, err := mk(Setup{Fleet: &s.fleet, Trace: opts.Trace, Events: script, Scaler: opts.Scaler})
 	if err != nil {
 		return nil, fmt.Errorf("policy %q: %w", opts.Policy, err)
 	}
@@ -153,7 +157,9 @@ func (s *sim) start() {
 		first = s.arr.trace[0]
 	}
 	d := secondDemand(first)
-	s.obs.Kinds = [2]KindState{{ArrivalRate: d[Light]}, {ArrivalRate: d[Heavy]}}
+	for k := range s.obs.Kinds {
+		s.obs.Kinds[k] = KindState{ArrivalRate: d[k], NormalRate: d[k] * shareNormal, LowRate: d[k] * (1 - shareHigh - shareNormal)}
+	}
 	for i, p := range s.pools {
 		s.obs.Pools[i] = PoolState{PricePerHour: p.price}
 	}

@@ -21,10 +21,12 @@ type poolStatus struct {
 }
 
 // adminHandler serves the operator's API on the admin listener, the
-// gateway's admission and tenant counts included.
-func adminHandler(rt *router.Router, sup *local.Supervisor, gw *gateway.Gateway) http.Handler {
+// gateway's admission and tenant counts and the scaler's plan, pins and
+// metrics included.
+func adminHandler(rt *router.Router, sup *local.Supervisor, gw *gateway.Gateway, sc *scaling) http.Handler {
 	r := chi.NewRouter()
 	gw.RegisterAdmin(r)
+	sc.registerAdmin(r)
 	r.Get("/healthz", func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusOK) })
 	r.Get("/admin/pools", func(w http.ResponseWriter, _ *http.Request) {
 		var out []poolStatus

@@ -17,10 +17,14 @@ import (
 )
 
 // runListeners serves HTTP, gRPC and admin until ctx is done, then stops
-// them gracefully within shutdownGrace.
-func runListeners(ctx context.Context, gw *gateway.Gateway, ls listeners, admin http.Handler, log *slog.Logger) error {
+// them gracefully within shutdownGrace. register, if not nil, adds more
+// services to the gRPC listener.
+func runListeners(ctx context.Context, gw *gateway.Gateway, ls listeners, admin http.Handler, register func(grpc.ServiceRegistrar), log *slog.Logger) error {
 	grpcServer := grpc.NewServer(grpc.MaxRecvMsgSize(gateway.DefaultMaxBodyBytes), grpc.MaxSendMsgSize(gateway.DefaultMaxBodyBytes))
 	gw.RegisterGRPC(grpcServer)
+	if register != nil {
+		register(grpcServer)
+	}
 	httpServer := &http.Server{Handler: gw.HTTPHandler(), ReadHeaderTimeout: 10 * time.Second}
 	adminServer := &http.Server{Handler: admin, ReadHeaderTimeout: 10 * time.Second}
 

@@ -29,12 +29,13 @@ const shutdownGrace = 10 * time.Second
 func runServe(args []string) int {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	fs.Usage = func() {
-		fmt.Fprintln(fs.Output(), "Usage: sluice serve [--config FILE] [--insecure]\n\nServes the Open Inference Protocol v2 over HTTP and gRPC on the config's\nlisteners and runs each pool's workers as local child processes.\nStops on SIGINT or SIGTERM, taking its workers with it.\n\nWith auth.mode none, serve refuses HTTP or gRPC listeners that are not on\na loopback address, unless given --insecure.\n\nFlags:")
+		fmt.Fprintln(fs.Output(), "Usage: sluice serve [--config FILE] [--insecure]\n\nServes the Open Inference Protocol v2 over HTTP and gRPC on the config's\nlisteners and runs each pool's workers as local child processes.\nStops on SIGINT or SIGTERM, taking its workers with it.\n\nWith auth.mode none, serve refuses HTTP or gRPC listeners that are not on\na loopback address, unless given --insecure.\n\nThe embedded scaler resizes the pools every scaler.interval; with\n--dry-run-scaler (or scaler.dry_run) it only logs and shows its plans.\n\nFlags:")
 		fs.PrintDefaults()
 	}
 	configPath := fs.String("config", "configs/quickstart.yaml", "configuration `file`")
 	verbose := fs.Bool("v", false, "log debug detail")
 	insecure := fs.Bool("insecure", false, "serve with auth.mode none on listeners other machines can reach")
+	dryRun := fs.Bool("dry-run-scaler", false, "log and show the scaler's plans without resizing pools or shedding")
 	if err := fs.Parse(args); err != nil {
 		return exitUsage(err)
 	}
@@ -51,6 +52,7 @@ func runServe(args []string) int {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
+	cfg.Scaler.DryRun = cfg.Scaler.DryRun || *dryRun
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if err := serve(ctx, cfg, log); err != nil {
@@ -76,6 +78,7 @@ func serve(ctx context.Context, cfg *configs.Config, log *slog.Logger) error {
 	}
 	rc := routerConfig(cfg)
 	rc.Logger = log
+	activate(&rc, cfg)
 	rt, err := router.New(rc)
 	if err != nil {
 		return err
@@ -90,6 +93,11 @@ func serve(ctx context.Context, cfg *configs.Config, log *slog.Logger) error {
 	}
 	gwOpts.Router, gwOpts.Logger = rt, log
 	gw := gateway.New(gwOpts)
+	sc, stopScaling, err := startScaling(ctx, cfg, rt, localDriver{sup}, gwOpts.Admission, log)
+	if err != nil {
+		return err
+	}
+	defer stopScaling()
 	listeners, err := listen(cfg.Listen)
 	if err != nil {
 		return err
@@ -100,7 +108,7 @@ func serve(ctx context.Context, cfg *configs.Config, log *slog.Logger) error {
 		return err
 	}
 	defer cp.stop()
-	return runListeners(ctx, gw, listeners, cp.withAdmin(adminHandler(rt, sup, gw)), log)
+	return runListeners(ctx, gw, listeners, cp.withAdmin(adminHandler(rt, sup, gw, sc)), sc.registerGRPC, log)
 }
 
 // endpointSink forwards the supervisor's ready workers to the router.

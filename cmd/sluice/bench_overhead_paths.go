@@ -1,0 +1,242 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log"
+	"log/slog"
+	"net/http"
+	"net/http/httputil"
+	"net/url"
+	"sync/atomic"
+	"time"
+
+	"github.com/sluice-gateway/sluice/bench/load"
+	"github.com/sluice-gateway/sluice/configs"
+	"github.com/sluice-gateway/sluice/gateway"
+	"github.com/sluice-gateway/sluice/router"
+)
+
+// The paths the overhead benchmark compares, in the order it runs them.
+const (
+	pathDirect = "direct"
+	pathProxy  = "proxy"
+	pathSluice = "sluice"
+)
+
+var overheadPaths = []string{pathDirect, pathProxy, pathSluice}
+
+// overheadTenant is the one tenant of the gateway under test.
+const overheadTenant = "bench"
+
+// minBenchCurve is the per-item latency the gateway's configuration is
+// given for workers whose batches take no time.
+const minBenchCurve = time.Microsecond
+
+// overheadSystem is the three paths to one pool of emulated workers, all
+// in this process on loopback ports: the workers' own HTTP listeners, a
+// bare reverse proxy in front of them, and Sluice with authentication,
+// a tenant rate limit and queueing, batching off. Close it when done.
+type overheadSystem struct {
+	*benchSystem
+	// workers are the base URLs of the workers' HTTP listeners.
+	workers []string
+	// proxyURL is the base URL of the bare proxy.
+	proxyURL string
+	proxy    *http.Server
+	// key is the API key the gateway admits.
+	key string
+}
+
+// overheadPool is the pool of an overhead benchmark: n workers of p, each
+// given slots batches at a time by the router.
+type overheadPool struct {
+	benchPool
+	n, slots int
+}
+
+// startOverheadSystem starts the pool's workers, the proxy and the
+// gateway, whose tenant may send up to tenantRate requests per second.
+func startOverheadSystem(p overheadPool, tenantRate float64, log *slog.Logger) (_ *overheadSystem, err error) {
+	ctx, cancel := context.WithCancel(context.Background())
+	sys := &overheadSystem{benchSystem: &benchSystem{stopWorker: cancel}}
+	defer func() {
+		if err != nil {
+			err = errors.Join(err, sys.close())
+		}
+	}()
+	eps := make([]router.Endpoint, p.n)
+	for i := range eps {
+		if eps[i], err = sys.startWorker(ctx, fmt.Sprintf("%s-%d", benchPoolName, i), p.benchPool, log); err != nil {
+			return nil, err
+		}
+		sys.workers = append(sys.workers, "http://"+eps[i].HTTP)
+	}
+	if err := sys.serveProxy(); err != nil {
+		return nil, err
+	}
+	if err := sys.serveSluice(p, eps, tenantRate, log); err != nil {
+		return nil, err
+	}
+	return sys, nil
+}
+
+// serveProxy serves a bare httputil.ReverseProxy that sends requests to
+// the workers in turn, over a transport that keeps as many idle
+// connections per worker as the load generator's client does.
+func (s *overheadSystem) serveProxy() error {
+	targets := make([]*url.URL, len(s.workers))
+	for i, w := range s.workers {
+		u, err := url.Parse(w)
+		if err != nil {
+			return fmt.Errorf("bench: worker URL: %w", err)
+		}
+		targets[i] = u
+	}
+	var next atomic.Uint64
+	proxy := &httputil.ReverseProxy{
+		Rewrite: func(r *httputil.ProxyRequest) {
+			r.SetURL(targets[(next.Add(1)-1)%uint64(len(targets))])
+		},
+		Transport: load.NewHTTPClient(0).Transport,
+		ErrorLog:  log.New(discardWriter{}, "", 0),
+	}
+	lns, err := listenLoopback(1)
+	if err != nil {
+		return fmt.Errorf("bench: proxy: %w", err)
+	}
+	s.proxy = &http.Server{Handler: proxy, ReadHeaderTimeout: 10 * time.Second}
+	s.proxyURL = "http://" + lns[0].Addr().String()
+	s.goServe(func() error { return ignoreClosed(s.proxy.Serve(lns[0])) })
+	return nil
+}
+
+// discardWriter swallows the proxy's error log: failures show in the
+// load generator's counts.
+type discardWriter struct{}
+
+func (discardWriter) Write(b []byte) (int, error) { return len(b), nil }
+
+// serveSluice wires the router and gateway as `sluice serve` does, over
+// the workers eps, and serves the gateway's HTTP API. Unlike `sluice
+// serve`, the router gives each worker p.slots batches at a time.
+func (s *overheadSystem) serveSluice(p overheadPool, eps []router.Endpoint, tenantRate float64, log *slog.Logger) error {
+	key, hash, err := newBenchKey()
+	if err != nil {
+		return err
+	}
+	s.key = key
+	cfg, err := overheadConfig(p.benchPool, hash, tenantRate)
+	if err != nil {
+		return err
+	}
+	opts, err := gatewayAuth(cfg, configs.Secrets{})
+	if err != nil {
+		return fmt.Errorf("bench: %w", err)
+	}
+	rc := routerConfig(cfg)
+	rc.Logger = log
+	rc.Pools[0].Slots = p.slots
+	if s.router, err = router.New(rc); err != nil {
+		return fmt.Errorf("bench: %w", err)
+	}
+	if err := s.router.SetEndpoints(benchPoolName, eps); err != nil {
+		return fmt.Errorf("bench: %w", err)
+	}
+	lns, err := listenLoopback(1)
+	if err != nil {
+		return fmt.Errorf("bench: gateway: %w", err)
+	}
+	opts.Router, opts.Logger = s.router, log
+	s.gateway = &http.Server{Handler: gateway.New(opts).HTTPHandler(), ReadHeaderTimeout: 10 * time.Second}
+	s.url = "http://" + lns[0].Addr().String()
+	s.goServe(func() error { return ignoreClosed(s.gateway.Serve(lns[0])) })
+	return nil
+}
+
+// overheadConfig is the configuration of the gateway under test: API keys
+// on, one key whose tenant may send tenantRate requests per second with a
+// burst as large, one model with batching off on one pool.
+func overheadConfig(p benchPool, keyHash string, tenantRate float64) (*configs.Config, error) {
+	off := false
+	cfg := &configs.Config{
+		Listen: configs.Listen{HTTP: "127.0.0.1:0"},
+		Auth: configs.Auth{Mode: configs.AuthKeys, Keys: []configs.APIKey{{
+			SHA256: keyHash, Tenant: overheadTenant, Rate: tenantRate, Burst: int(tenantRate), Models: []string{benchModel},
+		}}},
+		Models: []configs.Model{{Name: benchModel, Tier: benchPoolName, Batching: &off, SLO: p.slo}},
+		Tiers:  []configs.Tier{{Name: benchPoolName, Pools: []string{benchPoolName}}},
+		Pools:  []configs.Pool{{Name: benchPoolName, Curve: p.curve, MaxBatch: p.maxBatch}},
+	}
+	if p.curve.Base+p.curve.PerItem <= 0 {
+		// The configuration wants a curve that takes time; the router only
+		// starts from it and learns the workers' real one.
+		cfg.Pools[0].Curve.PerItem = minBenchCurve
+	}
+	cfg.ApplyDefaults()
+	if err := cfg.Validate(); err != nil {
+		return nil, fmt.Errorf("bench: %w", err)
+	}
+	return cfg, nil
+}
+
+// newBenchKey returns a fresh random API key and its SHA-256 in hex.
+func newBenchKey() (key, hash string, err error) {
+	b := make([]byte, 16)
+	if _, err := rand.Read(b); err != nil {
+		return "", "", fmt.Errorf("bench: API key: %w", err)
+	}
+	key = "bench-" + hex.EncodeToString(b)
+	sum, err := gateway.HashKey(key)
+	if err != nil {
+		return "", "", fmt.Errorf("bench: API key: %w", err)
+	}
+	return key, hex.EncodeToString(sum[:]), nil
+}
+
+// target returns the load target of a path: requests to the model sum
+// with body, sent to the workers in turn for the direct path.
+func (s *overheadSystem) target(path string, client *http.Client, body []byte) load.Target {
+	infer := "/v2/models/" + benchModel + "/infer"
+	switch path {
+	case pathDirect:
+		rr := &roundRobin{}
+		for _, w := range s.workers {
+			rr.targets = append(rr.targets, &load.HTTPTarget{Client: client, URL: w + infer, Body: body})
+		}
+		return rr
+	case pathProxy:
+		return &load.HTTPTarget{Client: client, URL: s.proxyURL + infer, Body: body}
+	default:
+		h := http.Header{"Authorization": {"Bearer " + s.key}}
+		return &load.HTTPTarget{Client: client, URL: s.url + infer, Body: body, Header: h}
+	}
+}
+
+// close stops the proxy, then the gateway, router and workers.
+func (s *overheadSystem) close() error {
+	var err error
+	if s.proxy != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
+		err = s.proxy.Shutdown(ctx)
+		cancel()
+	}
+	return errors.Join(err, s.benchSystem.close())
+}
+
+// roundRobin sends each request to the next of its targets in turn. It is
+// safe for concurrent use once built.
+type roundRobin struct {
+	targets []load.Target
+	next    atomic.Uint64
+}
+
+var _ load.Target = (*roundRobin)(nil)
+
+// Do sends the request through the next target.
+func (r *roundRobin) Do(ctx context.Context) error {
+	return r.targets[(r.next.Add(1)-1)%uint64(len(r.targets))].Do(ctx)
+}

@@ -1,0 +1,261 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"maps"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/sluice-gateway/sluice/bench/load"
+)
+
+// overheadRun is one measurement: one rate on one path. Latencies are in
+// milliseconds, counted from each request's scheduled send time.
+type overheadRun struct {
+	Path    string  `json:"path"`
+	RateRPS float64 `json:"rate_rps"`
+	// OfferedRPS is the rate actually sent.
+	OfferedRPS float64 `json:"offered_rps"`
+	// Served is the share of the requests sent answered 2xx; Errors
+	// counts the others, and Failures counts them by HTTP status,
+	// "timeout" (the client's) and "other" (no answer).
+	Served   float64        `json:"served"`
+	Errors   int            `json:"errors"`
+	Failures map[string]int `json:"failures,omitempty"`
+	// P50MS and P99MS are quantiles of the served requests' latency.
+	P50MS float64 `json:"p50_ms"`
+	P99MS float64 `json:"p99_ms"`
+	// AddedP50MS and AddedP99MS are P50MS and P99MS less the direct
+	// path's at the same rate; null for the direct path, or when it did
+	// not run at this rate.
+	AddedP50MS *float64 `json:"added_p50_ms"`
+	AddedP99MS *float64 `json:"added_p99_ms"`
+	// SendLagP99MS is how late the generator sent its requests, p99: the
+	// part of the latency this machine's load added.
+	SendLagP99MS float64 `json:"send_lag_p99_ms"`
+	// Sustains reports that the run met both bounds: served share and p99.
+	Sustains bool `json:"sustains"`
+}
+
+// newOverheadRun sums up one measurement.
+func newOverheadRun(path string, rate float64, res load.Result, f overheadFlags) overheadRun {
+	r := overheadRun{
+		Path: path, RateRPS: rate, OfferedRPS: benchRound(res.OfferedRate(), 1), Errors: res.Errors(),
+		P50MS: benchMillis(res.Latency.Quantile(0.50)), P99MS: benchMillis(res.Latency.Quantile(0.99)),
+		SendLagP99MS: benchMillis(res.SendLag.Quantile(0.99)),
+	}
+	if res.Sent > 0 {
+		r.Served = benchRound(float64(res.Succeeded)/float64(res.Sent), 6)
+	}
+	r.Failures = failureCounts(res)
+	r.Sustains = res.Sent > 0 && r.Served >= f.minServed && res.Latency.Quantile(0.99) <= f.p99Bound
+	return r
+}
+
+// failureCounts returns a run's failures by reason; nil for none.
+func failureCounts(res load.Result) map[string]int {
+	if res.Errors() == 0 {
+		return nil
+	}
+	out := map[string]int{}
+	for code, n := range res.Statuses {
+		out[strconv.Itoa(code)] = n
+	}
+	if res.Timeouts > 0 {
+		out["timeout"] = res.Timeouts
+	}
+	if res.Other > 0 {
+		out["other"] = res.Other
+	}
+	return out
+}
+
+// overheadSustained is the highest rate a path sustained.
+type overheadSustained struct {
+	// RPS is the highest rate the path sustained; 0 when it sustained
+	// none.
+	RPS float64 `json:"rps"`
+	// AtLeast reports that the path sustained the last rate it ran, the
+	// highest tried: its limit lies above RPS.
+	AtLeast bool `json:"at_least"`
+}
+
+// overheadTarget is one of the targets the report checks.
+type overheadTarget struct {
+	Name string `json:"name"`
+	Want string `json:"want"`
+	// Got is the measured value; null when not measured.
+	Got *float64 `json:"got"`
+	Met bool     `json:"met"`
+}
+
+// overheadReport is what `sluice bench overhead` reports.
+type overheadReport struct {
+	Workers    int     `json:"workers"`
+	PerItemUS  float64 `json:"per_item_us"`
+	Schedule   string  `json:"schedule"`
+	DurationS  float64 `json:"duration_s"`
+	WarmupS    float64 `json:"warmup_s"`
+	P99BoundMS float64 `json:"p99_bound_ms"`
+	MinServed  float64 `json:"min_served"`
+	// Runs are the measurements in the order they ran.
+	Runs []overheadRun `json:"runs"`
+	// Sustained is each path's highest sustained rate.
+	Sustained map[string]overheadSustained `json:"sustained"`
+	// SluiceToProxy is Sluice's sustained rate over the proxy's; null when
+	// the proxy sustained none.
+	SluiceToProxy *float64         `json:"sluice_to_proxy"`
+	Targets       []overheadTarget `json:"targets"`
+
+	paths []string
+	// lastOK tells, per path, whether it sustained the last rate it ran.
+	lastOK map[string]bool
+}
+
+func newOverheadReport(f overheadFlags) overheadReport {
+	return overheadReport{
+		Workers: f.workers, PerItemUS: float64(f.perItem) / float64(time.Microsecond), Schedule: f.schedule,
+		DurationS: f.duration.Seconds(), WarmupS: f.warmup.Seconds(),
+		P99BoundMS: benchMillis(f.p99Bound), MinServed: f.minServed,
+		Sustained: map[string]overheadSustained{}, paths: f.paths, lastOK: map[string]bool{},
+	}
+}
+
+// add records a run: what it adds over the direct path's run at the same
+// rate, and the highest rate its path sustained so far.
+func (r *overheadReport) add(run overheadRun) {
+	if d, ok := r.run(pathDirect, run.RateRPS); ok && run.Path != pathDirect {
+		run.AddedP50MS = floatPtr(benchRound(run.P50MS-d.P50MS, 3))
+		run.AddedP99MS = floatPtr(benchRound(run.P99MS-d.P99MS, 3))
+	}
+	r.Runs = append(r.Runs, run)
+	best := r.Sustained[run.Path]
+	if run.Sustains && run.RateRPS > best.RPS {
+		best.RPS = run.RateRPS
+	}
+	r.Sustained[run.Path] = best
+	r.lastOK[run.Path] = run.Sustains
+}
+
+// run returns the latest run of path at rate.
+func (r *overheadReport) run(path string, rate float64) (overheadRun, bool) {
+	for i := len(r.Runs) - 1; i >= 0; i-- {
+		if r.Runs[i].Path == path && r.Runs[i].RateRPS == rate {
+			return r.Runs[i], true
+		}
+	}
+	return overheadRun{}, false
+}
+
+// stillSustaining returns the paths that sustained the last rate they
+// ran.
+func (r *overheadReport) stillSustaining() []string {
+	var out []string
+	for _, p := range r.paths {
+		if r.lastOK[p] {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// conclude marks the paths that sustained their last rate, computes the
+// ratio and checks the targets.
+func (r *overheadReport) conclude() {
+	for p, s := range r.Sustained {
+		s.AtLeast = r.lastOK[p]
+		r.Sustained[p] = s
+	}
+	if proxy := r.Sustained[pathProxy].RPS; proxy > 0 {
+		r.SluiceToProxy = floatPtr(benchRound(r.Sustained[pathSluice].RPS/proxy, 3))
+	}
+	added := overheadTarget{
+		Name: fmt.Sprintf("sluice p99 added at %d/s, ms", overheadTargetRate),
+		Want: fmt.Sprintf("<= %g", benchMillis(overheadMaxAddedP99)),
+	}
+	if run, ok := r.run(pathSluice, overheadTargetRate); ok && run.AddedP99MS != nil {
+		added.Got, added.Met = run.AddedP99MS, *run.AddedP99MS <= benchMillis(overheadMaxAddedP99)
+	}
+	ratio := overheadTarget{Name: "sluice sustained / proxy sustained", Want: fmt.Sprintf(">= %g", overheadMinProxyRatio), Got: r.SluiceToProxy}
+	ratio.Met = ratio.Got != nil && *ratio.Got >= overheadMinProxyRatio
+	r.Targets = []overheadTarget{added, ratio}
+}
+
+// printOverheadIntro writes the setup and the table's header.
+func printOverheadIntro(w io.Writer, r overheadReport) {
+	fmt.Fprintf(w, "%d workers (%gµs per item), %s arrivals, %gs per rate and path after %gs of warm-up;\n",
+		r.Workers, r.PerItemUS, r.Schedule, r.DurationS, r.WarmupS)
+	fmt.Fprintf(w, "a path sustains a rate when it serves >= %g%% of it with p99 <= %g ms.\n\n", r.MinServed*100, r.P99BoundMS)
+	fmt.Fprintf(w, "%8s  %-6s  %9s  %8s  %8s  %8s  %8s  %8s  %-8s  %s\n",
+		"rate/s", "path", "offered/s", "served", "p50 ms", "p99 ms", "+p50 ms", "+p99 ms", "sustains", "failures")
+}
+
+// printOverheadRow writes one run as a row of the table.
+func printOverheadRow(w io.Writer, r overheadRun) {
+	fmt.Fprintf(w, "%8g  %-6s  %9.1f  %7.2f%%  %8.3f  %8.3f  %8s  %8s  %-8s  %s\n",
+		r.RateRPS, r.Path, r.OfferedRPS, r.Served*100, r.P50MS, r.P99MS,
+		optMillis(r.AddedP50MS), optMillis(r.AddedP99MS), yesNo(r.Sustains), failureText(r.Failures))
+}
+
+// failureText lists failures as "reason:count" pairs, sorted; "-" for
+// none.
+func failureText(f map[string]int) string {
+	if len(f) == 0 {
+		return "-"
+	}
+	parts := make([]string, 0, len(f))
+	for _, reason := range slices.Sorted(maps.Keys(f)) {
+		parts = append(parts, fmt.Sprintf("%s:%d", reason, f[reason]))
+	}
+	return strings.Join(parts, " ")
+}
+
+// printOverheadSummary writes the sustained rates and the targets.
+func printOverheadSummary(w io.Writer, r overheadReport) error {
+	var parts []string
+	for _, p := range r.paths {
+		s := r.Sustained[p]
+		bound := ""
+		if s.AtLeast {
+			bound = ">="
+		}
+		parts = append(parts, fmt.Sprintf("%s %s%g/s", p, bound, s.RPS))
+	}
+	fmt.Fprintf(w, "\nsustained: %s; sluice/proxy %s\n", strings.Join(parts, ", "), optRatio(r.SluiceToProxy))
+	for _, t := range r.Targets {
+		got, verdict := "not measured", "missed"
+		if t.Got != nil {
+			got = fmt.Sprintf("%.3f", *t.Got)
+		}
+		if t.Met {
+			verdict = "met"
+		}
+		fmt.Fprintf(w, "target: %s %s: %s (%s)\n", t.Name, t.Want, got, verdict)
+	}
+	_, err := fmt.Fprintln(w)
+	return err
+}
+
+func optMillis(x *float64) string {
+	if x == nil {
+		return "-"
+	}
+	return fmt.Sprintf("%+.3f", *x)
+}
+
+func optRatio(x *float64) string {
+	if x == nil {
+		return "-"
+	}
+	return fmt.Sprintf("%.2f", *x)
+}
+
+func yesNo(b bool) string {
+	if b {
+		return "yes"
+	}
+	return "no"
+}

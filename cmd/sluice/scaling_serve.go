@@ -1,0 +1,129 @@
+package main
+
+import (
+	"context"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"google.golang.org/grpc"
+
+	"github.com/sluice-gateway/sluice/configs"
+	"github.com/sluice-gateway/sluice/router"
+	"github.com/sluice-gateway/sluice/scaler"
+	"github.com/sluice-gateway/sluice/scaler/keda"
+)
+
+// scaling is serve's embedded scaler: a Loop deciding on the router's
+// statistics and the driver's replica counts, acting through the driver
+// and the gateway's admission (unless in dry run), with the operator's
+// pins, its admin API, its Prometheus metrics and the KEDA endpoint.
+type scaling struct {
+	loop     *scaler.Loop
+	source   *statsSource
+	pins     *pins
+	driver   poolDriver
+	prices   map[string]float64 // USD per replica-hour, by pool
+	interval time.Duration
+	dryRun   bool
+	metrics  *prometheus.Registry
+	log      *slog.Logger
+}
+
+// newScaling wires the scaler of cfg over the data plane, the driver
+// that runs the pools and the gateway's admission. now is the clock the
+// rates and the startup window are measured with. It fails when the
+// scaler cannot plan with cfg.
+func newScaling(cfg *configs.Config, plane dataPlane, driver poolDriver, adm gatewayAdmission, now func() time.Time, log *slog.Logger) (*scaling, error) {
+	s := &scaling{
+		source: newStatsSource(plane, driver, now), driver: driver, prices: map[string]float64{},
+		dryRun: cfg.Scaler.DryRun, metrics: prometheus.NewRegistry(), log: log,
+	}
+	initial := map[string]int{}
+	for _, p := range cfg.Pools {
+		s.prices[p.Name], initial[p.Name] = p.PricePerHour, p.Replicas.Initial
+	}
+	base := scalerConfig(cfg)
+	var spec *scaler.Spec
+	var err error
+	s.pins, spec, err = newPins(base, initial, now().Add(cfg.Scaler.Stabilization), func(sp *scaler.Spec) { s.loop.SetSpec(sp) })
+	if err != nil {
+		return nil, err
+	}
+	s.interval = spec.Config().Interval
+	s.loop, err = scaler.NewLoop(spec, s.source, scaler.LoopOptions{
+		Actuator:  scaler.ActuatorFunc(driver.SetReplicas),
+		Admission: newTierAdmission(adm, cfg, log),
+		DryRun:    cfg.Scaler.DryRun,
+		Logger:    log,
+	})
+	if err != nil {
+		return nil, err
+	}
+	s.metrics.MustRegister(newScalerCollector(s.loop.Plan, s.source.Last, s.prices))
+	return s, nil
+}
+
+// activate tells the router which pools start workers on demand: all of
+// them when the scaler acts, none in dry run (a request held for a worker
+// that nobody starts would only wait for its deadline).
+func activate(rc *router.Config, cfg *configs.Config) {
+	for i := range rc.Pools {
+		rc.Pools[i].Activate = !cfg.Scaler.DryRun
+	}
+}
+
+// start decides at once and then at every tick of ticks, until the
+// returned stop is called; stop waits for the decision in progress.
+func (s *scaling) start(ctx context.Context, now func() time.Time, ticks <-chan time.Time) (stop func()) {
+	ctx, cancel := context.WithCancel(ctx)
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		s.tick(ctx, now())
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case t := <-ticks:
+				s.tick(ctx, t)
+			}
+		}
+	})
+	return func() { cancel(); wg.Wait() }
+}
+
+// tick ends the startup minimums when due and makes one decision.
+func (s *scaling) tick(ctx context.Context, now time.Time) {
+	if err := s.pins.expire(now); err != nil {
+		s.log.Error("scaler: ending the startup minimums", slog.Any("error", err))
+	}
+	if d := s.loop.Tick(ctx, now); d.Err != nil && ctx.Err() == nil {
+		s.log.Error("scaler: decision", slog.Any("error", d.Err))
+	}
+}
+
+// registerGRPC serves the plan to KEDA on g, unless in dry run, where
+// KEDA would act on plans meant only to be read.
+func (s *scaling) registerGRPC(g grpc.ServiceRegistrar) {
+	if !s.dryRun {
+		keda.NewServer(s.loop).Register(g)
+	}
+}
+
+// startScaling wires the scaler (see newScaling) on the real clock and
+// starts it; stop ends it and waits for the decision in progress.
+func startScaling(ctx context.Context, cfg *configs.Config, plane dataPlane, driver poolDriver, adm gatewayAdmission, log *slog.Logger) (s *scaling, stop func(), err error) {
+	s, err = newScaling(cfg, plane, driver, adm, time.Now, log)
+	if err != nil {
+		return nil, nil, err
+	}
+	ticker := time.NewTicker(s.interval)
+	stopLoop := s.start(ctx, time.Now, ticker.C)
+	mode := "acting"
+	if s.dryRun {
+		mode = "dry run: plans are logged, not applied"
+	}
+	log.Info("scaler started", slog.Duration("interval", s.interval), slog.String("mode", mode))
+	return s, func() { stopLoop(); ticker.Stop() }, nil
+}
