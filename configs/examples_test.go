@@ -35,7 +35,7 @@ func TestQuickstart(t *testing.T) {
 		Pools: []Pool{
 			{
 				Name: "cpu", PricePerHour: 0.10, Spot: false,
-				Curve:    costmodel.Curve{Base: 5 * time.Millisecond, PerItem: time.Millisecond},
+				Curve:    costmodel.Curve{Base: 20 * time.Millisecond, PerItem: 5 * time.Millisecond},
 				MaxBatch: 8, ColdStart: time.Second,
 				Replicas: Replicas{Min: 1, Initial: 2, Max: 4},
 			},
@@ -50,7 +50,7 @@ func TestQuickstart(t *testing.T) {
 		Retry:  Retry{BudgetRatio: DefaultRetryBudget, Window: DefaultRetryWindow},
 		Cache:  Cache{MaxBytes: DefaultCacheBytes},
 		Scaler: Scaler{
-			Interval: DefaultScalerInterval, Stabilization: DefaultStabilization,
+			Interval: DefaultScalerInterval, Stabilization: 30 * time.Second,
 			PanicWindow: DefaultPanicWindow, PanicThreshold: DefaultPanicThreshold,
 			QueueDrainTarget: DefaultQueueDrainTarget, SpotShareMax: DefaultSpotShareMax,
 			SpotBackoff: DefaultSpotBackoff,

@@ -41,7 +41,7 @@ func (g *Gateway) inferHTTP(w http.ResponseWriter, r *http.Request) {
 	buf := bodyBuffers.Get().(*bytes.Buffer)
 	defer func() { buf.Reset(); bodyBuffers.Put(buf) }()
 	decode := func() (call, error) { return g.httpCall(r, buf) }
-	resp, fb, err := g.handle(r.Context(), chi.URLParam(r, "model"), r.Header.Values, decode)
+	resp, fb, err := g.handle(r.Context(), chi.URLParam(r, "model"), httpHeaders(r.Header).values, decode)
 	if err != nil {
 		g.fail(w, r, err)
 		return
@@ -77,7 +77,7 @@ func (g *Gateway) httpCall(r *http.Request, buf *bytes.Buffer) (call, error) {
 	if c.req, err = oip.DecodeRequest(buf.Bytes()); err != nil {
 		return c, err
 	}
-	c.timeout, err = parseTimeout(r.Header.Get(HeaderTimeout), c.req.Parameters)
+	c.timeout, err = parseTimeout(headers(httpHeaders(r.Header).values).first(HeaderTimeout), c.req.Parameters)
 	return c, err
 }
 

@@ -98,11 +98,14 @@ func (t *HTTPTarget) request(ctx context.Context) (*http.Request, error) {
 	return req, nil
 }
 
-// NewHTTPClient returns a client for load runs over HTTP/1.1: it keeps up
-// to maxConns idle connections per host (so a burst's connections are
-// reused by the next burst instead of exhausting ephemeral ports), does
-// not compress, and sets no client timeout of its own — Run bounds each
-// request through its context. maxConns <= 0 means 4096.
+// NewHTTPClient returns a client for load runs over HTTP/1.1: it opens at
+// most maxConns connections per host and keeps them all idle between
+// requests (so a burst's connections are reused by the next burst instead
+// of exhausting ephemeral ports and file descriptors), does not compress,
+// and sets no client timeout of its own — Run bounds each request through
+// its context. A request that finds every connection busy waits for one;
+// being timed from its due time, the wait counts in its latency. maxConns
+// <= 0 means 4096.
 func NewHTTPClient(maxConns int) *http.Client {
 	if maxConns <= 0 {
 		maxConns = 4096
@@ -112,6 +115,7 @@ func NewHTTPClient(maxConns int) *http.Client {
 		DialContext:         dialer.DialContext,
 		MaxIdleConns:        maxConns,
 		MaxIdleConnsPerHost: maxConns,
+		MaxConnsPerHost:     maxConns,
 		IdleConnTimeout:     90 * time.Second,
 		DisableCompression:  true,
 		ForceAttemptHTTP2:   false,

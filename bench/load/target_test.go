@@ -6,7 +6,9 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 )
@@ -115,5 +117,35 @@ func TestHTTPTargetKeepsTheStartOfAFailedBody(t *testing.T) {
 				t.Errorf("error (-want +got):\n%s", diff)
 			}
 		})
+	}
+}
+
+func TestNewHTTPClientCapsConnections(t *testing.T) {
+	const limit, requests = 2, 6
+	var mu sync.Mutex
+	inside, most := 0, 0
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		mu.Lock()
+		inside++
+		most = max(most, inside)
+		mu.Unlock()
+		time.Sleep(100 * time.Millisecond)
+		mu.Lock()
+		inside--
+		mu.Unlock()
+	}))
+	defer srv.Close()
+	target := &HTTPTarget{Client: NewHTTPClient(limit), URL: srv.URL}
+	var wg sync.WaitGroup
+	for range requests {
+		wg.Go(func() {
+			if err := target.Do(context.Background()); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	wg.Wait()
+	if most != limit {
+		t.Errorf("at most %d requests at once at the server, want %d", most, limit)
 	}
 }

@@ -46,7 +46,7 @@ func newHPA(s Setup) (Policy, error) {
 // factor that brings every set of kinds to the target utilization for
 // the first second's load.
 func (p *hpa) Start(obs *Observation) []int {
-	need := p.z.needs(Demand{obs.Kinds[Light].ArrivalRate, obs.Kinds[Heavy].ArrivalRate}, hpaTarget)
+	need := p.z.needs(demand{obs.Kinds[Light].ArrivalRate, obs.Kinds[Heavy].ArrivalRate}, hpaTarget)
 	for m := 1; ; m++ {
 		full := true
 		for i := range p.pools {
@@ -88,7 +88,7 @@ func (p *hpa) Decide(obs *Observation) Decision {
 		return Decision{Replicas: p.out}
 	}
 	p.next = obs.Now + hpaSyncPeriod
-	d := Demand{p.rows[Light] / p.elapsed.Seconds(), p.rows[Heavy] / p.elapsed.Seconds()}
+	d := demand{p.rows[Light] / p.elapsed.Seconds(), p.rows[Heavy] / p.elapsed.Seconds()}
 	p.rows, p.elapsed = [2]float64{}, 0
 	util := p.utilization(obs, p.z.needs(d, 1))
 	for i := range p.pools {

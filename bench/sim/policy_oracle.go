@@ -29,7 +29,7 @@ func newOracle(s Setup) (Policy, error) {
 	sc := newScript(f, s.Events)
 	for sec := range n {
 		avail, prices := sc.at(sec)
-		var d Demand
+		var d demand
 		if sec < len(s.Trace.Seconds) {
 			d = secondDemand(s.Trace.Seconds[sec])
 		}

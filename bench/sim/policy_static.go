@@ -51,6 +51,6 @@ func (p *static) Start(*Observation) []int { return p.fleet }
 func (p *static) Decide(*Observation) Decision { return Decision{Replicas: p.fleet} }
 
 // secondDemand returns the expected demand of one trace second.
-func secondDemand(s Second) Demand {
-	return Demand{Light: s.RPS * (1 - s.HeavyFraction), Heavy: s.RPS * s.HeavyFraction}
+func secondDemand(s Second) demand {
+	return demand{Light: s.RPS * (1 - s.HeavyFraction), Heavy: s.RPS * s.HeavyFraction}
 }

@@ -148,18 +148,18 @@ func TestRunErrors(t *testing.T) {
 // TestOracleIsALowerBound runs small synthetic scenarios: no policy that
 // meets the SLO at least as well as the oracle costs less.
 func TestOracleIsALowerBound(t *testing.T) {
-	step := flatTrace("step", 240, 80, 0.2)
-	for i := 120; i < 240; i++ {
-		step.Seconds[i].RPS = 300
+	step := flatTrace("step", 180, 80, 0.2)
+	for i := 90; i < 180; i++ {
+		step.Seconds[i].RPS = 250
 	}
-	spike := flatTrace("spike", 240, 100, 0.3)
-	for i := 90; i < 120; i++ {
-		spike.Seconds[i].RPS = 500
+	spike := flatTrace("spike", 180, 100, 0.3)
+	for i := 60; i < 90; i++ {
+		spike.Seconds[i].RPS = 400
 	}
 	scenarios := []Scenario{
-		{Name: "flat", Trace: flatTrace("flat", 180, 150, 0.2)},
+		{Name: "flat", Trace: flatTrace("flat", 120, 150, 0.2)},
 		{Name: "step", Trace: step},
-		{Name: "spike", Trace: spike, Events: []Event{{Second: 60, Kind: PoolDown, Pool: "gpu-spot"}, {Second: 150, Kind: PoolUp, Pool: "gpu-spot"}}},
+		{Name: "spike", Trace: spike, Events: []Event{{Second: 45, Kind: PoolDown, Pool: "gpu-spot"}, {Second: 120, Kind: PoolUp, Pool: "gpu-spot"}}},
 	}
 	f := refFleet()
 	cells := RunMatrix(MatrixOptions{Fleet: f, Scaler: refSpec(t, f), Scenarios: scenarios, Seed: 3})

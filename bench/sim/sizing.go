@@ -5,9 +5,9 @@ import (
 	"slices"
 )
 
-// Demand is an offered load in requests per second of each kind, indexed
+// demand is an offered load in requests per second of each kind, indexed
 // by Light and Heavy.
-type Demand [2]float64
+type demand [2]float64
 
 // sizer finds the cheapest fleet that serves a demand at the kinds' SLOs,
 // the capacity the static, oracle and start-up fleets are sized with.
@@ -74,7 +74,7 @@ func groupCapacity(f *Fleet, i int, kinds []int) float64 {
 // Pool bounds are [Min, Max] (Max is 0 for unavailable pools). When no
 // fleet within the bounds serves d, it returns every available pool at its
 // Max. The result is the caller's.
-func (z *sizer) cheapest(d Demand, util float64, avail []bool, prices []float64) []int {
+func (z *sizer) cheapest(d demand, util float64, avail []bool, prices []float64) []int {
 	return z.solve(z.needs(d, util), avail, prices)
 }
 
@@ -94,7 +94,7 @@ func (z *sizer) solve(need [3]float64, avail []bool, prices []float64) []int {
 }
 
 // needs returns the rows per second each group must serve.
-func (z *sizer) needs(d Demand, util float64) [3]float64 {
+func (z *sizer) needs(d demand, util float64) [3]float64 {
 	var need [3]float64
 	for g, grp := range z.groups {
 		for _, k := range grp.kinds {
@@ -133,7 +133,7 @@ func startFleet(f *Fleet, obs *Observation, util float64) []int {
 	for i, p := range f.Pools {
 		avail[i], prices[i] = true, p.PricePerHour
 	}
-	d := Demand{obs.Kinds[Light].ArrivalRate, obs.Kinds[Heavy].ArrivalRate}
+	d := demand{obs.Kinds[Light].ArrivalRate, obs.Kinds[Heavy].ArrivalRate}
 	return newSizer(f).cheapest(d, util, avail, prices)
 }
 

@@ -12,21 +12,21 @@ func TestSizerCheapest(t *testing.T) {
 	prices := []float64{0.1, 0.5, 1.2, 3}
 	tests := []struct {
 		name   string
-		d      Demand
+		d      demand
 		util   float64
 		avail  []bool
 		prices []float64
 		want   []int
 	}{
-		{name: "nothing: the minimums", d: Demand{}, util: 1, want: []int{1, 0, 0, 0}},
-		{name: "light only fits the minimum", d: Demand{Light: 5}, util: 1, want: []int{1, 0, 0, 0}},
-		{name: "steady mix: spot GPUs topped up by cpu-large", d: Demand{Light: 320, Heavy: 80}, util: 1, want: []int{1, 2, 2, 0}},
-		{name: "headroom adds a spot GPU", d: Demand{Light: 320, Heavy: 80}, util: 0.7, want: []int{2, 2, 3, 0}},
-		{name: "spot down: heavy on on-demand GPUs", d: Demand{Heavy: 80}, util: 1,
+		{name: "nothing: the minimums", d: demand{}, util: 1, want: []int{1, 0, 0, 0}},
+		{name: "light only fits the minimum", d: demand{Light: 5}, util: 1, want: []int{1, 0, 0, 0}},
+		{name: "steady mix: spot GPUs topped up by cpu-large", d: demand{Light: 320, Heavy: 80}, util: 1, want: []int{1, 2, 2, 0}},
+		{name: "headroom adds a spot GPU", d: demand{Light: 320, Heavy: 80}, util: 0.7, want: []int{2, 2, 3, 0}},
+		{name: "spot down: heavy on on-demand GPUs", d: demand{Heavy: 80}, util: 1,
 			avail: []bool{true, true, false, true}, want: []int{1, 0, 0, 1}},
-		{name: "a cheaper on-demand GPU wins", d: Demand{Heavy: 80}, util: 1,
+		{name: "a cheaper on-demand GPU wins", d: demand{Heavy: 80}, util: 1,
 			prices: []float64{0.1, 0.5, 1.2, 1}, want: []int{1, 0, 0, 1}},
-		{name: "beyond the fleet: everything at max", d: Demand{Heavy: 4000}, util: 1, want: []int{60, 30, 16, 16}},
+		{name: "beyond the fleet: everything at max", d: demand{Heavy: 4000}, util: 1, want: []int{60, 30, 16, 16}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -60,7 +60,7 @@ func TestSizerIsCheapest(t *testing.T) {
 	z := newSizer(&f)
 	avail := []bool{true, true, true, true}
 	prices := []float64{0.1, 0.5, 1.2, 3}
-	for _, d := range []Demand{{Light: 17}, {Light: 230, Heavy: 10}, {Light: 90, Heavy: 260}, {Light: 700, Heavy: 300}} {
+	for _, d := range []demand{{Light: 17}, {Light: 230, Heavy: 10}, {Light: 90, Heavy: 260}, {Light: 700, Heavy: 300}} {
 		got := z.cheapest(d, 1, avail, prices)
 		need := z.needs(d, 1)
 		best := bruteForce(z, need, prices)

@@ -42,16 +42,23 @@ of 4 elements) goes, at each rate in turn, through three paths:
           tenant rate limit above every rate offered, the priority queue
           and the router's gRPC link to the workers, batching off
 
-Each worker runs one batch at a time, and the router gives each worker one
-batch at a time: --workers sets how many there are, so that the workers
-are not what limits the rates. For each rate and path the report gives
-the served share, p50 and p99 latency (from each request's scheduled send
-time) and what the proxy and Sluice add to the direct path's p50 and p99;
-then the highest rate each path sustains (serves at least --min-served of
-the requests with p99 <= --p99-bound), searching on above the listed
-rates by doubling up to --max-rate while a path sustains the last rate it
-ran, and Sluice's sustained rate as a share of the proxy's. Runs alternate between the paths so that a machine busy with
-other work slows them alike; compare numbers from the same run.
+An emulated worker runs one batch at a time, and 'sluice serve' gives each
+worker one at a time; here the router gives each --slots, and there are
+--workers of them, so that the pool is not what limits the rates: the
+benchmark measures the gateway. The router's health checks are off, as on
+the other paths.
+
+For each rate and path the report gives the served share, p50 and p99
+latency (from each request's scheduled send time), what the proxy and
+Sluice add to the direct path's p50 and p99, and the CPU time of the whole
+process per request; then the highest rate each path sustains (serves at
+least --min-served of the requests with p99 <= --p99-bound), searching on
+above the listed rates by doubling up to --max-rate while a path sustains
+the last rate it ran, and Sluice's sustained rate as a share of the
+proxy's. Each rate is measured --repeat times on every path in turn, and
+each figure is the median of a path's measurements, so that a machine
+busy with other work slows the paths alike and one stall does not decide
+a rate; compare numbers from the same run.
 
 Flags:
 `
@@ -75,6 +82,7 @@ type overheadFlags struct {
 	duration, warmup time.Duration
 	schedule         string
 	workers, slots   int
+	repeat           int
 	perItem          time.Duration
 	p99Bound         time.Duration
 	minServed        float64
@@ -117,8 +125,9 @@ func parseOverheadFlags(args []string, stderr io.Writer) (overheadFlags, error) 
 	fs.SetOutput(stderr)
 	fs.Usage = func() { fmt.Fprint(stderr, benchOverheadUsage); fs.PrintDefaults() }
 	fs.Var(&f.rates, "rates", "offered `rates` in requests per second, comma-separated")
-	fs.DurationVar(&f.duration, "duration", 5*time.Second, "how long each rate is measured on each path")
-	fs.DurationVar(&f.warmup, "warmup", time.Second, "unmeasured load before each measurement, at its rate")
+	fs.DurationVar(&f.duration, "duration", 3*time.Second, "how long each rate is measured on each path, each time")
+	fs.DurationVar(&f.warmup, "warmup", 500*time.Millisecond, "unmeasured load before each measurement, at its rate")
+	fs.IntVar(&f.repeat, "repeat", 3, "measure each rate on each path this many `times`, in turn, and report the medians")
 	fs.StringVar(&f.schedule, "schedule", "poisson", "arrivals: `poisson` or constant")
 	fs.IntVar(&f.workers, "workers", 8, "emulated workers in the pool")
 	fs.IntVar(&f.slots, "slots", 8, "requests the router gives each worker at a time")
@@ -153,8 +162,8 @@ func checkOverheadFlags(f overheadFlags, nargs int) error {
 		return errors.New("--duration, --timeout and --p99-bound must be positive, --warmup and --per-item not negative")
 	case f.schedule != "poisson" && f.schedule != "constant":
 		return fmt.Errorf("--schedule %q: want poisson or constant", f.schedule)
-	case f.workers < 1 || f.slots < 1:
-		return fmt.Errorf("--workers %d, --slots %d: want at least 1 each", f.workers, f.slots)
+	case f.workers < 1 || f.slots < 1 || f.repeat < 1:
+		return fmt.Errorf("--workers %d, --slots %d, --repeat %d: want at least 1 each", f.workers, f.slots, f.repeat)
 	case !(f.minServed > 0 && f.minServed <= 1):
 		return fmt.Errorf("--min-served %g: want a share in (0, 1]", f.minServed)
 	case len(f.rates) == 0 || len(f.paths) == 0:
@@ -211,8 +220,9 @@ type overheadMeter struct {
 }
 
 // search measures the listed rates on every path, then doubles the rate
-// on the paths that still sustain it, up to the maximum. Each run goes to
-// rep and, if not nil, to row as it ends. It stops early when ctx ends.
+// on the paths that sustained the last one, up to the maximum. Each rate
+// is measured repeat times on every path in turn, and each path's median
+// goes to rep and, if not nil, to row. It stops early when ctx ends.
 func (m *overheadMeter) search(ctx context.Context, rep *overheadReport, row func(overheadRun)) error {
 	rates := slices.Clone(m.f.rates)
 	for r := rates[len(rates)-1] * 2; r <= m.f.maxRate; r *= 2 {
@@ -226,18 +236,34 @@ func (m *overheadMeter) search(ctx context.Context, rep *overheadReport, row fun
 				return nil
 			}
 		}
+		runs, err := m.repeat(ctx, paths, rate)
+		if err != nil || ctx.Err() != nil {
+			return err
+		}
 		for _, path := range paths {
-			run, err := m.measure(ctx, path, rate)
-			if err != nil || ctx.Err() != nil {
-				return err
-			}
-			rep.add(run)
+			rep.add(medianRun(runs[path], m.f))
 			if row != nil {
 				row(rep.Runs[len(rep.Runs)-1])
 			}
 		}
 	}
 	return nil
+}
+
+// repeat measures rate on each path in turn, m.f.repeat times over, and
+// returns the runs by path.
+func (m *overheadMeter) repeat(ctx context.Context, paths []string, rate float64) (map[string][]overheadRun, error) {
+	runs := map[string][]overheadRun{}
+	for range m.f.repeat {
+		for _, path := range paths {
+			run, err := m.measure(ctx, path, rate)
+			if err != nil || ctx.Err() != nil {
+				return nil, err
+			}
+			runs[path] = append(runs[path], run)
+		}
+	}
+	return runs, nil
 }
 
 // measure offers rate on path for the warm-up, then measures it.
@@ -254,8 +280,13 @@ func (m *overheadMeter) measure(ctx context.Context, path string, rate float64) 
 	if err != nil {
 		return overheadRun{}, err
 	}
+	cpu := processCPU()
 	res := load.Run(ctx, s, t, load.Options{Timeout: m.f.timeout})
-	return newOverheadRun(path, rate, res, m.f), nil
+	run := newOverheadRun(path, rate, res, m.f)
+	if res.Sent > 0 {
+		run.CPUPerRequestUS = benchRound(float64(processCPU()-cpu)/float64(time.Microsecond)/float64(res.Sent), 1)
+	}
+	return run, nil
 }
 
 // schedule returns the arrivals of one measurement at rate over d.

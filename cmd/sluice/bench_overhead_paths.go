@@ -122,7 +122,8 @@ func (discardWriter) Write(b []byte) (int, error) { return len(b), nil }
 
 // serveSluice wires the router and gateway as `sluice serve` does, over
 // the workers eps, and serves the gateway's HTTP API. Unlike `sluice
-// serve`, the router gives each worker p.slots batches at a time.
+// serve`, the router gives each worker p.slots batches at a time and
+// checks no worker's health.
 func (s *overheadSystem) serveSluice(p overheadPool, eps []router.Endpoint, tenantRate float64, log *slog.Logger) error {
 	key, hash, err := newBenchKey()
 	if err != nil {
@@ -140,6 +141,10 @@ func (s *overheadSystem) serveSluice(p overheadPool, eps []router.Endpoint, tena
 	rc := routerConfig(cfg)
 	rc.Logger = log
 	rc.Pools[0].Slots = p.slots
+	// No health checks, as on the other paths: in a process this busy a
+	// probe may wait past its timeout, and ejecting every worker would
+	// measure the checks, not the request path.
+	rc.Health = router.HealthConfig{}
 	if s.router, err = router.New(rc); err != nil {
 		return fmt.Errorf("bench: %w", err)
 	}

@@ -12,8 +12,9 @@ import (
 	"github.com/sluice-gateway/sluice/bench/load"
 )
 
-// overheadRun is one measurement: one rate on one path. Latencies are in
-// milliseconds, counted from each request's scheduled send time.
+// overheadRun is one measurement, or the median of repeated ones: one
+// rate on one path. Latencies are in milliseconds, counted from each
+// request's scheduled send time.
 type overheadRun struct {
 	Path    string  `json:"path"`
 	RateRPS float64 `json:"rate_rps"`
@@ -36,6 +37,12 @@ type overheadRun struct {
 	// SendLagP99MS is how late the generator sent its requests, p99: the
 	// part of the latency this machine's load added.
 	SendLagP99MS float64 `json:"send_lag_p99_ms"`
+	// CPUPerRequestUS is the CPU time this whole process (load generator,
+	// path and workers) spent per request sent, in microseconds: less
+	// sensitive to a busy machine than latency, and the same for the
+	// generator and the workers on every path, so that its excess over
+	// the direct path is what the path costs; 0 when unknown.
+	CPUPerRequestUS float64 `json:"cpu_per_request_us"`
 	// Sustains reports that the run met both bounds: served share and p99.
 	Sustains bool `json:"sustains"`
 }
@@ -51,8 +58,53 @@ func newOverheadRun(path string, rate float64, res load.Result, f overheadFlags)
 		r.Served = benchRound(float64(res.Succeeded)/float64(res.Sent), 6)
 	}
 	r.Failures = failureCounts(res)
-	r.Sustains = res.Sent > 0 && r.Served >= f.minServed && res.Latency.Quantile(0.99) <= f.p99Bound
+	r.Sustains = res.Sent > 0 && sustains(r, f)
 	return r
+}
+
+// sustains reports whether a run meets the flags' bounds.
+func sustains(r overheadRun, f overheadFlags) bool {
+	return r.Served >= f.minServed && r.P99MS <= benchMillis(f.p99Bound)
+}
+
+// medianRun sums up repeated runs of one path at one rate: the median of
+// each figure, and the errors of all. pre: len(runs) > 0, all of the same
+// path and rate.
+func medianRun(runs []overheadRun, f overheadFlags) overheadRun {
+	if len(runs) == 1 {
+		return runs[0]
+	}
+	med := func(get func(overheadRun) float64) float64 {
+		xs := make([]float64, len(runs))
+		for i, r := range runs {
+			xs[i] = get(r)
+		}
+		slices.Sort(xs)
+		if n := len(xs); n%2 == 0 {
+			return (xs[n/2-1] + xs[n/2]) / 2
+		}
+		return xs[len(xs)/2]
+	}
+	m := overheadRun{
+		Path: runs[0].Path, RateRPS: runs[0].RateRPS,
+		OfferedRPS:      med(func(r overheadRun) float64 { return r.OfferedRPS }),
+		Served:          med(func(r overheadRun) float64 { return r.Served }),
+		P50MS:           med(func(r overheadRun) float64 { return r.P50MS }),
+		P99MS:           med(func(r overheadRun) float64 { return r.P99MS }),
+		SendLagP99MS:    med(func(r overheadRun) float64 { return r.SendLagP99MS }),
+		CPUPerRequestUS: med(func(r overheadRun) float64 { return r.CPUPerRequestUS }),
+	}
+	for _, r := range runs {
+		m.Errors += r.Errors
+		for reason, n := range r.Failures {
+			if m.Failures == nil {
+				m.Failures = map[string]int{}
+			}
+			m.Failures[reason] += n
+		}
+	}
+	m.Sustains = sustains(m, f)
+	return m
 }
 
 // failureCounts returns a run's failures by reason; nil for none.
@@ -95,6 +147,8 @@ type overheadTarget struct {
 // overheadReport is what `sluice bench overhead` reports.
 type overheadReport struct {
 	Workers    int     `json:"workers"`
+	Slots      int     `json:"slots"`
+	Repeat     int     `json:"repeat"`
 	PerItemUS  float64 `json:"per_item_us"`
 	Schedule   string  `json:"schedule"`
 	DurationS  float64 `json:"duration_s"`
@@ -117,7 +171,7 @@ type overheadReport struct {
 
 func newOverheadReport(f overheadFlags) overheadReport {
 	return overheadReport{
-		Workers: f.workers, PerItemUS: float64(f.perItem) / float64(time.Microsecond), Schedule: f.schedule,
+		Workers: f.workers, Slots: f.slots, Repeat: f.repeat, PerItemUS: float64(f.perItem) / float64(time.Microsecond), Schedule: f.schedule,
 		DurationS: f.duration.Seconds(), WarmupS: f.warmup.Seconds(),
 		P99BoundMS: benchMillis(f.p99Bound), MinServed: f.minServed,
 		Sustained: map[string]overheadSustained{}, paths: f.paths, lastOK: map[string]bool{},
@@ -186,18 +240,18 @@ func (r *overheadReport) conclude() {
 
 // printOverheadIntro writes the setup and the table's header.
 func printOverheadIntro(w io.Writer, r overheadReport) {
-	fmt.Fprintf(w, "%d workers (%gµs per item), %s arrivals, %gs per rate and path after %gs of warm-up;\n",
-		r.Workers, r.PerItemUS, r.Schedule, r.DurationS, r.WarmupS)
+	fmt.Fprintf(w, "%d workers of %d slots (%gµs per item), %s arrivals; medians of %d measurements of %gs per rate and path, each after %gs of warm-up;\n",
+		r.Workers, r.Slots, r.PerItemUS, r.Schedule, r.Repeat, r.DurationS, r.WarmupS)
 	fmt.Fprintf(w, "a path sustains a rate when it serves >= %g%% of it with p99 <= %g ms.\n\n", r.MinServed*100, r.P99BoundMS)
-	fmt.Fprintf(w, "%8s  %-6s  %9s  %8s  %8s  %8s  %8s  %8s  %-8s  %s\n",
-		"rate/s", "path", "offered/s", "served", "p50 ms", "p99 ms", "+p50 ms", "+p99 ms", "sustains", "failures")
+	fmt.Fprintf(w, "%8s  %-6s  %9s  %8s  %8s  %8s  %8s  %8s  %7s  %-8s  %s\n",
+		"rate/s", "path", "offered/s", "served", "p50 ms", "p99 ms", "+p50 ms", "+p99 ms", "cpu µs", "sustains", "failures")
 }
 
 // printOverheadRow writes one run as a row of the table.
 func printOverheadRow(w io.Writer, r overheadRun) {
-	fmt.Fprintf(w, "%8g  %-6s  %9.1f  %7.2f%%  %8.3f  %8.3f  %8s  %8s  %-8s  %s\n",
+	fmt.Fprintf(w, "%8g  %-6s  %9.1f  %7.2f%%  %8.3f  %8.3f  %8s  %8s  %7.1f  %-8s  %s\n",
 		r.RateRPS, r.Path, r.OfferedRPS, r.Served*100, r.P50MS, r.P99MS,
-		optMillis(r.AddedP50MS), optMillis(r.AddedP99MS), yesNo(r.Sustains), failureText(r.Failures))
+		optMillis(r.AddedP50MS), optMillis(r.AddedP99MS), r.CPUPerRequestUS, yesNo(r.Sustains), failureText(r.Failures))
 }
 
 // failureText lists failures as "reason:count" pairs, sorted; "-" for

@@ -86,6 +86,50 @@ func TestOverheadReport(t *testing.T) {
 	}
 }
 
+func TestMedianRun(t *testing.T) {
+	f := overheadFlags{minServed: 0.99, p99Bound: 50 * time.Millisecond}
+	run := func(served, p50, p99 float64, failures map[string]int) overheadRun {
+		n := 0
+		for _, c := range failures {
+			n += c
+		}
+		return overheadRun{Path: "sluice", RateRPS: 1000, Served: served, P50MS: p50, P99MS: p99, Errors: n, Failures: failures, Sustains: p99 <= 50}
+	}
+	tests := []struct {
+		name string
+		runs []overheadRun
+		want overheadRun
+	}{
+		{
+			name: "one run is itself",
+			runs: []overheadRun{run(1, 1, 2, nil)},
+			want: run(1, 1, 2, nil),
+		},
+		{
+			name: "one stall out of three does not decide",
+			runs: []overheadRun{run(1, 1, 3, nil), run(0.5, 900, 4000, map[string]int{"timeout": 9}), run(1, 2, 4, nil)},
+			want: overheadRun{Path: "sluice", RateRPS: 1000, Served: 1, P50MS: 2, P99MS: 4, Errors: 9, Failures: map[string]int{"timeout": 9}, Sustains: true},
+		},
+		{
+			name: "two stalls out of three do",
+			runs: []overheadRun{run(1, 1, 3, nil), run(0.5, 900, 4000, map[string]int{"timeout": 9}), run(0.9, 800, 3000, map[string]int{"503": 1})},
+			want: overheadRun{Path: "sluice", RateRPS: 1000, Served: 0.9, P50MS: 800, P99MS: 3000, Errors: 10, Failures: map[string]int{"timeout": 9, "503": 1}},
+		},
+		{
+			name: "an even count takes the middle two",
+			runs: []overheadRun{run(1, 1, 2, nil), run(1, 3, 6, nil)},
+			want: overheadRun{Path: "sluice", RateRPS: 1000, Served: 1, P50MS: 2, P99MS: 4, Sustains: true},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if diff := cmp.Diff(tt.want, medianRun(tt.runs, f)); diff != "" {
+				t.Errorf("median (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
 func TestBenchOverheadFlags(t *testing.T) {
 	tests := []struct {
 		name string
@@ -100,6 +144,7 @@ func TestBenchOverheadFlags(t *testing.T) {
 		{name: "zero duration", args: []string{"--duration", "0s"}, want: 2},
 		{name: "extra argument", args: []string{"now"}, want: 2},
 		{name: "unknown path", args: []string{"--paths", "direct,envoy"}, want: 2},
+		{name: "no repeat", args: []string{"--repeat", "0"}, want: 2},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -116,7 +161,7 @@ func TestBenchOverheadShortRun(t *testing.T) {
 	// busy test machine.
 	var stdout, stderr strings.Builder
 	args := []string{"--rates", "40,20", "--duration", "250ms", "--warmup", "50ms", "--max-rate", "80",
-		"--workers", "2", "--p99-bound", "10s", "--json"}
+		"--workers", "2", "--p99-bound", "10s", "--repeat", "2", "--json"}
 	if code := benchOverheadMain(args, &stdout, &stderr); code != 0 {
 		t.Fatalf("exit code %d; stderr:\n%s", code, stderr.String())
 	}
@@ -156,7 +201,7 @@ func TestBenchOverheadShortRun(t *testing.T) {
 func TestBenchOverheadPrintsATable(t *testing.T) {
 	var stdout, stderr strings.Builder
 	args := []string{"--rates", "20", "--duration", "200ms", "--warmup", "0s", "--max-rate", "20", "--workers", "1",
-		"--schedule", "constant", "--p99-bound", "10s"}
+		"--schedule", "constant", "--p99-bound", "10s", "--repeat", "1"}
 	start := time.Now()
 	if code := benchOverheadMain(args, &stdout, &stderr); code != 0 {
 		t.Fatalf("exit code %d; stderr:\n%s", code, stderr.String())
@@ -169,5 +214,34 @@ func TestBenchOverheadPrintsATable(t *testing.T) {
 	}
 	if took := time.Since(start); took > 30*time.Second {
 		t.Errorf("a 20/s run of 200 ms per path took %v", took)
+	}
+}
+
+func TestBenchOverheadOnePath(t *testing.T) {
+	var stdout, stderr strings.Builder
+	args := []string{"--paths", "sluice", "--rates", "20", "--duration", "200ms", "--warmup", "0s", "--max-rate", "20",
+		"--workers", "1", "--slots", "1", "--repeat", "1", "--p99-bound", "10s", "--json"}
+	if code := benchOverheadMain(args, &stdout, &stderr); code != 0 {
+		t.Fatalf("exit code %d; stderr:\n%s", code, stderr.String())
+	}
+	var rep overheadReport
+	if err := json.Unmarshal([]byte(stdout.String()), &rep); err != nil {
+		t.Fatalf("report %q: %v", stdout.String(), err)
+	}
+	if len(rep.Runs) != 1 || rep.Runs[0].Path != pathSluice || rep.Runs[0].AddedP99MS != nil {
+		t.Errorf("runs %+v, want one of sluice, with nothing added over a direct path that did not run", rep.Runs)
+	}
+	if rep.SluiceToProxy != nil || rep.Targets[1].Met {
+		t.Errorf("sluice/proxy %v, met %v; want none without the proxy", rep.SluiceToProxy, rep.Targets[1].Met)
+	}
+}
+
+func TestPathsFlag(t *testing.T) {
+	var p pathsFlag
+	if err := p.Set("sluice, direct,sluice"); err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(pathsFlag{"direct", "sluice"}, p); diff != "" {
+		t.Errorf("paths (-want +got):\n%s", diff)
 	}
 }

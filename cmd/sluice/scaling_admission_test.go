@@ -1,0 +1,92 @@
+package main
+
+import (
+	"fmt"
+	"log/slog"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/sluice-gateway/sluice/configs"
+	"github.com/sluice-gateway/sluice/gateway"
+	"github.com/sluice-gateway/sluice/scaler"
+)
+
+// fakeAdmission records what the adapter tells the gateway.
+type fakeAdmission struct {
+	calls     []string
+	fallbacks map[string]bool // models with a fallback
+}
+
+func (a *fakeAdmission) SetShed(l gateway.ShedLevel) { a.calls = append(a.calls, "shed "+l.String()) }
+
+func (a *fakeAdmission) SetFallback(model string, on bool) error {
+	if !a.fallbacks[model] {
+		return fmt.Errorf("%w for model %q", gateway.ErrNoFallback, model)
+	}
+	a.calls = append(a.calls, fmt.Sprintf("fallback %s %v", model, on))
+	return nil
+}
+
+func TestTierAdmission(t *testing.T) {
+	cfg := &configs.Config{Models: []configs.Model{
+		{Name: "chat", Tier: "light", Fallback: "chat-small"},
+		{Name: "chat-small", Tier: "light"},
+		{Name: "embed", Tier: "light", Fallback: "embed-small"},
+		{Name: "vision", Tier: "heavy", Fallback: "vision-small"},
+		{Name: "sum", Tier: "heavy"},
+	}}
+	// directive is one call of the scaler: a shed level, or a fallback
+	// switch when fallback is set.
+	type directive struct {
+		tier     string
+		shed     scaler.Shed
+		fallback *bool
+	}
+	on, off := true, false
+	tests := []struct {
+		name  string
+		steps []directive
+		want  []string
+	}{
+		{"nothing to shed: the gateway is left alone",
+			[]directive{{tier: "light"}, {tier: "heavy"}, {tier: "light", fallback: &off}}, nil},
+		{"the most severe tier wins",
+			[]directive{{tier: "light", shed: scaler.ShedLow}, {tier: "heavy", shed: scaler.ShedNormal}, {tier: "heavy", shed: scaler.ShedNone}},
+			[]string{"shed low", "shed normal", "shed low"}},
+		{"a level already applied is not repeated",
+			[]directive{{tier: "light", shed: scaler.ShedLow}, {tier: "heavy", shed: scaler.ShedLow}, {tier: "light", shed: scaler.ShedNone}, {tier: "heavy", shed: scaler.ShedNone}},
+			[]string{"shed low", "shed none"}},
+		{"fallbacks of the tier's models that have one",
+			[]directive{{tier: "light", fallback: &on}, {tier: "light", fallback: &on}, {tier: "heavy", fallback: &on}, {tier: "light", fallback: &off}},
+			[]string{"fallback chat true", "fallback embed true", "fallback vision true", "fallback chat false", "fallback embed false"}},
+		{"a tier without fallbacks",
+			[]directive{{tier: "spare", fallback: &on}}, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			gw := &fakeAdmission{fallbacks: map[string]bool{"chat": true, "embed": true, "vision": true}}
+			a := newTierAdmission(gw, cfg, slog.New(slog.DiscardHandler))
+			for _, d := range tt.steps {
+				if d.fallback != nil {
+					a.SetFallback(d.tier, *d.fallback)
+				} else {
+					a.SetShed(d.tier, d.shed)
+				}
+			}
+			if diff := cmp.Diff(tt.want, gw.calls); diff != "" {
+				t.Errorf("calls to the gateway (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestShedLevel(t *testing.T) {
+	for s, want := range map[scaler.Shed]gateway.ShedLevel{
+		scaler.ShedNone: gateway.ShedNone, scaler.ShedLow: gateway.ShedLow, scaler.ShedNormal: gateway.ShedNormal,
+	} {
+		if got := shedLevel(s); got != want {
+			t.Errorf("shedLevel(%v) = %v, want %v", s, got, want)
+		}
+	}
+}
