@@ -107,7 +107,8 @@ func TestLoadBad(t *testing.T) {
 			"scaler-knobs.bad.yaml:8: scaler.spot_share_max: 1.5 must be > 0 and <= 1",
 			"scaler-knobs.bad.yaml:9: scaler.spot_backoff: -1s must be > 0",
 			"scaler-knobs.bad.yaml:10: scaler.queue_drain_target: -5s must be > 0",
-			"scaler-knobs.bad.yaml:12: budget.per_day: -10 must be >= 0",
+			`scaler-knobs.bad.yaml:11: scaler.driver: "docker" must be local or kubernetes`,
+			"scaler-knobs.bad.yaml:13: budget.per_day: -10 must be >= 0",
 		}},
 		{"prewarm", []string{
 			`prewarm.bad.yaml:6: scaler.prewarm[0].schedule: "0 25 * * *" is not a cron schedule: `,

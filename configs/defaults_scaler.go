@@ -33,4 +33,7 @@ func (s *Scaler) applyDefaults() {
 	if s.SpotShareMax == 0 {
 		s.SpotShareMax = DefaultSpotShareMax
 	}
+	if s.Driver == "" {
+		s.Driver = DriverLocal
+	}
 }

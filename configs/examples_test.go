@@ -53,7 +53,7 @@ func TestQuickstart(t *testing.T) {
 			Interval: DefaultScalerInterval, Stabilization: 30 * time.Second,
 			PanicWindow: DefaultPanicWindow, PanicThreshold: DefaultPanicThreshold,
 			QueueDrainTarget: DefaultQueueDrainTarget, SpotShareMax: DefaultSpotShareMax,
-			SpotBackoff: DefaultSpotBackoff,
+			SpotBackoff: DefaultSpotBackoff, Driver: DriverLocal,
 		},
 		Budget: Budget{PerHour: 3.00},
 	}

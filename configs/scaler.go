@@ -32,9 +32,23 @@ type Scaler struct {
 	// DryRun logs the scaler's plans without resizing pools or shedding;
 	// default false.
 	DryRun bool `yaml:"dry_run"`
+	// Driver runs the pools' workers: DriverLocal (the default) or
+	// DriverKubernetes.
+	Driver string `yaml:"driver"`
 	// Prewarm raises pools' minimums on a schedule.
 	Prewarm []Prewarm `yaml:"prewarm"`
 }
+
+// The drivers Scaler.Driver names.
+const (
+	// DriverLocal runs each pool's workers as child processes of serve.
+	DriverLocal = "local"
+	// DriverKubernetes runs each pool as a Deployment "sluice-<pool>" in
+	// the namespace $POD_NAMESPACE names, routes to the ready pods of its
+	// Service, and scales from one gateway replica at a time, the holder
+	// of the Lease "sluice-scaler" (configs/kubernetes has the manifests).
+	DriverKubernetes = "kubernetes"
+)
 
 // Prewarm raises a pool's minimum during scheduled windows, its replicas
 // started a cold start ahead so that they are ready when a window opens.

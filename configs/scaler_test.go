@@ -16,7 +16,7 @@ func TestScalerGood(t *testing.T) {
 	want := Scaler{
 		Interval: time.Second, Stabilization: 3 * time.Minute, PanicWindow: 10 * time.Second,
 		PanicThreshold: 3, SpotShareMax: 0.5, SpotBackoff: 5 * time.Minute, QueueDrainTarget: 2 * time.Second,
-		DryRun: true,
+		DryRun: true, Driver: DriverKubernetes,
 		Prewarm: []Prewarm{
 			{Schedule: "CRON_TZ=Europe/Paris 30 8 * * 1-5", Duration: 2 * time.Hour, Pool: "gpu", Min: 8},
 			{Schedule: "@daily", Duration: 10 * time.Minute, Pool: "cpu"},
@@ -32,7 +32,7 @@ func TestScalerGood(t *testing.T) {
 
 func TestScalerDefaultsKeepSetValues(t *testing.T) {
 	set := Scaler{Stabilization: time.Hour, PanicWindow: time.Second, PanicThreshold: 5,
-		SpotShareMax: 1, SpotBackoff: time.Minute, QueueDrainTarget: time.Minute}
+		SpotShareMax: 1, SpotBackoff: time.Minute, QueueDrainTarget: time.Minute, Driver: DriverKubernetes}
 	got := set
 	got.applyDefaults()
 	if diff := cmp.Diff(set, got); diff != "" {

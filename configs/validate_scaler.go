@@ -21,6 +21,9 @@ func (c *checker) scaler(cfg *Config) {
 	if !(s.SpotShareMax > 0 && s.SpotShareMax <= 1) {
 		c.addf("scaler.spot_share_max", "%v must be > 0 and <= 1", s.SpotShareMax)
 	}
+	if s.Driver != DriverLocal && s.Driver != DriverKubernetes {
+		c.addf("scaler.driver", "%q must be %s or %s", s.Driver, DriverLocal, DriverKubernetes)
+	}
 	maxes := map[string]int{}
 	for _, p := range cfg.Pools {
 		maxes[p.Name] = p.Replicas.Max

@@ -86,7 +86,8 @@ build_apiserver() {
 	write_module
 	(
 		cd "$build"
-		export GOWORK=off GOFLAGS="${GOFLAGS:-} -mod=mod" CGO_ENABLED=0
+		GOFLAGS="$("$go" env GOFLAGS) -mod=mod -buildvcs=false"
+		export GOWORK=off GOFLAGS CGO_ENABLED=0
 		nice -n 10 "$go" build -trimpath -o "$assets/kube-apiserver.tmp" k8s.io/kubernetes/cmd/kube-apiserver
 	)
 	mv "$assets/kube-apiserver.tmp" "$assets/kube-apiserver"

@@ -68,7 +68,7 @@ func (d *decision) floors(p *poolSpec, s PoolSnapshot) []floor {
 	target := time.Duration(d.cfg.LatencyHeadroom * float64(p.slo))
 	if s.Ready > 0 && s.P95 > target {
 		n := roundUp(float64(s.Ready) * float64(s.P95) / float64(target))
-		fs = append(fs, floor{n, fmt.Sprintf("p95 %v over %.0f%% of SLO %v", s.P95, 100*d.cfg.LatencyHeadroom, p.slo)})
+		fs = append(fs, floor{n, fmt.Sprintf("p95 %v over %.0f%% of SLO %v", s.P95.Round(time.Millisecond), 100*d.cfg.LatencyHeadroom, p.slo)})
 	}
 	if s.InFlight > 0 && p.batch > 0 {
 		fs = append(fs, floor{roundUp(float64(s.InFlight) / float64(p.batch)), fmt.Sprintf(

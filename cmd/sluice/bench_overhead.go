@@ -199,7 +199,7 @@ func benchOverhead(ctx context.Context, f overheadFlags, stdout io.Writer, log *
 		printOverheadIntro(stdout, rep)
 		row = func(r overheadRun) { printOverheadRow(stdout, r) }
 	}
-	m := overheadMeter{f: f, sys: sys, client: load.NewHTTPClient(0), body: body}
+	m := overheadMeter{f: f, sys: sys, client: load.NewHTTPClient(overheadMaxConns), body: body}
 	if err := m.search(ctx, &rep, row); err != nil {
 		return err
 	}

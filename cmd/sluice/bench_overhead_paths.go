@@ -32,6 +32,12 @@ var overheadPaths = []string{pathDirect, pathProxy, pathSluice}
 // overheadTenant is the one tenant of the gateway under test.
 const overheadTenant = "bench"
 
+// overheadMaxConns bounds the connections to each host of the load
+// generator and of the proxy, so that a path pushed past its capacity
+// queues requests (timed from their due time) instead of exhausting the
+// process's file descriptors and failing the next measurements.
+const overheadMaxConns = 1024
+
 // minBenchCurve is the per-item latency the gateway's configuration is
 // given for workers whose batches take no time.
 const minBenchCurve = time.Microsecond
@@ -85,8 +91,8 @@ func startOverheadSystem(p overheadPool, tenantRate float64, log *slog.Logger) (
 }
 
 // serveProxy serves a bare httputil.ReverseProxy that sends requests to
-// the workers in turn, over a transport that keeps as many idle
-// connections per worker as the load generator's client does.
+// the workers in turn, over a transport that keeps as many connections
+// per worker as the load generator's client does per host.
 func (s *overheadSystem) serveProxy() error {
 	targets := make([]*url.URL, len(s.workers))
 	for i, w := range s.workers {
@@ -101,7 +107,7 @@ func (s *overheadSystem) serveProxy() error {
 		Rewrite: func(r *httputil.ProxyRequest) {
 			r.SetURL(targets[(next.Add(1)-1)%uint64(len(targets))])
 		},
-		Transport: load.NewHTTPClient(0).Transport,
+		Transport: load.NewHTTPClient(overheadMaxConns).Transport,
 		ErrorLog:  log.New(discardWriter{}, "", 0),
 	}
 	lns, err := listenLoopback(1)

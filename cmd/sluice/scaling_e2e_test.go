@@ -137,8 +137,8 @@ scaler: {interval: 200ms, stabilization: 1s}
 	checkSumHTTP(t, s.http)
 	t.Logf("answered from zero in %v", time.Since(start))
 	changes := s.changes(t)
-	if len(changes) < 2 || !strings.HasPrefix(changes[0], "p 1→0: no demand") || !strings.HasPrefix(changes[1], "p 0→1: queue 2 with") {
-		t.Errorf("changes %q: want p 1→0 for no demand, then p 0→1 for the queued request", changes)
+	if len(changes) < 2 || !strings.HasPrefix(changes[0], "p 1→0: ") || !strings.HasPrefix(changes[1], "p 0→1: ") {
+		t.Errorf("changes %q: want p 1→0, then p 0→1 for the held request", changes)
 	}
 }
 

@@ -47,14 +47,15 @@ type pins struct {
 }
 
 // newPins returns the bounds of base, with each pool's minimum raised to
-// initial[pool] until startupUntil, and the spec they make; set receives
-// later specs. It fails when the spec cannot be made.
-func newPins(base scaler.Config, initial map[string]int, startupUntil time.Time, set func(*scaler.Spec)) (*pins, *scaler.Spec, error) {
-	p := &pins{base: base, initial: initial, set: set, byPool: map[string]poolPin{}, startupUntil: startupUntil, startup: true}
+// initial[pool] for one stabilization window from now, and the spec they
+// make; set receives later specs. It fails when the spec cannot be made.
+func newPins(base scaler.Config, initial map[string]int, now time.Time, set func(*scaler.Spec)) (*pins, *scaler.Spec, error) {
+	p := &pins{base: base, initial: initial, set: set, byPool: map[string]poolPin{}, startup: true}
 	spec, err := scaler.NewSpec(p.config(p.byPool, true))
 	if err != nil {
 		return nil, nil, err
 	}
+	p.startupUntil = now.Add(spec.Config().Stabilization)
 	return p, spec, nil
 }
 

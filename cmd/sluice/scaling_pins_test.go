@@ -20,7 +20,8 @@ func pinsConfig() (scaler.Config, map[string]int) {
 			{Pool: costmodel.Pool{Name: "cpu", PricePerHour: 0.1, Curve: curve, MaxBatch: 8}, Min: 1, Max: 4},
 			{Pool: costmodel.Pool{Name: "gpu", PricePerHour: 1.2, Curve: curve, MaxBatch: 8}, Max: 2},
 		},
-		Tiers: []scaler.TierConfig{{Name: "t", SLO: time.Second, Pools: []string{"cpu", "gpu"}}},
+		Tiers:         []scaler.TierConfig{{Name: "t", SLO: time.Second, Pools: []string{"cpu", "gpu"}}},
+		Stabilization: time.Minute,
 	}, map[string]int{"cpu": 2, "gpu": 1}
 }
 
@@ -74,7 +75,7 @@ func TestPins(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			base, initial := pinsConfig()
 			var got *scaler.Spec
-			p, spec, err := newPins(base, initial, epoch.Add(time.Minute), func(s *scaler.Spec) { got = s })
+			p, spec, err := newPins(base, initial, epoch, func(s *scaler.Spec) { got = s })
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -106,7 +107,7 @@ func TestPins(t *testing.T) {
 func TestPinsExpire(t *testing.T) {
 	base, initial := pinsConfig()
 	sets := 0
-	p, _, err := newPins(base, initial, epoch.Add(time.Minute), func(*scaler.Spec) { sets++ })
+	p, _, err := newPins(base, initial, epoch, func(*scaler.Spec) { sets++ })
 	if err != nil {
 		t.Fatal(err)
 	}

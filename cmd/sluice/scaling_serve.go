@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"log/slog"
 	"sync"
 	"time"
@@ -13,6 +15,7 @@ import (
 	"github.com/sluice-gateway/sluice/router"
 	"github.com/sluice-gateway/sluice/scaler"
 	"github.com/sluice-gateway/sluice/scaler/keda"
+	"github.com/sluice-gateway/sluice/scaler/kubernetes"
 )
 
 // scaling is serve's embedded scaler: a Loop deciding on the router's
@@ -47,7 +50,7 @@ func newScaling(cfg *configs.Config, plane dataPlane, driver poolDriver, adm gat
 	base := scalerConfig(cfg)
 	var spec *scaler.Spec
 	var err error
-	s.pins, spec, err = newPins(base, initial, now().Add(cfg.Scaler.Stabilization), func(sp *scaler.Spec) { s.loop.SetSpec(sp) })
+	s.pins, spec, err = newPins(base, initial, now(), func(sp *scaler.Spec) { s.loop.SetSpec(sp) })
 	if err != nil {
 		return nil, err
 	}
@@ -61,7 +64,9 @@ func newScaling(cfg *configs.Config, plane dataPlane, driver poolDriver, adm gat
 	if err != nil {
 		return nil, err
 	}
-	s.metrics.MustRegister(newScalerCollector(s.loop.Plan, s.source.Last, s.prices))
+	if err := s.metrics.Register(newScalerCollector(s.loop.Plan, s.source.Last, s.prices)); err != nil {
+		return nil, fmt.Errorf("sluice: scaler metrics: %w", err)
+	}
 	return s, nil
 }
 
@@ -98,7 +103,13 @@ func (s *scaling) tick(ctx context.Context, now time.Time) {
 	if err := s.pins.expire(now); err != nil {
 		s.log.Error("scaler: ending the startup minimums", slog.Any("error", err))
 	}
-	if d := s.loop.Tick(ctx, now); d.Err != nil && ctx.Err() == nil {
+	d := s.loop.Tick(ctx, now)
+	switch {
+	case d.Err == nil || ctx.Err() != nil:
+	case errors.Is(d.Err, kubernetes.ErrNotLeader):
+		// Another gateway replica holds the Lease and scales.
+		s.log.Debug("scaler: decision", slog.Any("error", d.Err))
+	default:
 		s.log.Error("scaler: decision", slog.Any("error", d.Err))
 	}
 }

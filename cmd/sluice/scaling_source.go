@@ -10,35 +10,7 @@ import (
 	"github.com/sluice-gateway/sluice/batcher"
 	"github.com/sluice-gateway/sluice/router"
 	"github.com/sluice-gateway/sluice/scaler"
-	"github.com/sluice-gateway/sluice/scaler/local"
 )
-
-// poolDriver runs the pools' workers; the scaler sizes the pools through
-// it. Its methods are safe for concurrent use.
-type poolDriver interface {
-	// SetReplicas asks for n replicas of pool, n >= 0; it returns once
-	// the request is accepted.
-	SetReplicas(ctx context.Context, pool string, n int) error
-	// Replicas returns how many replicas of pool are ready, and how many
-	// more are starting.
-	Replicas(ctx context.Context, pool string) (ready, starting int, err error)
-}
-
-// localDriver is the local supervisor as a poolDriver.
-type localDriver struct{ sup *local.Supervisor }
-
-var _ poolDriver = localDriver{}
-
-// SetReplicas implements poolDriver.
-func (d localDriver) SetReplicas(_ context.Context, pool string, n int) error {
-	return d.sup.SetReplicas(pool, n)
-}
-
-// Replicas implements poolDriver; it never fails.
-func (d localDriver) Replicas(_ context.Context, pool string) (ready, starting int, err error) {
-	ready, starting = d.sup.Replicas(pool)
-	return ready, starting, nil
-}
 
 // dataPlane is what the scaler reads of the router: per-pool statistics
 // and per-tier arrival counts. *router.Router is one.

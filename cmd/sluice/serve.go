@@ -84,16 +84,14 @@ func serve(ctx context.Context, cfg *configs.Config, log *slog.Logger) error {
 		return err
 	}
 	defer rt.Close()
-	sup := local.New(local.Options{Logger: log, OnChange: endpointSink(rt, log)})
-	defer sup.Close()
-	for _, p := range cfg.Pools {
-		if err := sup.AddPool(local.PoolSpec{Name: p.Name, Args: workerArgs(p), Replicas: p.Replicas.Initial}); err != nil {
-			return err
-		}
+	driver, stopPools, err := startPools(ctx, cfg, rt, log)
+	if err != nil {
+		return err
 	}
+	defer stopPools()
 	gwOpts.Router, gwOpts.Logger = rt, log
 	gw := gateway.New(gwOpts)
-	sc, stopScaling, err := startScaling(ctx, cfg, rt, localDriver{sup}, gwOpts.Admission, log)
+	sc, stopScaling, err := startScaling(ctx, cfg, rt, driver, gwOpts.Admission, log)
 	if err != nil {
 		return err
 	}
@@ -108,7 +106,7 @@ func serve(ctx context.Context, cfg *configs.Config, log *slog.Logger) error {
 		return err
 	}
 	defer cp.stop()
-	return runListeners(ctx, gw, listeners, cp.withAdmin(adminHandler(rt, sup, gw, sc)), sc.registerGRPC, log)
+	return runListeners(ctx, gw, listeners, cp.withAdmin(adminHandler(rt, driver, gw, sc)), sc.registerGRPC, log)
 }
 
 // endpointSink forwards the supervisor's ready workers to the router.

@@ -128,5 +128,5 @@ func (d *Driver) wrap(err error, pool, name, action string) error {
 	if apierrors.IsNotFound(err) {
 		return fmt.Errorf("%w: pool %q: deployment %s/%s: %w", ErrUnknownPool, pool, d.opts.Namespace, name, err)
 	}
-	return fmt.Errorf("kubernetes: pool %q: %s deployment %s/%s: %w", pool, action, d.opts.Namespace, name, err)
+	return fmt.Errorf("kubernetes: pool %q: deployment %s/%s: %s: %w", pool, d.opts.Namespace, name, action, err)
 }

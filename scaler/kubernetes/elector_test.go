@@ -3,6 +3,7 @@ package kubernetes
 import (
 	"context"
 	"errors"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -87,6 +88,9 @@ func TestElectorRunsOnce(t *testing.T) {
 		t.Errorf("second Run = %v, want ErrRunning", err)
 	}
 	cancel()
+	if e.IsLeader() {
+		t.Errorf("IsLeader right after the cancel = true, want false (before the Lease is released)")
+	}
 	if err := <-done; err != nil {
 		t.Errorf("Run = %v, want nil", err)
 	}
@@ -101,8 +105,9 @@ type candidate struct {
 	id      string
 	elector *Elector
 	driver  *Driver
-	cancel  context.CancelFunc
-	done    chan error
+	// stop cancels the candidate's Run and returns what Run returned; it
+	// may be called more than once.
+	stop func() error
 }
 
 // Timings for the election tests: renewals every 100ms keep the leader
@@ -126,11 +131,11 @@ func startCandidate(t *testing.T, cfg *rest.Config, ns, id string) *candidate {
 		t.Fatalf("NewElector(%s): %v", id, err)
 	}
 	ctx, cancel := context.WithCancel(t.Context())
-	cand := &candidate{id: id, elector: e, driver: newDriver(t, c, Options{Namespace: ns, Leader: e}),
-		cancel: cancel, done: make(chan error, 1)}
-	go func() { cand.done <- e.Run(ctx) }()
-	t.Cleanup(func() { cancel(); <-cand.done })
-	return cand
+	done := make(chan error, 1)
+	go func() { done <- e.Run(ctx) }()
+	stop := sync.OnceValue(func() error { cancel(); return <-done })
+	t.Cleanup(func() { _ = stop() })
+	return &candidate{id: id, elector: e, driver: newDriver(t, c, Options{Namespace: ns, Leader: e}), stop: stop}
 }
 
 // watchOverlap samples both candidates until the test ends and counts the
@@ -181,8 +186,7 @@ func TestElection(t *testing.T) {
 	checkHolder(t, admin, ns, leader.id)
 
 	stoppedAt := time.Now()
-	leader.cancel()
-	if err := <-leader.done; err != nil {
+	if err := leader.stop(); err != nil {
 		t.Errorf("Run of the stopped leader = %v, want nil", err)
 	}
 	eventually(t, testLeaseDuration/2, "the follower takes over a released Lease", follower.elector.IsLeader)

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -90,12 +91,17 @@ func newClient(t *testing.T, cfg *rest.Config) kubernetes.Interface {
 	return c
 }
 
+// namespaces counts the namespaces the tests created, to keep their names
+// unique across -count runs.
+var namespaces atomic.Int32
+
 // newNamespace creates a namespace named after t, so that tests sharing
 // the API server never see each other's objects.
 func newNamespace(t *testing.T, c kubernetes.Interface) string {
 	t.Helper()
 	name := strings.ToLower(strings.NewReplacer("/", "-", "_", "-").Replace(t.Name()))
-	name = strings.Trim(name[:min(len(name), 63)], "-")
+	suffix := fmt.Sprintf("-%d", namespaces.Add(1))
+	name = strings.Trim(name[:min(len(name), 63-len(suffix))], "-") + suffix
 	ns := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: name}}
 	if _, err := c.CoreV1().Namespaces().Create(testContext(t), ns, metav1.CreateOptions{}); err != nil {
 		t.Fatalf("create namespace %s: %v", name, err)

@@ -159,7 +159,8 @@ func hasContainerPort(dep *appsv1.Deployment, name string) bool {
 }
 
 // applyManifests creates every example object on the API server with
-// strict server-side field validation.
+// strict server-side field validation; objects that exist already (from
+// an earlier -count run) are left as they are.
 func applyManifests(t *testing.T, admin kubernetes.Interface, dyn dynamic.Interface) {
 	t.Helper()
 	groups, err := restmapper.GetAPIGroupResources(admin.Discovery())
@@ -183,7 +184,7 @@ func applyManifests(t *testing.T, admin kubernetes.Interface, dyn dynamic.Interf
 		}
 		_, err = dyn.Resource(mapping.Resource).Namespace(obj.GetNamespace()).Create(testContext(t), obj,
 			metav1.CreateOptions{FieldValidation: metav1.FieldValidationStrict})
-		if err != nil {
+		if err != nil && !apierrors.IsAlreadyExists(err) {
 			t.Errorf("%s: create %s %s: %v", m.file, gvk.Kind, obj.GetName(), err)
 		}
 	}
