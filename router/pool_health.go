@@ -86,15 +86,34 @@ func (p *Pool) checkRound() {
 	now := p.clock.Now()
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	for i, w := range ws {
-		if w.removed || w.health.ejected() {
-			continue
+	if starved(errs) {
+		// Every check timing out at once says more about this process
+		// (starved of CPU) than about the workers; ejecting them all would
+		// turn a slow gateway into a dead one. A worker that is really
+		// gone refuses the connection and still fails at once.
+		p.log.Warn("router: every health check of the round timed out; verdicts ignored", "pool", p.name, "workers", len(ws))
+	} else {
+		for i, w := range ws {
+			if w.removed || w.health.ejected() {
+				continue
+			}
+			p.applyCheck(w, errs[i], now)
 		}
-		p.applyCheck(w, errs[i], now)
 	}
 	if !p.closed {
 		p.check = p.clock.AfterFunc(p.health.Interval, p.checkRound)
 	}
+}
+
+// starved reports whether a round had checks and every one of them timed
+// out.
+func starved(errs []error) bool {
+	for _, err := range errs {
+		if !errors.Is(err, context.DeadlineExceeded) {
+			return false
+		}
+	}
+	return len(errs) > 0
 }
 
 // applyCheck records an active check's verdict on w. pre: p.mu held.

@@ -93,6 +93,26 @@ func TestPoolActiveChecks(t *testing.T) {
 	}
 }
 
+// TestPoolChecksStarved keeps a worker whose checks all time out at once:
+// the round says the gateway is starved, not that the worker is down.
+func TestPoolChecksStarved(t *testing.T) {
+	clk := newFakeClock(t0)
+	prober := ProberFunc(func(context.Context, Endpoint) error { return context.DeadlineExceeded })
+	p := newPool(PoolConfig{Name: "p"}, poolDeps{
+		clock: clk, health: HealthConfig{Interval: time.Second, Timeout: time.Second}, prober: prober,
+		log: slog.New(slog.DiscardHandler), window: 10 * time.Second,
+	})
+	t.Cleanup(p.close)
+	if err := p.SetEndpoints([]Endpoint{{ID: "w", GRPC: "127.0.0.1:1"}}); err != nil {
+		t.Fatal(err)
+	}
+	p.startChecks()
+	clk.Advance(3 * time.Second)
+	if p.Ready() != 1 {
+		t.Errorf("%d ready after rounds where every check timed out, want 1", p.Ready())
+	}
+}
+
 // TestPoolEvacuates submits a request to a pool whose only worker cannot
 // be reached: the failure ejects the worker at once, and the request,
 // left on a pool without workers, is handed back to be routed elsewhere;

@@ -36,8 +36,8 @@ gateway over HTTP, open loop: every request is sent at its time whatever
 the answers, and its latency counts from that time, so a stalled server
 shows in the numbers. Within each trace second arrivals are Poisson at the
 second's rate; each is heavy with the second's heavy fraction, and high,
-normal or low priority with probability 20, 70 and 10 %. The same seed
-gives the same requests, as the simulator's report for the same trace.
+normal or low priority with probability 20, 70 and 10 %, as in the
+simulator. The same seed gives the same requests.
 
 A light request is one row of --light-elements FP32 values for
 --light-model, a heavy one --heavy-elements values for --heavy-model (the
@@ -50,8 +50,9 @@ the machine's other users: use test keys.
 The report has the simulator's fields: requests sent, served (answered
 200), lost (no answer by the end of the trace plus --grace), rejections by
 reason from the status and error of the answer (429 rate_limit or
-queue_full, 503 shed, no_capacity or queue_timeout, 504 timeout, other 5xx
-backend, no connection connection), SLO attainment per kind and class
+queue_full, 503 shed, no_capacity or queue_timeout, 504 timeout, another
+5xx backend, another status http_NNN, and connection when the connection
+failed), SLO attainment per kind and class
 (answered 200 within the kind's SLO, out of all requests of that kind) and
 latency quantiles of the served requests. With --admin, the fleet's
 replicas are read from GET /admin/pools every second and priced (from the
@@ -120,7 +121,7 @@ func parseLoadFlags(args []string, stderr io.Writer) (loadFlags, error) {
 	fs.Float64Var(&f.speedup, "speedup", 1, "compress trace time `K` times: second i is sent at i/K s")
 	fs.DurationVar(&f.duration, "duration", 0, "replay at most this much trace time (before --speedup); 0 means all")
 	fs.DurationVar(&f.grace, "grace", 30*time.Second, "how long after the trace's end answers still count; later ones are lost")
-	fs.Var(&f.keys, "keys", "API keys by class: `high=KEY,normal=KEY,low=KEY` (any subset)")
+	fs.Var(&f.keys, "keys", "API keys by class, any subset: `high=KEY,normal=KEY,low=KEY`")
 	fs.Uint64Var(&f.seed, "seed", 1, "the random `seed` of arrivals, kinds and classes")
 	fs.StringVar(&f.admin, "admin", "", "the gateway's admin base `URL`, to read the fleet's replicas and price them")
 	fs.StringVar(&f.config, "config", "", "the gateway's configuration `file`, for pool prices /admin/pools lacks")

@@ -17,41 +17,65 @@ type command struct {
 	run     func(args []string) int
 }
 
+// commandSet is a level of subcommands: `sluice <command>` or
+// `sluice bench <benchmark>`.
+type commandSet struct {
+	// path is how the level is invoked ("sluice", "sluice bench").
+	path string
+	// noun names one entry in messages ("command", "benchmark"), heading
+	// the list of entries ("Commands").
+	noun, heading string
+	// intro is printed above the usage.
+	intro   string
+	entries map[string]command
+}
+
 // commands is filled by the init functions of this package's files, one
 // file per subcommand.
 var commands = map[string]command{}
+
+var root = commandSet{
+	path:    "sluice",
+	noun:    "command",
+	heading: "Commands",
+	intro:   "Sluice is a cost-aware inference gateway for the Open Inference Protocol v2.\n\n",
+	entries: commands,
+}
 
 func main() {
 	os.Exit(dispatch(os.Args[1:], os.Stderr))
 }
 
-func dispatch(args []string, stderr io.Writer) int {
+func dispatch(args []string, stderr io.Writer) int { return root.dispatch(args, stderr) }
+
+// dispatch runs the entry named by args[0] with the rest of args and
+// returns its exit code: 2 for a missing or unknown entry, 0 for help.
+func (cs commandSet) dispatch(args []string, stderr io.Writer) int {
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
-		usage(stderr)
+		cs.usage(stderr)
 		if len(args) == 0 {
 			return 2
 		}
 		return 0
 	}
-	cmd, ok := commands[args[0]]
+	cmd, ok := cs.entries[args[0]]
 	if !ok {
-		fmt.Fprintf(stderr, "sluice: unknown command %q\n\n", args[0])
-		usage(stderr)
+		fmt.Fprintf(stderr, "%s: unknown %s %q\n\n", cs.path, cs.noun, args[0])
+		cs.usage(stderr)
 		return 2
 	}
 	return cmd.run(args[1:])
 }
 
-func usage(w io.Writer) {
-	fmt.Fprintln(w, "Sluice is a cost-aware inference gateway for the Open Inference Protocol v2.")
-	fmt.Fprintln(w, "\nUsage: sluice <command> [flags]\n\nCommands:")
-	names := make([]string, 0, len(commands))
-	for name := range commands {
+func (cs commandSet) usage(w io.Writer) {
+	fmt.Fprintf(w, "%sUsage: %s <%s> [flags]\n\n%s:\n", cs.intro, cs.path, cs.noun, cs.heading)
+	names := make([]string, 0, len(cs.entries))
+	for name := range cs.entries {
 		names = append(names, name)
 	}
 	sort.Strings(names)
 	for _, name := range names {
-		fmt.Fprintf(w, "  %-10s %s\n", name, commands[name].summary)
+		fmt.Fprintf(w, "  %-10s %s\n", name, cs.entries[name].summary)
 	}
-	fmt.Fprintln(w, "\nRun 'sluice <command> --help' for a command's flags.")
+	fmt.Fprintf(w, "\nRun '%s <%s> --help' for its flags.\n", cs.path, cs.noun)
 }
