@@ -9,10 +9,8 @@ import (
 	"io"
 	"log/slog"
 	"os"
-	"os/signal"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/sluice-gateway/sluice/bench/batchbench"
@@ -44,24 +42,11 @@ type batchFlags struct {
 // otherwise.
 func benchBatchMain(args []string, stdout, stderr io.Writer) int {
 	f, err := parseBatchFlags(args, stderr)
-	if errors.Is(err, flag.ErrHelp) {
-		return 0
-	}
-	if err != nil {
-		return 2
-	}
-	level := slog.LevelError
-	if f.verbose {
-		level = slog.LevelDebug
-	}
-	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	if err := benchBatch(ctx, f, stdout, log); err != nil {
-		fmt.Fprintln(stderr, "sluice bench batch:", err)
-		return 1
-	}
-	return 0
+	return benchExit("batch", err, stderr, func() error {
+		ctx, stop, log := benchRuntime(stderr, f.verbose, slog.LevelError)
+		defer stop()
+		return benchBatch(ctx, f, stdout, log)
+	})
 }
 
 // benchBatch starts one pool behind the gateway, offers each load level

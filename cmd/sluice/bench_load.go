@@ -11,9 +11,7 @@ import (
 	"net/http"
 	"net/url"
 	"os"
-	"os/signal"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/sluice-gateway/sluice/bench/load"
@@ -89,24 +87,11 @@ type loadFlags struct {
 // on bad flags, 1 otherwise.
 func benchLoadMain(args []string, stdout, stderr io.Writer) int {
 	f, err := parseLoadFlags(args, stderr)
-	if errors.Is(err, flag.ErrHelp) {
-		return 0
-	}
-	if err != nil {
-		return 2
-	}
-	level := slog.LevelWarn
-	if f.verbose {
-		level = slog.LevelDebug
-	}
-	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	if err := benchLoad(ctx, f, stdout, log); err != nil {
-		fmt.Fprintln(stderr, "sluice bench load:", err)
-		return 1
-	}
-	return 0
+	return benchExit("load", err, stderr, func() error {
+		ctx, stop, log := benchRuntime(stderr, f.verbose, slog.LevelWarn)
+		defer stop()
+		return benchLoad(ctx, f, stdout, log)
+	})
 }
 
 // parseLoadFlags parses the load benchmark's flags, printing errors and

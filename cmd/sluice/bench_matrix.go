@@ -44,17 +44,7 @@ type matrixFlags struct {
 // when every run succeeded or for help, 2 on bad flags, 1 otherwise.
 func benchMatrixMain(args []string, stderr io.Writer) int {
 	f, err := parseMatrixFlags(args, stderr)
-	if errors.Is(err, flag.ErrHelp) {
-		return 0
-	}
-	if err != nil {
-		return 2
-	}
-	if err := benchMatrix(f, stderr); err != nil {
-		fmt.Fprintln(stderr, "sluice bench matrix:", err)
-		return 1
-	}
-	return 0
+	return benchExit("matrix", err, stderr, func() error { return benchMatrix(f, stderr) })
 }
 
 // parseMatrixFlags parses the matrix benchmark's flags.

@@ -10,12 +10,10 @@ import (
 	"log/slog"
 	"net/http"
 	"os"
-	"os/signal"
 	"runtime/pprof"
 	"slices"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/sluice-gateway/sluice/bench/load"
@@ -98,24 +96,11 @@ type overheadFlags struct {
 // code: 0 when done or for help, 2 on bad flags, 1 otherwise.
 func benchOverheadMain(args []string, stdout, stderr io.Writer) int {
 	f, err := parseOverheadFlags(args, stderr)
-	if errors.Is(err, flag.ErrHelp) {
-		return 0
-	}
-	if err != nil {
-		return 2
-	}
-	level := slog.LevelError
-	if f.verbose {
-		level = slog.LevelDebug
-	}
-	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	if err := benchOverhead(ctx, f, stdout, log); err != nil {
-		fmt.Fprintln(stderr, "sluice bench overhead:", err)
-		return 1
-	}
-	return 0
+	return benchExit("overhead", err, stderr, func() error {
+		ctx, stop, log := benchRuntime(stderr, f.verbose, slog.LevelError)
+		defer stop()
+		return benchOverhead(ctx, f, stdout, log)
+	})
 }
 
 // parseOverheadFlags parses the overhead benchmark's flags.

@@ -47,17 +47,7 @@ type simFlags struct {
 // done or for help, 2 on bad flags, 1 otherwise.
 func benchSimMain(args []string, stdout, stderr io.Writer) int {
 	f, err := parseSimFlags(args, stderr)
-	if errors.Is(err, flag.ErrHelp) {
-		return 0
-	}
-	if err != nil {
-		return 2
-	}
-	if err := benchSim(f, stdout); err != nil {
-		fmt.Fprintln(stderr, "sluice bench sim:", err)
-		return 1
-	}
-	return 0
+	return benchExit("sim", err, stderr, func() error { return benchSim(f, stdout) })
 }
 
 // parseSimFlags parses the sim benchmark's flags.

@@ -1,0 +1,42 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+// benchExit turns a benchmark's flag parsing and run into its exit code: 0
+// when done or for help, 2 on bad flags (already reported by the flag
+// set), 1 when run fails, reported on stderr as "sluice bench NAME: ...".
+func benchExit(name string, parseErr error, stderr io.Writer, run func() error) int {
+	if errors.Is(parseErr, flag.ErrHelp) {
+		return 0
+	}
+	if parseErr != nil {
+		return 2
+	}
+	if err := run(); err != nil {
+		fmt.Fprintf(stderr, "sluice bench %s: %v\n", name, err)
+		return 1
+	}
+	return 0
+}
+
+// benchRuntime returns a context that SIGINT or SIGTERM ends, its cancel
+// function, and a logger to stderr at quiet, or at debug when verbose.
+func benchRuntime(stderr io.Writer, verbose bool, quiet slog.Level) (context.Context, context.CancelFunc, *slog.Logger) {
+	level := quiet
+	if verbose {
+		level = slog.LevelDebug
+	}
+	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	return ctx, stop, log
+}
