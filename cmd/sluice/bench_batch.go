@@ -9,8 +9,6 @@ import (
 	"io"
 	"log/slog"
 	"os"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/sluice-gateway/sluice/bench/batchbench"
@@ -130,13 +128,7 @@ func parseBatchFlags(args []string, stderr io.Writer) (batchFlags, error) {
 	fs.DurationVar(&f.timeout, "timeout", load.DefaultTimeout, "client timeout of each request, from its scheduled send time")
 	fs.BoolVar(&f.json, "json", false, "write one JSON object per level instead of a table")
 	fs.BoolVar(&f.verbose, "v", false, "log debug detail, failed requests included, to stderr")
-	if err := fs.Parse(args); err != nil {
-		return batchFlags{}, err
-	}
-	if fs.NArg() > 0 {
-		err := fmt.Errorf("sluice bench batch: unexpected argument %q", fs.Arg(0))
-		fmt.Fprintln(stderr, err)
-		fs.Usage()
+	if err := parseNoArgs(fs, args, stderr); err != nil {
 		return batchFlags{}, err
 	}
 	return f, nil
@@ -162,26 +154,12 @@ type levelsFlag []float64
 
 var _ flag.Value = (*levelsFlag)(nil)
 
-func (l *levelsFlag) String() string {
-	if l == nil {
-		return ""
-	}
-	parts := make([]string, len(*l))
-	for i, v := range *l {
-		parts[i] = strconv.FormatFloat(v, 'g', -1, 64)
-	}
-	return strings.Join(parts, ",")
-}
+func (l *levelsFlag) String() string { return formatFloats(*l) }
 
 func (l *levelsFlag) Set(s string) error {
-	var out levelsFlag
-	for part := range strings.SplitSeq(s, ",") {
-		v, err := strconv.ParseFloat(strings.TrimSpace(part), 64)
-		if err != nil || !(v > 0) || v > 100 {
-			return fmt.Errorf("level %q is not a number in (0, 100]", part)
-		}
-		out = append(out, v)
+	v, err := parseFloats(s, "level", 100)
+	if err == nil {
+		*l = v
 	}
-	*l = out
-	return nil
+	return err
 }

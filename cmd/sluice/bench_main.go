@@ -9,6 +9,8 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"strconv"
+	"strings"
 	"syscall"
 )
 
@@ -39,4 +41,27 @@ func benchRuntime(stderr io.Writer, verbose bool, quiet slog.Level) (context.Con
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	return ctx, stop, log
+}
+
+// parseFloats parses a comma-separated list of numbers, each in (0, most];
+// what names one number in the error.
+func parseFloats(s, what string, most float64) ([]float64, error) {
+	var out []float64
+	for part := range strings.SplitSeq(s, ",") {
+		v, err := strconv.ParseFloat(strings.TrimSpace(part), 64)
+		if err != nil || !(v > 0) || v > most {
+			return nil, fmt.Errorf("%s %q is not a number in (0, %g]", what, part, most)
+		}
+		out = append(out, v)
+	}
+	return out, nil
+}
+
+// formatFloats writes numbers as parseFloats reads them.
+func formatFloats(vs []float64) string {
+	parts := make([]string, len(vs))
+	for i, v := range vs {
+		parts[i] = strconv.FormatFloat(v, 'g', -1, 64)
+	}
+	return strings.Join(parts, ",")
 }

@@ -12,7 +12,6 @@ import (
 	"os"
 	"runtime/pprof"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -336,26 +335,12 @@ type ratesFlag []float64
 
 var _ flag.Value = (*ratesFlag)(nil)
 
-func (r *ratesFlag) String() string {
-	if r == nil {
-		return ""
-	}
-	parts := make([]string, len(*r))
-	for i, v := range *r {
-		parts[i] = strconv.FormatFloat(v, 'g', -1, 64)
-	}
-	return strings.Join(parts, ",")
-}
+func (r *ratesFlag) String() string { return formatFloats(*r) }
 
 func (r *ratesFlag) Set(s string) error {
-	var out ratesFlag
-	for part := range strings.SplitSeq(s, ",") {
-		v, err := strconv.ParseFloat(strings.TrimSpace(part), 64)
-		if err != nil || !(v > 0) || v > load.MaxRequests {
-			return fmt.Errorf("rate %q is not a number in (0, %d]", part, load.MaxRequests)
-		}
-		out = append(out, v)
+	v, err := parseFloats(s, "rate", load.MaxRequests)
+	if err == nil {
+		*r = v
 	}
-	*r = out
-	return nil
+	return err
 }

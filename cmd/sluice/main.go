@@ -4,6 +4,7 @@
 package main
 
 import (
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -78,4 +79,19 @@ func (cs commandSet) usage(w io.Writer) {
 		fmt.Fprintf(w, "  %-10s %s\n", name, cs.entries[name].summary)
 	}
 	fmt.Fprintf(w, "\nRun '%s <%s> --help' for its flags.\n", cs.path, cs.noun)
+}
+
+// parseNoArgs parses flags for a command that takes no positional
+// argument: one is reported on stderr with the usage, as an error.
+func parseNoArgs(fs *flag.FlagSet, args []string, stderr io.Writer) error {
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		err := fmt.Errorf("%s: unexpected argument %q", fs.Name(), fs.Arg(0))
+		fmt.Fprintln(stderr, err)
+		fs.Usage()
+		return err
+	}
+	return nil
 }

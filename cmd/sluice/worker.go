@@ -91,13 +91,7 @@ func parseWorkerFlags(args []string, stderr io.Writer) (workerConfig, error) {
 	fs.IntVar(&cfg.opts.MaxBatch, "max-batch", 0, "most `rows` one request may carry, more is rejected; 0 means unlimited")
 	fs.DurationVar(&cfg.opts.ColdStart, "cold-start", 0, "time after start during which the worker is live but not ready")
 	fs.BoolVar(&cfg.exitOnStdinClose, "exit-on-stdin-close", false, "stop gracefully when stdin reaches end of file, so a supervisor's death stops the worker")
-	if err := fs.Parse(args); err != nil {
-		return workerConfig{}, err
-	}
-	if fs.NArg() > 0 {
-		err := fmt.Errorf("sluice worker: unexpected argument %q", fs.Arg(0))
-		fmt.Fprintln(stderr, err)
-		fs.Usage()
+	if err := parseNoArgs(fs, args, stderr); err != nil {
 		return workerConfig{}, err
 	}
 	return cfg, nil
