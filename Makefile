@@ -6,7 +6,7 @@ CONFIG  ?= configs/quickstart.yaml
 PROTO   := oip/inferencepb/grpc_service.proto \
            scaler/keda/externalscalerpb/externalscaler.proto
 
-.PHONY: all build run test test-short vet proto clean kube-assets
+.PHONY: all build run test test-short vet proto clean kube-assets test-tools fuzz
 
 # A real Kubernetes API server (kube-apiserver + etcd) for the tests of
 # scaler/kubernetes, built once into this ignored folder (minutes cold).
@@ -25,9 +25,28 @@ run: build
 ## test: vet and every test with the race detector, then the load tests
 ## (named *UnderLoad), which the race detector's slowdown would distort and
 ## which skip themselves under it, without.
-test: vet kube-assets
-	KUBEBUILDER_ASSETS=$(KUBE_ASSETS) $(GO) test -race -count=1 -timeout 15m ./...
+test: vet kube-assets test-tools
+	KUBEBUILDER_ASSETS=$(KUBE_ASSETS) SLUICE_REQUIRE_TEST_TOOLS=1 $(GO) test -race -count=1 -timeout 15m ./...
 	$(GO) test -count=1 -run 'UnderLoad$$' ./gateway/
+	$(GO) test -count=1 -run '^TestFaultKillWorkersUnderLoad$$' ./cmd/sluice/
+
+## test-tools: the tools some tests run (promtool, chromium), installed from
+## Debian's packages when missing; see hack/install-test-tools.sh.
+test-tools:
+	bash hack/install-test-tools.sh
+
+## fuzz: run each fuzz target for FUZZTIME (package:target pairs below).
+## Their seed corpora (testdata/fuzz/) run in every `make test`; a crash
+## found here is written there as a new seed.
+FUZZTIME ?= 60s
+FUZZ := ./oip:FuzzDecodeRequest ./oip:FuzzDecodeResponse ./oip:FuzzMergeSplit \
+        ./configs:FuzzParse ./gateway:FuzzParseCredentials
+fuzz:
+	@for pt in $(FUZZ); do \
+		pkg=$${pt%%:*}; target=$${pt##*:}; \
+		echo "fuzz $$pkg $$target for $(FUZZTIME)"; \
+		$(GO) test -run '^$$' -fuzz "^$$target\$$" -fuzztime $(FUZZTIME) $$pkg || exit 1; \
+	done
 
 ## kube-assets: etcd (Debian's etcd-server) and kube-apiserver for envtest.
 kube-assets:

@@ -79,6 +79,8 @@ func (p *Pool) next(pl *puller) (batch []*Item, wait time.Duration, ok bool) {
 		p.started(batch)
 	}
 	p.mu.Unlock()
+	p.observe(batch, now)
+	p.tracing.formed(batch, now)
 	p.failExpired(expired, now)
 	return batch, wait, true
 }
@@ -100,6 +102,7 @@ func (p *Pool) form(now time.Time) ([]*Item, time.Duration) {
 // started counts a batch leaving the queue and, if work is left, wakes
 // another idle puller for it. pre: p.mu held.
 func (p *Pool) started(batch []*Item) {
+	p.usage.addBatches(p.clock.Now(), 1)
 	p.st.InFlightBatches++
 	p.st.InFlightItems += len(batch)
 	p.st.Batches++
@@ -132,6 +135,7 @@ func (p *Pool) unidle(pl *puller) {
 // stopWorker marks w gone, wakes its pullers and forgets the idle ones.
 // pre: p.mu held.
 func (p *Pool) stopWorker(w *worker) {
+	p.usage.addSlots(p.clock.Now(), -w.slots)
 	w.gone = true
 	close(w.stop)
 	p.idle = slices.DeleteFunc(p.idle, func(pl *puller) bool { return pl.w == w })
@@ -154,6 +158,7 @@ func (p *Pool) run(w *worker, batch []*Item) {
 		deliver(it, r)
 	}
 	p.mu.Lock()
+	p.usage.addBatches(now, -1)
 	p.st.InFlightBatches--
 	p.st.InFlightItems -= len(batch)
 	p.st.Rejected.Deadline += uint64(late)
@@ -175,7 +180,11 @@ func (p *Pool) lateErr(it *Item, now time.Time, cause error) error {
 
 // dispatch merges batch into one request, sends it and splits the answer,
 // one response per member in order.
-func (p *Pool) dispatch(w *worker, batch []*Item) ([]*oip.InferenceResponse, error) {
+func (p *Pool) dispatch(w *worker, batch []*Item) (_ []*oip.InferenceResponse, err error) {
+	ctx, cancel := p.dispatchContext(batch)
+	defer cancel()
+	ctx, span := p.tracing.startBatch(ctx, p.name, w.id, batch)
+	defer func() { p.tracing.endBatch(span, err) }()
 	reqs := make([]*oip.InferenceRequest, len(batch))
 	for i, it := range batch {
 		reqs[i] = it.Req
@@ -184,8 +193,6 @@ func (p *Pool) dispatch(w *worker, batch []*Item) ([]*oip.InferenceResponse, err
 	if err != nil {
 		return nil, p.batchErr(batch, err)
 	}
-	ctx, cancel := p.dispatchContext(batch)
-	defer cancel()
 	head := batch[0]
 	resp, err := w.d.Dispatch(ctx, head.Model, head.Version, req)
 	if err != nil {
@@ -199,7 +206,7 @@ func (p *Pool) dispatch(w *worker, batch []*Item) ([]*oip.InferenceResponse, err
 	}
 	parts, err := oip.SplitResponse(resp, reqs, rows)
 	if err != nil {
-		return nil, p.batchErr(batch, err)
+		return nil, p.batchErr(batch, fmt.Errorf("%w from worker %q: %v", ErrBadResponse, w.id, err))
 	}
 	return parts, nil
 }

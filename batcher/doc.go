@@ -77,6 +77,22 @@
 // maps them to statuses (ErrQueueFull 429, ErrQueueTimeout 503,
 // ErrDeadline 504).
 //
+// # Tracing
+//
+// A Pool given a TracerProvider records each item's wait in the queue
+// (SpanQueueWait, under the span in Submit's context) and each batch
+// (SpanBatch): a span of its own trace, linked to every member's span,
+// whose context the Dispatcher receives. Without one it records nothing,
+// at no cost. Span times come from the Pool's Clock.
+//
+// # Metrics
+//
+// Stats counts what a Pool queued, dispatched and rejected, and its Usage
+// how busy its workers were (slot-seconds busy against slot-seconds
+// attached). A Pool given an Observer tells it of every batch as it
+// leaves the queue: its size and each member's wait. The package keeps no
+// metrics registry of its own.
+//
 // The package does not choose pools or workers (the router does), scale
 // anything, or talk to workers itself (a Dispatcher does).
 package batcher

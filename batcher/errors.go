@@ -21,6 +21,10 @@ var (
 	// unknown priority, an item already queued, or a request whose rows or
 	// batch key cannot be read. It is a caller's mistake, not overload.
 	ErrInvalidItem = errors.New("batcher: invalid item")
+	// ErrBadResponse is returned to every member of a batch whose
+	// response does not split back into the members' rows: the worker
+	// answered, but wrongly. The gateway answers 502.
+	ErrBadResponse = errors.New("batcher: bad response")
 	// ErrBadPriority is returned by ParsePriority for an unknown name.
 	ErrBadPriority = errors.New("batcher: unknown priority")
 )

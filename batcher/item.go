@@ -46,6 +46,9 @@ type Item struct {
 	pushed time.Time // when Push queued the item
 	seq    uint64    // the queue's push number, to spot stale heap entries
 	expiry error     // why Expired removed the item; nil otherwise
+
+	// trace holds its spans; nil when its Pool does not trace.
+	trace *itemTrace
 }
 
 // NewItem returns an Item of class p for req, with Rows and Key read from

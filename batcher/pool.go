@@ -8,6 +8,8 @@ import (
 	"sync"
 	"time"
 
+	"go.opentelemetry.io/otel/trace"
+
 	"github.com/sluice-gateway/sluice/oip"
 )
 
@@ -45,6 +47,12 @@ type PoolConfig struct {
 	// Logger receives the pool's few events (workers added and removed,
 	// close); nil discards them.
 	Logger *slog.Logger
+	// TracerProvider records a span for each item's queue wait and each
+	// batch (SpanQueueWait, SpanBatch); nil records none, at no cost.
+	TracerProvider trace.TracerProvider
+	// Observer is told of every batch as it leaves the queue; nil means
+	// none.
+	Observer Observer
 }
 
 // Pool queues the requests for one pool of workers and feeds them, as
@@ -56,6 +64,8 @@ type Pool struct {
 	models   map[string]FormConfig
 	clock    Clock
 	log      *slog.Logger
+	tracing  tracing
+	observer Observer
 
 	mu      sync.Mutex
 	q       *Queue
@@ -63,6 +73,7 @@ type Pool struct {
 	workers map[string]*worker
 	idle    []*puller // pullers waiting for work, most recent last
 	expiry  expiryTimer
+	usage   usageMeter
 	st      Stats // counters; the queue and worker fields are filled by Stats
 	pullers sync.WaitGroup
 }
@@ -103,6 +114,8 @@ func NewPool(cfg PoolConfig) *Pool {
 		p.log = slog.New(slog.DiscardHandler)
 	}
 	p.log = p.log.With("pool", cfg.Name)
+	p.tracing = newTracing(cfg.TracerProvider, p.clock)
+	p.observer = cfg.Observer
 	return p
 }
 
@@ -126,7 +139,7 @@ func withDefaults(f FormConfig) FormConfig {
 // dispatcher's error, wrapped, when its batch failed. When ctx is done
 // first, the item leaves the queue at once and Submit returns ctx.Err()
 // (for a passed context deadline, an error that also matches ErrDeadline).
-func (p *Pool) Submit(ctx context.Context, it *Item) (*oip.InferenceResponse, error) {
+func (p *Pool) Submit(ctx context.Context, it *Item) (_ *oip.InferenceResponse, err error) {
 	if err := p.check(it); err != nil {
 		return nil, err
 	}
@@ -135,6 +148,8 @@ func (p *Pool) Submit(ctx context.Context, it *Item) (*oip.InferenceResponse, er
 	}
 	done := make(chan result, 1)
 	it.Ref = done
+	p.tracing.enqueue(ctx, it, p.name)
+	defer func() { p.tracing.left(it, err) }()
 	if err := p.enqueue(it); err != nil {
 		return nil, err
 	}
@@ -214,6 +229,7 @@ func (p *Pool) AddWorker(id string, d Dispatcher, slots int) {
 	}
 	w := &worker{id: id, d: d, slots: slots, stop: make(chan struct{})}
 	p.workers[id] = w
+	p.usage.addSlots(p.clock.Now(), slots)
 	p.pullers.Add(slots)
 	for range slots {
 		go p.pull(&puller{w: w, kick: make(chan struct{}, 1)})

@@ -27,6 +27,8 @@ type Stats struct {
 	FailedBatches uint64 `json:"failed_batches"`
 	// Rejected counts the items answered with an error of the batcher's.
 	Rejected Rejections `json:"rejected"`
+	// Usage is how busy the workers were, for their utilization.
+	Usage Usage `json:"usage"`
 }
 
 // Rejections counts items that were not answered by a worker, by reason.
@@ -76,6 +78,7 @@ func (p *Pool) Stats() Stats {
 	defer p.mu.Unlock()
 	s := p.st
 	s.Queued = p.q.LenByClass()
+	s.Usage = p.usage.usage(p.clock.Now())
 	s.Workers = len(p.workers)
 	for _, w := range p.workers {
 		s.Slots += w.slots

@@ -36,6 +36,16 @@ type Config struct {
 	Cache  Cache  `yaml:"cache"`
 	Scaler Scaler `yaml:"scaler"`
 	Budget Budget `yaml:"budget"`
+	// Shutdown shapes how serve drains when it stops.
+	Shutdown Shutdown `yaml:"shutdown"`
+	// Limits bound what one connection or request may ask.
+	Limits Limits `yaml:"limits"`
+	// Admin secures the admin listener.
+	Admin Admin `yaml:"admin"`
+	// TLS serves the client listeners over TLS; nil means plaintext.
+	TLS *TLS `yaml:"tls"`
+	// WorkersTLS reaches the workers over TLS; nil means plaintext.
+	WorkersTLS *WorkersTLS `yaml:"workers_tls"`
 
 	// File is the path the config was loaded from; empty if not from a file.
 	File string `yaml:"-"`

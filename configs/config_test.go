@@ -91,6 +91,7 @@ func TestLoadBad(t *testing.T) {
 			"health.bad.yaml:7: health.eject_after: -1 must be >= 1",
 			"health.bad.yaml:8: health.eject_for: -5s must be > 0",
 		}},
+		{"health-slow", []string{"health-slow.bad.yaml:5: health.slow_factor: 1 must be in (1, 1e6], or 0 for off"}},
 		{"retry-cache", []string{
 			`retry-cache.bad.yaml:4: models[0].cache.mode: "sometimes" is not a cache mode (want "always" or "fallback")`,
 			"retry-cache.bad.yaml:4: models[0].cache.ttl: -1s must be > 0",
@@ -99,7 +100,29 @@ func TestLoadBad(t *testing.T) {
 			"retry-cache.bad.yaml:11: cache.max_bytes: -1 must be >= 0",
 		}},
 		{"scaler-interval", []string{"scaler-interval.bad.yaml:5: scaler.interval: -2s must be > 0"}},
+		{"shutdown", []string{"shutdown.bad.yaml:5: shutdown.drain_timeout: -1s must be > 0"}},
 		{"budget", []string{"budget.bad.yaml:5: budget.per_hour: NaN must be >= 0"}},
+		{"limits", []string{
+			"limits.bad.yaml:1: models[0].timeout: 10m0s must be <= limits.max_deadline 5m0s",
+			"limits.bad.yaml:5: limits.max_body_bytes: 2147483648 must be between 1 and 1073741824 (1 GiB)",
+			"limits.bad.yaml:6: limits.read_header_timeout: -1s must be > 0",
+			"limits.bad.yaml:7: limits.idle_timeout: -2s must be > 0",
+			"limits.bad.yaml:8: limits.max_concurrent_streams: -1 must be between 1 and 4294967295",
+			"limits.bad.yaml:9: limits.max_json_depth: 3 must be >= 4",
+			"limits.bad.yaml:10: limits.max_tensor_elements: -5 must be >= 1",
+		}},
+		{"limits-deadline", []string{"limits-deadline.bad.yaml:3: models[1].timeout: 2m0s must be <= limits.max_deadline 1m0s"}},
+		{"admin-exposed", []string{`admin-exposed.bad.yaml:2: listen.admin: "0.0.0.0:9090" is reachable from other machines, so the admin API needs a token`}},
+		{"admin-token", []string{
+			"admin-token.bad.yaml:2: admin: at most one of token_sha256, token_sha256_file and token_sha256_env may be set, got 2 (token_sha256, token_sha256_env)",
+			"admin-token.bad.yaml:3: admin.token_sha256: is not a SHA-256 in hex: want 64 hex digits, got 10 characters",
+		}},
+		{"tls", []string{
+			"tls.bad.yaml:4: tls.cert_file: is required",
+			"tls.bad.yaml:4: tls.key_file: is required",
+			"tls.bad.yaml:6: workers_tls: cert_file and key_file go together: set both or neither",
+			`tls.bad.yaml:6: workers_tls: local workers (scaler.driver "local") serve plaintext on loopback`,
+		}},
 		{"scaler-knobs", []string{
 			"scaler-knobs.bad.yaml:5: scaler.stabilization: -1m0s must be > 0",
 			"scaler-knobs.bad.yaml:6: scaler.panic_window: -6s must be > 0",
@@ -108,7 +131,8 @@ func TestLoadBad(t *testing.T) {
 			"scaler-knobs.bad.yaml:9: scaler.spot_backoff: -1s must be > 0",
 			"scaler-knobs.bad.yaml:10: scaler.queue_drain_target: -5s must be > 0",
 			`scaler-knobs.bad.yaml:11: scaler.driver: "docker" must be local or kubernetes`,
-			"scaler-knobs.bad.yaml:13: budget.per_day: -10 must be >= 0",
+			"scaler-knobs.bad.yaml:12: scaler.hold_cold_starts: -2 must be > 0",
+			"scaler-knobs.bad.yaml:14: budget.per_day: -10 must be >= 0",
 		}},
 		{"prewarm", []string{
 			`prewarm.bad.yaml:6: scaler.prewarm[0].schedule: "0 25 * * *" is not a cron schedule: `,

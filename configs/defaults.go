@@ -45,6 +45,9 @@ func (c *Config) ApplyDefaults() {
 		c.Scaler.Interval = DefaultScalerInterval
 	}
 	c.Scaler.applyDefaults()
+	c.Shutdown.applyDefaults()
+	c.Limits.applyDefaults()
+	c.applyAdminDefaults()
 }
 
 func (m *Model) applyDefaults() {

@@ -7,12 +7,15 @@ import "time"
 const (
 	// DefaultStabilization is the scale-down window.
 	DefaultStabilization = 5 * time.Minute
+	// DefaultHoldColdStarts keeps replicas no longer needed for three of
+	// their pool's cold starts, at most the stabilization window.
+	DefaultHoldColdStarts = 3.0
 	// DefaultPanicWindow is the window of a surge's demand.
 	DefaultPanicWindow = 6 * time.Second
 	// DefaultPanicThreshold starts a panic at 200 % of ready capacity.
 	DefaultPanicThreshold = 2.0
-	// DefaultSpotShareMax caps spot at 70 % of a tier's demand.
-	DefaultSpotShareMax = 0.7
+	// DefaultSpotShareMax lets spot pools take all of a tier's demand.
+	DefaultSpotShareMax = 1.0
 	// DefaultSpotBackoff is how long a spot pool that lost workers is
 	// trusted with its ready replicas only.
 	DefaultSpotBackoff = 2 * time.Minute
@@ -29,6 +32,9 @@ func (s *Scaler) applyDefaults() {
 	setDuration(&s.QueueDrainTarget, DefaultQueueDrainTarget)
 	if s.PanicThreshold == 0 {
 		s.PanicThreshold = DefaultPanicThreshold
+	}
+	if s.HoldColdStarts == 0 {
+		s.HoldColdStarts = DefaultHoldColdStarts
 	}
 	if s.SpotShareMax == 0 {
 		s.SpotShareMax = DefaultSpotShareMax

@@ -30,12 +30,15 @@ func TestDefaults(t *testing.T) {
 			MaxBatch: 1,
 			Replicas: Replicas{Min: 0, Initial: 1, Max: 1},
 		}},
-		Scaler: Scaler{Interval: 2 * time.Second, Stabilization: 5 * time.Minute, PanicWindow: 6 * time.Second,
-			PanicThreshold: 2, SpotShareMax: 0.7, SpotBackoff: 2 * time.Minute, QueueDrainTarget: 5 * time.Second, Driver: DriverLocal},
+		Scaler: Scaler{Interval: 2 * time.Second, Stabilization: 5 * time.Minute, HoldColdStarts: 3, PanicWindow: 6 * time.Second,
+			PanicThreshold: 2, SpotShareMax: 1, SpotBackoff: 2 * time.Minute, QueueDrainTarget: 5 * time.Second, Driver: DriverLocal},
 		Health: Health{Interval: 2 * time.Second, Timeout: time.Second, EjectAfter: 3, EjectFor: 5 * time.Second},
 		Retry:  Retry{BudgetRatio: 0.2, Window: 10 * time.Second},
 		Cache:  Cache{MaxBytes: 64 << 20},
 	}
+	want.Shutdown = Shutdown{DrainTimeout: 10 * time.Second}
+	want.Limits = Limits{MaxBodyBytes: 16 << 20, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute,
+		MaxConcurrentStreams: 1024, MaxDeadline: 5 * time.Minute, MaxJSONDepth: 32, MaxTensorElements: 4 << 20}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("defaults (-want +got):\n%s", diff)
 	}
@@ -73,12 +76,16 @@ func TestApplyDefaultsKeepsSetValues(t *testing.T) {
 		Models: []Model{{Batching: ptr(false), Timeout: time.Second, SLO: time.Second,
 			Cache: &ModelCache{Mode: CacheAlways, TTL: time.Hour}}},
 		Pools: []Pool{{MaxBatch: 4}},
-		Scaler: Scaler{Interval: time.Minute, Stabilization: time.Hour, PanicWindow: time.Second,
+		Scaler: Scaler{Interval: time.Minute, Stabilization: time.Hour, HoldColdStarts: 2, PanicWindow: time.Second,
 			PanicThreshold: 3, SpotShareMax: 0.5, SpotBackoff: time.Hour, QueueDrainTarget: time.Minute, Driver: DriverKubernetes},
 		Health: Health{Interval: time.Minute, Timeout: time.Second, EjectAfter: 1, EjectFor: time.Hour},
 		Retry:  Retry{BudgetRatio: 0.5, Window: time.Hour},
 		Cache:  Cache{MaxBytes: 1},
 	}
+	cfg.Shutdown = Shutdown{DrainTimeout: time.Minute}
+	cfg.Limits = Limits{MaxBodyBytes: 1, ReadHeaderTimeout: time.Second, IdleTimeout: time.Second,
+		MaxConcurrentStreams: 1, MaxDeadline: time.Second, MaxJSONDepth: 4, MaxTensorElements: 1}
+	cfg.Listen.Admin = "[::1]:9090"
 	want := cfg
 	want.Models = []Model{cfg.Models[0]}
 	want.Pools = []Pool{{MaxBatch: 4, Replicas: Replicas{Initial: 1, Max: 1}}}

@@ -50,12 +50,18 @@ func TestQuickstart(t *testing.T) {
 		Retry:  Retry{BudgetRatio: DefaultRetryBudget, Window: DefaultRetryWindow},
 		Cache:  Cache{MaxBytes: DefaultCacheBytes},
 		Scaler: Scaler{
-			Interval: DefaultScalerInterval, Stabilization: 30 * time.Second,
+			Interval: DefaultScalerInterval, Stabilization: 30 * time.Second, HoldColdStarts: DefaultHoldColdStarts,
 			PanicWindow: DefaultPanicWindow, PanicThreshold: DefaultPanicThreshold,
 			QueueDrainTarget: DefaultQueueDrainTarget, SpotShareMax: DefaultSpotShareMax,
 			SpotBackoff: DefaultSpotBackoff, Driver: DriverLocal,
 		},
 		Budget: Budget{PerHour: 3.00},
+	}
+	want.Shutdown = Shutdown{DrainTimeout: DefaultDrainTimeout}
+	want.Limits = Limits{
+		MaxBodyBytes: DefaultMaxBodyBytes, ReadHeaderTimeout: DefaultReadHeaderTimeout, IdleTimeout: DefaultIdleTimeout,
+		MaxConcurrentStreams: DefaultMaxConcurrentStreams, MaxDeadline: DefaultMaxDeadline,
+		MaxJSONDepth: DefaultMaxJSONDepth, MaxTensorElements: DefaultMaxTensorElements,
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("quickstart.yaml (-want +got):\n%s", diff)

@@ -47,6 +47,13 @@ type Health struct {
 	// ejection in a row, and when it has passed a probe decides whether
 	// the worker returns. > 0, default 5s (DefaultEjectFor).
 	EjectFor time.Duration `yaml:"eject_for"`
+	// SlowFactor, when set, counts a batch answered more than this many
+	// times slower than the pool's workers typically are (each batch
+	// measured against the pool's curve) as a failed batch towards
+	// eject_after, its answer still delivered: a worker far slower than
+	// its peers is ejected, a pool slow as a whole is not. > 1, or 0 (the
+	// default) for off.
+	SlowFactor float64 `yaml:"slow_factor"`
 }
 
 // Retry bounds the retries of batches that failed on a worker: each

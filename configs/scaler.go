@@ -11,6 +11,11 @@ type Scaler struct {
 	// the scaler wanted within it; a panic also ends only after this long
 	// without a surge. > 0, default 5m (DefaultStabilization).
 	Stabilization time.Duration `yaml:"stabilization"`
+	// HoldColdStarts shortens a pool's scale-down window to this many of
+	// its cold starts when that is shorter than Stabilization, so that
+	// fast-starting pools give back what they no longer need sooner; > 0,
+	// default 3 (DefaultHoldColdStarts).
+	HoldColdStarts float64 `yaml:"hold_cold_starts"`
 	// PanicWindow is the window whose mean arrival rate is compared with
 	// ready capacity to detect a surge; > 0, default 6s
 	// (DefaultPanicWindow).
@@ -19,7 +24,7 @@ type Scaler struct {
 	// capacity that starts a panic; > 1, default 2 (DefaultPanicThreshold).
 	PanicThreshold float64 `yaml:"panic_threshold"`
 	// SpotShareMax caps the part of a tier's demand placed on spot pools;
-	// in (0, 1], default 0.7 (DefaultSpotShareMax).
+	// in (0, 1], default 1 (DefaultSpotShareMax): no cap.
 	SpotShareMax float64 `yaml:"spot_share_max"`
 	// SpotBackoff is how long a spot pool that lost workers counts only
 	// its ready replicas while other pools cover the rest; > 0, default 2m

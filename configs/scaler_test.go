@@ -14,7 +14,7 @@ func TestScalerGood(t *testing.T) {
 		t.Fatalf("Load: %v", err)
 	}
 	want := Scaler{
-		Interval: time.Second, Stabilization: 3 * time.Minute, PanicWindow: 10 * time.Second,
+		Interval: time.Second, Stabilization: 3 * time.Minute, HoldColdStarts: 2, PanicWindow: 10 * time.Second,
 		PanicThreshold: 3, SpotShareMax: 0.5, SpotBackoff: 5 * time.Minute, QueueDrainTarget: 2 * time.Second,
 		DryRun: true, Driver: DriverKubernetes,
 		Prewarm: []Prewarm{
@@ -31,7 +31,7 @@ func TestScalerGood(t *testing.T) {
 }
 
 func TestScalerDefaultsKeepSetValues(t *testing.T) {
-	set := Scaler{Stabilization: time.Hour, PanicWindow: time.Second, PanicThreshold: 5,
+	set := Scaler{Stabilization: time.Hour, HoldColdStarts: 2, PanicWindow: time.Second, PanicThreshold: 5,
 		SpotShareMax: 1, SpotBackoff: time.Minute, QueueDrainTarget: time.Minute, Driver: DriverKubernetes}
 	got := set
 	got.applyDefaults()

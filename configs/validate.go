@@ -34,6 +34,10 @@ func validate(cfg *Config, line func(field string) int) Errors {
 	c.positive("scaler.interval", cfg.Scaler.Interval)
 	c.scaler(cfg)
 	c.nonNegativeNumber("budget.per_hour", cfg.Budget.PerHour)
+	c.shutdown(cfg.Shutdown)
+	c.limits(cfg)
+	c.admin(cfg)
+	c.tls(cfg)
 	sort.SliceStable(c.errs, func(i, j int) bool { return c.errs[i].Line < c.errs[j].Line })
 	return c.errs
 }

@@ -99,6 +99,9 @@ func (c *checker) health(h Health) {
 		c.addf("health.eject_after", "%d must be >= 1", h.EjectAfter)
 	}
 	c.positive("health.eject_for", h.EjectFor)
+	if h.SlowFactor != 0 && !(h.SlowFactor > 1 && h.SlowFactor <= 1e6) {
+		c.addf("health.slow_factor", "%v must be in (1, 1e6], or 0 for off", h.SlowFactor)
+	}
 }
 
 func (c *checker) modelCache(f string, mc ModelCache) {

@@ -18,6 +18,9 @@ func (c *checker) scaler(cfg *Config) {
 	if !(s.PanicThreshold > 1) || math.IsInf(s.PanicThreshold, 1) {
 		c.addf("scaler.panic_threshold", "%v must be > 1 and finite", s.PanicThreshold)
 	}
+	if !(s.HoldColdStarts > 0) {
+		c.addf("scaler.hold_cold_starts", "%v must be > 0", s.HoldColdStarts)
+	}
 	if !(s.SpotShareMax > 0 && s.SpotShareMax <= 1) {
 		c.addf("scaler.spot_share_max", "%v must be > 0 and <= 1", s.SpotShareMax)
 	}

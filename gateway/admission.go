@@ -109,11 +109,11 @@ func (l ShedLevel) Sheds(p batcher.Priority) bool {
 // An Admission is safe for concurrent use. Its zero value sheds nothing and
 // has no fallbacks.
 type Admission struct {
-	// fallbacks maps a model to its fallback; immutable after
-	// NewAdmission.
+	level atomic.Int32
+	mu    sync.RWMutex
+	// fallbacks maps a model to its fallback; guarded by mu, replaced
+	// whole by SetFallbacks.
 	fallbacks map[string]string
-	level     atomic.Int32
-	mu        sync.RWMutex
 	on        map[string]bool // models whose fallback is on
 }
 
@@ -123,10 +123,8 @@ type Admission struct {
 // fallbacks. It fails, with an error matching ErrBadOptions, for an empty
 // name or a model that falls back to itself.
 func NewAdmission(fallbacks map[string]string) (*Admission, error) {
-	for m, fb := range fallbacks {
-		if m == "" || fb == "" || m == fb {
-			return nil, fmt.Errorf("%w: fallback %q → %q", ErrBadOptions, m, fb)
-		}
+	if err := checkFallbacks(fallbacks); err != nil {
+		return nil, err
 	}
 	return &Admission{fallbacks: maps.Clone(fallbacks)}, nil
 }
@@ -140,11 +138,11 @@ func (a *Admission) Shed() ShedLevel { return ShedLevel(a.level.Load()) }
 // SetFallback turns the fallback of model on or off. It fails, with an
 // error matching ErrNoFallback, for a model without a configured fallback.
 func (a *Admission) SetFallback(model string, on bool) error {
+	a.mu.Lock()
+	defer a.mu.Unlock()
 	if _, ok := a.fallbacks[model]; !ok {
 		return fmt.Errorf("%w for model %q", ErrNoFallback, model)
 	}
-	a.mu.Lock()
-	defer a.mu.Unlock()
 	if a.on == nil {
 		a.on = map[string]bool{}
 	}
@@ -155,6 +153,8 @@ func (a *Admission) SetFallback(model string, on bool) error {
 // Fallback returns the configured fallback of model, whether or not it is
 // on; ok is false when model has none.
 func (a *Admission) Fallback(model string) (fallback string, ok bool) {
+	a.mu.RLock()
+	defer a.mu.RUnlock()
 	fallback, ok = a.fallbacks[model]
 	return fallback, ok
 }
@@ -183,8 +183,9 @@ func (a *Admission) admit(model string, p batcher.Priority) (serve, reason strin
 	}
 	a.mu.RLock()
 	on := a.on[model]
+	fb, ok := a.fallbacks[model]
 	a.mu.RUnlock()
-	if fb, ok := a.fallbacks[model]; ok && on {
+	if ok && on {
 		return fb, FallbackShed, nil
 	}
 	return model, "", nil

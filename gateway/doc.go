@@ -14,10 +14,35 @@
 // the model's fallback. Refusals that a retry may cure say when, in
 // Retry-After (HTTP) or a RetryInfo detail (gRPC). A call answered by a
 // fallback model says so in HeaderFallbackFrom. Each call's outcome is
-// counted per tenant (TenantCounters), for chargeback. Health, readiness
-// and metadata endpoints are not authenticated.
+// counted per tenant (TenantCounters), for chargeback, priced at the
+// serving pool's cost per inference; with Options.Metrics, also in
+// Prometheus metrics (Metrics) on a registry the caller owns. Health,
+// readiness and metadata endpoints are not authenticated.
 //
 // No error, log line or counter holds an API key.
+//
+// Limits (Options, each defaulted when 0; see DefaultMaxBodyBytes and
+// the constants beside it): an HTTP body over MaxBodyBytes is refused
+// with 413 (ErrBodyTooLarge), and one whose objects and arrays nest
+// deeper than MaxJSONDepth with 400, before it is decoded; a call whose
+// inputs hold more than MaxTensorElements elements in all, over either
+// front end, with 400 / INVALID_ARGUMENT naming the input. MaxDeadline
+// caps every call's deadline (no cap when 0). A gRPC message's size is
+// bounded by the gRPC server, which the caller builds.
+//
+// Stopping: Drain turns readiness false and refuses new infer calls (503 /
+// UNAVAILABLE, ErrDraining); Shutdown also waits for the calls in
+// progress, and fails those it gives up on the same way, so that no call
+// is left without an answer. Reloading: SetAccess swaps the keyring and
+// rate limits, Admission.SetFallbacks the fallbacks; the router reloads
+// its own tables.
+//
+// Tracing (Options.TracerProvider; off when nil, at no cost): each infer
+// call is a server span (SpanRequest) that continues the client's W3C
+// trace context (traceparent), with its admission (SpanAdmission) below
+// it; the router's queue wait follows, and the batch the call rides in
+// links to it. The span says the model, tenant, priority, pool and
+// estimated cost, and why a failed call failed.
 //
 // The gateway neither starts workers nor decides capacity; it reads the
 // router and submits to batchers. The scaler drives Admission through an

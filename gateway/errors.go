@@ -36,6 +36,10 @@ var (
 	// ErrShed is returned for a call of a priority class that admission
 	// refuses at its shed level (HTTP 503, gRPC UNAVAILABLE).
 	ErrShed = errors.New("gateway: shedding load")
+	// ErrDraining is returned for a call that arrives while the gateway
+	// shuts down, or that it gave up on at the end of its drain (HTTP
+	// 503, gRPC UNAVAILABLE); see Gateway.Shutdown.
+	ErrDraining = errors.New("gateway: shutting down")
 	// ErrBadOptions is returned by the constructors of the gateway's
 	// parts for options that break a documented rule.
 	ErrBadOptions = errors.New("gateway: invalid options")
@@ -53,6 +57,7 @@ const (
 	ReasonForbidden       = "forbidden"
 	ReasonRateLimited     = "rate_limited"
 	ReasonShed            = "shed"
+	ReasonDraining        = "draining"
 	ReasonInvalid         = "invalid"
 	ReasonUnknownModel    = "unknown_model"
 	ReasonNoCapacity      = "no_capacity"
@@ -85,6 +90,7 @@ var failures = []struct {
 	{ErrForbidden, failure{http.StatusForbidden, codes.PermissionDenied, 0, ReasonForbidden}},
 	{ErrRateLimited, failure{http.StatusTooManyRequests, codes.ResourceExhausted, time.Second, ReasonRateLimited}},
 	{ErrShed, failure{http.StatusServiceUnavailable, codes.Unavailable, ShedRetryAfter, ReasonShed}},
+	{ErrDraining, failure{http.StatusServiceUnavailable, codes.Unavailable, time.Second, ReasonDraining}},
 	{ErrBodyTooLarge, failure{http.StatusRequestEntityTooLarge, codes.ResourceExhausted, 0, ReasonInvalid}},
 	{oip.ErrInvalid, failure{http.StatusBadRequest, codes.InvalidArgument, 0, ReasonInvalid}},
 	{router.ErrUnknownModel, failure{http.StatusNotFound, codes.NotFound, 0, ReasonUnknownModel}},
@@ -96,6 +102,7 @@ var failures = []struct {
 	{context.Canceled, failure{statusClientClosed, codes.Canceled, 0, ReasonCanceled}},
 	{batcher.ErrClosed, failure{http.StatusServiceUnavailable, codes.Unavailable, time.Second, ReasonClosed}},
 	{router.ErrBackend, failure{http.StatusBadGateway, codes.Unavailable, 0, ReasonBackend}},
+	{batcher.ErrBadResponse, failure{http.StatusBadGateway, codes.Unavailable, 0, ReasonBackend}},
 }
 
 // classify returns how err is reported; unknown errors are internal. An

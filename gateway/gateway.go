@@ -4,7 +4,10 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"sync/atomic"
 	"time"
+
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/sluice-gateway/sluice/batcher"
 	"github.com/sluice-gateway/sluice/oip"
@@ -13,9 +16,6 @@ import (
 
 // Version is reported by server metadata.
 const Version = "0.1.0"
-
-// DefaultMaxBodyBytes bounds an HTTP request body when Options leaves it 0.
-const DefaultMaxBodyBytes = 64 << 20
 
 // Options configures a Gateway. Router is required; every other field has a
 // default.
@@ -28,6 +28,18 @@ type Options struct {
 	Now func() time.Time
 	// MaxBodyBytes bounds an HTTP request body; 0 means DefaultMaxBodyBytes.
 	MaxBodyBytes int64
+	// MaxJSONDepth bounds the nesting of objects and arrays in an HTTP
+	// request body, which is refused (400) before it is decoded; 0 means
+	// DefaultMaxJSONDepth.
+	MaxJSONDepth int
+	// MaxTensorElements bounds the elements of all the inputs of one call
+	// together (400 / INVALID_ARGUMENT naming the input); 0 means
+	// DefaultMaxTensorElements.
+	MaxTensorElements int64
+	// MaxDeadline caps every call's deadline: a client's timeout, gRPC
+	// deadline or model timeout longer than it is cut to it; 0 means no
+	// cap beyond the model's timeout.
+	MaxDeadline time.Duration
 	// Keys authenticates infer calls; nil turns authentication off (see
 	// Keyring).
 	Keys *Keyring
@@ -39,6 +51,15 @@ type Options struct {
 	// Tenants receives every call's outcome per tenant; nil means a new
 	// TenantCounters, which RegisterAdmin serves.
 	Tenants *TenantCounters
+	// Metrics records every infer call in Prometheus metrics; nil records
+	// none.
+	Metrics *Metrics
+	// TracerProvider records a span for each infer call (SpanRequest) and
+	// its admission (SpanAdmission), continuing the client's W3C trace
+	// context; nil records none, at no cost. The router records the
+	// call's queue wait, batch and worker call with its own
+	// (router.Config.TracerProvider).
+	TracerProvider trace.TracerProvider
 }
 
 // Gateway serves inference calls. It is safe for concurrent use.
@@ -47,18 +68,23 @@ type Gateway struct {
 	log       *slog.Logger
 	now       func() time.Time
 	maxBody   int64
-	keys      *Keyring
-	limits    *RateLimits
+	bounds    bounds
+	access    atomic.Pointer[access] // never nil after New
 	admission *Admission
 	tenants   *TenantCounters
+	metrics   *Metrics
+	gate      *drainGate
+	tracing   tracing
 }
 
 // New returns a gateway over opts.Router.
 func New(opts Options) *Gateway {
 	g := &Gateway{
 		router: opts.Router, log: opts.Logger, now: opts.Now, maxBody: opts.MaxBodyBytes,
-		keys: opts.Keys, limits: opts.Limits, admission: opts.Admission, tenants: opts.Tenants,
+		admission: opts.Admission, tenants: opts.Tenants, gate: newDrainGate(),
 	}
+	g.access.Store(&access{keys: opts.Keys, limits: opts.Limits})
+	g.metrics = opts.Metrics
 	if g.admission == nil {
 		g.admission = &Admission{}
 	}
@@ -74,6 +100,8 @@ func New(opts Options) *Gateway {
 	if g.maxBody <= 0 {
 		g.maxBody = DefaultMaxBodyBytes
 	}
+	g.bounds = boundsOf(opts)
+	g.tracing = newTracing(opts.TracerProvider, g.now)
 	return g
 }
 
@@ -98,15 +126,15 @@ const HeaderCache = "x-sluice-cache"
 
 // infer serves a call through the router and returns the router's
 // result: the answer, and whether the cache or a fallback model gave it.
-// The deadline is the earliest of ctx's, the call's timeout and the
-// model's default timeout.
+// The deadline is the earliest of ctx's, the call's timeout, the model's
+// default timeout and the deadline cap.
 func (g *Gateway) infer(ctx context.Context, c call) (*router.Result, error) {
 	m, ok := g.router.Model(c.model)
 	if !ok {
 		return nil, errUnknownModel(c.model)
 	}
 	now := g.now()
-	timeout := m.Timeout
+	timeout := g.bounds.capDeadline(m.Timeout)
 	if c.timeout > 0 && c.timeout < timeout {
 		timeout = c.timeout
 	}
@@ -126,6 +154,7 @@ func (t *ticket) note(res *router.Result) *oip.InferenceResponse {
 		return nil
 	}
 	t.fallback.cacheHit = res.CacheHit
+	t.pool = res.Pool
 	if res.FallbackFrom != "" && t.fallback.from == "" {
 		t.model, t.fallback.from, t.fallback.reason = res.Model, res.FallbackFrom, FallbackNoCapacity
 	}
@@ -136,14 +165,21 @@ func errUnknownModel(name string) error {
 	return fmt.Errorf("%w %q", router.ErrUnknownModel, name)
 }
 
-// ready reports whether a model can be served now.
+// ready reports whether a model can be served now: not while draining.
 func (g *Gateway) ready(model string) bool {
+	if g.Draining() {
+		return false
+	}
 	_, err := g.router.Pick(model)
 	return err == nil
 }
 
-// serverReady reports whether every model can be served now.
+// serverReady reports whether every model can be served now: not while
+// draining.
 func (g *Gateway) serverReady() bool {
+	if g.Draining() {
+		return false
+	}
 	for _, m := range g.router.Models() {
 		if !g.ready(m) {
 			return false

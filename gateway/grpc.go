@@ -60,7 +60,7 @@ func (s *grpcService) ModelMetadata(ctx context.Context, req *inferencepb.ModelM
 // HeaderFallbackReason; one answered from the response cache, HeaderCache.
 func (s *grpcService) ModelInfer(ctx context.Context, req *inferencepb.ModelInferRequest) (*inferencepb.ModelInferResponse, error) {
 	md, _ := metadata.FromIncomingContext(ctx)
-	decode := func() (call, error) { return grpcCall(md, req) }
+	decode := func() (call, error) { return grpcCall(md, req, s.g.bounds) }
 	resp, fb, err := s.g.handle(ctx, req.GetModelName(), md.Get, decode)
 	if err != nil {
 		return nil, grpcError(err)
@@ -75,15 +75,19 @@ func (s *grpcService) ModelInfer(ctx context.Context, req *inferencepb.ModelInfe
 	return oip.ResponseToProto(resp), nil
 }
 
-// grpcCall decodes a ModelInfer request with metadata md; its priority is
-// the admission's, and the gRPC deadline travels in the context.
-func grpcCall(md metadata.MD, req *inferencepb.ModelInferRequest) (call, error) {
+// grpcCall decodes a ModelInfer request with metadata md, within b's
+// limit on input elements; its priority is the admission's, and the gRPC
+// deadline travels in the context.
+func grpcCall(md metadata.MD, req *inferencepb.ModelInferRequest, b bounds) (call, error) {
 	c := call{model: req.GetModelName(), version: req.GetModelVersion()}
 	var err error
 	if c.req, err = oip.RequestFromProto(req); err != nil {
 		return c, err
 	}
 	if err = c.req.Validate(); err != nil {
+		return c, err
+	}
+	if err = b.checkElements(c.req); err != nil {
 		return c, err
 	}
 	c.timeout, err = parseTimeout(first(md, HeaderTimeout), c.req.Parameters)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"strconv"
@@ -17,6 +18,7 @@ import (
 // HTTPHandler returns the Open Inference Protocol v2 REST API.
 func (g *Gateway) HTTPHandler() http.Handler {
 	r := chi.NewRouter()
+	r.Use(g.closeWhileDraining)
 	r.Get("/v2", g.serverMetadata)
 	r.Get("/v2/health/live", func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusOK) })
 	r.Get("/v2/health/ready", g.serverReadyHandler)
@@ -62,19 +64,26 @@ func (g *Gateway) inferHTTP(w http.ResponseWriter, r *http.Request) {
 	_, _ = w.Write(out)
 }
 
-// httpCall reads and decodes an infer request; its priority is the
+// httpCall reads and decodes an infer request within the gateway's
+// limits (body size, JSON depth, input elements); its priority is the
 // admission's. buf holds the body and must outlive the call.
 func (g *Gateway) httpCall(r *http.Request, buf *bytes.Buffer) (call, error) {
 	c := call{model: chi.URLParam(r, "model"), version: chi.URLParam(r, "version")}
 	if _, err := buf.ReadFrom(http.MaxBytesReader(nil, r.Body, g.maxBody)); err != nil {
 		var tooLarge *http.MaxBytesError
 		if errors.As(err, &tooLarge) {
-			return c, ErrBodyTooLarge
+			return c, fmt.Errorf("%w: the limit is %d bytes", ErrBodyTooLarge, g.maxBody)
 		}
 		return c, err
 	}
-	var err error
-	if c.req, err = oip.DecodeRequest(buf.Bytes()); err != nil {
+	err := g.bounds.checkDepth(buf.Bytes())
+	if err == nil {
+		c.req, err = oip.DecodeRequest(buf.Bytes())
+	}
+	if err == nil {
+		err = g.bounds.checkElements(c.req)
+	}
+	if err != nil {
 		return c, err
 	}
 	c.timeout, err = parseTimeout(headers(httpHeaders(r.Header).values).first(HeaderTimeout), c.req.Parameters)
@@ -115,10 +124,11 @@ func readyStatus(ok bool) int {
 }
 
 // fail answers with err's status and a one-line JSON error, and logs what
-// the client did not cause (shedding is deliberate, not logged).
+// the client did not cause (shedding and draining are deliberate, not
+// logged).
 func (g *Gateway) fail(w http.ResponseWriter, r *http.Request, err error) {
 	f := classify(err)
-	if f.http >= http.StatusInternalServerError && f.reason != ReasonShed {
+	if f.http >= http.StatusInternalServerError && f.reason != ReasonShed && f.reason != ReasonDraining {
 		g.log.Warn("request failed", slog.String("path", r.URL.Path), slog.Int("status", f.http), slog.Any("error", err))
 	}
 	if f.retryAfter > 0 {

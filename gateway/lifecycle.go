@@ -37,24 +37,39 @@ type ticket struct {
 	// route reads the call's headers for the router's header routes; nil
 	// unless the call's key is trusted.
 	route func(string) string
+	// pool is the pool that answered; empty before, and for the cache.
+	pool string
 }
 
 // handle is the life of one inference call, whichever front end it came
 // through: admit it (see admit), decode it, infer it — once more on the
 // model's fallback when the model has no capacity — and account it to its
-// tenant. h holds the call's headers or metadata.
-func (g *Gateway) handle(ctx context.Context, model string, h headers, decode decoder) (*oip.InferenceResponse, fallback, error) {
-	t, err := g.admit(model, h)
+// tenant. h holds the call's headers or metadata. A draining gateway
+// refuses the call first of all, and fails it if Shutdown gives up on it
+// (ErrDraining).
+func (g *Gateway) handle(ctx context.Context, model string, h headers, decode decoder) (_ *oip.InferenceResponse, fb fallback, err error) {
+	ctx, span := g.tracing.request(ctx, model, h)
+	defer func() { span.end(fb, err) }()
+	ctx, leave, err := g.gate.enter(ctx)
+	if err != nil {
+		return nil, fallback{}, err
+	}
+	defer leave()
+	start := g.beginCall()
+	t, err := g.admitTraced(ctx, span, model, h)
 	if err != nil {
 		g.account(t, nil, err)
+		g.recordRefused(model, t, err)
 		return nil, fallback{}, err
 	}
 	c, err := decode()
 	var resp *oip.InferenceResponse
 	if err == nil {
 		resp, err = g.serve(ctx, &t, c)
+		err = explain(ctx, err)
 	}
 	g.account(t, c.req, err)
+	g.recordServed(model, t, c.req, start, err)
 	return resp, t.fallback, err
 }
 
@@ -65,7 +80,8 @@ func (g *Gateway) handle(ctx context.Context, model string, h headers, decode de
 // and the model's fallback. A call refused by one gate is not seen by the
 // next, so a shed call takes no rate-limit token.
 func (g *Gateway) admit(model string, h headers) (ticket, error) {
-	p, err := g.keys.authenticate(h)
+	acc := g.access.Load()
+	p, err := acc.keys.authenticate(h)
 	if err != nil {
 		return ticket{}, err
 	}
@@ -83,7 +99,7 @@ func (g *Gateway) admit(model string, h headers) (ticket, error) {
 	if err != nil {
 		return t, err
 	}
-	if err := g.limits.Allow(t.tenant, model, g.now()); err != nil {
+	if err := acc.limits.Allow(t.tenant, model, g.now()); err != nil {
 		return t, err
 	}
 	if reason != "" {
@@ -116,6 +132,7 @@ func (g *Gateway) account(t ticket, req *oip.InferenceRequest, err error) {
 		e.Reason = classify(err).reason
 	} else {
 		e.Rows, e.Fallback = rowsOf(req), t.fallback.from != ""
+		e.CostUSD = g.price(t.pool, t.model, e.Rows)
 	}
 	g.tenants.Record(e)
 }

@@ -219,8 +219,9 @@ func TestClientDisconnectLeavesQueue(t *testing.T) {
 	<-done
 	f.waitFor(t, "removed", func(s batcher.Stats) bool { return s.Queued.Total() == 0 && s.Rejected.Canceled == 1 })
 	<-blocker
-	if got := f.workers[0].Stats().Batches; got != 1 {
-		t.Errorf("worker ran %d batches, want 1 (the blocker)", got)
+	f.waitFor(t, "idle", func(s batcher.Stats) bool { return s.Queued.Total() == 0 && s.InFlightBatches == 0 })
+	if got := f.workers[0].Stats(); got.Batches != 1 || got.Items != 1 {
+		t.Errorf("worker ran %d batches of %d rows, want 1 of 1 (the blocker): the request of the client that left reached it", got.Batches, got.Items)
 	}
 }
 

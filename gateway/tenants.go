@@ -19,9 +19,10 @@ type TenantEvent struct {
 	// Reason names why the call failed (ReasonRateLimited, ReasonShed,
 	// ...); empty for an answered call.
 	Reason string
-	// CostUSD is what answering the call cost, in US dollars. The gateway
-	// leaves it 0 until the cost model prices inferences; this is where
-	// that price goes.
+	// CostUSD is what answering the call cost, in US dollars: its rows
+	// times the cost per inference of the pool that answered, at the
+	// model's SLO and full utilization; 0 for a failed call and for an
+	// answer from the cache.
 	CostUSD float64
 }
 

@@ -54,8 +54,9 @@ func bump(c *batcher.ClassCounts, p batcher.Priority, n int) {
 
 // TierStats returns every tier's counts, sorted by name.
 func (r *Router) TierStats() []TierStats {
-	out := make([]TierStats, 0, len(r.arrivals))
-	for name, a := range r.arrivals {
+	arrivals := r.tables().arrivals
+	out := make([]TierStats, 0, len(arrivals))
+	for name, a := range arrivals {
 		a.mu.Lock()
 		out = append(out, TierStats{Name: name, Requests: a.requests, Rows: a.rows})
 		a.mu.Unlock()

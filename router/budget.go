@@ -13,6 +13,8 @@ type retryBudget struct {
 
 	mu  sync.Mutex
 	win *ring[budgetCounts]
+	// total counts the retries allowed since the start.
+	total uint64
 }
 
 type budgetCounts struct{ requests, retries int }
@@ -47,5 +49,6 @@ func (b *retryBudget) allow(now time.Time) bool {
 		return false
 	}
 	b.win.at(now).retries++
+	b.total++
 	return true
 }

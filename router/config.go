@@ -1,8 +1,11 @@
 package router
 
 import (
+	"crypto/tls"
 	"log/slog"
 	"time"
+
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/sluice-gateway/sluice/batcher"
 	"github.com/sluice-gateway/sluice/costmodel"
@@ -135,6 +138,16 @@ type HealthConfig struct {
 	// probed and returns if ready, or is ejected again. Must be > 0 when
 	// EjectAfter is.
 	EjectFor time.Duration
+	// SlowFactor, when > 1, counts a batch answered more than SlowFactor
+	// times slower than its pool's workers typically are as a failed
+	// batch towards EjectAfter, its answer still delivered: a worker far
+	// slower than its peers is ejected like a failing one. Slowness is a
+	// batch's latency over the pool's configured curve for its rows
+	// (PoolConfig.Cost.Curve); typical is the median of the workers'
+	// moving averages of it, and at least 1, so that a pool slow as a
+	// whole (a starved gateway) ejects no one. 0, or any value <= 1,
+	// turns it off.
+	SlowFactor float64
 }
 
 // RetryConfig bounds retries of failed batches. The zero value turns
@@ -174,10 +187,22 @@ type Config struct {
 	// Prober checks a worker's readiness; nil means HTTP GET of its
 	// /v2/health/ready, or gRPC ServerReady for a worker without HTTP.
 	Prober Prober
+	// WorkerTLS secures the links to the workers — gRPC calls and the
+	// default prober's HTTP checks (then HTTPS) — with a copy of it; nil
+	// means plaintext. Its ServerName, if set, is the name every worker's
+	// certificate must hold; else each endpoint's host. Like the other
+	// fields but the tables, it is fixed at New.
+	WorkerTLS *tls.Config
 	// Clock is the time source of every decision; nil means
 	// batcher.RealClock.
 	Clock batcher.Clock
 	// Logger receives ejections, returns and failed updates; nil discards
 	// them.
 	Logger *slog.Logger
+	// TracerProvider records the spans of each pool's queue and batches
+	// (see batcher.PoolConfig.TracerProvider; a pool's own Queue field
+	// wins), of each worker call (SpanWorkerCall), and annotates the
+	// caller's span with the pool and cost of its answer. Nil records
+	// nothing, at no cost.
+	TracerProvider trace.TracerProvider
 }

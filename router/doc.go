@@ -43,7 +43,13 @@
 //
 // Workers are checked actively (HTTP GET /v2/health/ready every
 // HealthConfig.Interval) and ejected passively: after EjectAfter failed
-// batches in a row, or at once when unreachable. An ejection lasts
+// batches in a row, or at once when unreachable. With
+// HealthConfig.SlowFactor, a batch answered that many times slower than
+// the pool's workers typically are (relative to the pool's curve) counts
+// as failed too, its answer still delivered: a slow worker is ejected
+// like a failing one, while a pool slow as a whole ejects no one. A
+// worker's answer that is not a valid response is a failed batch
+// (ErrBackend). An ejection lasts
 // EjectFor, doubling for each ejection in a row; then a probe decides
 // whether the worker returns.
 //
@@ -82,4 +88,27 @@
 // The router learns which workers exist through SetEndpoints, called by
 // whoever runs them (local processes, Kubernetes). It never starts or
 // stops workers, and knows nothing of workers still starting.
+//
+// PoolStats also sets the worker-side latency of cold workers (their first
+// ColdBatches good batches after joining the pool) apart from warm ones,
+// and Retries counts the requests tried again after a worker failed them.
+//
+// # Reloading
+//
+// Reload swaps the models, tiers, pools and routes at once (an atomic
+// pointer to immutable tables, read once per routing decision). Pools
+// whose config is unchanged are kept; changed ones are replaced over the
+// same workers; dropped ones retire: they take no new request, serve
+// what they hold, and close, which the channel Reload returns reports,
+// so that the driver stops their workers only then. No request is
+// dropped: one that meets a retired pool is routed again.
+//
+// # Tracing
+//
+// With Config.TracerProvider set, each pool's batcher records queue waits
+// and batches (batcher.SpanQueueWait, batcher.SpanBatch), each worker call
+// is a client span under its batch (SpanWorkerCall) whose W3C trace
+// context travels to the worker in the traceparent metadata, and Serve
+// tells the caller's span the pool that answered and the estimated cost
+// (AttrCostUSD). Without it nothing is recorded or sent.
 package router

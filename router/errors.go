@@ -19,6 +19,8 @@ var (
 	// ErrConfig is returned by New for a configuration that names what
 	// does not exist.
 	ErrConfig = errors.New("router: bad config")
+	// ErrClosed is returned by Reload after Close.
+	ErrClosed = errors.New("router: closed")
 )
 
 var (
@@ -31,4 +33,8 @@ var (
 	// errNotReady is a probe's verdict on a worker that answered but is
 	// not ready.
 	errNotReady = errors.New("not ready")
+	// errSlow marks a batch answered well, but more than
+	// HealthConfig.SlowFactor times slower than its pool's curve: it
+	// counts as a failed batch towards ejecting the worker.
+	errSlow = errors.New("answered too slowly")
 )

@@ -96,11 +96,12 @@ func (f ProberFunc) Probe(ctx context.Context, ep Endpoint) error { return f(ctx
 // httpProber checks GET /v2/health/ready on a worker's HTTP listener.
 type httpProber struct {
 	client *http.Client
+	scheme string // "http" or "https"
 }
 
 // Probe implements Prober: a 200 answer is ready.
 func (p httpProber) Probe(ctx context.Context, ep Endpoint) error {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+ep.HTTP+"/v2/health/ready", nil)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, p.scheme+"://"+ep.HTTP+"/v2/health/ready", nil)
 	if err != nil {
 		return fmt.Errorf("router: probe %q: %w", ep.ID, err)
 	}

@@ -17,7 +17,7 @@ func (r *Router) hold(tier []*Pool, f Facts, m Model) (p *Pool, ok bool) {
 		if !q.activate || q.Ready() > 0 {
 			continue
 		}
-		c := Candidate{PoolView: q.view(f, m, now)}
+		c := Candidate{PoolView: q.view(f, m)}
 		if (FitsFilter{}).Reject(f, c, now) != "" || (ReachableFilter{}).Reject(f, c, now) != "" {
 			continue
 		}

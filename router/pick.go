@@ -29,8 +29,8 @@ type PoolView struct {
 	// in inferences per second; +Inf for a curve where batches take no
 	// time.
 	Throughput float64
-	// CostPerMillion is the pool's USD per million inferences at its
-	// current utilization; +Inf when unknown.
+	// CostPerMillion is the pool's USD per million inferences when fully
+	// used at the request's SLO; +Inf when unknown.
 	CostPerMillion float64
 	// Curve is the pool's capacity curve as learned so far.
 	Curve costmodel.Curve

@@ -5,9 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net/http"
 	"sync"
 	"time"
+
+	"go.opentelemetry.io/otel/trace"
+	"google.golang.org/grpc/credentials"
 
 	"github.com/sluice-gateway/sluice/batcher"
 	"github.com/sluice-gateway/sluice/costmodel"
@@ -28,8 +30,10 @@ type Pool struct {
 	health   HealthConfig
 	prober   Prober
 	http     httpProber
+	creds    credentials.TransportCredentials // of the worker links
 	log      *slog.Logger
 	stats    *poolWindow
+	tracing  tracing
 
 	mu      sync.Mutex
 	workers map[string]*worker
@@ -37,6 +41,12 @@ type Pool struct {
 	waiting map[*waiter]struct{} // submissions in progress
 	closed  bool
 	check   batcher.Timer // the next round of active checks
+	warmup  Warmup
+
+	// retiring is set, under mu, when Reload took the pool out of the
+	// tables; drained is then called once waiting is empty.
+	retiring bool
+	drained  func()
 }
 
 // waiter is one submission in progress, cancelled when the pool loses
@@ -53,8 +63,13 @@ type poolDeps struct {
 	health HealthConfig
 	prober Prober
 	http   httpProber
+	// creds secure the worker links.
+	creds  credentials.TransportCredentials
 	log    *slog.Logger
 	window time.Duration
+	// tp is the queue's TracerProvider unless its config names one.
+	tp      trace.TracerProvider
+	tracing tracing
 }
 
 func newPool(pc PoolConfig, d poolDeps) *Pool {
@@ -64,6 +79,9 @@ func newPool(pc PoolConfig, d poolDeps) *Pool {
 	}
 	if qc.Name == "" {
 		qc.Name = pc.Name
+	}
+	if qc.TracerProvider == nil {
+		qc.TracerProvider = d.tp
 	}
 	cost := pc.Cost
 	if cost.Name == "" {
@@ -86,8 +104,10 @@ func newPool(pc PoolConfig, d poolDeps) *Pool {
 		health:   d.health,
 		prober:   d.prober,
 		http:     d.http,
+		creds:    orPlaintext(d.creds),
 		log:      d.log.With("pool", pc.Name),
 		stats:    newPoolWindow(d.window, d.clock.Now()),
+		tracing:  d.tracing,
 		workers:  map[string]*worker{},
 		waiting:  map[*waiter]struct{}{},
 	}
@@ -149,12 +169,12 @@ func (p *Pool) submit(ctx context.Context, it *batcher.Item, held bool) (*oip.In
 	return resp, err
 }
 
-// enter registers a submission; false when the pool has no ready worker
-// and wt is not held.
+// enter registers a submission; false when the pool retires, or has no
+// ready worker and wt is not held.
 func (p *Pool) enter(wt *waiter) bool {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if p.ready == 0 && !wt.held {
+	if p.retiring || (p.ready == 0 && !wt.held) {
 		return false
 	}
 	p.waiting[wt] = struct{}{}
@@ -163,8 +183,12 @@ func (p *Pool) enter(wt *waiter) bool {
 
 func (p *Pool) leave(wt *waiter) {
 	p.mu.Lock()
-	defer p.mu.Unlock()
 	delete(p.waiting, wt)
+	drained := p.retiring && len(p.waiting) == 0
+	p.mu.Unlock()
+	if drained {
+		p.drained()
+	}
 }
 
 // evacuate sends every submission in progress back to the router, but
@@ -272,6 +296,3 @@ func (p *Pool) close() {
 	p.mu.Unlock()
 	p.queue.Close()
 }
-
-// newHTTPProber returns the default HTTP prober.
-func newHTTPProber() httpProber { return httpProber{client: &http.Client{}} }

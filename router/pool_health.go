@@ -8,15 +8,16 @@ import (
 )
 
 // done records the outcome of one batch on w: a good batch teaches the
-// capacity curve and clears w's failures; a failed one may eject w.
-// Errors that are not the worker's fault (bad input, deadlines) count
-// neither way.
+// capacity curve and clears w's failures; a failed one, or a good one
+// far slower than w's peers (see slowness), may eject w. Errors that are
+// not the worker's fault (bad input, deadlines) count neither way.
 func (p *Pool) done(w *worker, rows int, latency time.Duration, err error) {
 	now := p.clock.Now()
 	if err == nil {
 		p.est.Observe(rows, latency)
 		p.stats.batch(now, latency)
 	}
+	err = p.slowness(w, rows, latency, err)
 	if err != nil && !errors.Is(err, ErrBackend) {
 		return
 	}
@@ -24,6 +25,7 @@ func (p *Pool) done(w *worker, rows int, latency time.Duration, err error) {
 	defer p.mu.Unlock()
 	if err == nil {
 		w.health = w.health.succeeded()
+		p.recordWarmup(w, rows, latency)
 		return
 	}
 	was := w.health.ejected()

@@ -45,7 +45,7 @@ func TestHoldChoosesAPool(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			r := holdRouter(t, tt.pools)
 			m := Model{Name: "m", Tier: "t", SLO: time.Second, Batching: true}
-			p, ok := r.hold(r.tiers["t"], Facts{Model: "m", Rows: tt.rows, SLO: m.SLO}, m)
+			p, ok := r.hold(r.tables().tiers["t"], Facts{Model: "m", Rows: tt.rows, SLO: m.SLO}, m)
 			got := ""
 			if ok {
 				got = p.Name()

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sort"
+	"sync/atomic"
 	"time"
 
 	"github.com/sluice-gateway/sluice/batcher"
@@ -13,19 +14,17 @@ import (
 
 // Router maps requests to pools. After New it is safe for concurrent use.
 type Router struct {
-	models map[string]Model
-	tiers  map[string][]*Pool
-	pools  map[string]*Pool
-	names  []string // pool names, sorted
-	routes []Route
+	// tab holds the models, tiers, pools and routes; Reload replaces
+	// them. Never nil after New.
+	tab    atomic.Pointer[tables]
+	reload reloading
 	picker Picker
 	budget *retryBudget
 	cache  *responseCache
 	clock  batcher.Clock
 	log    *slog.Logger
-
-	// arrivals counts each tier's requests; its keys are those of tiers.
-	arrivals map[string]*tierArrivals
+	// tracing is off when Config.TracerProvider is nil.
+	tracing tracing
 }
 
 // New builds a router, the batcher queue of every pool, and starts the
@@ -34,8 +33,7 @@ type Router struct {
 // does not exist. The caller must Close it.
 func New(cfg Config) (*Router, error) {
 	r := &Router{
-		models: map[string]Model{}, tiers: map[string][]*Pool{}, pools: map[string]*Pool{},
-		routes: cfg.Routes, picker: cfg.Picker, clock: cfg.Clock, log: cfg.Logger,
+		picker: cfg.Picker, clock: cfg.Clock, log: cfg.Logger,
 		budget: newRetryBudget(cfg.Retry.Budget, orDefault(cfg.Retry.Window, DefaultRetryWindow)),
 		cache:  newResponseCache(cfg.CacheBytes),
 	}
@@ -48,12 +46,14 @@ func New(cfg Config) (*Router, error) {
 	if r.log == nil {
 		r.log = slog.New(slog.DiscardHandler)
 	}
-	r.addPools(cfg)
-	if err := r.link(cfg); err != nil {
-		r.Close()
+	r.tracing = newTracing(cfg.TracerProvider, r.clock)
+	r.reload.deps = r.poolDeps(cfg)
+	t, _, err := build(cfg, nil, r.reload.deps)
+	if err != nil {
 		return nil, err
 	}
-	for _, p := range r.pools {
+	r.tab.Store(t)
+	for _, p := range t.pools {
 		p.startChecks()
 	}
 	return r, nil
@@ -66,74 +66,41 @@ func orDefault(d, def time.Duration) time.Duration {
 	return d
 }
 
-func (r *Router) addPools(cfg Config) {
+// poolDeps returns what the pools of cfg share with the router.
+func (r *Router) poolDeps(cfg Config) poolDeps {
 	h := cfg.Health
 	h.Timeout = orDefault(h.Timeout, DefaultHealthTimeout)
-	deps := poolDeps{
-		clock: r.clock, health: h, prober: cfg.Prober, http: newHTTPProber(),
+	return poolDeps{
+		clock: r.clock, health: h, prober: cfg.Prober, http: newHTTPProber(cfg.WorkerTLS), creds: workerCredentials(cfg.WorkerTLS),
 		log: r.log, window: orDefault(cfg.StatsWindow, DefaultStatsWindow),
+		tp: cfg.TracerProvider, tracing: r.tracing,
 	}
-	for _, pc := range cfg.Pools {
-		r.pools[pc.Name] = newPool(pc, deps)
-		r.names = append(r.names, pc.Name)
-	}
-	sort.Strings(r.names)
-}
-
-// link resolves the names the tiers, models and routes use.
-func (r *Router) link(cfg Config) error {
-	r.arrivals = make(map[string]*tierArrivals, len(cfg.Tiers))
-	for tier, names := range cfg.Tiers {
-		for _, name := range names {
-			p, ok := r.pools[name]
-			if !ok {
-				return fmt.Errorf("%w: tier %q: unknown pool %q", ErrConfig, tier, name)
-			}
-			r.tiers[tier] = append(r.tiers[tier], p)
-		}
-		r.arrivals[tier] = &tierArrivals{}
-	}
-	for _, m := range cfg.Models {
-		if _, ok := r.tiers[m.Tier]; !ok {
-			return fmt.Errorf("%w: model %q: unknown tier %q", ErrConfig, m.Name, m.Tier)
-		}
-		r.models[m.Name] = m
-	}
-	for _, m := range cfg.Models {
-		if _, ok := r.models[m.Fallback]; m.Fallback != "" && (!ok || m.Fallback == m.Name) {
-			return fmt.Errorf("%w: model %q: fallback %q is not another model", ErrConfig, m.Name, m.Fallback)
-		}
-	}
-	for i, rt := range cfg.Routes {
-		if _, ok := r.tiers[rt.Tier]; !ok {
-			return fmt.Errorf("%w: route %d: unknown tier %q", ErrConfig, i, rt.Tier)
-		}
-	}
-	return nil
 }
 
 // Model returns the named model; ok is false for an unknown one.
 func (r *Router) Model(name string) (m Model, ok bool) {
-	m, ok = r.models[name]
+	m, ok = r.tables().models[name]
 	return m, ok
 }
 
 // Models returns the names of all models, sorted.
 func (r *Router) Models() []string {
-	names := make([]string, 0, len(r.models))
-	for name := range r.models {
+	models := r.tables().models
+	names := make([]string, 0, len(models))
+	for name := range models {
 		names = append(names, name)
 	}
 	sort.Strings(names)
 	return names
 }
 
-// Pool returns the named pool, or nil.
-func (r *Router) Pool(name string) *Pool { return r.pools[name] }
+// Pool returns the named pool, or nil; a retiring pool (see Reload) is
+// not returned.
+func (r *Router) Pool(name string) *Pool { return r.tables().pools[name] }
 
 // PoolNames returns the names of all pools, sorted. The slice must not be
-// modified.
-func (r *Router) PoolNames() []string { return r.names }
+// modified; a Reload does not change it, but makes a new one.
+func (r *Router) PoolNames() []string { return r.tables().names }
 
 // Pick returns the first pool of the model's tier with a ready worker,
 // else the first that starts workers on demand (PoolConfig.Activate),
@@ -141,16 +108,17 @@ func (r *Router) PoolNames() []string { return r.names }
 // check, not the routing decision (Serve makes that). It returns
 // ErrUnknownModel or ErrNoCapacity.
 func (r *Router) Pick(model string) (*Pool, error) {
-	m, ok := r.models[model]
+	t := r.tables()
+	m, ok := t.models[model]
 	if !ok {
 		return nil, fmt.Errorf("%w %q", ErrUnknownModel, model)
 	}
-	for _, p := range r.tiers[m.Tier] {
+	for _, p := range t.tiers[m.Tier] {
 		if p.Ready() > 0 {
 			return p, nil
 		}
 	}
-	for _, p := range r.tiers[m.Tier] {
+	for _, p := range t.tiers[m.Tier] {
 		if p.activate {
 			return p, nil
 		}
@@ -158,13 +126,14 @@ func (r *Router) Pick(model string) (*Pool, error) {
 	return nil, fmt.Errorf("%w for model %q: no pool of tier %q has a ready worker", ErrNoCapacity, model, m.Tier)
 }
 
-// SetEndpoints replaces the workers of a pool; see Pool.SetEndpoints.
+// SetEndpoints replaces the workers of a pool, and of the retiring pools
+// of that name (see Reload and Pool.SetEndpoints). It fails, wrapping
+// ErrConfig, for a pool the router does not know, unless eps is empty:
+// the workers of a pool Reload removed may leave after it has closed.
 func (r *Router) SetEndpoints(pool string, eps []Endpoint) error {
-	p, ok := r.pools[pool]
-	if !ok {
-		return fmt.Errorf("%w: unknown pool %q", ErrConfig, pool)
-	}
-	return p.SetEndpoints(eps)
+	r.reload.mu.Lock()
+	defer r.reload.mu.Unlock()
+	return r.setEndpoints(pool, eps)
 }
 
 // Metadata asks a ready worker of the model's tier for the model's
@@ -187,17 +156,15 @@ func (r *Router) Stats() []PoolStats { return r.StatsAt(r.clock.Now()) }
 
 // StatsAt returns a snapshot of every pool, sorted by name, at now.
 func (r *Router) StatsAt(now time.Time) []PoolStats {
-	out := make([]PoolStats, len(r.names))
-	for i, name := range r.names {
-		out[i] = r.pools[name].StatsAt(now)
+	t := r.tables()
+	out := make([]PoolStats, len(t.names))
+	for i, name := range t.names {
+		out[i] = t.pools[name].StatsAt(now)
 	}
 	return out
 }
 
-// Close stops the health checks and every pool's queue; queued requests
-// fail with batcher.ErrClosed.
-func (r *Router) Close() {
-	for _, p := range r.pools {
-		p.close()
-	}
-}
+// Close stops the health checks and every pool's queue, retiring pools
+// included; queued requests fail with batcher.ErrClosed, and Reload with
+// ErrClosed.
+func (r *Router) Close() { r.closeAll() }

@@ -25,7 +25,7 @@ import (
 // could not be retried; oip.ErrInvalid for a request a worker rejects;
 // ctx's error when ctx ends first. req is not modified.
 func (r *Router) Serve(ctx context.Context, req *Request) (*Result, error) {
-	m, ok := r.models[req.Model]
+	m, ok := r.tables().models[req.Model]
 	if !ok {
 		return nil, fmt.Errorf("%w %q", ErrUnknownModel, req.Model)
 	}
@@ -37,10 +37,11 @@ func (r *Router) Serve(ctx context.Context, req *Request) (*Result, error) {
 	}
 	rq := r.complete(ctx, req, m)
 	res, down, err := r.answer(ctx, rq, m)
-	if !down {
-		return res, err
+	if down {
+		res, err = r.fallback(ctx, rq, m, err)
 	}
-	return r.fallback(ctx, rq, m, err)
+	r.served(ctx, rq, res)
+	return res, err
 }
 
 // complete returns a copy of req with its arrival and deadline set: the
@@ -102,10 +103,10 @@ func (r *Router) fallback(ctx context.Context, rq *Request, m Model, cause error
 			return res, nil
 		}
 	}
-	if m.Fallback == "" {
+	fm, ok := r.tables().models[m.Fallback]
+	if m.Fallback == "" || !ok { // none, or a reload removed it
 		return nil, cause
 	}
-	fm := r.models[m.Fallback]
 	frq := *rq
 	frq.Model, frq.Version = fm.Name, ""
 	res, _, err := r.answer(ctx, &frq, fm)
@@ -125,6 +126,10 @@ type attempt struct {
 	// that error. A retry prefers other pools.
 	failed  *Pool
 	failure error
+	// repicked is set once the tier was picked from again because a
+	// pool of it had a ready worker by the time none could hold the
+	// request: the snapshot predated the worker's arrival.
+	repicked bool
 }
 
 // route serves rq through its tier, holding it on a pool that starts
@@ -133,16 +138,23 @@ type attempt struct {
 // failure the request could not be retried after.
 func (r *Router) route(ctx context.Context, rq *Request, m Model) (res *Result, down bool, err error) {
 	f := factsOf(rq, m)
-	name := tierOf(r.routes, f, m.Tier)
-	tier := r.tiers[name]
-	r.arrivals[name].add(f.Priority, f.Rows)
+	t := r.tables()
+	name := tierOf(t.routes, f, m.Tier)
+	t.arrivals[name].add(f.Priority, f.Rows)
 	r.budget.request(r.clock.Now())
 	var a attempt
 	for {
+		// Each try reads the tables afresh: a pool that a reload retired
+		// sends the request back here, to the pools that replace it.
+		tier := r.tables().tiers[name]
 		p, err := r.pick(tier, f, m, &a)
 		held := false
 		if err != nil {
 			if p, held = r.hold(tier, f, m); !held {
+				if !a.repicked && anyReady(tier, a.evacuated) {
+					a.repicked = true
+					continue
+				}
 				return nil, true, cmp.Or(a.failure, err)
 			}
 		}
@@ -158,6 +170,11 @@ func (r *Router) route(ctx context.Context, rq *Request, m Model) (res *Result, 
 			return nil, false, err
 		}
 	}
+}
+
+// anyReady reports whether a pool of tier not in skip has a ready worker.
+func anyReady(tier, skip []*Pool) bool {
+	return slices.ContainsFunc(tier, func(p *Pool) bool { return !slices.Contains(skip, p) && p.Ready() > 0 })
 }
 
 // pick chooses a pool for the next try from a snapshot of the tier. A
@@ -182,7 +199,7 @@ func (r *Router) pickAmong(tier []*Pool, f Facts, m Model, skip []*Pool) (*Pool,
 	for _, p := range tier {
 		if !slices.Contains(skip, p) {
 			pools = append(pools, p)
-			views = append(views, p.view(f, m, now))
+			views = append(views, p.view(f, m))
 		}
 	}
 	if len(views) == 0 && len(skip) > 0 {

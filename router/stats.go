@@ -43,6 +43,8 @@ type PoolStats struct {
 	Latency LatencySummary `json:"latency"`
 	// Curve is the capacity curve learned from the pool's batches.
 	Curve costmodel.Curve `json:"curve"`
+	// Warmup is the service time of cold and of warm workers.
+	Warmup Warmup `json:"warmup"`
 }
 
 // LatencySummary describes a set of durations; all zero when empty.
@@ -114,15 +116,6 @@ func (w *poolWindow) span(now time.Time) time.Duration {
 	return max(min(w.win.span(), now.Sub(w.start)), w.win.width)
 }
 
-// rowRate returns the rows per second that arrived over the window.
-func (w *poolWindow) rowRate(now time.Time) float64 {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	var rows int64
-	w.win.each(now, func(b *poolBucket) { rows += b.rows })
-	return float64(rows) / w.span(now).Seconds()
-}
-
 // fill sets the window's fields of s.
 func (w *poolWindow) fill(s *PoolStats, now time.Time) {
 	var batch, latency histogram
@@ -147,7 +140,7 @@ func (p *Pool) StatsAt(now time.Time) PoolStats {
 	q := p.queue.Stats()
 	s := PoolStats{Name: p.name, Queued: q.Queued, InFlight: q.InFlightItems, Curve: p.est.Curve()}
 	p.mu.Lock()
-	s.Workers, s.Ready = len(p.workers), p.ready
+	s.Workers, s.Ready, s.Warmup = len(p.workers), p.ready, p.warmup
 	p.mu.Unlock()
 	p.stats.fill(&s, now)
 	return s

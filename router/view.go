@@ -8,29 +8,26 @@ import (
 	"github.com/sluice-gateway/sluice/costmodel"
 )
 
-// minUtilization is the floor of the utilization a pool's cost is priced
-// at: an idle pool costs 100 times its cost at full load, so that idle
-// pools still compare by price, and a busy pool is preferred to an idle
-// one unless it is over 100 times dearer.
-const minUtilization = 0.01
-
 // view takes the pool's snapshot for a request of model m with facts f.
-func (p *Pool) view(f Facts, m Model, now time.Time) PoolView {
+func (p *Pool) view(f Facts, m Model) PoolView {
 	q := p.queue.Stats()
 	cm := p.CostModel()
 	b := batchAt(cm, f.SLO, m)
 	thr := throughput(cm.Curve, b)
-	util := p.stats.rowRate(now) / (float64(max(q.Workers, 1)) * thr)
 	return PoolView{
-		Name:           p.name,
-		Ready:          q.Workers,
-		FreeSlots:      max(q.Slots-q.InFlightBatches, 0),
-		Ahead:          ahead(q.Queued, f.Priority),
-		InFlight:       q.InFlightItems,
-		MaxBatch:       cm.MaxBatch,
-		BatchAt:        b,
-		Throughput:     thr,
-		CostPerMillion: cm.CostPerMillion(f.SLO, min(max(util, minUtilization), 1)),
+		Name:       p.name,
+		Ready:      q.Workers,
+		FreeSlots:  max(q.Slots-q.InFlightBatches, 0),
+		Ahead:      ahead(q.Queued, f.Priority),
+		InFlight:   q.InFlightItems,
+		MaxBatch:   cm.MaxBatch,
+		BatchAt:    b,
+		Throughput: thr,
+		// The price of the work at full load, not of idle time: ready
+		// replicas are paid for whether they work or not, so the router
+		// fills the cheapest pool first, as the scaler sizes them, and
+		// spills to the next only when the cheaper one would be late.
+		CostPerMillion: cm.CostPerMillion(f.SLO, 1),
 		Curve:          cm.Curve,
 	}
 }

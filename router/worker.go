@@ -8,7 +8,6 @@ import (
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/backoff"
 	"google.golang.org/grpc/codes"
-	"google.golang.org/grpc/credentials/insecure"
 	"google.golang.org/grpc/status"
 
 	"github.com/sluice-gateway/sluice/batcher"
@@ -53,13 +52,15 @@ type worker struct {
 	timer    batcher.Timer // the probe at the end of an ejection
 	inflight int           // batches being dispatched
 	closed   bool          // conn is closed: removed, nothing in flight
+	served   int           // good batches since it joined the pool
+	pace     pace          // its batches' latency over the curve's (slow.go)
 }
 
 var _ batcher.Dispatcher = (*worker)(nil)
 
 func dialWorker(ep Endpoint, p *Pool) (*worker, error) {
 	conn, err := grpc.NewClient("passthrough:///"+ep.GRPC,
-		grpc.WithTransportCredentials(insecure.NewCredentials()),
+		grpc.WithTransportCredentials(p.creds),
 		grpc.WithConnectParams(reconnect),
 		grpc.WithDefaultCallOptions(
 			grpc.MaxCallRecvMsgSize(maxMessageBytes),
@@ -79,13 +80,15 @@ func (w *worker) Dispatch(ctx context.Context, model, version string, req *oip.I
 		return nil, fmt.Errorf("%w: worker %q was removed", ErrBackend, w.endpoint.ID)
 	}
 	defer w.end()
-	start := w.pool.clock.Now()
-	out, err := w.call(ctx, model, version, req)
 	rows, rerr := req.Rows()
 	if rerr != nil {
 		rows = 1
 	}
+	callCtx, span := w.pool.tracing.startCall(ctx, w, model, rows)
+	start := w.pool.clock.Now()
+	out, err := w.call(callCtx, model, version, req)
 	w.pool.done(w, int(rows), w.pool.clock.Now().Sub(start), err)
+	w.pool.tracing.endCall(span, err)
 	return out, err
 }
 
@@ -95,8 +98,13 @@ func (w *worker) call(ctx context.Context, model, version string, req *oip.Infer
 		return nil, w.classify(err)
 	}
 	out, err := oip.ResponseFromProto(resp)
+	if err == nil {
+		err = out.Validate()
+	}
 	if err != nil {
-		return nil, fmt.Errorf("%w: worker %q: bad response: %w", ErrBackend, w.endpoint.ID, err)
+		// %v, not %w: the worker's answer is at fault, not the caller's
+		// request, so the error must not match oip.ErrInvalid.
+		return nil, fmt.Errorf("%w: worker %q: bad response: %v", ErrBackend, w.endpoint.ID, err)
 	}
 	return out, nil
 }

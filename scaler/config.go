@@ -13,14 +13,18 @@ const (
 	// DefaultStabilization is the window over which scale-down takes the
 	// highest recommendation, and the calm a panic needs to end.
 	DefaultStabilization = 5 * time.Minute
+	// DefaultHoldColdStarts keeps replicas no longer needed for three of
+	// their pool's cold starts, at most Stabilization.
+	DefaultHoldColdStarts = 3.0
 	// DefaultPanicWindow is the window whose mean arrival rate is compared
 	// against ready capacity to detect a surge.
 	DefaultPanicWindow = 6 * time.Second
 	// DefaultPanicThreshold enters panic when the panic window's demand
 	// exceeds 200 % of ready capacity.
 	DefaultPanicThreshold = 2.0
-	// DefaultSpotShareMax caps spot capacity at 70 % of a tier's demand.
-	DefaultSpotShareMax = 0.7
+	// DefaultSpotShareMax lets spot pools take all of a tier's demand: a
+	// lost spot replica is covered at once by the tier's other pools.
+	DefaultSpotShareMax = 1.0
 	// DefaultSpotBackoff is how long a spot pool that lost workers is
 	// trusted only with its ready replicas.
 	DefaultSpotBackoff = 2 * time.Minute
@@ -30,13 +34,19 @@ const (
 	// DefaultLatencyHeadroom scales up ahead once a pool's p95 passes 80 %
 	// of its SLO.
 	DefaultLatencyHeadroom = 0.8
-	// DefaultAlpha is the forecast's level smoothing factor.
-	DefaultAlpha = 0.5
-	// DefaultBeta is the forecast's trend smoothing factor.
-	DefaultBeta = 0.1
-	// DefaultErrorBand provisions two mean absolute forecast errors above
-	// the forecast.
-	DefaultErrorBand = 2.0
+	// DefaultAlpha is the forecast's level smoothing factor: each
+	// decision moves the level a fifth of the way to the observed rate,
+	// which keeps Poisson noise out of the forecast.
+	DefaultAlpha = 0.2
+	// DefaultBeta is the forecast's trend smoothing factor: small, since
+	// the trend is extrapolated over a whole cold start.
+	DefaultBeta = 0.02
+	// DefaultErrorGain moves the mean absolute forecast error 3 % of the
+	// way to each new error.
+	DefaultErrorGain = 0.03
+	// DefaultErrorBand provisions one mean absolute forecast error above
+	// the forecast: the batch queue absorbs the rest of a second's noise.
+	DefaultErrorBand = 1.0
 )
 
 // Config is what the policy is told: the pools and tiers, and the knobs of
@@ -56,6 +66,11 @@ type Config struct {
 	// recommendation of the last Stabilization. A panic also ends only
 	// after Stabilization without the panic condition. > 0.
 	Stabilization time.Duration
+	// HoldColdStarts shortens a pool's scale-down window to this many of
+	// its cold starts when that is shorter than Stabilization, so a pool
+	// that starts fast gives back capacity it no longer needs sooner.
+	// > 0; +Inf keeps Stabilization for every pool.
+	HoldColdStarts float64
 	// PanicWindow is the window of arrival rates whose mean is the panic
 	// demand. > 0.
 	PanicWindow time.Duration
@@ -114,12 +129,17 @@ type TierConfig struct {
 // Forecast tunes Holt's double exponential smoothing of a tier's arrival
 // rate (see the package documentation).
 type Forecast struct {
-	// Alpha is the level's smoothing factor; in (0, 1]; default 0.5.
+	// Alpha is the level's smoothing factor; in (0, 1]; default 0.2.
 	Alpha float64
-	// Beta is the trend's smoothing factor; in (0, 1]; default 0.1.
+	// Beta is the trend's smoothing factor; in (0, 1]; default 0.02.
 	Beta float64
+	// ErrorGain smooths the mean absolute one-step forecast error: each
+	// new error moves it this part of the way; in (0, 1]; default 0.03,
+	// so it remembers about thirty decisions and a burst of a few seconds
+	// does not widen the error band for long.
+	ErrorGain float64
 	// ErrorBand is how many mean absolute one-step forecast errors are
-	// provisioned above the forecast; >= 0; default 2. Zero means the
+	// provisioned above the forecast; >= 0; default 1. Zero means the
 	// default: use a tiny positive value to provision none.
 	ErrorBand float64
 }
@@ -161,9 +181,11 @@ func (c Config) withDefaults() Config {
 	setDuration(&c.QueueDrainTarget, DefaultQueueDrainTarget)
 	setNumber(&c.PanicThreshold, DefaultPanicThreshold)
 	setNumber(&c.SpotShareMax, DefaultSpotShareMax)
+	setNumber(&c.HoldColdStarts, DefaultHoldColdStarts)
 	setNumber(&c.LatencyHeadroom, DefaultLatencyHeadroom)
 	setNumber(&c.Forecast.Alpha, DefaultAlpha)
 	setNumber(&c.Forecast.Beta, DefaultBeta)
+	setNumber(&c.Forecast.ErrorGain, DefaultErrorGain)
 	setNumber(&c.Forecast.ErrorBand, DefaultErrorBand)
 	return c
 }

@@ -35,6 +35,10 @@ func TestDecideScenarios(t *testing.T) {
 		Pools: []PoolConfig{gpuPool("gpu", false, 1.20, 60*time.Second, 10), cpuPool("cpu", 0, 100)},
 		Tiers: []TierConfig{tier("t", "gpu", "cpu")},
 	}
+	quickCPU := cpuOnly
+	quickCPU.HoldColdStarts = 3
+	uncapped := spot
+	uncapped.SpotShareMax = 1
 	prewarm := cpuOnly
 	prewarm.Prewarm = []Prewarm{{Schedule: "CRON_TZ=UTC 0 9 * * *", Duration: time.Hour, Pool: "cpu", Min: 5}}
 	lostSpot := map[string]PoolSnapshot{"gpu-spot": {Ready: 2, Interrupted: 2}}
@@ -50,9 +54,11 @@ func TestDecideScenarios(t *testing.T) {
 			name: "a 5x spike panics and scales up in one tick", cfg: cpuOnly, ready: map[string]int{"cpu": 10},
 			steps: []step{
 				{span: time.Minute, rate: 50, want: map[string]int{"cpu": 10}, hold: true, check: wantPanic(false)},
-				// level 150, trend 5/s, error 20: 150 + 5·10s + 2·20 = 240 rps.
-				{rate: 250, want: map[string]int{"cpu": 48}, check: all(wantPanic(true), wantEvents(EventPanic),
-					wantReason("cpu", "t forecast 240 rps over 50 at SLO"))},
+				// The surge has not lasted the pool's 10s cold start, so
+				// the pool is sized for the level that has, 50 rps, plus
+				// the error band the jump widened.
+				{rate: 250, want: map[string]int{"cpu": 18}, check: all(wantPanic(true), wantEvents(EventPanic),
+					wantReason("cpu", "t forecast 90 rps over 50 at SLO"))},
 			},
 		},
 		{
@@ -71,12 +77,12 @@ func TestDecideScenarios(t *testing.T) {
 				{span: time.Minute, rate: 50},
 				{rate: 250, check: wantPanic(true)},
 				{span: 8 * time.Second, rate: 250, pools: map[string]PoolSnapshot{"cpu": {Ready: 10}},
-					want: map[string]int{"cpu": 77}},
-				// Ready capacity lags, so the surge lasts: the forecast's
-				// early overshoot is held beyond the stabilization window.
+					want: map[string]int{"cpu": 50}},
+				// Ready capacity lags, so the surge lasts, and its peak is
+				// held beyond the stabilization window.
 				{span: 6 * time.Minute, rate: 250, pools: map[string]PoolSnapshot{"cpu": {Ready: 10}},
-					want: map[string]int{"cpu": 77}, hold: true, check: wantPanic(true)},
-				{span: 5*time.Minute - 2*time.Second, rate: 10, want: map[string]int{"cpu": 77}, hold: true, check: wantPanic(true)},
+					want: map[string]int{"cpu": 62}, check: wantPanic(true)},
+				{span: 5*time.Minute - 2*time.Second, rate: 10, want: map[string]int{"cpu": 62}, hold: true, check: wantPanic(true)},
 				{rate: 10, want: map[string]int{"cpu": 36}, check: all(wantPanic(false), wantEvents(EventCalm))},
 				{span: 10 * time.Minute, rate: 10, want: map[string]int{"cpu": 2}},
 			},
@@ -141,6 +147,55 @@ func TestDecideScenarios(t *testing.T) {
 				{rate: 400, pools: map[string]PoolSnapshot{"gpu": {Ready: 1}}, want: map[string]int{"gpu": 4, "cpu": 38}},
 				{span: 58 * time.Second, rate: 400, pools: map[string]PoolSnapshot{"gpu": {Ready: 1, Starting: 3}}},
 				{span: 10 * time.Minute, rate: 400, want: map[string]int{"gpu": 2, "cpu": 0}},
+			},
+		},
+		{
+			name: "a fast pool gives back what it no longer needs after three cold starts", cfg: quickCPU, ready: map[string]int{"cpu": 10},
+			steps: []step{
+				{span: time.Minute, rate: 50, want: map[string]int{"cpu": 10}},
+				{span: 30*time.Second - 2*time.Second, rate: 10, want: map[string]int{"cpu": 10}, hold: true},
+				{rate: 10, want: map[string]int{"cpu": 8}, check: wantReason("cpu", "highest need of the last 30s")},
+			},
+		},
+		{
+			name: "a fast pool in a panic keeps its size for three cold starts after the last surge", cfg: quickCPU, ready: map[string]int{"cpu": 10},
+			steps: []step{
+				{span: time.Minute, rate: 50},
+				{span: 10 * time.Second, rate: 250, pools: map[string]PoolSnapshot{"cpu": {Ready: 10}}, want: map[string]int{"cpu": 50}},
+				{span: 28 * time.Second, rate: 10, want: map[string]int{"cpu": 50}, hold: true, check: wantPanic(true)},
+				{span: 4 * time.Second, rate: 10, check: all(wantPanic(true), func(t *testing.T, p Plan) {
+					t.Helper()
+					if got := p.Replicas["cpu"]; got >= 50 {
+						t.Errorf("cpu = %d after 32s without a surge, want it scaled down", got)
+					}
+				})},
+			},
+		},
+		{
+			name: "a surge shorter than a slow pool's cold start starts only fast pools", cfg: bridge, ready: map[string]int{"gpu": 1},
+			steps: []step{
+				{span: time.Minute, rate: 100, want: map[string]int{"gpu": 1, "cpu": 0}, hold: true},
+				// The gpu pool is sized for the 100 rps that lasted its
+				// 60s cold start plus the error band the surge widened:
+				// 3 replicas, not the 6 the forecast would start.
+				{rate: 2000, pools: map[string]PoolSnapshot{"gpu": {Ready: 1}}, want: map[string]int{"gpu": 3},
+					check: all(wantPanic(true), func(t *testing.T, p Plan) {
+						t.Helper()
+						if p.Replicas["cpu"] == 0 {
+							t.Errorf("no cpu replicas cover the surge")
+						}
+					})},
+			},
+		},
+		{
+			name: "a rising forecast at a slower pool's lead stays on the cheaper pool", cfg: uncapped, ready: map[string]int{"gpu-spot": 2},
+			steps: []step{
+				{span: 20 * time.Second, rate: 300},
+				// The trend makes the forecast 90s ahead higher than 60s
+				// ahead; one more spot replica serves it for less than one
+				// on demand.
+				{span: 20 * time.Second, rate: 400, want: map[string]int{"gpu-od": 0}, hold: true},
+				{span: 20 * time.Second, rate: 500, want: map[string]int{"gpu-od": 0}, hold: true},
 			},
 		},
 	}

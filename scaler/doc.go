@@ -49,19 +49,38 @@
 // pool that starts slowly is sized for the forecast at its own lead time,
 // and the dearer, faster pools after it cover the gap, forecast error band
 // included, until its new replicas are ready; then the stabilization
-// window lets the cover go. Spot pools together take at most SpotShareMax
-// of a tier's demand, so that losing every spot replica at once leaves
-// the rest. Fractions of replicas round up, but for the last 1 % of one.
+// window lets the cover go. A part placed on a pool moves to a cheaper one
+// that starts at least as fast when the whole replicas it adds there cost
+// less per hour than those it saves, so that a forecast a little higher
+// at a slow pool's longer lead, or what a cheaper pool's rounding already
+// covers, does not start a replica of a dear pool. Spot pools together
+// take at most SpotShareMax of a tier's demand (by default all of it: a
+// lost spot replica is covered by the other pools at once; a cap keeps
+// capacity that no spot loss can take, at its price). Fractions of
+// replicas round up, but for the last 1 % of one.
 //
 // # Dynamics
 //
 // Scale-up is immediate. Scale-down follows the highest recommendation of
-// the last Stabilization, as Kubernetes' HPA does. A tier panics when the
+// the last Stabilization, as Kubernetes' HPA does, or of the last
+// HoldColdStarts cold starts of the pool when that is shorter: keeping an
+// idle replica for about as long as starting one costs is the rent-or-buy
+// rule, so a fast pool that covered a burst gives its replicas back within
+// a minute while a slow one keeps them for minutes. A pool's p95 above
+// LatencyHeadroom of its SLO scales it in proportion, but not beyond its
+// ready and starting replicas while some are starting: the p95 is the
+// ready replicas' alone, and those starting answer it. A tier panics when the
 // mean arrival rate of the last PanicWindow exceeds PanicThreshold times
 // the capacity of its ready replicas at its SLO (any arrival on none counts),
-// as Knative's KPA does: its demand becomes at least that panic demand at
-// once, unsmoothed, and its pools are not scaled down until it has been
-// calm for a full Stabilization window.
+// as Knative's KPA does. In a panic each pool is sized only for what has
+// lasted its own cold start: the lowest forecast level of that long, and
+// the panic demand (unsmoothed) once the surge, panic window included, has
+// lasted it. A burst shorter than a pool's cold start would be over before
+// the pool's new replicas could serve it, so it starts only the pools
+// fast enough to help, and the slow, cheap ones follow if it lasts. Each
+// pool keeps its size through a panic until one scale-down window of its
+// own has passed without a surge;
+// the panic itself ends after a full Stabilization window without one.
 //
 // # Minimums, warm pool, pre-warm, zero
 //

@@ -5,10 +5,6 @@ import (
 	"time"
 )
 
-// errorGain smooths the mean absolute forecast error: each new error moves
-// it a tenth of the way, so it remembers about ten decisions.
-const errorGain = 0.1
-
 // holt is Holt's double exponential smoothing of an arrival rate: a level
 // (items/s), a trend (items/s per second) and the mean absolute error of
 // its one-step forecasts. The zero value has seen nothing.
@@ -23,8 +19,8 @@ type holt struct {
 //
 //	level' = α·x + (1-α)·p
 //	trend' = β·(level' - level)/dt + (1-β)·trend
-//	mae'   = mae + errorGain·(|x - p| - mae)
-func (h holt) update(x float64, dt time.Duration, alpha, beta float64) holt {
+//	mae'   = mae + γ·(|x - p| - mae)
+func (h holt) update(x float64, dt time.Duration, alpha, beta, gamma float64) holt {
 	if !h.seen {
 		return holt{level: x, seen: true}
 	}
@@ -37,7 +33,7 @@ func (h holt) update(x float64, dt time.Duration, alpha, beta float64) holt {
 	return holt{
 		level: level,
 		trend: beta*(level-h.level)/sec + (1-beta)*h.trend,
-		mae:   h.mae + errorGain*(math.Abs(x-p)-h.mae),
+		mae:   h.mae + gamma*(math.Abs(x-p)-h.mae),
 		seen:  true,
 	}
 }

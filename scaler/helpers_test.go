@@ -1,6 +1,7 @@
 package scaler
 
 import (
+	"math"
 	"testing"
 	"time"
 
@@ -38,8 +39,18 @@ func tier(name string, pools ...string) TierConfig {
 	return TierConfig{Name: name, SLO: time.Second, Pools: pools}
 }
 
+// mustSpec compiles c with the tuning the mechanism tests were written
+// for (a 70 % spot cap, the full stabilization window for every pool, a
+// quick forecast with a wide error band) wherever c leaves it unset, so
+// each test states its numbers without following the defaults.
 func mustSpec(t *testing.T, c Config) *Spec {
 	t.Helper()
+	setNumber(&c.SpotShareMax, 0.7)
+	setNumber(&c.HoldColdStarts, math.Inf(1))
+	setNumber(&c.Forecast.Alpha, 0.5)
+	setNumber(&c.Forecast.Beta, 0.1)
+	setNumber(&c.Forecast.ErrorBand, 2)
+	setNumber(&c.Forecast.ErrorGain, 0.1)
 	s, err := NewSpec(c)
 	if err != nil {
 		t.Fatalf("NewSpec: %v", err)

@@ -231,7 +231,10 @@ func TestLoopSetSpec(t *testing.T) {
 }
 
 func TestLoopAdmission(t *testing.T) {
-	spec := mustSpec(t, Config{Pools: []PoolConfig{cpuPool("a", 0, 100)}, Tiers: []TierConfig{tier("ta", "a")}, Budget: Budget{PerHour: 0.3}})
+	// A pool that starts at once is sized for a surge from its first tick.
+	instant := cpuPool("a", 0, 100)
+	instant.ColdStart = 0
+	spec := mustSpec(t, Config{Pools: []PoolConfig{instant}, Tiers: []TierConfig{tier("ta", "a")}, Budget: Budget{PerHour: 0.3}})
 	src, adm := &fakeSource{}, &fakeAdmission{}
 	short := Snapshot{Tiers: map[string]TierSnapshot{"ta": {ArrivalRate: 40, LowRate: 5, NormalRate: 5}}}
 	l, err := NewLoop(spec, src, LoopOptions{Admission: adm})

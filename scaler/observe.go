@@ -60,8 +60,9 @@ func (d *decision) observeTier(ti int) {
 	w.snap = d.snap.tier(t.Name)
 	x := w.snap.ArrivalRate
 	if d.fresh {
-		ts.holt = ts.holt.update(x, d.dt, d.cfg.Forecast.Alpha, d.cfg.Forecast.Beta)
+		ts.holt = ts.holt.update(x, d.dt, d.cfg.Forecast.Alpha, d.cfg.Forecast.Beta, d.cfg.Forecast.ErrorGain)
 		ts.samples = addSample(ts.samples, d.now, x, d.cfg.PanicWindow)
+		ts.levels = addSample(ts.levels, d.now, ts.holt.level, d.spec.longestLead(ti)+time.Nanosecond)
 	}
 	w.panicRate = meanRate(ts.samples)
 	w.readyCap = d.readyCapacity(ti)

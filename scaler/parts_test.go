@@ -29,7 +29,7 @@ func TestHolt(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			var h holt
 			for _, r := range tt.rates {
-				h = h.update(r, 2*time.Second, alpha, beta)
+				h = h.update(r, 2*time.Second, alpha, beta, 0.1)
 			}
 			if got := h.forecast(tt.horizon); math.Abs(got-tt.want) > 1e-9 {
 				t.Errorf("forecast(%v) = %v, want %v", tt.horizon, got, tt.want)
@@ -40,8 +40,8 @@ func TestHolt(t *testing.T) {
 		})
 	}
 	t.Run("no time passed", func(t *testing.T) {
-		h := holt{}.update(100, 0, alpha, beta)
-		if got := h.update(500, 0, alpha, beta); got != h {
+		h := holt{}.update(100, 0, alpha, beta, 0.1)
+		if got := h.update(500, 0, alpha, beta, 0.1); got != h {
 			t.Errorf("update with dt 0 = %+v, want %+v", got, h)
 		}
 	})

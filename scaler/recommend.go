@@ -29,11 +29,12 @@ func (d *decision) recommendPool(pi int) {
 		}
 	}
 	n, why = withWarm(n, why, p.Warm)
-	ps.window = ps.window.push(d.now, n, d.cfg.Stabilization)
+	hold := d.spec.holdFor(pi)
+	ps.window = ps.window.push(d.now, n, hold)
 	if held := ps.window.max(); held > n {
-		n, why = held, fmt.Sprintf("highest need of the last %v", d.cfg.Stabilization)
+		n, why = held, fmt.Sprintf("highest need of the last %v", hold)
 	}
-	if d.panicking(p) && ps.seen && ps.desired > n {
+	if d.surgedWithin(p, hold) && ps.seen && ps.desired > n {
 		n, why = ps.desired, "holding during panic"
 	}
 	if w.suspended && ps.retry > n {
@@ -68,6 +69,12 @@ func (d *decision) floors(p *poolSpec, s PoolSnapshot) []floor {
 	target := time.Duration(d.cfg.LatencyHeadroom * float64(p.slo))
 	if s.Ready > 0 && s.P95 > target {
 		n := roundUp(float64(s.Ready) * float64(s.P95) / float64(target))
+		if s.Starting > 0 {
+			// The p95 is the ready replicas' alone: the starting ones
+			// answer it, and scaling on it again before they are ready
+			// would compound it.
+			n = min(n, s.Ready+s.Starting)
+		}
 		fs = append(fs, floor{n, fmt.Sprintf("p95 %v over %.0f%% of SLO %v", s.P95.Round(time.Millisecond), 100*d.cfg.LatencyHeadroom, p.slo)})
 	}
 	if s.InFlight > 0 && p.batch > 0 {
@@ -88,10 +95,13 @@ func withWarm(n int, why string, warm int) (int, string) {
 	return n + warm, fmt.Sprintf("%s, +%d warm", why, warm)
 }
 
-// panicking reports whether a tier that pool p serves is in panic mode.
-func (d *decision) panicking(p *poolSpec) bool {
+// surgedWithin reports whether a tier that pool p serves is in panic mode
+// and surged within the last hold: a pool keeps its size through a panic
+// until a scale-down window of its own has passed without a surge.
+func (d *decision) surgedWithin(p *poolSpec, hold time.Duration) bool {
 	for _, ti := range p.tiers {
-		if d.tiers[ti].panic {
+		ts := d.st.tiers[d.spec.tiers[ti].Name]
+		if d.tiers[ti].panic && d.now.Sub(ts.panicLast) < hold {
 			return true
 		}
 	}

@@ -199,10 +199,14 @@ func (p *problems) config(c Config) {
 	p.fraction("latency headroom", c.LatencyHeadroom)
 	p.fraction("forecast alpha", c.Forecast.Alpha)
 	p.fraction("forecast beta", c.Forecast.Beta)
+	p.fraction("forecast error gain", c.Forecast.ErrorGain)
 	if !(c.PanicThreshold > 1) || math.IsInf(c.PanicThreshold, 1) {
 		p.addf("panic threshold %v must be a finite number > 1", c.PanicThreshold)
 	}
 	p.nonNegative("forecast error band", c.Forecast.ErrorBand)
+	if !(c.HoldColdStarts > 0) {
+		p.addf("hold cold starts %v must be > 0", c.HoldColdStarts)
+	}
 	p.nonNegative("budget per hour", c.Budget.PerHour)
 	p.nonNegative("budget per day", c.Budget.PerDay)
 }
@@ -238,4 +242,27 @@ func (p *problems) nonNegative(name string, v float64) {
 	if !(v >= 0) || math.IsInf(v, 1) {
 		p.addf("%s %v must be a finite number >= 0", name, v)
 	}
+}
+
+// longestLead returns the longest cold start of tier ti's pools.
+func (s *Spec) longestLead(ti int) time.Duration {
+	var lead time.Duration
+	for _, m := range s.tiers[ti].members {
+		lead = max(lead, s.pools[m.pool].ColdStart)
+	}
+	return lead
+}
+
+// holdFor returns how long pool pi keeps replicas it no longer needs: the
+// smaller of Stabilization and HoldColdStarts of its cold starts. Keeping
+// an idle replica for as long as starting one costs is the classic
+// rent-or-buy rule: it never pays more than twice the best choice made
+// knowing when the demand returns, and a fast-starting pool covering a
+// burst gives its replicas back long before a slow one.
+func (s *Spec) holdFor(pi int) time.Duration {
+	hold := s.cfg.HoldColdStarts * s.pools[pi].ColdStart.Seconds()
+	if hold >= s.cfg.Stabilization.Seconds() {
+		return s.cfg.Stabilization
+	}
+	return max(time.Duration(hold*float64(time.Second)), s.cfg.Interval)
 }

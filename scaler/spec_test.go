@@ -11,14 +11,17 @@ import (
 )
 
 func TestNewSpecDefaults(t *testing.T) {
-	s := mustSpec(t, Config{Pools: []PoolConfig{cpuPool("cpu", 0, 1)}, Tiers: []TierConfig{tier("t", "cpu")}})
+	s, err := NewSpec(Config{Pools: []PoolConfig{cpuPool("cpu", 0, 1)}, Tiers: []TierConfig{tier("t", "cpu")}})
+	if err != nil {
+		t.Fatal(err)
+	}
 	got := s.Config()
 	got.Pools, got.Tiers = nil, nil
 	want := Config{
-		Interval: 2 * time.Second, Stabilization: 5 * time.Minute, PanicWindow: 6 * time.Second,
-		PanicThreshold: 2, SpotShareMax: 0.7, SpotBackoff: 2 * time.Minute,
+		Interval: 2 * time.Second, Stabilization: 5 * time.Minute, HoldColdStarts: 3, PanicWindow: 6 * time.Second,
+		PanicThreshold: 2, SpotShareMax: 1, SpotBackoff: 2 * time.Minute,
 		QueueDrainTarget: 5 * time.Second, LatencyHeadroom: 0.8,
-		Forecast: Forecast{Alpha: 0.5, Beta: 0.1, ErrorBand: 2},
+		Forecast: Forecast{Alpha: 0.2, Beta: 0.02, ErrorGain: 0.03, ErrorBand: 1},
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("defaults (-want +got):\n%s", diff)

@@ -23,6 +23,9 @@ type State struct {
 type tierState struct {
 	holt    holt
 	samples []sample // arrival rates of the last panic window
+	// levels are the forecast's levels over the longest cold start of
+	// the tier's pools.
+	levels []sample
 	// panicSince is when the current panic began, panicLast when its
 	// condition last held; both zero when not in panic.
 	panicSince, panicLast time.Time
@@ -65,6 +68,7 @@ func (s State) clone() State {
 	c := State{at: s.at, spend: s.spend, tiers: map[string]tierState{}, pools: map[string]poolState{}}
 	for name, t := range s.tiers {
 		t.samples = slices.Clone(t.samples)
+		t.levels = slices.Clone(t.levels)
 		t.alloc = maps.Clone(t.alloc)
 		c.tiers[name] = t
 	}

@@ -14,15 +14,28 @@ func (d *decision) fill() {
 }
 
 // demandAt returns the items/s tier ti must be able to serve lead from
-// now: the forecast plus its error band, or the panic demand when the tier
-// panics and that is higher.
+// now: the forecast plus its error band. In a panic, a pool is sized only
+// for what has lasted its cold start (see sustained), and the panic
+// demand counts for it once the surge has lasted that long, the panic
+// window included.
 func (d *decision) demandAt(ti int, lead time.Duration) float64 {
-	h := d.st.tiers[d.spec.tiers[ti].Name].holt
-	r := h.forecast(lead) + d.cfg.Forecast.ErrorBand*h.mae
-	if w := &d.tiers[ti]; w.panic {
+	ts, w := d.st.tiers[d.spec.tiers[ti].Name], &d.tiers[ti]
+	r := ts.holt.forecast(lead)
+	if w.panic {
+		r = min(r, sustained(ts.levels, d.now, lead, ts.holt.level))
+	}
+	r += d.cfg.Forecast.ErrorBand * ts.holt.mae
+	if d.panicAt(ti, lead) {
 		r = max(r, w.panicRate)
 	}
 	return r
+}
+
+// panicAt reports whether tier ti's panic demand counts for a pool that
+// takes lead to start: the tier panics and its surge has lasted lead.
+func (d *decision) panicAt(ti int, lead time.Duration) bool {
+	since := d.st.tiers[d.spec.tiers[ti].Name].panicSince
+	return d.tiers[ti].panic && lead <= d.now.Sub(since)+d.cfg.PanicWindow
 }
 
 func (d *decision) fillTier(ti int) {
@@ -48,9 +61,64 @@ func (d *decision) fillTier(ti int) {
 			spot += n * m.thr
 		}
 		if n > 0 {
-			d.explainFill(ti, m.pool, n, want)
+			d.explainFill(ti, m.pool, n, want, d.panicAt(ti, p.ColdStart))
 		}
 	}
+	d.consolidate(ti)
+}
+
+// consolidate moves what tier ti placed on a member to a cheaper member
+// that starts at least as fast, whenever the whole replicas that adds
+// there cost less per hour than those it saves: a forecast a few items/s
+// higher at a slow pool's longer lead, or a part the cheaper pool's
+// rounding already covers, must not start a replica of a dearer pool.
+func (d *decision) consolidate(ti int) {
+	t, w := &d.spec.tiers[ti], &d.tiers[ti]
+	for i := len(t.members) - 1; i > 0; i-- {
+		for j := 0; j < i && w.alloc[i] > 0; j++ {
+			if d.cheaperOn(ti, i, j) {
+				d.move(ti, i, j)
+			}
+		}
+	}
+}
+
+// cheaperOn reports whether the replicas tier ti placed on its member
+// from would cost less per hour on its member to, which must start at
+// least as fast, have room under its Max and not be a spot pool in
+// back-off or under a spot cap.
+func (d *decision) cheaperOn(ti, from, to int) bool {
+	t, w := &d.spec.tiers[ti], &d.tiers[ti]
+	src, dst := t.members[from], t.members[to]
+	ps, pd := &d.spec.pools[src.pool], &d.spec.pools[dst.pool]
+	ws, wd := &d.pools[src.pool], &d.pools[dst.pool]
+	if pd.ColdStart > ps.ColdStart || wd.suspended || (pd.Spot && d.cfg.SpotShareMax < 1) {
+		return false
+	}
+	n := w.alloc[from] * src.thr / dst.thr
+	if wd.alloc+n > float64(pd.Max) {
+		return false
+	}
+	added := roundUp(wd.alloc+n) - roundUp(wd.alloc)
+	saved := roundUp(ws.alloc) - roundUp(ws.alloc-w.alloc[from])
+	return float64(added)*pd.PricePerHour < float64(saved)*ps.PricePerHour
+}
+
+// move takes everything tier ti placed on its member from to its member
+// to, converted at the two pools' throughputs, ready replicas first.
+func (d *decision) move(ti, from, to int) {
+	t, w := &d.spec.tiers[ti], &d.tiers[ti]
+	src, dst := t.members[from], t.members[to]
+	ws, wd := &d.pools[src.pool], &d.pools[dst.pool]
+	n := w.alloc[from] * src.thr / dst.thr
+	ws.alloc -= w.alloc[from]
+	ws.readyLeft += w.readyUsed[from]
+	w.alloc[from], w.readyUsed[from] = 0, 0
+	used := min(n, wd.readyLeft)
+	wd.alloc += n
+	wd.readyLeft -= used
+	w.alloc[to] += n
+	w.readyUsed[to] += used
 }
 
 // availableAt returns the items/s that the members of tier ti before
@@ -91,14 +159,15 @@ func (d *decision) place(ti, i int, want float64) float64 {
 }
 
 // explainFill records why tier ti placed n replicas on pool pi, if that is
-// the largest part any tier placed there.
-func (d *decision) explainFill(ti, pi int, n, want float64) {
+// the largest part any tier placed there; panicked says whether the panic
+// demand counted for the pool.
+func (d *decision) explainFill(ti, pi int, n, want float64, panicked bool) {
 	pw, w := &d.pools[pi], &d.tiers[ti]
 	if n <= pw.fillTop {
 		return
 	}
 	what := "forecast"
-	if w.panic && w.panicRate >= want {
+	if panicked && w.panicRate >= want {
 		what = "panic"
 	}
 	rel := "over"

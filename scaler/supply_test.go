@@ -78,6 +78,11 @@ func TestDecideOnce(t *testing.T) {
 			want: map[string]int{"cpu": 5}, why: map[string]string{"cpu": "p95 900ms over 80% of SLO 1s"},
 		},
 		{
+			name: "a p95 over the SLO waits for the replicas already starting", cfg: cpuOnly,
+			snap: Snapshot{Pools: map[string]PoolSnapshot{"cpu": {Ready: 4, Starting: 2, P95: 1800 * time.Millisecond}}, Tiers: map[string]TierSnapshot{"t": {ArrivalRate: 10}}},
+			want: map[string]int{"cpu": 6},
+		},
+		{
 			name: "items in flight hold their replicas", cfg: cpuOnly,
 			snap: Snapshot{Pools: map[string]PoolSnapshot{"cpu": {Ready: 2, InFlight: 7}}},
 			want: map[string]int{"cpu": 7}, why: map[string]string{"cpu": "7 in flight at batch 1"},

@@ -54,6 +54,22 @@ func addSample(ss []sample, now time.Time, r float64, span time.Duration) []samp
 	return ss[i:]
 }
 
+// sustained returns the lowest level of ss within lead before now: the
+// rate that has lasted at least lead, which a pool that takes lead to
+// start is sized for. Having lasted that long, it likely lasts as long
+// again, and a burst shorter than a pool's cold start is over before the
+// pool's new replicas could serve it. It is level when lead is 0 or ss
+// has nothing that recent.
+func sustained(ss []sample, now time.Time, lead time.Duration, level float64) float64 {
+	low := level
+	for _, s := range ss {
+		if now.Sub(s.at) <= lead {
+			low = min(low, s.rate)
+		}
+	}
+	return low
+}
+
 // meanRate returns the mean rate of ss; 0 when empty.
 func meanRate(ss []sample) float64 {
 	if len(ss) == 0 {

@@ -53,8 +53,6 @@ type poolSim struct {
 	inflight, inflightRows    int
 	wakeAt                    time.Duration // pending forming wake-up; never if none
 
-	rows window // rows routed per second, for the picker's utilization
-
 	// Since the last decision.
 	arrived, arrivedRows int
 	unservedRows         int     // rows of the pool's tiers that found no pool while it had no ready replica

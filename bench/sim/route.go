@@ -1,54 +1,8 @@
 package sim
 
 import (
-	"time"
-
 	"github.com/sluice-gateway/sluice/router"
 )
-
-// minUtilization is the floor of the utilization a pool's cost is priced
-// at for the picker, as the router does: an idle pool costs 100 times its
-// cost at full load.
-const minUtilization = 0.01
-
-// statsBuckets is the number of one-second buckets of the arrival window
-// behind a pool's utilization, the router's DefaultStatsWindow.
-const statsBuckets = int64(router.DefaultStatsWindow / time.Second)
-
-// window counts something per second over the last statsBuckets seconds,
-// as the router's sliding windows do. The zero value is empty.
-type window struct {
-	epoch [statsBuckets]int64
-	n     [statsBuckets]int64
-}
-
-// add counts n at now.
-func (w *window) add(now time.Duration, n int64) {
-	e := int64(now / time.Second)
-	i := e % statsBuckets
-	if w.epoch[i] != e+1 {
-		w.epoch[i], w.n[i] = e+1, 0
-	}
-	w.n[i] += n
-}
-
-// sum returns the count over the window ending at now.
-func (w *window) sum(now time.Duration) int64 {
-	cur := int64(now / time.Second)
-	var total int64
-	for i, e := range w.epoch {
-		if e != 0 && e-1 <= cur && e-1 > cur-statsBuckets {
-			total += w.n[i]
-		}
-	}
-	return total
-}
-
-// span returns the time the window covers at now: since the start, but
-// at least one bucket, as the router's.
-func span(now time.Duration) time.Duration {
-	return max(min(router.DefaultStatsWindow, now), time.Second)
-}
 
 // pricePool recomputes what the picker needs of p's price after a change:
 // its cost per million of each kind at full load.
@@ -96,7 +50,6 @@ func (s *sim) pickAmong(r *request, skip uint64) int {
 // view is pool p as the router's snapshot shows it for r.
 func (s *sim) view(p *poolSim, r *request) router.PoolView {
 	thr := p.thr[r.kind]
-	util := float64(p.rows.sum(s.now)) / span(s.now).Seconds() / (float64(max(p.ready, 1)) * thr)
 	return router.PoolView{
 		Name:           p.spec.Name,
 		Ready:          p.ready,
@@ -106,7 +59,7 @@ func (s *sim) view(p *poolSim, r *request) router.PoolView {
 		MaxBatch:       p.spec.MaxBatch,
 		BatchAt:        p.batchAt[r.kind],
 		Throughput:     thr,
-		CostPerMillion: p.cpm[r.kind] / min(max(util, minUtilization), 1),
+		CostPerMillion: p.cpm[r.kind],
 		Curve:          p.spec.Curve,
 	}
 }

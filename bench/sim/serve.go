@@ -96,7 +96,6 @@ func (s *sim) enqueue(r *request) {
 	p.queuedRows += int(r.item.Rows)
 	p.arrived++
 	p.arrivedRows += int(r.item.Rows)
-	p.rows.add(s.now, r.item.Rows)
 	s.kick(p)
 }
 

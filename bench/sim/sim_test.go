@@ -165,7 +165,7 @@ func TestOracleIsALowerBound(t *testing.T) {
 	cells := RunMatrix(MatrixOptions{Fleet: f, Scaler: refSpec(t, f), Scenarios: scenarios, Seed: 3})
 	for _, sc := range scenarios {
 		cs := cellsOf(cells, sc.Name)
-		oracle := reportOf(t, cs, "oracle")
+		oracle := mustReport(t, cs, "oracle")
 		for _, c := range cs {
 			if c.Err != nil {
 				t.Fatalf("%s / %s: %v", c.Scenario, c.Policy, c.Err)
@@ -178,22 +178,20 @@ func TestOracleIsALowerBound(t *testing.T) {
 		}
 		// Without outages, a fleet for the peak costs at least the
 		// cheapest fleet for each second.
-		if static := reportOf(t, cs, "static-peak"); sc.Events == nil && static.CostUSD < oracle.CostUSD {
+		if static := mustReport(t, cs, "static-peak"); sc.Events == nil && static.CostUSD < oracle.CostUSD {
 			t.Errorf("%s: static-peak costs %.4f $, below the oracle's %.4f $", sc.Name, static.CostUSD, oracle.CostUSD)
 		}
 	}
 }
 
-// reportOf returns policy's report among cs.
-func reportOf(t *testing.T, cs []Cell, policy string) Report {
+// mustReport returns policy's report among cs.
+func mustReport(t *testing.T, cs []Cell, policy string) Report {
 	t.Helper()
-	for _, c := range cs {
-		if c.Policy == policy && c.Result != nil {
-			return c.Result.Report
-		}
+	r, ok := reportOf(cs, policy)
+	if !ok {
+		t.Fatalf("no result for %s", policy)
 	}
-	t.Fatalf("no result for %s", policy)
-	return Report{}
+	return r
 }
 
 // TestSharedScenarios runs the first two minutes of every shared scenario

@@ -12,5 +12,9 @@
 // same name, and "sum" turns an FP32 input "x" of shape [batch, n] into an
 // FP32 output "sum" of shape [batch], each row's sum.
 //
+// Two fault modes make a worker misbehave for fault tests: Options.Slowdown
+// makes its device slower than the curve it was given, and Options.Garbage
+// makes it answer inferences with malformed responses (see Garbage).
+//
 // The package does no real inference and keeps no state beyond counters.
 package worker

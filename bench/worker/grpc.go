@@ -76,8 +76,11 @@ func (g grpcService) ModelInfer(ctx context.Context, in *inferencepb.ModelInferR
 		return nil, grpcError(fmt.Errorf("model %q: %w", m.meta.Name, err))
 	}
 	resp, err := g.s.infer(ctx, m, req)
-	if err != nil {
+	switch {
+	case err != nil:
 		return nil, grpcError(err)
+	case g.s.garbage != nil:
+		return g.s.garbage.proto(resp), nil
 	}
 	return oip.ResponseToProto(resp), nil
 }

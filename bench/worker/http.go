@@ -105,11 +105,14 @@ func (s *Server) serveInfer(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	resp, err := s.infer(r.Context(), m, req)
-	if err != nil {
+	switch {
+	case err != nil:
 		s.writeError(w, err)
-		return
+	case s.garbage != nil:
+		s.garbage.writeHTTP(w, resp)
+	default:
+		s.writeJSON(w, http.StatusOK, resp)
 	}
-	s.writeJSON(w, http.StatusOK, resp)
 }
 
 // decodeRequest reads a JSON inference request of at most MaxRequestBytes.

@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"time"
 
-	"github.com/sluice-gateway/sluice/costmodel"
 	"github.com/sluice-gateway/sluice/oip"
 )
 
@@ -39,6 +38,17 @@ type Options struct {
 	// Grace bounds the graceful shutdown of Serve, in real time; 0 means
 	// DefaultGrace.
 	Grace time.Duration
+	// Slowdown multiplies the latency of every batch on the device,
+	// emulating a replica slower than its pool's curve (throttled or
+	// failing hardware): a batch of b rows takes Slowdown·(Base +
+	// PerItem·b). 0 means 1, no slowdown; must be finite and >= 0.
+	Slowdown float64
+	// Garbage makes every inference that would succeed answer with a
+	// malformed response instead, with status 200 (HTTP) or OK (gRPC):
+	// the kinds of Garbage in turn. Liveness, readiness, metadata and
+	// error answers stay correct, as on a server whose model is broken.
+	// False, the default, answers correctly.
+	Garbage bool
 	// Clock times the cold start and the device's work; nil means the real
 	// clock.
 	Clock Clock
@@ -56,17 +66,18 @@ type Server struct {
 	clock   Clock
 	log     *slog.Logger
 	dev     *device
+	garbage *garbler          // nil unless Options.Garbage
 	models  map[string]*model // read-only after New
 }
 
 // New returns a Server whose cold start begins now (by opts.Clock). It
-// fails, wrapping ErrOptions, when a duration or MaxBatch is negative.
+// fails, wrapping ErrOptions, when a duration, MaxBatch or Slowdown is
+// negative, or Slowdown is not finite.
 func New(opts Options) (*Server, error) {
 	if err := opts.validate(); err != nil {
 		return nil, err
 	}
 	opts = opts.withDefaults()
-	curve := costmodel.Curve{Base: opts.Base, PerItem: opts.PerItem}
 	return &Server{
 		name:    opts.Name,
 		max:     int64(opts.MaxBatch),
@@ -74,7 +85,8 @@ func New(opts Options) (*Server, error) {
 		grace:   opts.Grace,
 		clock:   opts.Clock,
 		log:     opts.Logger,
-		dev:     newDevice(curve, opts.Clock),
+		dev:     newDevice(opts.curve(), opts.Clock),
+		garbage: newGarbler(opts.Garbage),
 		models:  builtinModels(),
 	}, nil
 }
@@ -92,7 +104,7 @@ func (o Options) validate() error {
 	if o.MaxBatch < 0 {
 		return fmt.Errorf("max_batch = %d, must not be negative: %w", o.MaxBatch, ErrOptions)
 	}
-	return nil
+	return o.validateFaults()
 }
 
 func (o Options) withDefaults() Options {

@@ -22,23 +22,28 @@ type poolStatus struct {
 }
 
 // adminHandler serves the operator's API on the admin listener, the
-// gateway's admission and tenant counts and the scaler's plan, pins and
-// metrics included.
-func adminHandler(rt *router.Router, driver poolDriver, gw *gateway.Gateway, sc *scaling) http.Handler {
+// gateway's admission and tenant counts, the scaler's plan, pins and
+// metrics, and the status page included.
+func adminHandler(rt *router.Router, driver poolDriver, gw *gateway.Gateway, sc *scaling, status *statusBoard) http.Handler {
 	r := chi.NewRouter()
 	gw.RegisterAdmin(r)
 	sc.registerAdmin(r)
+	status.register(r)
 	r.Get("/healthz", func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusOK) })
 	r.Get("/admin/pools", func(w http.ResponseWriter, req *http.Request) {
 		var out []poolStatus
 		for _, name := range rt.PoolNames() {
+			p := rt.Pool(name)
+			if p == nil {
+				continue // removed by a reload meanwhile
+			}
 			ready, starting, err := driver.Replicas(req.Context(), name)
 			if err != nil {
 				writeAdminError(w, http.StatusBadGateway, err)
 				return
 			}
 			out = append(out, poolStatus{
-				Name: name, Ready: ready, Starting: starting, Queue: rt.Pool(name).Stats(), PricePerHour: sc.prices[name],
+				Name: name, Ready: ready, Starting: starting, Queue: p.Stats(), PricePerHour: sc.prices.of(name),
 			})
 		}
 		w.Header().Set("Content-Type", "application/json")

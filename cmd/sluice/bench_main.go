@@ -38,7 +38,7 @@ func benchRuntime(stderr io.Writer, verbose bool, quiet slog.Level) (context.Con
 	if verbose {
 		level = slog.LevelDebug
 	}
-	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
+	log := slog.New(newLogHandler(stderr, logText, level))
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	return ctx, stop, log
 }

@@ -21,7 +21,7 @@ func scalerSpec(cfg *configs.Config) (*scaler.Spec, error) {
 func scalerConfig(cfg *configs.Config) scaler.Config {
 	s := cfg.Scaler
 	sc := scaler.Config{
-		Interval: s.Interval, Stabilization: s.Stabilization,
+		Interval: s.Interval, Stabilization: s.Stabilization, HoldColdStarts: s.HoldColdStarts,
 		PanicWindow: s.PanicWindow, PanicThreshold: s.PanicThreshold,
 		SpotShareMax: s.SpotShareMax, SpotBackoff: s.SpotBackoff,
 		QueueDrainTarget: s.QueueDrainTarget,

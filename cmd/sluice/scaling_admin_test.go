@@ -14,6 +14,7 @@ import (
 
 	"github.com/go-chi/chi/v5"
 	"github.com/google/go-cmp/cmp"
+	"github.com/prometheus/client_golang/prometheus"
 	"google.golang.org/grpc"
 
 	"github.com/sluice-gateway/sluice/batcher"
@@ -56,7 +57,7 @@ func newTestScaling(t *testing.T, dryRun bool) *testScaling {
 	}
 	ts.plane.set([]router.PoolStats{{Name: "cpu"}, {Name: "gpu"}}, []router.TierStats{{Name: "t"}})
 	var err error
-	ts.scaling, err = newScaling(scalingConfig(dryRun), ts.plane, ts.driver, &fakeAdmission{}, ts.clk.Now, slog.New(slog.DiscardHandler))
+	ts.scaling, err = newScaling(scalingConfig(dryRun), ts.plane, ts.driver, &fakeAdmission{}, prometheus.NewRegistry(), ts.clk.Now, slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,22 +8,22 @@ import (
 
 // scalerCollector exposes the scaler's latest decision to Prometheus: per
 // pool the gauges an HPA (through prometheus-adapter) can scale on, the
-// planned fleet's price, and each tier's directives. It reads the plan
-// and the snapshot of the latest tick, so its values change once per
-// tick, and reports nothing before the first. It is safe for concurrent
-// use.
+// price of the replicas observed and of the planned fleet, and each
+// tier's directives. It reads the plan and the snapshot of the latest
+// tick, so its values change once per tick, and reports nothing but the
+// prices before the first. It is safe for concurrent use.
 type scalerCollector struct {
 	plan   func() (scaler.Plan, bool)
 	last   func() (scaler.Snapshot, map[string]int, bool)
-	prices map[string]float64 // USD per replica-hour, by pool
+	prices *poolPrices
 
 	desired, ready, starting, queuePerReplica, costPerReplica *prometheus.Desc
-	planCost, tierShed, tierDemand                            *prometheus.Desc
+	poolCost, fleetCost, planCost, tierShed, tierDemand       *prometheus.Desc
 }
 
 var _ prometheus.Collector = (*scalerCollector)(nil)
 
-func newScalerCollector(plan func() (scaler.Plan, bool), last func() (scaler.Snapshot, map[string]int, bool), prices map[string]float64) *scalerCollector {
+func newScalerCollector(plan func() (scaler.Plan, bool), last func() (scaler.Snapshot, map[string]int, bool), prices *poolPrices) *scalerCollector {
 	pool, tier := []string{"pool"}, []string{"tier"}
 	return &scalerCollector{
 		plan: plan, last: last, prices: prices,
@@ -37,6 +37,10 @@ func newScalerCollector(plan func() (scaler.Plan, bool), last func() (scaler.Sna
 			"Requests queued for the pool per ready replica at the latest decision; the whole queue when none is ready.", pool, nil),
 		costPerReplica: prometheus.NewDesc("sluice_pool_cost_per_replica_usd_per_hour",
 			"Price of one replica of the pool, USD per hour.", pool, nil),
+		poolCost: prometheus.NewDesc("sluice_pool_cost_usd_per_hour",
+			"Price of the pool's replicas, ready and starting, at the latest decision, USD per hour.", pool, nil),
+		fleetCost: prometheus.NewDesc("sluice_fleet_cost_usd_per_hour",
+			"Price of every pool's replicas, ready and starting, at the latest decision, USD per hour.", nil, nil),
 		planCost: prometheus.NewDesc("sluice_scaler_planned_cost_usd_per_hour",
 			"Price of the fleet the scaler's latest plan wants, USD per hour.", nil, nil),
 		tierShed: prometheus.NewDesc("sluice_tier_shed_level",
@@ -48,14 +52,17 @@ func newScalerCollector(plan func() (scaler.Plan, bool), last func() (scaler.Sna
 
 // Describe implements prometheus.Collector.
 func (c *scalerCollector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{c.desired, c.ready, c.starting, c.queuePerReplica, c.costPerReplica, c.planCost, c.tierShed, c.tierDemand} {
+	for _, d := range []*prometheus.Desc{
+		c.desired, c.ready, c.starting, c.queuePerReplica, c.costPerReplica,
+		c.poolCost, c.fleetCost, c.planCost, c.tierShed, c.tierDemand,
+	} {
 		ch <- d
 	}
 }
 
 // Collect implements prometheus.Collector.
 func (c *scalerCollector) Collect(ch chan<- prometheus.Metric) {
-	for pool, price := range c.prices {
+	for pool, price := range c.prices.all() {
 		gauge(ch, c.costPerReplica, price, pool)
 	}
 	if snap, queued, ok := c.last(); ok {
@@ -81,7 +88,9 @@ func (c *scalerCollector) collectSnapshot(ch chan<- prometheus.Metric, snap scal
 		gauge(ch, c.starting, float64(ps.Starting), pool)
 		perReplica := float64(queued[pool]) / float64(max(ps.Ready, 1))
 		gauge(ch, c.queuePerReplica, perReplica, pool)
+		gauge(ch, c.poolCost, float64(ps.Ready+ps.Starting)*c.prices.of(pool), pool)
 	}
+	gauge(ch, c.fleetCost, fleetCost(snap, c.prices.all()))
 }
 
 // gauge sends one gauge of d; a metric d cannot make (a wrong number of

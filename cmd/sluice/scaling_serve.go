@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"fmt"
 	"log/slog"
 	"sync"
 	"time"
@@ -23,49 +22,58 @@ import (
 // and the gateway's admission (unless in dry run), with the operator's
 // pins, its admin API, its Prometheus metrics and the KEDA endpoint.
 type scaling struct {
-	loop     *scaler.Loop
-	source   *statsSource
-	pins     *pins
-	driver   poolDriver
-	prices   map[string]float64 // USD per replica-hour, by pool
-	interval time.Duration
-	dryRun   bool
-	metrics  *prometheus.Registry
-	log      *slog.Logger
+	loop   *scaler.Loop
+	source *statsSource
+	pins   *pins
+	driver poolDriver
+	prices *poolPrices
+	// admission directs the gateway's admission for the scaler; a
+	// reload tells it the models' new fallbacks.
+	admission *tierAdmission
+	interval  time.Duration
+	dryRun    bool
+	metrics   *prometheus.Registry
+	log       *slog.Logger
 }
 
 // newScaling wires the scaler of cfg over the data plane, the driver
-// that runs the pools and the gateway's admission. now is the clock the
-// rates and the startup window are measured with. It fails when the
-// scaler cannot plan with cfg.
-func newScaling(cfg *configs.Config, plane dataPlane, driver poolDriver, adm gatewayAdmission, now func() time.Time, log *slog.Logger) (*scaling, error) {
+// that runs the pools and the gateway's admission, with its metrics in
+// reg. now is the clock the rates and the startup window are measured
+// with. It fails when the scaler cannot plan with cfg.
+func newScaling(cfg *configs.Config, plane dataPlane, driver poolDriver, adm gatewayAdmission, reg *prometheus.Registry, now func() time.Time, log *slog.Logger) (*scaling, error) {
 	s := &scaling{
-		source: newStatsSource(plane, driver, now), driver: driver, prices: map[string]float64{},
-		dryRun: cfg.Scaler.DryRun, metrics: prometheus.NewRegistry(), log: log,
+		source: newStatsSource(plane, driver, now), driver: driver, prices: newPoolPrices(cfg),
+		admission: newTierAdmission(adm, cfg, log), dryRun: cfg.Scaler.DryRun, metrics: reg, log: log,
+	}
+	decisions, err := newDecisionMetrics(reg, cfg, s.prices, s.source.Last, servedBy(plane))
+	if err != nil {
+		return nil, err
 	}
 	initial := map[string]int{}
 	for _, p := range cfg.Pools {
-		s.prices[p.Name], initial[p.Name] = p.PricePerHour, p.Replicas.Initial
+		initial[p.Name] = p.Replicas.Initial
 	}
 	base := scalerConfig(cfg)
 	var spec *scaler.Spec
-	var err error
 	s.pins, spec, err = newPins(base, initial, now(), func(sp *scaler.Spec) { s.loop.SetSpec(sp) })
 	if err != nil {
 		return nil, err
 	}
 	s.interval = spec.Config().Interval
 	s.loop, err = scaler.NewLoop(spec, s.source, scaler.LoopOptions{
-		Actuator:  scaler.ActuatorFunc(driver.SetReplicas),
-		Admission: newTierAdmission(adm, cfg, log),
-		DryRun:    cfg.Scaler.DryRun,
-		Logger:    log,
+		Actuator:   scaler.ActuatorFunc(driver.SetReplicas),
+		Admission:  s.admission,
+		DryRun:     cfg.Scaler.DryRun,
+		Logger:     log,
+		OnDecision: decisions.observe,
 	})
 	if err != nil {
 		return nil, err
 	}
-	if err := s.metrics.Register(newScalerCollector(s.loop.Plan, s.source.Last, s.prices)); err != nil {
-		return nil, fmt.Errorf("sluice: scaler metrics: %w", err)
+	err = register(reg, newScalerCollector(s.loop.Plan, s.source.Last, s.prices),
+		newCostCollector(&decisions.meter, s.loop.Plan, s.pins.budget))
+	if err != nil {
+		return nil, err
 	}
 	return s, nil
 }
@@ -124,8 +132,8 @@ func (s *scaling) registerGRPC(g grpc.ServiceRegistrar) {
 
 // startScaling wires the scaler (see newScaling) on the real clock and
 // starts it; stop ends it and waits for the decision in progress.
-func startScaling(ctx context.Context, cfg *configs.Config, plane dataPlane, driver poolDriver, adm gatewayAdmission, log *slog.Logger) (s *scaling, stop func(), err error) {
-	s, err = newScaling(cfg, plane, driver, adm, time.Now, log)
+func startScaling(ctx context.Context, cfg *configs.Config, plane dataPlane, driver poolDriver, adm gatewayAdmission, reg *prometheus.Registry, log *slog.Logger) (s *scaling, stop func(), err error) {
+	s, err = newScaling(cfg, plane, driver, adm, reg, time.Now, log)
 	if err != nil {
 		return nil, nil, err
 	}

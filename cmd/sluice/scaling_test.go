@@ -33,7 +33,7 @@ func TestScalerConfig(t *testing.T) {
 				ColdStart: time.Minute, Replicas: configs.Replicas{Initial: 1, Max: 8}},
 		},
 		Scaler: configs.Scaler{
-			Interval: time.Second, Stabilization: time.Minute, PanicWindow: 3 * time.Second, PanicThreshold: 3,
+			Interval: time.Second, Stabilization: time.Minute, HoldColdStarts: 2, PanicWindow: 3 * time.Second, PanicThreshold: 3,
 			SpotShareMax: 0.5, SpotBackoff: 30 * time.Second, QueueDrainTarget: 2 * time.Second, DryRun: true,
 			Prewarm: []configs.Prewarm{{Schedule: "@daily", Duration: time.Hour, Pool: "gpu", Min: 2}},
 		},
@@ -49,7 +49,7 @@ func TestScalerConfig(t *testing.T) {
 			{Name: "heavy", SLO: 300 * ms, Pools: []string{"gpu"}}, // chat may be routed here
 			{Name: "idle", SLO: configs.DefaultSLO, Pools: []string{"cpu"}},
 		},
-		Interval: time.Second, Stabilization: time.Minute, PanicWindow: 3 * time.Second, PanicThreshold: 3,
+		Interval: time.Second, Stabilization: time.Minute, HoldColdStarts: 2, PanicWindow: 3 * time.Second, PanicThreshold: 3,
 		SpotShareMax: 0.5, SpotBackoff: 30 * time.Second, QueueDrainTarget: 2 * time.Second,
 		Budget:  scaler.Budget{PerHour: 5, PerDay: 100},
 		Prewarm: []scaler.Prewarm{{Schedule: "@daily", Duration: time.Hour, Pool: "gpu", Min: 2}},
@@ -85,17 +85,17 @@ func TestScalerSpecOfShippedConfigs(t *testing.T) {
 func TestScalerDefaultsAgree(t *testing.T) {
 	type defaults struct {
 		Interval, Stabilization, PanicWindow, SpotBackoff, QueueDrainTarget time.Duration
-		PanicThreshold, SpotShareMax                                        float64
+		PanicThreshold, SpotShareMax, HoldColdStarts                        float64
 	}
 	fromConfigs := defaults{
 		configs.DefaultScalerInterval, configs.DefaultStabilization, configs.DefaultPanicWindow,
 		configs.DefaultSpotBackoff, configs.DefaultQueueDrainTarget,
-		configs.DefaultPanicThreshold, configs.DefaultSpotShareMax,
+		configs.DefaultPanicThreshold, configs.DefaultSpotShareMax, configs.DefaultHoldColdStarts,
 	}
 	fromScaler := defaults{
 		scaler.DefaultInterval, scaler.DefaultStabilization, scaler.DefaultPanicWindow,
 		scaler.DefaultSpotBackoff, scaler.DefaultQueueDrainTarget,
-		scaler.DefaultPanicThreshold, scaler.DefaultSpotShareMax,
+		scaler.DefaultPanicThreshold, scaler.DefaultSpotShareMax, scaler.DefaultHoldColdStarts,
 	}
 	if diff := cmp.Diff(fromScaler, fromConfigs); diff != "" {
 		t.Errorf("configs' defaults (-scaler +configs):\n%s", diff)

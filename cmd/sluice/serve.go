@@ -22,28 +22,26 @@ func init() {
 	commands["serve"] = command{summary: "run the gateway and its local worker pools", run: runServe}
 }
 
-// shutdownGrace bounds how long serve waits for requests in flight when it
-// stops.
+// shutdownGrace bounds the listeners' own shutdown, which starts once the
+// gateway has drained (see drainFirst): answers still being written and
+// idle connections.
 const shutdownGrace = 10 * time.Second
 
 func runServe(args []string) int {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	fs.Usage = func() {
-		fmt.Fprintln(fs.Output(), "Usage: sluice serve [--config FILE] [--insecure]\n\nServes the Open Inference Protocol v2 over HTTP and gRPC on the config's\nlisteners and runs each pool's workers as local child processes.\nStops on SIGINT or SIGTERM, taking its workers with it.\n\nWith auth.mode none, serve refuses HTTP or gRPC listeners that are not on\na loopback address, unless given --insecure.\n\nThe embedded scaler resizes the pools every scaler.interval; with\n--dry-run-scaler (or scaler.dry_run) it only logs and shows its plans.\n\nFlags:")
+		fmt.Fprintln(fs.Output(), "Usage: sluice serve [--config FILE] [--insecure]\n\nServes the Open Inference Protocol v2 over HTTP and gRPC on the config's\nlisteners and runs each pool's workers as local child processes.\nOn SIGINT or SIGTERM it turns not ready and answers new requests 503, lets\nthe requests in progress finish within shutdown.drain_timeout (answering\nthe rest 503), then stops, taking its workers with it. On SIGHUP, or POST\n/admin/reload on the admin listener, it reloads the config file; a file\nwith problems is reported and the running configuration stays.\n\nWith auth.mode none, serve refuses HTTP or gRPC listeners that are not on\na loopback address, unless given --insecure.\n\nThe embedded scaler resizes the pools every scaler.interval; with\n--dry-run-scaler (or scaler.dry_run) it only logs and shows its plans.\n\nFlags:")
 		fs.PrintDefaults()
 	}
 	configPath := fs.String("config", "configs/quickstart.yaml", "configuration `file`")
-	verbose := fs.Bool("v", false, "log debug detail")
+	var logging logFlags
+	logging.register(fs)
 	insecure := fs.Bool("insecure", false, "serve with auth.mode none on listeners other machines can reach")
 	dryRun := fs.Bool("dry-run-scaler", false, "log and show the scaler's plans without resizing pools or shedding")
 	if err := fs.Parse(args); err != nil {
 		return exitUsage(err)
 	}
-	level := slog.LevelInfo
-	if *verbose {
-		level = slog.LevelDebug
-	}
-	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
+	log := logging.logger(os.Stderr)
 	cfg, err := configs.Load(*configPath)
 	if err == nil {
 		err = checkAuthExposure(cfg, *insecure)
@@ -70,15 +68,31 @@ func exitUsage(err error) int {
 	return 2
 }
 
-// serve runs the gateway until ctx is done.
+// serve runs the gateway until ctx is done, then drains it (see
+// drainFirst) and stops. It reloads cfg.File on SIGHUP and POST
+// /admin/reload (see reloader).
 func serve(ctx context.Context, cfg *configs.Config, log *slog.Logger) error {
 	gwOpts, err := gatewayAuth(cfg, configs.Secrets{})
 	if err != nil {
 		return err
 	}
+	metrics, err := newServeMetrics()
+	if err != nil {
+		return err
+	}
+	ed, err := newEdge(cfg, configs.Secrets{}, time.Now, log)
+	if err != nil {
+		return err
+	}
 	rc := routerConfig(cfg)
-	rc.Logger = log
+	rc.Logger, rc.WorkerTLS = log, ed.workersTLS
 	activate(&rc, cfg)
+	metrics.instrument(&rc, &gwOpts)
+	flushTraces, err := traceFromEnv(ctx, &rc, &gwOpts, log)
+	if err != nil {
+		return err
+	}
+	defer flushTraces()
 	rt, err := router.New(rc)
 	if err != nil {
 		return err
@@ -90,23 +104,36 @@ func serve(ctx context.Context, cfg *configs.Config, log *slog.Logger) error {
 	}
 	defer stopPools()
 	gwOpts.Router, gwOpts.Logger = rt, log
+	ed.gatewayLimits(&gwOpts)
 	gw := gateway.New(gwOpts)
-	sc, stopScaling, err := startScaling(ctx, cfg, rt, driver, gwOpts.Admission, log)
+	if err := metrics.watch(rt, gwOpts.Tenants); err != nil {
+		return err
+	}
+	sc, stopScaling, err := startScaling(ctx, cfg, rt, driver, gwOpts.Admission, metrics.reg, log)
 	if err != nil {
 		return err
 	}
 	defer stopScaling()
+	status, stopStatus := startStatus(ctx, cfg, rt, driver, sc)
+	defer stopStatus()
+	ctx, rl, stopLifecycle, err := startLifecycle(ctx, cfg, servingParts{
+		router: rt, gateway: gw, admission: gwOpts.Admission, scaling: sc, driver: driver, metrics: metrics, status: status,
+	}, log)
+	if err != nil {
+		return err
+	}
+	defer stopLifecycle()
 	listeners, err := listen(cfg.Listen)
 	if err != nil {
 		return err
 	}
-	cp, err := startControlPlane(cfg, rt, gatewayAddrs{http: addrOf(listeners.http), grpc: addrOf(listeners.grpc)}, log)
+	cp, err := startControlPlane(rl.current, rt, gatewayAddrs{http: addrOf(listeners.http), grpc: addrOf(listeners.grpc)}, log)
 	if err != nil {
 		listeners.close()
 		return err
 	}
 	defer cp.stop()
-	return runListeners(ctx, gw, listeners, cp.withAdmin(adminHandler(rt, driver, gw, sc)), sc.registerGRPC, log)
+	return runListeners(ctx, gw, listeners, rl.withAdmin(cp.withAdmin(adminHandler(rt, driver, gw, sc, status))), sc.registerGRPC, ed, log)
 }
 
 // endpointSink forwards the supervisor's ready workers to the router.

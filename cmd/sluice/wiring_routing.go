@@ -15,6 +15,7 @@ func routingConfig(cfg *configs.Config) router.Config {
 		Health: router.HealthConfig{
 			Interval: cfg.Health.Interval, Timeout: cfg.Health.Timeout,
 			EjectAfter: cfg.Health.EjectAfter, EjectFor: cfg.Health.EjectFor,
+			SlowFactor: cfg.Health.SlowFactor,
 		},
 		Retry:      router.RetryConfig{Budget: cfg.Retry.BudgetRatio, Window: cfg.Retry.Window},
 		CacheBytes: cfg.Cache.MaxBytes,

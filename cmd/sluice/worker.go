@@ -28,6 +28,7 @@ type workerConfig struct {
 	listenHTTP       string
 	listenGRPC       string
 	exitOnStdinClose bool
+	logging          logFlags
 }
 
 func runWorker(args []string) int {
@@ -46,7 +47,7 @@ func workerMain(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if err != nil {
 		return 2
 	}
-	logger := slog.New(slog.NewTextHandler(stderr, nil))
+	logger := cfg.logging.logger(stderr)
 	cfg.opts.Logger = logger
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -90,7 +91,10 @@ func parseWorkerFlags(args []string, stderr io.Writer) (workerConfig, error) {
 	fs.DurationVar(&cfg.opts.PerItem, "per-item", time.Millisecond, "latency each row adds to a batch")
 	fs.IntVar(&cfg.opts.MaxBatch, "max-batch", 0, "most `rows` one request may carry, more is rejected; 0 means unlimited")
 	fs.DurationVar(&cfg.opts.ColdStart, "cold-start", 0, "time after start during which the worker is live but not ready")
+	fs.Float64Var(&cfg.opts.Slowdown, "slowdown", 1, "fault mode: multiply every batch's latency by this `factor`, a replica slower than its curve")
+	fs.BoolVar(&cfg.opts.Garbage, "garbage", false, "fault mode: answer every inference with a malformed response (wrong shape, truncated, not JSON) in turn")
 	fs.BoolVar(&cfg.exitOnStdinClose, "exit-on-stdin-close", false, "stop gracefully when stdin reaches end of file, so a supervisor's death stops the worker")
+	cfg.logging.register(fs)
 	if err := parseNoArgs(fs, args, stderr); err != nil {
 		return workerConfig{}, err
 	}
@@ -105,6 +109,7 @@ func workerUsage(fs *flag.FlagSet) {
 	fmt.Fprintln(w, "gRPC), one batch at a time, each batch taking base + per-item × rows.")
 	fmt.Fprintln(w, "Once listening it prints one JSON line with the bound addresses to stdout,")
 	fmt.Fprintln(w, `{"http":"127.0.0.1:PORT","grpc":"127.0.0.1:PORT"}, and it stops gracefully`)
-	fmt.Fprintln(w, "on SIGINT or SIGTERM. Logs go to stderr.\n\nFlags:")
+	fmt.Fprintln(w, "on SIGINT or SIGTERM. Logs go to stderr. --slowdown and --garbage make it")
+	fmt.Fprintln(w, "misbehave on purpose, for fault tests.\n\nFlags:")
 	fs.PrintDefaults()
 }

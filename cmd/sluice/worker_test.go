@@ -17,7 +17,7 @@ import (
 
 func TestParseWorkerFlags(t *testing.T) {
 	defaults := workerConfig{
-		opts:       worker.Options{Name: worker.DefaultName, Base: 5 * time.Millisecond, PerItem: time.Millisecond},
+		opts:       worker.Options{Name: worker.DefaultName, Base: 5 * time.Millisecond, PerItem: time.Millisecond, Slowdown: 1},
 		listenHTTP: "127.0.0.1:0", listenGRPC: "127.0.0.1:0",
 	}
 	tests := []struct {
@@ -32,11 +32,12 @@ func TestParseWorkerFlags(t *testing.T) {
 			args: []string{
 				"--name", "gpu-0", "--http", ":8000", "--grpc", "127.0.0.1:8001", "--base", "40ms",
 				"--per-item", "2ms", "--max-batch", "32", "--cold-start", "15s", "--exit-on-stdin-close",
+				"--slowdown", "10", "--garbage",
 			},
 			want: workerConfig{
 				opts: worker.Options{
 					Name: "gpu-0", Base: 40 * time.Millisecond, PerItem: 2 * time.Millisecond,
-					MaxBatch: 32, ColdStart: 15 * time.Second,
+					MaxBatch: 32, ColdStart: 15 * time.Second, Slowdown: 10, Garbage: true,
 				},
 				listenHTTP: ":8000", listenGRPC: "127.0.0.1:8001", exitOnStdinClose: true,
 			},
@@ -63,7 +64,7 @@ func TestWorkerHelp(t *testing.T) {
 	if code := workerMain([]string{"--help"}, strings.NewReader(""), io.Discard, &out); code != 0 {
 		t.Errorf("exit code = %d, want 0", code)
 	}
-	for _, flag := range []string{"-name", "-http", "-grpc", "-base", "-per-item", "-max-batch", "-cold-start", "-exit-on-stdin-close"} {
+	for _, flag := range []string{"-name", "-http", "-grpc", "-base", "-per-item", "-max-batch", "-cold-start", "-exit-on-stdin-close", "-slowdown", "-garbage"} {
 		if !strings.Contains(out.String(), flag) {
 			t.Errorf("help does not explain %s:\n%s", flag, out.String())
 		}
@@ -79,6 +80,7 @@ func TestWorkerExitCodes(t *testing.T) {
 		{"help", []string{"-h"}, 0},
 		{"unknown flag", []string{"--gpus", "2"}, 2},
 		{"negative base", []string{"--base", "-1ms"}, 2},
+		{"negative slowdown", []string{"--slowdown", "-2"}, 2},
 		{"bad address", []string{"--http", "127.0.0.1:notaport"}, 1},
 	}
 	for _, tt := range tests {

@@ -34,21 +34,25 @@ type controlPlane struct {
 	wg     sync.WaitGroup
 }
 
-// startControlPlane serves xDS on cfg.Listen.XDS, publishing the router's
-// topology as it changes until stop is called. gw holds the addresses the
-// gateway actually bound.
-func startControlPlane(cfg *configs.Config, rt *router.Router, gw gatewayAddrs, log *slog.Logger) (*controlPlane, error) {
-	if cfg.Listen.XDS == "" {
+// startControlPlane serves xDS on the listen.xds of current() (a setting
+// read only at start), publishing the router's topology under the
+// configuration current returns at each poll, until stop is called: a
+// reload that adds or removes a pool, or changes a price, is published
+// within xdsPollInterval. current must be safe for concurrent use and
+// never return nil. gw holds the addresses the gateway actually bound.
+func startControlPlane(current func() *configs.Config, rt *router.Router, gw gatewayAddrs, log *slog.Logger) (*controlPlane, error) {
+	addr := current().Listen.XDS
+	if addr == "" {
 		return &controlPlane{}, nil
 	}
-	lis, err := net.Listen("tcp", cfg.Listen.XDS)
+	lis, err := net.Listen("tcp", addr)
 	if err != nil {
-		return nil, fmt.Errorf("listen %s: %w", cfg.Listen.XDS, err)
+		return nil, fmt.Errorf("listen %s: %w", addr, err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	cp := &controlPlane{srv: xds.New(ctx, xds.Options{Logger: log}), gs: xdsGRPCServer(), cancel: cancel}
 	cp.srv.Register(cp.gs)
-	view := func() (xds.View, error) { return liveView(cfg, gw, routerEndpoints(rt)) }
+	view := func() (xds.View, error) { return liveView(current(), gw, routerEndpoints(rt)) }
 	cp.spawn(func() { cp.srv.Run(ctx) })
 	cp.spawn(func() { pollTopology(ctx, cp.srv, view, log) })
 	cp.spawn(func() {

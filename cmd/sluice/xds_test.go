@@ -103,7 +103,7 @@ func TestControlPlaneFollowsRouter(t *testing.T) {
 	}
 	defer rt.Close()
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	cp, err := startControlPlane(cfg, rt, gatewayAddrs{http: "127.0.0.1:8080"}, log)
+	cp, err := startControlPlane(func() *configs.Config { return cfg }, rt, gatewayAddrs{http: "127.0.0.1:8080"}, log)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -100,10 +100,14 @@ func TestManifestsDecode(t *testing.T) {
 		"ConfigMap sluice/sluice-config",
 		"Deployment sluice/sluice-gateway",
 		"Service sluice/sluice",
-		"Deployment sluice/sluice-cpu",
-		"Service sluice/sluice-cpu",
-		"Deployment sluice/sluice-gpu",
-		"Service sluice/sluice-gpu",
+		"Deployment sluice/sluice-cpu-small",
+		"Service sluice/sluice-cpu-small",
+		"Deployment sluice/sluice-cpu-large",
+		"Service sluice/sluice-cpu-large",
+		"Deployment sluice/sluice-gpu-spot",
+		"Service sluice/sluice-gpu-spot",
+		"Deployment sluice/sluice-gpu-ondemand",
+		"Service sluice/sluice-gpu-ondemand",
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("objects in %s (-want +got):\n%s", manifestDir, diff)
@@ -123,7 +127,7 @@ func TestManifestsPools(t *testing.T) {
 			svcs[o.Name] = o
 		}
 	}
-	for _, pool := range []string{"cpu", "gpu"} {
+	for _, pool := range []string{"cpu-small", "cpu-large", "gpu-spot", "gpu-ondemand"} {
 		t.Run(pool, func(t *testing.T) {
 			name := DefaultPrefix + pool
 			dep, svc := deps[name], svcs[name]
@@ -211,17 +215,17 @@ func TestManifestsOnAPIServer(t *testing.T) {
 	}
 	gateway := newClient(t, user.Config())
 	d := newDriver(t, gateway, Options{Namespace: "sluice"})
-	if err := d.SetReplicas(testContext(t), "gpu", 2); err != nil {
+	if err := d.SetReplicas(testContext(t), "gpu-spot", 2); err != nil {
 		t.Errorf("SetReplicas as the gateway: %v", err)
 	}
-	if _, _, err := d.Replicas(testContext(t), "gpu"); err != nil {
+	if _, _, err := d.Replicas(testContext(t), "gpu-spot"); err != nil {
 		t.Errorf("Replicas as the gateway: %v", err)
 	}
-	if _, err := d.Endpoints(testContext(t), "gpu"); err != nil {
+	if _, err := d.Endpoints(testContext(t), "gpu-spot"); err != nil {
 		t.Errorf("Endpoints as the gateway: %v", err)
 	}
 	checkElects(t, gateway)
-	err = gateway.AppsV1().Deployments("sluice").Delete(testContext(t), "sluice-gpu", metav1.DeleteOptions{})
+	err = gateway.AppsV1().Deployments("sluice").Delete(testContext(t), "sluice-gpu-spot", metav1.DeleteOptions{})
 	if !apierrors.IsForbidden(err) {
 		t.Errorf("deleting a Deployment as the gateway = %v, want Forbidden", err)
 	}

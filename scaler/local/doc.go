@@ -13,7 +13,9 @@
 // ID, "<pool>-<n>", stays the same. Scaling down stops workers that are not
 // ready first, then the newest: each leaves routing, waits
 // Options.DrainDelay, gets SIGTERM to finish its in-flight requests, and
-// SIGKILL after Options.StopGrace.
+// SIGKILL after Options.StopGrace. RemovePool stops a pool's workers the
+// same way and forgets it; SetArgs changes the flags of the workers a
+// pool starts from then on (a configuration reload does both).
 //
 // Workers do not outlive the gateway. Each holds the read end of a pipe on
 // its stdin and exits when it reaches end of file, which happens whenever

@@ -5,7 +5,8 @@ import "errors"
 // Errors returned by the Supervisor. They are wrapped with the pool name or
 // the offending value; test for them with errors.Is.
 var (
-	// ErrClosed is returned by AddPool and SetReplicas after Close.
+	// ErrClosed is returned by AddPool, SetReplicas, SetArgs and
+	// RemovePool after Close.
 	ErrClosed = errors.New("local: supervisor closed")
 	// ErrUnknownPool is returned for a pool that AddPool never added.
 	ErrUnknownPool = errors.New("local: unknown pool")

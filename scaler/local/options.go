@@ -144,9 +144,11 @@ func (b Backoff) Delay(failures int) time.Duration {
 
 // Failures returns the failure count of a worker that had failed failures
 // times in a row, then ran for ranFor and exited or failed to start: 1 if it
-// ran for Reset or longer, failures+1 otherwise.
-func (b Backoff) Failures(failures int, ranFor time.Duration) int {
-	if ranFor >= b.withDefaults().Reset {
+// became ready (served) or ran for Reset or longer, failures+1 otherwise. A
+// worker killed after serving is restarted after Initial, however often
+// that happens; only one that dies before it is ready backs off further.
+func (b Backoff) Failures(failures int, ranFor time.Duration, wasReady bool) int {
+	if wasReady || ranFor >= b.withDefaults().Reset {
 		return 1
 	}
 	return failures + 1

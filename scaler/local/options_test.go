@@ -41,16 +41,18 @@ func TestBackoffFailures(t *testing.T) {
 		name     string
 		failures int
 		ranFor   time.Duration
+		ready    bool
 		want     int
 	}{
-		{"failed start counts", 0, 0, 1},
-		{"short run adds up", 4, 59 * time.Second, 5},
-		{"long run starts over", 4, time.Minute, 1},
+		{"failed start counts", 0, 0, false, 1},
+		{"short run adds up", 4, 59 * time.Second, false, 5},
+		{"long run starts over", 4, time.Minute, false, 1},
+		{"a worker that served starts over", 4, time.Second, true, 1},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := b.Failures(tt.failures, tt.ranFor); got != tt.want {
-				t.Errorf("Failures(%d, %v) = %d, want %d", tt.failures, tt.ranFor, got, tt.want)
+			if got := b.Failures(tt.failures, tt.ranFor, tt.ready); got != tt.want {
+				t.Errorf("Failures(%d, %v, %v) = %d, want %d", tt.failures, tt.ranFor, tt.ready, got, tt.want)
 			}
 		})
 	}

@@ -7,48 +7,53 @@ import (
 
 // run keeps worker w's process running, restarting it with back-off when
 // it exits or fails to start, until w is asked to stop; then it stops the
-// process and returns.
+// process and returns. Each start takes the pool's current flags (see
+// SetArgs); args are the first start's.
 func (s *Supervisor) run(w *worker, args []string) {
 	defer s.wg.Done()
 	log := s.log.With("worker", w.id)
 	failures := 0
 	for sleep(w.ctx, s.opts.RestartBackoff.Delay(failures)) {
+		args = s.args(w, args)
 		p, err := s.launch(w.ctx, w.id, args)
 		if err != nil {
 			if w.ctx.Err() == nil {
-				failures = s.opts.RestartBackoff.Failures(failures, 0)
+				failures = s.opts.RestartBackoff.Failures(failures, 0, false)
 				log.Warn("worker failed to start", "err", err, "failures", failures)
 			}
 			continue
 		}
 		s.started(w, p)
 		log.Info("worker started", "pid", p.pid(), "http", p.addrs.HTTP, "grpc", p.addrs.GRPC)
-		if s.watch(w, p) {
+		stopping, served := s.watch(w, p)
+		if stopping {
 			s.shutdown(w, p)
 			return
 		}
-		failures = s.opts.RestartBackoff.Failures(failures, time.Since(p.started))
+		failures = s.opts.RestartBackoff.Failures(failures, time.Since(p.started), served)
 		log.Warn("worker exited", "pid", p.pid(), "err", p.err, "failures", failures)
 		s.exited(w)
 	}
 }
 
 // watch probes p's readiness every Options.ProbeInterval, first at once,
-// and moves w in and out of routing. It returns true when w is asked to
-// stop and false when the process exits.
-func (s *Supervisor) watch(w *worker, p *process) (stopping bool) {
+// and moves w in and out of routing. It returns stopping true when w is
+// asked to stop and false when the process exits, and served true if p
+// was ready at some probe.
+func (s *Supervisor) watch(w *worker, p *process) (stopping, served bool) {
 	var h health
 	timer := time.NewTimer(0)
 	defer timer.Stop()
 	for {
 		select {
 		case <-w.ctx.Done():
-			return true
+			return true, served
 		case <-p.done:
-			return false
+			return false, served
 		case <-timer.C:
 		}
 		h = h.observe(s.prober.probe(w.ctx, p.addrs.HTTP), s.opts.FailureThreshold)
+		served = served || h.ready
 		s.setReady(w, h.ready)
 		timer.Reset(s.opts.ProbeInterval)
 	}

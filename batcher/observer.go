@@ -1,0 +1,32 @@
+package batcher
+
+import "time"
+
+// Observer is told of every batch a Pool sends, as it leaves the queue,
+// for metrics. A Pool calls it from its pullers, concurrently and outside
+// its lock, before the batch is dispatched: its methods must be safe for
+// concurrent use, fast, and must not block or call back into the Pool.
+type Observer interface {
+	// ObserveBatch is called once per batch with its items and their
+	// rows, the batch size a worker sees.
+	ObserveBatch(items int, rows int64)
+	// ObserveWait is called once per item of a batch with the item's
+	// class and how long it waited in the queue: from its latest Push (a
+	// request routed again queues again) to its batch leaving.
+	ObserveWait(p Priority, wait time.Duration)
+}
+
+// observe tells the pool's Observer, if any, of batch, formed at now.
+// pre: p.mu not held; batch has left the queue and is not answered yet,
+// so its items are not touched by anyone else.
+func (p *Pool) observe(batch []*Item, now time.Time) {
+	if p.observer == nil || len(batch) == 0 {
+		return
+	}
+	var rows int64
+	for _, it := range batch {
+		rows += it.weight()
+		p.observer.ObserveWait(it.Priority, now.Sub(it.pushed))
+	}
+	p.observer.ObserveBatch(len(batch), rows)
+}

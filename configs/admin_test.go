@@ -1,0 +1,82 @@
+package configs
+
+import (
+	"crypto/sha256"
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+func TestAdminHostDefault(t *testing.T) {
+	tests := []struct {
+		name, addr, want string
+	}{
+		{"no host binds loopback", ":9090", "127.0.0.1:9090"},
+		{"explicit loopback kept", "127.0.0.1:9090", "127.0.0.1:9090"},
+		{"every interface kept", "0.0.0.0:9090", "0.0.0.0:9090"},
+		{"IPv6 kept", "[::1]:9090", "[::1]:9090"},
+		{"off stays off", "", ""},
+		{"malformed left for validation", "9090", "9090"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg := Config{Listen: Listen{Admin: tt.addr}}
+			cfg.ApplyDefaults()
+			if cfg.Listen.Admin != tt.want {
+				t.Errorf("listen.admin %q became %q, want %q", tt.addr, cfg.Listen.Admin, tt.want)
+			}
+		})
+	}
+}
+
+func TestAdminTokenHash(t *testing.T) {
+	tok := hashOf("operator-token")
+	tests := []struct {
+		name    string
+		admin   Admin
+		env     map[string]string
+		files   map[string]string
+		want    [sha256.Size]byte
+		wantOK  bool
+		wantErr string
+	}{
+		{name: "none", admin: Admin{}},
+		{name: "inline", admin: Admin{TokenSHA256: hexOf(tok)}, want: tok, wantOK: true},
+		{name: "file beside the config", admin: Admin{TokenSHA256File: "admin.sha256"},
+			files: map[string]string{"conf/admin.sha256": hexOf(tok) + "  -\n"}, want: tok, wantOK: true},
+		{name: "environment", admin: Admin{TokenSHA256Env: "TOK"},
+			env: map[string]string{"TOK": strings.ToUpper(hexOf(tok))}, want: tok, wantOK: true},
+		{name: "unset variable", admin: Admin{TokenSHA256Env: "TOK"},
+			wantErr: "conf/sluice.yaml: admin.token_sha256_env: environment variable TOK is not set"},
+		{name: "plain token in the file", admin: Admin{TokenSHA256File: "admin.sha256"},
+			files:   map[string]string{"conf/admin.sha256": "operator-token\n"},
+			wantErr: "admin.token_sha256_file: the value is not a SHA-256 in hex: want 64 hex digits, got 14 characters"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := &fakeSecrets{env: tt.env, files: tt.files}
+			cfg := &Config{File: "conf/sluice.yaml", Admin: tt.admin}
+			got, ok, err := cfg.AdminTokenHash(f.secrets())
+			if tt.wantErr != "" {
+				if err == nil || !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("AdminTokenHash error = %v, want ErrInvalid containing %q", err, tt.wantErr)
+				}
+				if strings.Contains(err.Error(), "operator-token") {
+					t.Errorf("error %q quotes the secret", err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("AdminTokenHash: %v", err)
+			}
+			if ok != tt.wantOK {
+				t.Errorf("ok = %v, want %v", ok, tt.wantOK)
+			}
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("hash (-want +got):\n%s", diff)
+			}
+		})
+	}
+}

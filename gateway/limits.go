@@ -1,0 +1,101 @@
+package gateway
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/sluice-gateway/sluice/oip"
+)
+
+// Request limits a Gateway applies where Options leaves them 0.
+const (
+	// DefaultMaxBodyBytes bounds an HTTP request body: 16 MiB.
+	DefaultMaxBodyBytes = 16 << 20
+	// DefaultMaxJSONDepth bounds the nesting of objects and arrays in an
+	// HTTP request body.
+	DefaultMaxJSONDepth = 32
+	// DefaultMaxTensorElements bounds the elements of all the inputs of
+	// one call together.
+	DefaultMaxTensorElements = 4 << 20
+)
+
+// bounds are the limits a gateway applies to each call, defaults filled.
+// A bounds is immutable.
+type bounds struct {
+	// depth is the deepest nesting of an HTTP body's objects and arrays.
+	depth int
+	// elements is the most input elements one call may hold.
+	elements int64
+	// deadline caps a call's deadline; 0 means no cap.
+	deadline time.Duration
+}
+
+// boundsOf returns the limits opts asks for, with defaults for its zero
+// fields; a negative MaxDeadline counts as 0, no cap.
+func boundsOf(opts Options) bounds {
+	b := bounds{depth: opts.MaxJSONDepth, elements: opts.MaxTensorElements, deadline: max(opts.MaxDeadline, 0)}
+	if b.depth <= 0 {
+		b.depth = DefaultMaxJSONDepth
+	}
+	if b.elements <= 0 {
+		b.elements = DefaultMaxTensorElements
+	}
+	return b
+}
+
+// capDeadline returns timeout, cut to the deadline cap if it is longer.
+func (b bounds) capDeadline(timeout time.Duration) time.Duration {
+	if b.deadline > 0 && timeout > b.deadline {
+		return b.deadline
+	}
+	return timeout
+}
+
+// checkDepth refuses, with an error matching oip.ErrInvalid, a JSON text
+// whose objects and arrays nest deeper than the limit. It looks only at
+// brackets outside strings, in one pass and without allocating, so that a
+// body built to exhaust the decoder's stack is refused before decoding.
+// Malformed JSON passes unless it is too deep; the decoder reports it.
+func (b bounds) checkDepth(body []byte) error {
+	depth, inString := 0, false
+	for i := 0; i < len(body); i++ {
+		c := body[i]
+		if inString {
+			switch c {
+			case '\\':
+				i++ // the escaped character cannot end the string
+			case '"':
+				inString = false
+			}
+			continue
+		}
+		switch c {
+		case '"':
+			inString = true
+		case '{', '[':
+			if depth++; depth > b.depth {
+				return fmt.Errorf("%w: JSON body nests objects and arrays deeper than %d levels", oip.ErrInvalid, b.depth)
+			}
+		case '}', ']':
+			depth--
+		}
+	}
+	return nil
+}
+
+// checkElements refuses, with an error matching oip.ErrInvalid that names
+// the input, a request whose inputs hold more elements in all than the
+// limit. pre: req passed oip's Validate, so each input's count is known.
+func (b bounds) checkElements(req *oip.InferenceRequest) error {
+	var total int64
+	for i := range req.Inputs {
+		in := &req.Inputs[i]
+		n := in.NumElements()
+		if n > b.elements-total { // total <= b.elements, so this cannot overflow
+			return fmt.Errorf("%w: input %q: its %d elements, after %d in the inputs before it, exceed the limit of %d elements per request",
+				oip.ErrInvalid, in.Name, n, total, b.elements)
+		}
+		total += n
+	}
+	return nil
+}

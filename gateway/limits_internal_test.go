@@ -1,0 +1,80 @@
+package gateway
+
+import (
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/sluice-gateway/sluice/oip"
+)
+
+func TestCheckDepth(t *testing.T) {
+	tests := []struct {
+		name    string
+		body    string
+		tooDeep bool
+	}{
+		{"empty", ``, false},
+		{"scalar", `1`, false},
+		{"at the limit", `{"a":[{"b":[]}]}`, false},
+		{"over the limit", `{"a":[{"b":[[]]}]}`, true},
+		{"siblings do not add up", `[[[[]]],[[[]]],[[[]]]]`, false},
+		{"brackets in a string", `{"a":"[[[[[[[["}`, false},
+		{"escaped quote keeps the string open", `{"a":"\"[[[[[[["}`, false},
+		{"escaped backslash closes the string", `{"a":"\\","b":[[[[]]]]}`, true},
+		{"unbalanced closers are left to the decoder", `]]]]]]{"a":[[[[[[[[`, false},
+	}
+	b := bounds{depth: 4}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := b.checkDepth([]byte(tt.body))
+			if got := err != nil; got != tt.tooDeep {
+				t.Fatalf("checkDepth(%s) = %v, want too deep: %v", tt.body, err, tt.tooDeep)
+			}
+			if err != nil && !errors.Is(err, oip.ErrInvalid) {
+				t.Errorf("error %v does not match oip.ErrInvalid", err)
+			}
+		})
+	}
+}
+
+func TestBoundsOf(t *testing.T) {
+	tests := []struct {
+		name string
+		opts Options
+		want bounds
+	}{
+		{"defaults", Options{}, bounds{depth: DefaultMaxJSONDepth, elements: DefaultMaxTensorElements}},
+		{"set", Options{MaxJSONDepth: 5, MaxTensorElements: 7, MaxDeadline: time.Second}, bounds{depth: 5, elements: 7, deadline: time.Second}},
+		{"negative means default or none", Options{MaxJSONDepth: -1, MaxTensorElements: -1, MaxDeadline: -time.Second},
+			bounds{depth: DefaultMaxJSONDepth, elements: DefaultMaxTensorElements}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if diff := cmp.Diff(tt.want, boundsOf(tt.opts), cmp.AllowUnexported(bounds{})); diff != "" {
+				t.Errorf("boundsOf (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestCapDeadline(t *testing.T) {
+	tests := []struct {
+		name          string
+		cap, in, want time.Duration
+	}{
+		{"no cap", 0, time.Hour, time.Hour},
+		{"shorter than the cap", time.Minute, time.Second, time.Second},
+		{"equal to the cap", time.Minute, time.Minute, time.Minute},
+		{"longer than the cap", time.Minute, time.Hour, time.Minute},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := (bounds{deadline: tt.cap}).capDeadline(tt.in); got != tt.want {
+				t.Errorf("capDeadline(%v) with cap %v = %v, want %v", tt.in, tt.cap, got, tt.want)
+			}
+		})
+	}
+}

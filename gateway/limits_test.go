@@ -1,0 +1,137 @@
+package gateway_test
+
+import (
+	"context"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+
+	"github.com/sluice-gateway/sluice/costmodel"
+	"github.com/sluice-gateway/sluice/gateway"
+	"github.com/sluice-gateway/sluice/oip/inferencepb"
+)
+
+// TestRequestLimitsHTTP sends bodies at and over each limit through a real
+// HTTP listener and checks the status and the error's words.
+func TestRequestLimitsHTTP(t *testing.T) {
+	cfg := defaultFleet()
+	cfg.gateway = gateway.Options{MaxBodyBytes: 512, MaxJSONDepth: 6, MaxTensorElements: 8}
+	f := startFleet(t, cfg)
+	tests := []struct {
+		name   string
+		model  string
+		body   string
+		status int
+		want   string // in the error message; "" for a 200
+	}{
+		{"within every limit", "sum",
+			`{"inputs":[{"name":"x","shape":[2,3],"datatype":"FP32","data":[1,2,3,4,5,6]}]}`, http.StatusOK, ""},
+		{"body over the limit", "sum",
+			`{"id":"` + strings.Repeat("a", 512) + `","inputs":[{"name":"x","shape":[1,1],"datatype":"FP32","data":[1]}]}`,
+			http.StatusRequestEntityTooLarge, "the limit is 512 bytes"},
+		{"nested data at the depth limit", "sum",
+			`{"inputs":[{"name":"x","shape":[2,3],"datatype":"FP32","data":[[1,2,3],[4,5,6]]}]}`, http.StatusOK, ""},
+		{"nested data over the depth limit", "sum",
+			`{"inputs":[{"name":"x","shape":[1,1],"datatype":"FP32","data":[[[[1]]]]}]}`, http.StatusBadRequest, "deeper than 6 levels"},
+		{"brackets in strings do not nest", "sum",
+			`{"id":"[[[[{{{{\"[[[[","inputs":[{"name":"x","shape":[1,1],"datatype":"FP32","data":[1]}]}`, http.StatusOK, ""},
+		{"elements at the limit", "echo",
+			`{"inputs":[{"name":"a","shape":[4],"datatype":"FP32","data":[1,2,3,4]},{"name":"b","shape":[4],"datatype":"FP32","data":[1,2,3,4]}]}`,
+			http.StatusOK, ""},
+		{"one input over the element limit", "sum",
+			`{"inputs":[{"name":"x","shape":[3,3],"datatype":"FP32","data":[1,2,3,4,5,6,7,8,9]}]}`,
+			http.StatusBadRequest, `input "x": its 9 elements, after 0 in the inputs before it, exceed the limit of 8`},
+		{"inputs together over the element limit", "echo",
+			`{"inputs":[{"name":"a","shape":[4],"datatype":"FP32","data":[1,2,3,4]},{"name":"b","shape":[5],"datatype":"FP32","data":[1,2,3,4,5]}]}`,
+			http.StatusBadRequest, `input "b": its 5 elements, after 4`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := f.post(context.Background(), tt.model, []byte(tt.body))
+			if r.status != tt.status {
+				t.Fatalf("status = %d, want %d (body %s)", r.status, tt.status, r.body)
+			}
+			if tt.want != "" {
+				checkErrorBody(t, r.body, tt.want)
+			}
+		})
+	}
+}
+
+// TestTensorElementLimitGRPC checks the element limit over a real gRPC
+// listener.
+func TestTensorElementLimitGRPC(t *testing.T) {
+	cfg := defaultFleet()
+	cfg.gateway = gateway.Options{MaxTensorElements: 8}
+	f := startFleet(t, cfg)
+	tests := []struct {
+		name  string
+		shape []int64
+		code  codes.Code
+	}{
+		{"at the limit", []int64{2, 4}, codes.OK},
+		{"over the limit", []int64{3, 3}, codes.InvalidArgument},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			n := tt.shape[0] * tt.shape[1]
+			_, err := f.grpc.ModelInfer(context.Background(), &inferencepb.ModelInferRequest{
+				ModelName: "sum",
+				Inputs: []*inferencepb.ModelInferRequest_InferInputTensor{{
+					Name: "x", Datatype: "FP32", Shape: tt.shape,
+					Contents: &inferencepb.InferTensorContents{Fp32Contents: make([]float32, n)},
+				}},
+			})
+			st := status.Convert(err)
+			if st.Code() != tt.code {
+				t.Fatalf("code = %v (%v), want %v", st.Code(), err, tt.code)
+			}
+			if tt.code != codes.OK && !strings.Contains(st.Message(), `input "x"`) {
+				t.Errorf("message %q does not name input x", st.Message())
+			}
+		})
+	}
+}
+
+// TestDeadlineCap sends calls whose own timeout outlasts a 200 ms batch to
+// a gateway whose deadline cap is shorter or longer than the batch: the
+// cap, not the client, decides whether the call times out.
+func TestDeadlineCap(t *testing.T) {
+	tests := []struct {
+		name     string
+		cap      time.Duration
+		wantHTTP int
+		wantGRPC codes.Code
+	}{
+		{"cap shorter than the batch cuts the client's timeout", 50 * time.Millisecond, http.StatusGatewayTimeout, codes.DeadlineExceeded},
+		{"cap longer than the batch leaves it", 5 * time.Second, http.StatusOK, codes.OK},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg := defaultFleet()
+			cfg.curve = costmodel.Curve{Base: 200 * time.Millisecond}
+			cfg.gateway = gateway.Options{MaxDeadline: tt.cap}
+			f := startFleet(t, cfg)
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			r := f.post(ctx, "sum", sumBody(t, "a", [][]float32{{1, 2}}), gateway.HeaderTimeout, "10000")
+			if r.status != tt.wantHTTP {
+				t.Errorf("HTTP status = %d, want %d (body %s)", r.status, tt.wantHTTP, r.body)
+			}
+			_, err := f.grpc.ModelInfer(ctx, &inferencepb.ModelInferRequest{
+				ModelName: "sum",
+				Inputs: []*inferencepb.ModelInferRequest_InferInputTensor{{
+					Name: "x", Datatype: "FP32", Shape: []int64{1, 2},
+					Contents: &inferencepb.InferTensorContents{Fp32Contents: []float32{1, 2}},
+				}},
+			})
+			if got := status.Code(err); got != tt.wantGRPC {
+				t.Errorf("gRPC code = %v (%v), want %v", got, err, tt.wantGRPC)
+			}
+		})
+	}
+}
