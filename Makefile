@@ -22,13 +22,14 @@ build:
 run: build
 	./$(BIN) serve --config $(CONFIG)
 
-## test: vet and every test with the race detector, then the load tests
-## (named *UnderLoad), which the race detector's slowdown would distort and
-## which skip themselves under it, without.
+## test: vet and every test with the race detector, then the timing tests
+## (the rate limiter and worker kills under load, the slow-worker ejection),
+## which the race detector's slowdown would distort and which build only
+## without it.
 test: vet kube-assets test-tools
 	KUBEBUILDER_ASSETS=$(KUBE_ASSETS) SLUICE_REQUIRE_TEST_TOOLS=1 $(GO) test -race -count=1 -timeout 15m ./...
 	$(GO) test -count=1 -run 'UnderLoad$$' ./gateway/
-	$(GO) test -count=1 -run '^TestFaultKillWorkersUnderLoad$$' ./cmd/sluice/
+	$(GO) test -count=1 -run '^TestFault(KillWorkersUnderLoad|SlowWorker)$$' ./cmd/sluice/
 
 ## test-tools: the tools some tests run (promtool, chromium), installed from
 ## Debian's packages when missing; see hack/install-test-tools.sh.

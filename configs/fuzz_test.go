@@ -49,15 +49,22 @@ func checkPositions(t *testing.T, err error, file string, data []byte) {
 	if !errors.As(err, &es) || len(es) == 0 || !errors.Is(err, ErrInvalid) {
 		t.Fatalf("Parse error %v (%T) is not a non-empty Errors matching ErrInvalid", err, err)
 	}
-	lines := 1
-	for _, b := range data {
-		if b == '\n' {
-			lines++
-		}
-	}
+	lines := yamlLines(data)
 	for _, e := range es {
 		if e.File != file || e.Line < 1 || e.Line > lines {
 			t.Errorf("problem %q has file %q and line %d, want %q and a line in 1..%d\ninput %q", e, e.File, e.Line, file, lines, data)
 		}
 	}
+}
+
+// yamlLines returns the number of lines of data as YAML counts them: a
+// line break is "\r\n", "\n" or a lone "\r".
+func yamlLines(data []byte) int {
+	lines := 1
+	for i, b := range data {
+		if b == '\n' || (b == '\r' && (i+1 == len(data) || data[i+1] != '\n')) {
+			lines++
+		}
+	}
+	return lines
 }

@@ -12,6 +12,10 @@
 //     TraceSchedule replays a traffic trace (a rate and a heavy share per
 //     second, sped up if asked) and says what each request is: light or
 //     heavy, and its priority class (20 % high, 70 % normal, 10 % low).
+//     Speeding up multiplies the rates; compressing (TraceOptions.Compress)
+//     replays each trace second in a fraction of a second at its own rate,
+//     for servers whose other time constants (cold starts, control loops)
+//     are compressed alike while requests take as long as they really do.
 //   - A Target, the one thing a request does: HTTPTarget posts a fixed body
 //     through a shared client (NewHTTPClient tunes one for many concurrent
 //     loopback connections); TargetFunc adapts a function.

@@ -80,6 +80,13 @@ type TraceOptions struct {
 	// Seed seeds the draws: the same trace, options and seed always give
 	// the same schedule.
 	Seed uint64
+	// Compress shortens trace time without raising rates: second i of
+	// the trace is sent during [i/Compress, (i+1)/Compress) seconds after
+	// the start (times the Speedup, if both are set) at its own rate, so
+	// it sends 1/Compress of its requests. It keeps latencies physical
+	// when the server's other time constants are compressed alike. 0
+	// means 1; otherwise > 0 and finite. See compress.go.
+	Compress float64
 }
 
 // TraceSchedule returns the schedule that replays secs: within each trace
@@ -88,14 +95,20 @@ type TraceOptions struct {
 // of arrivals of mean RPS), each request heavy with the second's heavy
 // fraction and High, Normal or Low with probability ShareHigh,
 // ShareNormal and the rest. The schedule's Duration is the replayed trace
-// time divided by the speedup. It fails with ErrSchedule for a rate that
-// is negative or not finite, a heavy fraction outside [0, 1], bad options,
-// or more than MaxRequests arrivals expected or drawn.
+// time divided by the speedup and the compression. It fails with
+// ErrSchedule for a rate that is negative or not finite, a heavy fraction
+// outside [0, 1], bad options, or more than MaxRequests arrivals expected
+// or drawn.
 func TraceSchedule(secs []Second, o TraceOptions) (Traced, error) {
 	speedup, err := checkTrace(secs, o)
 	if err != nil {
 		return Traced{}, err
 	}
+	k, err := o.compression()
+	if err != nil {
+		return Traced{}, err
+	}
+	speedup *= k
 	span := time.Duration(len(secs)) * time.Second
 	if o.Limit > 0 {
 		span = min(span, o.Limit)
@@ -107,7 +120,7 @@ func TraceSchedule(secs []Second, o TraceOptions) (Traced, error) {
 		if float64(i) >= limit {
 			break
 		}
-		if err := d.second(&tr, i, s, min(float64(i+1), limit), speedup); err != nil {
+		if err := d.second(&tr, i, compressSecond(s, k), min(float64(i+1), limit), speedup); err != nil {
 			return Traced{}, err
 		}
 	}

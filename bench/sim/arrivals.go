@@ -26,7 +26,8 @@ const never = time.Duration(math.MaxInt64)
 type arrivals struct {
 	rng   *rand.Rand
 	trace []Second
-	sec   int     // the second being drawn
+	sec   int     // the second (trace row) being drawn
+	row   float64 // a row's length, in seconds
 	t     float64 // the last arrival, in seconds
 	// next is when the next request arrives, never after the last.
 	next time.Duration
@@ -34,10 +35,10 @@ type arrivals struct {
 	prio batcher.Priority
 }
 
-// newArrivals returns the arrivals of trace for seed, positioned on the
-// first request.
-func newArrivals(trace []Second, seed uint64) *arrivals {
-	a := &arrivals{rng: rand.New(rand.NewPCG(seed, 0xa77)), trace: trace}
+// newArrivals returns the arrivals of trace for seed, each of its rows
+// lasting row, positioned on the first request.
+func newArrivals(trace []Second, seed uint64, row time.Duration) *arrivals {
+	a := &arrivals{rng: rand.New(rand.NewPCG(seed, 0xa77)), trace: trace, row: row.Seconds()}
 	a.advance()
 	return a
 }
@@ -48,14 +49,14 @@ func (a *arrivals) advance() {
 		s := a.trace[a.sec]
 		if s.RPS > 0 {
 			a.t += a.rng.ExpFloat64() / s.RPS
-			if a.t < float64(a.sec+1) {
+			if a.t < float64(a.sec+1)*a.row {
 				a.next = time.Duration(a.t * float64(time.Second))
 				a.draw(s.HeavyFraction)
 				return
 			}
 		}
 		a.sec++
-		a.t = float64(a.sec)
+		a.t = float64(a.sec) * a.row
 	}
 	a.next = never
 }

@@ -43,6 +43,10 @@
 // Billing is per second from the moment a replica is requested until it
 // stops, with Fleet.MinBilling (60 s) at least per replica.
 //
+// A trace row lasts one second unless Options.Row compresses the scenario
+// in time (row.go): rows then last less at their own rates, for runs
+// whose fleet's time constants are compressed alike.
+//
 // # Policies
 //
 // Besides costaware, the baselines: static-peak and static-ondemand (one

@@ -77,8 +77,10 @@ type PoolState struct {
 	// Concurrency is the time-averaged rows of the pool's requests queued
 	// or in flight over the window.
 	Concurrency float64
-	// P95 is the 95th percentile latency of the requests the pool
-	// answered over the window, arrival to answer; 0 when none.
+	// P95 is the 95th percentile latency, arrival to answer, of the
+	// requests the pool answered over the router's stats window
+	// (router.DefaultStatsWindow, 10 s) ending now, as the router's
+	// PoolStats gives it to the production scaler; 0 when none.
 	P95 time.Duration
 	// Interrupted is the replicas lost (spot interruptions, pool_down)
 	// over the window.

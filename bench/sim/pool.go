@@ -3,8 +3,6 @@ package sim
 import (
 	"time"
 
-	"github.com/HdrHistogram/hdrhistogram-go"
-
 	"github.com/sluice-gateway/sluice/batcher"
 )
 
@@ -58,7 +56,7 @@ type poolSim struct {
 	unservedRows         int     // rows of the pool's tiers that found no pool while it had no ready replica
 	concArea             float64 // integral of rows queued or in flight, row-seconds
 	concAt               time.Duration
-	lat                  *hdrhistogram.Histogram // latencies of answered requests, µs
+	lat                  latencyWindow // latencies answered over the router's stats window
 	interrupted          int
 
 	// The bill.

@@ -1,15 +1,13 @@
 package sim
 
-import (
-	"math"
-	"time"
-)
+import "math"
 
-// second runs at the start of every second: it closes the previous
-// second's timeline sample, applies the second's scripted events, draws
-// the random spot interruptions and schedules the next second.
+// second runs at the start of every second (trace row): it closes the
+// previous second's timeline sample, applies the second's scripted
+// events, draws the random spot interruptions and schedules the next
+// second.
 func (s *sim) second() {
-	sec := int(s.now / time.Second)
+	sec := int(s.now / s.row)
 	if s.tl != nil && sec > 0 {
 		s.tl.record(sec-1, s)
 	}
@@ -23,7 +21,7 @@ func (s *sim) second() {
 		rate += float64(p.billed) * p.price
 	}
 	s.maxRate = max(s.maxRate, rate)
-	s.events.push(event{at: s.now + time.Second, kind: evSecond})
+	s.events.push(event{at: s.now + s.row, kind: evSecond})
 }
 
 // apply runs one scripted event.

@@ -172,7 +172,7 @@ func (s *sim) done(p *poolSim, slot int32, gen uint32) {
 			s.finish(r, reasonTimeout)
 			continue
 		}
-		s.st.answer(r.kind, r.item.Priority, s.now-r.arrived, s.fleet.Kinds[r.kind].SLO, p)
+		s.st.answer(r.kind, r.item.Priority, s.now, s.now-r.arrived, s.fleet.Kinds[r.kind].SLO, p)
 		s.release(r)
 	}
 	if rep.state == repDraining {

@@ -6,8 +6,6 @@ import (
 	"slices"
 	"time"
 
-	"github.com/HdrHistogram/hdrhistogram-go"
-
 	"github.com/sluice-gateway/sluice/batcher"
 	"github.com/sluice-gateway/sluice/router"
 	"github.com/sluice-gateway/sluice/scaler"
@@ -36,6 +34,9 @@ type Options struct {
 	Seed uint64
 	// Timeline records the per-second timeline in the result.
 	Timeline bool
+	// Row is the simulated time one trace row lasts (see row.go); 0
+	// means DefaultRow, one second.
+	Row time.Duration
 }
 
 // Result is what a run produced.
@@ -51,6 +52,7 @@ type sim struct {
 	policy    Policy
 	now       time.Duration
 	end       time.Duration // the end of the trace
+	row       time.Duration // the length of a trace row
 	events    eventQueue
 	arr       *arrivals
 	rng       *rand.Rand // interruptions
@@ -101,7 +103,8 @@ func newSim(opts Options) (*sim, error) {
 	}
 	script := slices.Clone(opts.Events)
 	slices.SortStableFunc(script, func(a, b Event) int { return a.Second - b.Second })
-	s := &sim{fleet: f, script: script, end: time.Duration(len(opts.Trace.Seconds)) * time.Second}
+	row := opts.row()
+	s := &sim{fleet: f, script: script, end: time.Duration(len(opts.Trace.Seconds)) * row, row: row}
 	mk := opts.NewPolicy
 	if mk == nil {
 		var ok bool
@@ -114,7 +117,7 @@ func newSim(opts Options) (*sim, error) {
 		return nil, fmt.Errorf("policy %q: %w", opts.Policy, err)
 	}
 	s.policy = pol
-	s.arr = newArrivals(opts.Trace.Seconds, opts.Seed)
+	s.arr = newArrivals(opts.Trace.Seconds, opts.Seed, row)
 	s.rng = rand.New(rand.NewPCG(opts.Seed, 0x5b07))
 	s.build()
 	if opts.Timeline {
@@ -134,7 +137,7 @@ func (s *sim) build() {
 	}
 	for i := range f.Pools {
 		p := &poolSim{idx: i, spec: &f.Pools[i], price: f.Pools[i].PricePerHour, q: batcher.NewQueue(f.Limits),
-			wakeAt: never, lat: hdrhistogram.New(1, int64(time.Hour/time.Microsecond), 2)}
+			wakeAt: never}
 		for k := range f.Kinds {
 			p.form[k] = f.formConfig(i, k)
 		}

@@ -42,9 +42,9 @@ func newStats(pools int) *stats {
 // classIndex returns the index of class p in the counters.
 func classIndex(p batcher.Priority) int { return int(batcher.Critical - p) }
 
-// answer counts a request of kind k and class prio answered after lat,
-// on pool p.
-func (st *stats) answer(k int, prio batcher.Priority, lat, slo time.Duration, p *poolSim) {
+// answer counts a request of kind k and class prio answered at now after
+// lat, on pool p.
+func (st *stats) answer(k int, prio batcher.Priority, now, lat, slo time.Duration, p *poolSim) {
 	c := classIndex(prio)
 	st.requests[k][c]++
 	st.served++
@@ -55,7 +55,7 @@ func (st *stats) answer(k int, prio batcher.Priority, lat, slo time.Duration, p 
 	// In range by construction, so RecordValue cannot fail.
 	_ = st.lat.RecordValue(us)
 	_ = st.window.RecordValue(us)
-	_ = p.lat.RecordValue(us)
+	p.lat.record(now, lat)
 }
 
 // reject counts a request failed for reason.

@@ -47,10 +47,9 @@ func (s *sim) observe(window time.Duration) {
 			UnservedRows: float64(p.unservedRows) / secs,
 			Queued:       p.queued, QueuedRows: p.queuedRows, InFlight: p.inflight, InFlightRows: p.inflightRows,
 			Concurrency: p.concArea / secs,
-			P95:         time.Duration(p.lat.ValueAtQuantile(95)) * time.Microsecond,
+			P95:         p.lat.quantile(s.now, 0.95),
 			Interrupted: p.interrupted,
 		}
 		p.arrived, p.arrivedRows, p.unservedRows, p.concArea, p.interrupted = 0, 0, 0, 0, 0
-		p.lat.Reset()
 	}
 }

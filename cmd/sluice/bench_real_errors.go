@@ -1,0 +1,12 @@
+package main
+
+import "errors"
+
+// Errors of `sluice bench real`.
+var (
+	// errServeStopped marks serve ending before the benchmark asked.
+	errServeStopped = errors.New("bench: serve stopped")
+	// errRealEvents refuses scripted events, which the real run cannot
+	// replay faithfully.
+	errRealEvents = errors.New("bench: --events is not supported by the real run: the local workers cannot be lost the way pool_down and spot_interrupt lose them, and a price event would change the bill but not the router's choices; replay the events with `sluice bench sim` instead")
+)

@@ -1,0 +1,118 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/sluice-gateway/sluice/batcher"
+	"github.com/sluice-gateway/sluice/bench/sim"
+	"github.com/sluice-gateway/sluice/configs"
+	"github.com/sluice-gateway/sluice/oip"
+	"github.com/sluice-gateway/sluice/router"
+)
+
+// realKind is one kind of request `sluice bench real` sends: a sum
+// request of rows rows holding elements FP32 values in all.
+type realKind struct {
+	model    string
+	rows     int
+	elements int
+}
+
+// perRow returns the elements of one row. pre: k.check() is nil.
+func (k realKind) perRow() int { return k.elements / k.rows }
+
+// check reports why requests of k cannot be built.
+func (k realKind) check() error {
+	if k.rows < 1 || k.elements < k.rows || k.elements%k.rows != 0 {
+		return fmt.Errorf("%d elements in %d rows: want rows >= 1 and a whole number of elements per row", k.elements, k.rows)
+	}
+	return nil
+}
+
+// body returns the request's JSON body. Its values are zeros, the
+// cheapest numbers to decode, which leaves more of the machine to the
+// gateway; the emulated worker's time depends on the rows alone.
+func (k realKind) body() ([]byte, error) {
+	x := oip.NewFP32("x", []int64{int64(k.rows), int64(k.perRow())}, make([]float32, k.elements))
+	body, err := json.Marshal(&oip.InferenceRequest{Inputs: []oip.Tensor{x}})
+	if err != nil {
+		return nil, fmt.Errorf("bench: encoding a %s request: %w", k.model, err)
+	}
+	return body, nil
+}
+
+// realModel is what the gateway applies to a kind of request: its model's
+// settings and the tier the routes send it to.
+type realModel struct {
+	configs.Model
+	tier  string
+	pools []string
+}
+
+// modelOf returns how the gateway of cfg serves requests of k: the
+// model's SLO, timeout and batching, and the tier of the first route that
+// matches a normal-priority request of k from an untrusted caller (so
+// routes on headers never match), else the model's own.
+func modelOf(cfg *configs.Config, k realKind) (realModel, error) {
+	var rm realModel
+	found := false
+	for _, m := range cfg.Models {
+		if m.Name == k.model {
+			rm.Model, found = m, true
+		}
+	}
+	if !found {
+		return rm, fmt.Errorf("bench: %s: no model %q", cfg.File, k.model)
+	}
+	facts := router.Facts{Model: k.model, Rows: int64(k.rows), Elements: int64(k.elements),
+		Bytes: 4 * int64(k.elements), Priority: batcher.Normal}
+	rm.tier = rm.Tier
+	for _, r := range cfg.Routes {
+		if routeMatch(r.Match).Matches(facts) {
+			rm.tier = r.Tier
+			break
+		}
+	}
+	for _, t := range cfg.Tiers {
+		if t.Name == rm.tier {
+			rm.pools = t.Pools
+		}
+	}
+	return rm, nil
+}
+
+// simKindOf describes requests of k to the simulator as the gateway of
+// cfg serves them. The batcher merges requests of the same model and row
+// shape, so that is what the kind's Model key says.
+func simKindOf(cfg *configs.Config, k realKind) (sim.Kind, error) {
+	m, err := modelOf(cfg, k)
+	if err != nil {
+		return sim.Kind{}, err
+	}
+	return sim.Kind{
+		Model: fmt.Sprintf("%s [*,%d]", k.model, k.perRow()), Tier: m.tier, Pools: m.pools,
+		SLO: m.SLO, Timeout: m.Timeout, Rows: int64(k.rows),
+		MaxBatch: m.MaxBatch, NoBatching: !m.BatchingEnabled(),
+	}, nil
+}
+
+// realFleet is the simulator's fleet for a real run of cfg: simFleet's,
+// with the kinds as the gateway serves them, no random spot interruption
+// (local workers are never interrupted) and billing without a minimum
+// (the real run's cost is the replica time it measured).
+func realFleet(cfg *configs.Config, kinds [2]realKind) (sim.Fleet, error) {
+	f, err := simFleet(cfg, simKinds{light: kinds[sim.Light].model, heavy: kinds[sim.Heavy].model, heavyRows: int64(kinds[sim.Heavy].rows)})
+	if err != nil {
+		return sim.Fleet{}, err
+	}
+	for i, k := range kinds {
+		if f.Kinds[i], err = simKindOf(cfg, k); err != nil {
+			return sim.Fleet{}, err
+		}
+	}
+	f.SpotRate = -1                // none
+	f.MinBilling = time.Nanosecond // none: 0 would mean the default
+	return f, nil
+}

@@ -1,0 +1,165 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"math"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/sluice-gateway/sluice/bench/sim"
+)
+
+const (
+	realTinyConfig = "testdata/real-tiny.yaml"
+	realShortTrace = "testdata/real-short.trace.csv"
+)
+
+// TestBenchRealShortRun runs the benchmark for real, briefly: a 60-second
+// trace compressed 10 times on a tiny fleet of worker processes, and
+// checks that the measured and the predicted reports agree loosely.
+func TestBenchRealShortRun(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts worker processes and replays for about 10 s; not in -short")
+	}
+	t.Setenv(cliEnv, "1") // the workers are this binary run as `sluice worker`
+	var stdout, stderr bytes.Buffer
+	args := []string{"--config", realTinyConfig, "--trace", realShortTrace, "--speedup", "10", "--prelude", "20s", "--grace", "10s", "--json"}
+	if code := benchRealMain(args, &stdout, &stderr); code != 0 {
+		t.Fatalf("exit code %d, stderr:\n%s", code, stderr.String())
+	}
+	var rep realReport
+	if err := json.Unmarshal(stdout.Bytes(), &rep); err != nil {
+		t.Fatalf("decoding %q: %v", stdout.String(), err)
+	}
+	m, p := rep.Measured, rep.Predicted
+	t.Logf("measured: %d requests, p99 %.1f ms, $%s, send lag p99 %.1f ms; predicted: %d requests, p99 %.1f ms, $%.6f",
+		m.Requests, m.LatencyMS.P99, optional(m.CostUSD, "%.6f"), m.SendLagP99MS, p.Requests, p.LatencyMS.P99, p.CostUSD)
+	// The trace expects 30·20 + 30·40 = 1800 requests, a tenth of them
+	// sent: 180 ± 4·√180.
+	for name, n := range map[string]int64{"measured": m.Requests, "predicted": p.Requests} {
+		if math.Abs(float64(n)-180) > 4*math.Sqrt(180) {
+			t.Errorf("%s requests = %d, want about 180", name, n)
+		}
+	}
+	if m.Lost != 0 || p.Lost != 0 || m.Served < m.Requests*95/100 || p.Served < p.Requests*95/100 {
+		t.Errorf("measured served %d of %d (lost %d), predicted %d of %d (lost %d): want at least 95 %% served and none lost",
+			m.Served, m.Requests, m.Lost, p.Served, p.Requests, p.Lost)
+	}
+	// The cost follows the fleet, which a busy machine barely changes;
+	// the latency of a run this short under the race detector on a
+	// shared machine can only be bounded loosely: not faster than the
+	// simulated workers, and at most a second slower.
+	checkRatio(t, "cost", rep.Ratio.Cost, 0.7, 1.3)
+	checkRatio(t, "p99", rep.Ratio.P99, 0.5, math.Inf(1))
+	if extra := m.LatencyMS.P99 - p.LatencyMS.P99; extra > 1000 {
+		t.Errorf("measured p99 %.1f ms, %.0f ms over the predicted %.1f ms: want at most 1000 ms over", m.LatencyMS.P99, extra, p.LatencyMS.P99)
+	}
+	if diff := cmp.Diff([]string{"cpu", "gpu"}, reportPools(m.ReplicaSeconds, nil)); diff != "" {
+		t.Errorf("measured replica-seconds by pool (-want +got):\n%s", diff)
+	}
+	// The prelude goes by chunks of preludeChunk, 100 trace seconds here.
+	if rep.Speedup != 10 || p.Policy != "costaware" || m.Policy != policyMeasured || m.Scenario != "real-short" || rep.PreludeS < 100 {
+		t.Errorf("speedup %g, policies %q and %q, scenario %q, prelude %gs: want 10, costaware, measured, real-short, at least 100s",
+			rep.Speedup, p.Policy, m.Policy, m.Scenario, rep.PreludeS)
+	}
+	if m.DurationS < 59 || m.DurationS > 61 || p.DurationS != 60 {
+		t.Errorf("measured %g trace seconds, predicted %d: want the trace's 60 without the prelude", m.DurationS, p.DurationS)
+	}
+}
+
+// checkRatio fails unless the ratio is known and within [lo, hi].
+func checkRatio(t *testing.T, what string, r *float64, lo, hi float64) {
+	t.Helper()
+	if r == nil || *r < lo || *r > hi {
+		t.Errorf("measured/predicted %s = %v, want within [%g, %g]", what, optional(r, "%.3f"), lo, hi)
+	}
+}
+
+func TestBenchRealMainRefuses(t *testing.T) {
+	tests := []struct {
+		name     string
+		args     []string
+		wantCode int
+		wantErr  string
+	}{
+		{name: "help", args: []string{"--help"}, wantCode: 0, wantErr: "Usage: sluice bench real"},
+		{name: "no trace", args: nil, wantCode: 2, wantErr: "--trace is required"},
+		{name: "an argument", args: []string{"--trace", realShortTrace, "extra"}, wantCode: 2, wantErr: `unexpected argument "extra"`},
+		{name: "events", args: []string{"--trace", realShortTrace, "--events", tinyEvents}, wantCode: 2, wantErr: "--events is not supported by the real run"},
+		{name: "no speedup", args: []string{"--trace", realShortTrace, "--speedup", "0"}, wantCode: 2, wantErr: "--speedup 0: must be positive"},
+		{name: "rows of unequal length", args: []string{"--trace", realShortTrace, "--heavy-rows", "3"}, wantCode: 2, wantErr: "heavy requests: 4096 elements in 3 rows"},
+		{name: "unknown model", args: []string{"--config", realTinyConfig, "--trace", realShortTrace, "--heavy-model", "nope"}, wantCode: 1, wantErr: `no model "nope"`},
+		{name: "negative duration", args: []string{"--trace", realShortTrace, "--duration", "-1s"}, wantCode: 2, wantErr: "--duration -1s: must not be negative"},
+		{name: "under a trace second", args: []string{"--config", realTinyConfig, "--trace", realShortTrace, "--duration", "500ms"}, wantCode: 1, wantErr: "shorter than one trace second"},
+		{name: "negative prelude", args: []string{"--trace", realShortTrace, "--prelude", "-1s"}, wantCode: 2, wantErr: `want a duration of at least 0s, got "-1s"`},
+		{name: "a gateway with keys", args: []string{"--config", "../../configs/examples/auth.yaml", "--trace", realShortTrace}, wantCode: 1, wantErr: "needs auth.mode none"},
+		{name: "missing trace", args: []string{"--config", realTinyConfig, "--trace", "testdata/none.trace.csv"}, wantCode: 1, wantErr: "none.trace.csv"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var stdout, stderr bytes.Buffer
+			code := benchRealMain(tt.args, &stdout, &stderr)
+			if code != tt.wantCode || !strings.Contains(stderr.String(), tt.wantErr) {
+				t.Errorf("exit code %d, stderr:\n%s\nwant code %d and %q", code, stderr.String(), tt.wantCode, tt.wantErr)
+			}
+			if stdout.Len() != 0 {
+				t.Errorf("stdout %q, want nothing", stdout.String())
+			}
+		})
+	}
+}
+
+func TestSimKindOf(t *testing.T) {
+	ms := time.Millisecond
+	gpus := []string{"gpu-spot", "gpu-ondemand"}
+	tests := []struct {
+		name string
+		kind realKind
+		want sim.Kind
+	}{
+		{
+			name: "light: the model's tier",
+			kind: realKind{model: "sum", rows: 1, elements: 4},
+			want: sim.Kind{Model: "sum [*,4]", Tier: "light", Pools: []string{"cpu-small", "cpu-large", "gpu-spot", "gpu-ondemand"},
+				SLO: 500 * ms, Timeout: 30 * time.Second, Rows: 1},
+		},
+		{
+			name: "heavy: routed by its elements, with its model's SLO",
+			kind: realKind{model: "sum", rows: 2, elements: 4096},
+			want: sim.Kind{Model: "sum [*,2048]", Tier: "heavy", Pools: gpus, SLO: 500 * ms, Timeout: 30 * time.Second, Rows: 2},
+		},
+		{
+			name: "a heavy model by name",
+			kind: realKind{model: "sum-heavy", rows: 2, elements: 8},
+			want: sim.Kind{Model: "sum-heavy [*,4]", Tier: "heavy", Pools: gpus, SLO: time.Second, Timeout: 30 * time.Second, Rows: 2},
+		},
+	}
+	cfg := loadBenchConfig(t)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := simKindOf(cfg, tt.kind)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("simKindOf() (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestRealFleetTurnsOffWhatLocalWorkersLack(t *testing.T) {
+	kinds := [2]realKind{{model: "sum", rows: 1, elements: 4}, {model: "sum", rows: 2, elements: 4096}}
+	f, err := realFleet(loadBenchConfig(t), kinds)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f.SpotRate >= 0 || f.MinBilling != time.Nanosecond || len(f.Pools) != 4 || f.Kinds[sim.Heavy].Tier != "heavy" {
+		t.Errorf("spot rate %g, min billing %v, %d pools, heavy tier %q: want < 0, 1ns, 4, heavy",
+			f.SpotRate, f.MinBilling, len(f.Pools), f.Kinds[sim.Heavy].Tier)
+	}
+}
