@@ -2,11 +2,7 @@ package main
 
 import (
 	"context"
-	"encoding/json"
-	"fmt"
 	"log/slog"
-	"net/http"
-	"strings"
 	"sync"
 	"time"
 )
@@ -90,8 +86,7 @@ func (m *costMeter) cost() (float64, bool) { return m.usd, m.sampled && !m.unkno
 // costPoller samples GET /admin/pools into a costMeter every
 // costSampleInterval until stopped. A nil *costPoller measures nothing.
 type costPoller struct {
-	url    string
-	client *http.Client
+	pools  poolReader
 	log    *slog.Logger
 	cancel context.CancelFunc
 	done   chan struct{}
@@ -112,9 +107,8 @@ func startCostMeter(f loadFlags, log *slog.Logger) (*costPoller, error) {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	p := &costPoller{
-		url:    strings.TrimSuffix(f.admin, "/") + "/admin/pools",
-		client: &http.Client{Timeout: costSampleInterval},
-		log:    log, cancel: cancel, done: make(chan struct{}),
+		pools: newPoolReader(f.admin, costSampleInterval),
+		log:   log, cancel: cancel, done: make(chan struct{}),
 		meter: costMeter{prices: prices},
 	}
 	p.sample(ctx)
@@ -140,7 +134,7 @@ func (p *costPoller) loop(ctx context.Context) {
 // sample reads the pools once; a failed read leaves the fleet's price as
 // it was, and is logged.
 func (p *costPoller) sample(ctx context.Context) {
-	pools, err := p.read(ctx)
+	pools, err := p.pools.read(ctx)
 	now := time.Now()
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -152,27 +146,6 @@ func (p *costPoller) sample(ctx context.Context) {
 		return
 	}
 	p.meter.observe(now, pools)
-}
-
-// read fetches and decodes GET /admin/pools.
-func (p *costPoller) read(ctx context.Context) ([]adminPool, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, p.url, nil)
-	if err != nil {
-		return nil, fmt.Errorf("bench: %w", err)
-	}
-	resp, err := p.client.Do(req)
-	if err != nil {
-		return nil, fmt.Errorf("bench: GET %s: %w", p.url, err)
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		return nil, fmt.Errorf("bench: GET %s: %s", p.url, resp.Status)
-	}
-	var pools []adminPool
-	if err := json.NewDecoder(resp.Body).Decode(&pools); err != nil {
-		return nil, fmt.Errorf("bench: GET %s: decoding pools: %w", p.url, err)
-	}
-	return pools, nil
 }
 
 // stop takes a last sample, stops sampling and returns the bill in USD

@@ -104,10 +104,10 @@ type poolReader struct {
 	client *http.Client
 }
 
-// newPoolReader returns the reader of the pools behind the admin base
-// URL.
-func newPoolReader(admin string) poolReader {
-	return poolReader{url: strings.TrimSuffix(admin, "/") + "/admin/pools", client: &http.Client{Timeout: time.Second}}
+// newPoolReader returns the reader of GET /admin/pools behind the admin
+// base URL, each read bounded by timeout.
+func newPoolReader(admin string, timeout time.Duration) poolReader {
+	return poolReader{url: strings.TrimSuffix(admin, "/") + "/admin/pools", client: &http.Client{Timeout: timeout}}
 }
 
 // read fetches and decodes the pools.
@@ -152,7 +152,7 @@ type fleetPoller struct {
 func startFleetPoller(admin string, prices map[string]float64, interval time.Duration, log *slog.Logger) *fleetPoller {
 	ctx, cancel := context.WithCancel(context.Background())
 	p := &fleetPoller{
-		reader: newPoolReader(admin),
+		reader: newPoolReader(admin, time.Second),
 		log:    log, cancel: cancel, done: make(chan struct{}),
 		meter: fleetMeter{prices: prices},
 	}

@@ -64,7 +64,7 @@ func (r *realRun) settle(ctx context.Context, f realFlags, sys *realSystem, clie
 	}
 	rows := max(int(math.Round(preludeChunk.Seconds()*r.speedup)), 1)
 	chunk := withPrelude(sim.Trace{Seconds: r.trace.Seconds[:1]}, rows-1)
-	reader := newPoolReader(sys.admin)
+	reader := newPoolReader(sys.admin, time.Second)
 	before, _ := reader.read(ctx) // a failed read only makes the first chunk unsteady
 	for i := uint64(1); ; i++ {
 		if err := r.replayChunk(ctx, f, chunk, f.seed+i, sys.url, client); err != nil {

@@ -74,7 +74,7 @@ func freeLoopbackAddrs(n int) ([]string, error) {
 func (s *realSystem) waitWarm(ctx context.Context, want map[string]int, timeout time.Duration) error {
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	reader := newPoolReader(s.admin)
+	reader := newPoolReader(s.admin, time.Second)
 	tick := time.NewTicker(realWarmPoll)
 	defer tick.Stop()
 	var last []adminPool
