@@ -193,7 +193,8 @@ func benchLoad(ctx context.Context, f loadFlags, stdout io.Writer, log *slog.Log
 	tally := newLoadTally(tr, [2]time.Duration{f.kinds[sim.Light].slo, f.kinds[sim.Heavy].slo})
 	span := load.RunEach(ctx, tr.Schedule, snd, load.Options{Grace: f.grace}, tally.add)
 	rep := tally.report(trace.Name, f.seed, f.speedup, span)
-	rep.setCost(meter.stop())
+	u := meter.stop()
+	rep.setCost(u.cost(), u.Known)
 	if f.json {
 		return json.NewEncoder(stdout).Encode(rep)
 	}

@@ -95,7 +95,7 @@ func TestLoadTallyOfNothing(t *testing.T) {
 	}
 }
 
-func TestCostMeter(t *testing.T) {
+func TestFleetMeterCost(t *testing.T) {
 	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	at := func(s int) time.Time { return t0.Add(time.Duration(s) * time.Second) }
 	price := func(x float64) *float64 { return &x }
@@ -142,7 +142,7 @@ func TestCostMeter(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			m := costMeter{prices: tt.prices}
+			m := fleetMeter{prices: tt.prices}
 			for _, s := range tt.samples {
 				m.observe(s.at, s.pools)
 			}

@@ -18,7 +18,7 @@ const realSampleInterval = 100 * time.Millisecond
 // fleetMeter integrates a fleet's replicas, ready and starting, and their
 // price over time, per pool, from samples: between two samples each pool
 // is what the first said. A pool's price is the one its sample gives,
-// else prices[name], else 0. Its zero value has no sample; it is not safe
+// else prices[name], else 0 (and the cost is not known). Its zero value has no sample; it is not safe
 // for concurrent use.
 type fleetMeter struct {
 	// prices are the pools' USD per replica-hour when a sample lacks
@@ -29,6 +29,9 @@ type fleetMeter struct {
 	pools   []adminPool // the last sample
 	seconds map[string]float64
 	usd     map[string]float64
+	// observed is set by the first sample; unpriced once a pool with
+	// replicas had no price.
+	observed, unpriced bool
 }
 
 // fleetUsage is what a fleetMeter measured, per pool: replica-seconds
@@ -36,6 +39,9 @@ type fleetMeter struct {
 type fleetUsage struct {
 	ReplicaSeconds map[string]float64
 	CostByPoolUSD  map[string]float64
+	// Known is false without a sample, or once a pool with replicas had
+	// no price.
+	Known bool `json:"-"`
 }
 
 // cost returns the fleet's total cost in USD.
@@ -55,7 +61,12 @@ func (m *fleetMeter) observe(now time.Time, pools []adminPool) {
 		return
 	}
 	m.advance(now)
-	m.pools = pools
+	m.pools, m.observed = pools, true
+	for _, p := range pools {
+		if _, ok := m.price(p); !ok && p.Ready+p.Starting > 0 {
+			m.unpriced = true
+		}
+	}
 }
 
 // advance bills the time since the last sample as that sample said.
@@ -68,7 +79,8 @@ func (m *fleetMeter) advance(now time.Time) {
 		for _, p := range m.pools {
 			n := float64(p.Ready + p.Starting)
 			m.seconds[p.Name] += n * dt
-			m.usd[p.Name] += n * dt * m.price(p) / 3600
+			price, _ := m.price(p)
+			m.usd[p.Name] += n * dt * price / 3600
 		}
 	}
 	if now.After(m.last) {
@@ -76,18 +88,29 @@ func (m *fleetMeter) advance(now time.Time) {
 	}
 }
 
-// price returns p's price per replica-hour.
-func (m *fleetMeter) price(p adminPool) float64 {
+// price returns p's price per replica-hour, and whether it has one.
+func (m *fleetMeter) price(p adminPool) (float64, bool) {
 	if p.PricePerHour != nil {
-		return *p.PricePerHour
+		return *p.PricePerHour, true
 	}
-	return m.prices[p.Name]
+	price, ok := m.prices[p.Name]
+	return price, ok
+}
+
+// cost returns the bill so far in USD, and whether it is known: at least
+// one sample, and every pool with replicas priced.
+func (m *fleetMeter) cost() (float64, bool) {
+	total := 0.0
+	for _, usd := range m.usd {
+		total += usd
+	}
+	return total, m.observed && !m.unpriced
 }
 
 // usage returns what was billed so far, rounded as the simulator rounds
 // its report, in fresh maps.
 func (m *fleetMeter) usage() fleetUsage {
-	u := fleetUsage{ReplicaSeconds: map[string]float64{}, CostByPoolUSD: map[string]float64{}}
+	u := fleetUsage{ReplicaSeconds: map[string]float64{}, CostByPoolUSD: map[string]float64{}, Known: m.observed && !m.unpriced}
 	for _, p := range m.pools {
 		u.ReplicaSeconds[p.Name], u.CostByPoolUSD[p.Name] = 0, 0
 	}
@@ -192,8 +215,12 @@ func (p *fleetPoller) sample(ctx context.Context) {
 	p.meter.observe(now, pools)
 }
 
-// stop takes a last sample, stops sampling and returns the usage.
+// stop takes a last sample, stops sampling and returns the usage. A nil
+// *fleetPoller measured nothing.
 func (p *fleetPoller) stop() fleetUsage {
+	if p == nil {
+		return fleetUsage{}
+	}
 	p.cancel()
 	<-p.done
 	p.sample(context.Background())
