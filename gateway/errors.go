@@ -90,6 +90,7 @@ var failures = []struct {
 	{ErrForbidden, failure{http.StatusForbidden, codes.PermissionDenied, 0, ReasonForbidden}},
 	{ErrRateLimited, failure{http.StatusTooManyRequests, codes.ResourceExhausted, time.Second, ReasonRateLimited}},
 	{ErrShed, failure{http.StatusServiceUnavailable, codes.Unavailable, ShedRetryAfter, ReasonShed}},
+	{router.ErrShed, failure{http.StatusServiceUnavailable, codes.Unavailable, ShedRetryAfter, ReasonShed}},
 	{ErrDraining, failure{http.StatusServiceUnavailable, codes.Unavailable, time.Second, ReasonDraining}},
 	{ErrBodyTooLarge, failure{http.StatusRequestEntityTooLarge, codes.ResourceExhausted, 0, ReasonInvalid}},
 	{oip.ErrInvalid, failure{http.StatusBadRequest, codes.InvalidArgument, 0, ReasonInvalid}},

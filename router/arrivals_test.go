@@ -16,12 +16,7 @@ import (
 // to another tier by a route, and checks each tier's counts, and that the
 // pools' totals agree.
 func TestTierStats(t *testing.T) {
-	curve := costmodel.Curve{Base: ms}
-	f := startFleet(t, router.Config{
-		Models: []router.Model{sumModel("light", time.Second)},
-		Tiers:  map[string][]string{"light": {"a"}, "heavy": {"b"}},
-		Routes: []router.Route{{Match: router.Match{MinElements: 8}, Tier: "heavy"}},
-	}, pool{name: "a", curve: curve, maxBatch: 8, workers: 1}, pool{name: "b", curve: curve, maxBatch: 8, workers: 1})
+	f := startTwoTiers(t)
 	sends := []struct {
 		rows int
 		p    batcher.Priority
@@ -48,4 +43,15 @@ func TestTierStats(t *testing.T) {
 	if diff := cmp.Diff([]totals{{4, 7}, {2, 12}}, got); diff != "" {
 		t.Errorf("pools a and b totals (-want +got):\n%s", diff)
 	}
+}
+
+// startTwoTiers starts a fleet of two tiers, light on pool a and heavy on
+// pool b, one worker each; sum requests of 8 elements or more go heavy.
+func startTwoTiers(t *testing.T) *fleet {
+	curve := costmodel.Curve{Base: ms}
+	return startFleet(t, router.Config{
+		Models: []router.Model{sumModel("light", time.Second)},
+		Tiers:  map[string][]string{"light": {"a"}, "heavy": {"b"}},
+		Routes: []router.Route{{Match: router.Match{MinElements: 8}, Tier: "heavy"}},
+	}, pool{name: "a", curve: curve, maxBatch: 8, workers: 1}, pool{name: "b", curve: curve, maxBatch: 8, workers: 1})
 }

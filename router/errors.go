@@ -13,6 +13,9 @@ var (
 	// and neither the cache nor a fallback model answers. The message
 	// names each pool's reason.
 	ErrNoCapacity = errors.New("router: no pool can take the request")
+	// ErrShed is returned for a request whose tier refuses its priority
+	// class for now (see Router.SetShed).
+	ErrShed = errors.New("router: tier is shedding load")
 	// ErrBackend wraps a failure of a worker call: connection refused,
 	// reset, worker gone, or an internal error of the worker.
 	ErrBackend = errors.New("router: backend failed")

@@ -20,6 +20,7 @@ type Router struct {
 	reload reloading
 	picker Picker
 	budget *retryBudget
+	shed   shedding
 	cache  *responseCache
 	clock  batcher.Clock
 	log    *slog.Logger

@@ -19,7 +19,8 @@ import (
 // can take it, holding it on a pool that starts workers on demand, else
 // answering from the cache, else from the model's fallback model.
 //
-// Errors: ErrUnknownModel; ErrNoCapacity naming each pool's reason when
+// Errors: ErrUnknownModel; ErrShed for a class its tier sheds;
+// ErrNoCapacity naming each pool's reason when
 // nothing can answer; the batcher's errors (batcher.ErrQueueFull,
 // ErrQueueTimeout, ErrDeadline, ErrClosed); an ErrBackend failure that
 // could not be retried; oip.ErrInvalid for a request a worker rejects;
@@ -141,6 +142,9 @@ func (r *Router) route(ctx context.Context, rq *Request, m Model) (res *Result, 
 	t := r.tables()
 	name := tierOf(t.routes, f, m.Tier)
 	t.arrivals[name].add(f.Priority, f.Rows)
+	if !r.shed.admits(name, f.Priority) {
+		return nil, false, fmt.Errorf("%w: tier %q refuses %v requests for now", ErrShed, name, f.Priority)
+	}
 	r.budget.request(r.clock.Now())
 	var a attempt
 	for {

@@ -15,6 +15,7 @@ import (
 	"github.com/sluice-gateway/sluice/bench/load"
 	"github.com/sluice-gateway/sluice/bench/sim"
 	"github.com/sluice-gateway/sluice/gateway"
+	"github.com/sluice-gateway/sluice/router"
 )
 
 // policyMeasured is the policy a load report names: whatever the gateway
@@ -122,6 +123,7 @@ var reasons = []struct {
 	{http.StatusTooManyRequests, batcher.ErrQueueFull, gateway.ReasonQueueFull},
 	{http.StatusTooManyRequests, nil, reasonRateLimit},
 	{http.StatusServiceUnavailable, gateway.ErrShed, gateway.ReasonShed},
+	{http.StatusServiceUnavailable, router.ErrShed, gateway.ReasonShed},
 	{http.StatusServiceUnavailable, batcher.ErrQueueTimeout, gateway.ReasonQueueTimeout},
 	{http.StatusServiceUnavailable, nil, gateway.ReasonNoCapacity},
 	{http.StatusGatewayTimeout, nil, reasonTimeout},

@@ -33,6 +33,7 @@ func TestRejectReason(t *testing.T) {
 		{name: "429 without a body", err: status(429, ""), want: "rate_limit"},
 		{name: "queue full", err: status(429, `{"error":"batcher: queue full: class normal"}`), want: "queue_full"},
 		{name: "shed", err: status(503, `{"error":"gateway: shedding load: low"}`), want: "shed"},
+		{name: "a tier shed", err: status(503, `{"error":"router: tier is shedding load: tier \"light\" refuses low requests for now"}`), want: "shed"},
 		{name: "queue timeout", err: status(503, `{"error":"batcher: queue timeout"}`), want: "queue_timeout"},
 		{name: "no capacity", err: status(503, `{"error":"router: no pool can take the request: tier \"gpu\""}`), want: "no_capacity"},
 		{name: "other 503", err: status(503, ""), want: "no_capacity"},

@@ -13,6 +13,7 @@ import (
 
 	"github.com/sluice-gateway/sluice/bench/sim"
 	"github.com/sluice-gateway/sluice/configs"
+	"github.com/sluice-gateway/sluice/scaler/local"
 )
 
 func init() {
@@ -25,8 +26,7 @@ func init() {
 const benchRealUsage = `Usage: sluice bench real --trace FILE [flags]
 
 Runs the gateway of --config in this process, as sluice serve runs it,
-with its pools' workers as local processes and the embedded scaler
-acting, replays the trace against it open loop (as sluice bench load
+with its pools' local workers and the embedded scaler acting, replays the trace against it open loop (as sluice bench load
 does), and prints what it measured next to what the simulator predicts
 for the same run (sluice bench sim's report, costaware policy, same
 configuration, seed and time compression), with the ratios
@@ -49,6 +49,13 @@ minimum billing; the prediction bills alike and draws no random spot
 interruption, since local workers are never interrupted. Scripted events
 are not replayed (--events is refused).
 
+--workers in-process (the default) serves each worker from goroutines of
+this process, on its own loopback ports, as sluice worker would; process
+runs each as a child process, as sluice serve does. A real fleet starts
+its replicas on other machines; on a small machine a burst of process
+starts takes CPU from the gateway and the load generator, and the
+measured latency then includes that wait.
+
 Light requests are one row of --light-elements FP32 values for
 --light-model; heavy ones --heavy-elements values in --heavy-rows rows for
 --heavy-model (bench.yaml's route sends sum requests of 4096 elements or
@@ -68,8 +75,11 @@ type realFlags struct {
 	duration time.Duration
 	// prelude is the trace time of the first second replayed before the
 	// trace; unset means defaultPrelude's.
-	prelude       preludeFlag
-	grace         time.Duration
+	prelude preludeFlag
+	grace   time.Duration
+	// workers is how local workers run: workersInProcess or
+	// workersProcess.
+	workers       string
 	json, verbose bool
 	// kinds holds the light kind at sim.Light and the heavy at sim.Heavy.
 	kinds [2]realKind
@@ -110,6 +120,7 @@ func parseRealFlags(args []string, stderr io.Writer) (realFlags, error) {
 	fs.Var(&f.prelude, "prelude", "replay the trace's first second for this much trace `time` before the trace, unmeasured (default: the scaler's stabilization plus twice the slowest cold start, compressed, plus the router's 10 s stats window)")
 	fs.Uint64Var(&f.seed, "seed", 1, "the random `seed` of the arrivals, here and in the simulator")
 	fs.DurationVar(&f.grace, "grace", 30*time.Second, "how long after the trace's end answers still count; later ones are lost")
+	fs.StringVar(&f.workers, "workers", workersInProcess, "how local workers run: `in-process` or process")
 	fs.BoolVar(&f.json, "json", false, "print one JSON object: measured, predicted and their ratios")
 	fs.BoolVar(&f.verbose, "v", false, "log debug detail to stderr")
 	addRealKindFlags(fs, &f.kinds)
@@ -147,11 +158,28 @@ func checkRealFlags(f realFlags) error {
 		return fmt.Errorf("--grace %v: must be positive", f.grace)
 	case f.duration < 0:
 		return fmt.Errorf("--duration %v: must not be negative", f.duration)
+	case f.workers != workersInProcess && f.workers != workersProcess:
+		return fmt.Errorf("--workers %q: want %s or %s", f.workers, workersInProcess, workersProcess)
 	}
 	for i, k := range f.kinds {
 		if err := k.check(); err != nil {
 			return fmt.Errorf("%s requests: %w", kindName(i), err)
 		}
+	}
+	return nil
+}
+
+// The values of --workers.
+const (
+	workersInProcess = "in-process"
+	workersProcess   = "process"
+)
+
+// workerStarter returns the local driver's Starter for a --workers value;
+// nil means child processes.
+func workerStarter(workers string) local.Starter {
+	if workers == workersInProcess {
+		return startInProcessWorker
 	}
 	return nil
 }

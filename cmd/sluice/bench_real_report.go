@@ -76,8 +76,8 @@ func ratioOf(x, of float64) *float64 {
 // printRealReport writes the report for people: the two runs in columns.
 func printRealReport(w io.Writer, r realReport) error {
 	m, p := r.Measured, r.Predicted
-	fmt.Fprintf(w, "scenario %s, seed %d: %d trace seconds compressed %g× into %.1f s\n\n",
-		m.Scenario, m.Seed, p.DurationS, r.Speedup, float64(p.DurationS)/r.Speedup)
+	fmt.Fprintf(w, "scenario %s, seed %d: %d trace seconds compressed %g× into %.1f s; workers %s\n\n",
+		m.Scenario, m.Seed, p.DurationS, r.Speedup, float64(p.DurationS)/r.Speedup, m.Workers)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintf(tw, "\tmeasured\tpredicted (%s)\tmeasured/predicted\n", p.Policy)
 	fmt.Fprintf(tw, "requests\t%d\t%d\t\n", m.Requests, p.Requests)
@@ -94,7 +94,7 @@ func printRealReport(w io.Writer, r realReport) error {
 		fmt.Fprintf(tw, "replica-seconds %s\t%.1f\t%.1f\t\n", pool, m.ReplicaSeconds[pool], p.ReplicaSeconds[pool])
 	}
 	fmt.Fprintf(tw, "send lag ms p50/p99/max\t%.2f / %.2f / %.2f\t\t\n", m.SendLagP50MS, m.SendLagP99MS, m.SendLagMaxMS)
-	fmt.Fprintf(tw, "CPU of gateway + generator\t%.2f cores, machine %.0f %% busy\t\t\n", m.CPUCores, 100*m.MachineBusy)
+	fmt.Fprintf(tw, "CPU of this process\t%.2f cores, machine %.0f %% busy\t\t\n", m.CPUCores, 100*m.MachineBusy)
 	if err := tw.Flush(); err != nil {
 		return err
 	}

@@ -26,9 +26,11 @@ type realMeasured struct {
 	// generator sent its requests, in milliseconds.
 	SendLagP50MS float64 `json:"send_lag_p50_ms"`
 	SendLagMaxMS float64 `json:"send_lag_max_ms"`
-	// CPUCores is the CPU time this process, the gateway and the load
-	// generator together, used per second of the trace; 0 where the
-	// system cannot tell. The workers are other processes.
+	// Workers says how the local workers ran: in-process or process.
+	Workers string `json:"workers"`
+	// CPUCores is the CPU time this process used per second of the
+	// trace: the gateway and the load generator, and the workers when
+	// they run in-process; 0 where the system cannot tell.
 	CPUCores float64 `json:"cpu_cores"`
 	// MachineBusy is the share of the machine's CPU time, all processors
 	// and processes, spent busy during the trace; 0 where the system
@@ -48,7 +50,7 @@ func (r *realRun) measure(ctx context.Context, f realFlags, log *slog.Logger) (_
 		return realMeasured{}, prelude{}, err
 	}
 	want := r.startingFleet()
-	sys, err := startRealSystem(ctx, r.cfg, log)
+	sys, err := startRealSystem(ctx, r.cfg, workerStarter(f.workers), log)
 	if err != nil {
 		return realMeasured{}, prelude{}, err
 	}
@@ -81,6 +83,7 @@ func (r *realRun) replay(ctx context.Context, f realFlags, tr load.Traced, snd l
 	meter := startFleetPoller(admin, nil, realSampleInterval, log)
 	span := load.RunEach(ctx, tr.Schedule, snd, load.Options{Grace: f.grace}, tally.add)
 	out := tally.measured(r.trace.Name, f.seed, r.speedup, span, meter.stop())
+	out.Workers = f.workers
 	if err := ctx.Err(); err != nil {
 		return realMeasured{}, nil, fmt.Errorf("bench: the run was stopped: %w", err)
 	}

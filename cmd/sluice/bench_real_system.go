@@ -10,6 +10,7 @@ import (
 
 	"github.com/sluice-gateway/sluice/configs"
 	"github.com/sluice-gateway/sluice/gateway"
+	"github.com/sluice-gateway/sluice/scaler/local"
 )
 
 // realWarmPoll is how often a starting real system is asked whether its
@@ -21,7 +22,7 @@ const realWarmPoll = 100 * time.Millisecond
 const realWarmSlack = 30 * time.Second
 
 // realSystem is `sluice serve` run in this process on free loopback
-// ports, its workers local child processes. Stop it when done.
+// ports, with local workers. Stop it when done.
 type realSystem struct {
 	// url and admin are the base URLs of the HTTP and admin listeners.
 	url, admin string
@@ -30,9 +31,10 @@ type realSystem struct {
 }
 
 // startRealSystem runs serve on cfg with its HTTP and admin listeners
-// moved to free loopback ports and the others off, until stop. It
-// returns at once; the workers start in the background. cfg is changed.
-func startRealSystem(ctx context.Context, cfg *configs.Config, log *slog.Logger) (*realSystem, error) {
+// moved to free loopback ports and the others off, until stop, its local
+// workers started by start (nil means child processes). It returns at
+// once; the workers start in the background. cfg is changed.
+func startRealSystem(ctx context.Context, cfg *configs.Config, start local.Starter, log *slog.Logger) (*realSystem, error) {
 	addrs, err := freeLoopbackAddrs(2)
 	if err != nil {
 		return nil, fmt.Errorf("bench: %w", err)
@@ -40,7 +42,7 @@ func startRealSystem(ctx context.Context, cfg *configs.Config, log *slog.Logger)
 	cfg.Listen = configs.Listen{HTTP: addrs[0], Admin: addrs[1]}
 	ctx, cancel := context.WithCancel(ctx)
 	s := &realSystem{url: "http://" + addrs[0], admin: "http://" + addrs[1], cancel: cancel, done: make(chan error, 1)}
-	go func() { s.done <- serve(ctx, cfg, log) }()
+	go func() { s.done <- serveWorkers(ctx, cfg, start, log) }()
 	return s, nil
 }
 

@@ -19,15 +19,22 @@ const (
 )
 
 // TestBenchRealShortRun runs the benchmark for real, briefly: a 60-second
-// trace compressed 10 times on a tiny fleet of worker processes, and
-// checks that the measured and the predicted reports agree loosely.
+// trace compressed 10 times on a tiny fleet, its workers in-process and
+// child processes, and checks that the measured and the predicted reports
+// agree loosely.
 func TestBenchRealShortRun(t *testing.T) {
 	if testing.Short() {
-		t.Skip("starts worker processes and replays for about 10 s; not in -short")
+		t.Skip("starts workers and replays for about 10 s each way; not in -short")
 	}
-	t.Setenv(cliEnv, "1") // the workers are this binary run as `sluice worker`
+	t.Setenv(cliEnv, "1") // process workers are this binary run as `sluice worker`
+	for _, workers := range []string{workersInProcess, workersProcess} {
+		t.Run(workers, func(t *testing.T) { testBenchRealShortRun(t, workers) })
+	}
+}
+
+func testBenchRealShortRun(t *testing.T, workers string) {
 	var stdout, stderr bytes.Buffer
-	args := []string{"--config", realTinyConfig, "--trace", realShortTrace, "--speedup", "10", "--prelude", "20s", "--grace", "10s", "--json"}
+	args := []string{"--config", realTinyConfig, "--trace", realShortTrace, "--speedup", "10", "--prelude", "20s", "--grace", "10s", "--workers", workers, "--json"}
 	if code := benchRealMain(args, &stdout, &stderr); code != 0 {
 		t.Fatalf("exit code %d, stderr:\n%s", code, stderr.String())
 	}
@@ -62,9 +69,9 @@ func TestBenchRealShortRun(t *testing.T) {
 		t.Errorf("measured replica-seconds by pool (-want +got):\n%s", diff)
 	}
 	// The prelude goes by chunks of preludeChunk, 100 trace seconds here.
-	if rep.Speedup != 10 || p.Policy != "costaware" || m.Policy != policyMeasured || m.Scenario != "real-short" || rep.PreludeS < 100 {
-		t.Errorf("speedup %g, policies %q and %q, scenario %q, prelude %gs: want 10, costaware, measured, real-short, at least 100s",
-			rep.Speedup, p.Policy, m.Policy, m.Scenario, rep.PreludeS)
+	if rep.Speedup != 10 || p.Policy != "costaware" || m.Policy != policyMeasured || m.Scenario != "real-short" || rep.PreludeS < 100 || m.Workers != workers {
+		t.Errorf("speedup %g, policies %q and %q, scenario %q, prelude %gs, workers %s: want 10, costaware, measured, real-short, at least 100s, %s",
+			rep.Speedup, p.Policy, m.Policy, m.Scenario, rep.PreludeS, m.Workers, workers)
 	}
 	if m.DurationS < 59 || m.DurationS > 61 || p.DurationS != 60 {
 		t.Errorf("measured %g trace seconds, predicted %d: want the trace's 60 without the prelude", m.DurationS, p.DurationS)
@@ -95,6 +102,7 @@ func TestBenchRealMainRefuses(t *testing.T) {
 		{name: "unknown model", args: []string{"--config", realTinyConfig, "--trace", realShortTrace, "--heavy-model", "nope"}, wantCode: 1, wantErr: `no model "nope"`},
 		{name: "negative duration", args: []string{"--trace", realShortTrace, "--duration", "-1s"}, wantCode: 2, wantErr: "--duration -1s: must not be negative"},
 		{name: "under a trace second", args: []string{"--config", realTinyConfig, "--trace", realShortTrace, "--duration", "500ms"}, wantCode: 1, wantErr: "shorter than one trace second"},
+		{name: "unknown workers", args: []string{"--trace", realShortTrace, "--workers", "threads"}, wantCode: 2, wantErr: `--workers "threads": want in-process or process`},
 		{name: "negative prelude", args: []string{"--trace", realShortTrace, "--prelude", "-1s"}, wantCode: 2, wantErr: `want a duration of at least 0s, got "-1s"`},
 		{name: "a gateway with keys", args: []string{"--config", "../../configs/examples/auth.yaml", "--trace", realShortTrace}, wantCode: 1, wantErr: "needs auth.mode none"},
 		{name: "missing trace", args: []string{"--config", realTinyConfig, "--trace", "testdata/none.trace.csv"}, wantCode: 1, wantErr: "none.trace.csv"},

@@ -4,45 +4,62 @@ import (
 	"log/slog"
 	"sync"
 
+	"github.com/sluice-gateway/sluice/batcher"
 	"github.com/sluice-gateway/sluice/configs"
 	"github.com/sluice-gateway/sluice/gateway"
+	"github.com/sluice-gateway/sluice/router"
 	"github.com/sluice-gateway/sluice/scaler"
 )
 
-// gatewayAdmission is the part of *gateway.Admission the scaler drives:
-// one shed level for all traffic, and fallbacks per model.
-type gatewayAdmission interface {
-	SetShed(gateway.ShedLevel)
+// admissionTarget is what the scaler's admission directives act on: a
+// shed level per tier, which the router applies to the requests it routes
+// to the tier (counting them in the tier's demand all the same), and the
+// fallbacks per model, which the gateway's admission switches.
+type admissionTarget interface {
+	SetShed(tier string, least batcher.Priority)
 	SetFallback(model string, on bool) error
 }
 
-var _ gatewayAdmission = (*gateway.Admission)(nil)
+// directed joins the router's shedding and the gateway's fallbacks into
+// one admissionTarget.
+type directed struct {
+	shed interface {
+		SetShed(tier string, least batcher.Priority)
+	}
+	fallback interface {
+		SetFallback(model string, on bool) error
+	}
+}
 
-// tierAdmission adapts the gateway's admission to the scaler's, which
-// directs each tier: it keeps every tier's directives, sets the gateway's
-// one shed level to the most severe of them, and turns on or off the
-// fallbacks of the models whose own tier is directed. It tells the
-// gateway only what changes, so an operator's setting through the admin
-// API stands until the scaler's directive changes. Its methods are safe
-// for concurrent use and do not block.
+var _ admissionTarget = directed{shed: (*router.Router)(nil), fallback: (*gateway.Admission)(nil)}
+
+func (d directed) SetShed(tier string, least batcher.Priority) { d.shed.SetShed(tier, least) }
+
+func (d directed) SetFallback(model string, on bool) error { return d.fallback.SetFallback(model, on) }
+
+// tierAdmission adapts an admissionTarget to the scaler's admission, which
+// directs each tier: it sheds a tier's classes as its directive says, and
+// turns on or off the fallbacks of the models whose own tier is directed.
+// It passes on only what changes, so an operator's setting through the
+// admin API stands until the scaler's directive changes. Its methods are
+// safe for concurrent use and do not block.
 type tierAdmission struct {
-	gw gatewayAdmission
+	gw admissionTarget
 	// fallbacks lists, per tier, the models of the tier that have a
 	// fallback.
 	fallbacks map[string][]string
 	log       *slog.Logger
 
 	mu       sync.Mutex
-	shed     map[string]scaler.Shed
-	applied  gateway.ShedLevel
-	fallback map[string]bool // tiers whose fallbacks are on
+	shed     map[string]scaler.Shed // absent means ShedNone
+	fallback map[string]bool        // tiers whose fallbacks are on
 }
 
 var _ scaler.Admission = (*tierAdmission)(nil)
 
 // newTierAdmission returns an adapter over gw, whose initial state (no
 // shedding, no fallback on) it assumes.
-func newTierAdmission(gw gatewayAdmission, cfg *configs.Config, log *slog.Logger) *tierAdmission {
+func newTierAdmission(gw admissionTarget, cfg *configs.Config, log *slog.Logger) *tierAdmission {
 	a := &tierAdmission{
 		gw: gw, fallbacks: map[string][]string{}, log: log,
 		shed: map[string]scaler.Shed{}, fallback: map[string]bool{},
@@ -59,16 +76,12 @@ func newTierAdmission(gw gatewayAdmission, cfg *configs.Config, log *slog.Logger
 func (a *tierAdmission) SetShed(tier string, level scaler.Shed) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
+	if a.shed[tier] == level {
+		return
+	}
 	a.shed[tier] = level
-	worst := scaler.ShedNone
-	for _, l := range a.shed {
-		worst = max(worst, l)
-	}
-	if l := shedLevel(worst); l != a.applied {
-		a.gw.SetShed(l)
-		a.applied = l
-		a.log.Warn("scaler: admission sheds", slog.String("level", l.String()), slog.String("tier", tier))
-	}
+	a.gw.SetShed(tier, leastAdmitted(level))
+	a.log.Warn("scaler: tier sheds", slog.String("tier", tier), slog.String("level", level.String()))
 }
 
 // SetFallback implements scaler.Admission.
@@ -88,13 +101,14 @@ func (a *tierAdmission) SetFallback(tier string, on bool) {
 	}
 }
 
-// shedLevel translates the scaler's shed level into the gateway's.
-func shedLevel(s scaler.Shed) gateway.ShedLevel {
+// leastAdmitted returns the least urgent class a tier admits at shed
+// level s.
+func leastAdmitted(s scaler.Shed) batcher.Priority {
 	switch s {
 	case scaler.ShedLow:
-		return gateway.ShedLow
+		return batcher.Normal
 	case scaler.ShedNormal:
-		return gateway.ShedNormal
+		return batcher.High
 	}
-	return gateway.ShedNone
+	return batcher.Low
 }

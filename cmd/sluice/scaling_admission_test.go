@@ -7,18 +7,22 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/sluice-gateway/sluice/batcher"
 	"github.com/sluice-gateway/sluice/configs"
 	"github.com/sluice-gateway/sluice/gateway"
 	"github.com/sluice-gateway/sluice/scaler"
 )
 
-// fakeAdmission records what the adapter tells the gateway.
+// fakeAdmission records what the adapter tells the router and the
+// gateway.
 type fakeAdmission struct {
 	calls     []string
 	fallbacks map[string]bool // models with a fallback
 }
 
-func (a *fakeAdmission) SetShed(l gateway.ShedLevel) { a.calls = append(a.calls, "shed "+l.String()) }
+func (a *fakeAdmission) SetShed(tier string, least batcher.Priority) {
+	a.calls = append(a.calls, fmt.Sprintf("shed %s below %v", tier, least))
+}
 
 func (a *fakeAdmission) SetFallback(model string, on bool) error {
 	if !a.fallbacks[model] {
@@ -49,14 +53,14 @@ func TestTierAdmission(t *testing.T) {
 		steps []directive
 		want  []string
 	}{
-		{"nothing to shed: the gateway is left alone",
+		{"nothing to shed: admission is left alone",
 			[]directive{{tier: "light"}, {tier: "heavy"}, {tier: "light", fallback: &off}}, nil},
-		{"the most severe tier wins",
+		{"each tier sheds its own classes",
 			[]directive{{tier: "light", shed: scaler.ShedLow}, {tier: "heavy", shed: scaler.ShedNormal}, {tier: "heavy", shed: scaler.ShedNone}},
-			[]string{"shed low", "shed normal", "shed low"}},
+			[]string{"shed light below normal", "shed heavy below high", "shed heavy below low"}},
 		{"a level already applied is not repeated",
-			[]directive{{tier: "light", shed: scaler.ShedLow}, {tier: "heavy", shed: scaler.ShedLow}, {tier: "light", shed: scaler.ShedNone}, {tier: "heavy", shed: scaler.ShedNone}},
-			[]string{"shed low", "shed none"}},
+			[]directive{{tier: "light", shed: scaler.ShedLow}, {tier: "light", shed: scaler.ShedLow}, {tier: "light", shed: scaler.ShedNone}, {tier: "light", shed: scaler.ShedNone}},
+			[]string{"shed light below normal", "shed light below low"}},
 		{"fallbacks of the tier's models that have one",
 			[]directive{{tier: "light", fallback: &on}, {tier: "light", fallback: &on}, {tier: "heavy", fallback: &on}, {tier: "light", fallback: &off}},
 			[]string{"fallback chat true", "fallback embed true", "fallback vision true", "fallback chat false", "fallback embed false"}},
@@ -75,18 +79,18 @@ func TestTierAdmission(t *testing.T) {
 				}
 			}
 			if diff := cmp.Diff(tt.want, gw.calls); diff != "" {
-				t.Errorf("calls to the gateway (-want +got):\n%s", diff)
+				t.Errorf("calls to admission (-want +got):\n%s", diff)
 			}
 		})
 	}
 }
 
-func TestShedLevel(t *testing.T) {
-	for s, want := range map[scaler.Shed]gateway.ShedLevel{
-		scaler.ShedNone: gateway.ShedNone, scaler.ShedLow: gateway.ShedLow, scaler.ShedNormal: gateway.ShedNormal,
+func TestLeastAdmitted(t *testing.T) {
+	for s, want := range map[scaler.Shed]batcher.Priority{
+		scaler.ShedNone: batcher.Low, scaler.ShedLow: batcher.Normal, scaler.ShedNormal: batcher.High,
 	} {
-		if got := shedLevel(s); got != want {
-			t.Errorf("shedLevel(%v) = %v, want %v", s, got, want)
+		if got := leastAdmitted(s); got != want {
+			t.Errorf("leastAdmitted(%v) = %v, want %v", s, got, want)
 		}
 	}
 }

@@ -38,17 +38,19 @@ func (d localDriver) Replicas(_ context.Context, pool string) (ready, starting i
 
 // startPools runs the pools' workers with the configured driver, which
 // keeps rt told of the ready ones; stop stops them (the local driver's
-// workers with them).
-func startPools(ctx context.Context, cfg *configs.Config, rt *router.Router, log *slog.Logger) (driver poolDriver, stop func(), err error) {
+// workers with them). The local driver starts workers with start, nil
+// meaning child processes.
+func startPools(ctx context.Context, cfg *configs.Config, rt *router.Router, start local.Starter, log *slog.Logger) (driver poolDriver, stop func(), err error) {
 	if cfg.Scaler.Driver == configs.DriverKubernetes {
 		return startKubePools(ctx, cfg, rt, log)
 	}
-	return startLocalPools(cfg, rt, log)
+	return startLocalPools(cfg, rt, start, log)
 }
 
-// startLocalPools runs each pool's initial workers as child processes.
-func startLocalPools(cfg *configs.Config, rt *router.Router, log *slog.Logger) (poolDriver, func(), error) {
-	sup := local.New(local.Options{Logger: log, OnChange: endpointSink(rt, log)})
+// startLocalPools runs each pool's initial workers, started by start (nil
+// means child processes).
+func startLocalPools(cfg *configs.Config, rt *router.Router, start local.Starter, log *slog.Logger) (poolDriver, func(), error) {
+	sup := local.New(local.Options{Start: start, Logger: log, OnChange: endpointSink(rt, log)})
 	for _, p := range cfg.Pools {
 		if err := sup.AddPool(local.PoolSpec{Name: p.Name, Args: workerArgs(p), Replicas: p.Replicas.Initial}); err != nil {
 			_ = sup.Close()

@@ -19,7 +19,8 @@ import (
 
 // scaling is serve's embedded scaler: a Loop deciding on the router's
 // statistics and the driver's replica counts, acting through the driver
-// and the gateway's admission (unless in dry run), with the operator's
+// and admission, the router's shedding per tier and the gateway's
+// fallbacks (unless in dry run), with the operator's
 // pins, its admin API, its Prometheus metrics and the KEDA endpoint.
 type scaling struct {
 	loop   *scaler.Loop
@@ -27,8 +28,8 @@ type scaling struct {
 	pins   *pins
 	driver poolDriver
 	prices *poolPrices
-	// admission directs the gateway's admission for the scaler; a
-	// reload tells it the models' new fallbacks.
+	// admission passes the scaler's shedding and fallbacks on; a reload
+	// tells it the models' new fallbacks.
 	admission *tierAdmission
 	interval  time.Duration
 	dryRun    bool
@@ -37,10 +38,10 @@ type scaling struct {
 }
 
 // newScaling wires the scaler of cfg over the data plane, the driver
-// that runs the pools and the gateway's admission, with its metrics in
+// that runs the pools and the admission it directs, with its metrics in
 // reg. now is the clock the rates and the startup window are measured
 // with. It fails when the scaler cannot plan with cfg.
-func newScaling(cfg *configs.Config, plane dataPlane, driver poolDriver, adm gatewayAdmission, reg *prometheus.Registry, now func() time.Time, log *slog.Logger) (*scaling, error) {
+func newScaling(cfg *configs.Config, plane dataPlane, driver poolDriver, adm admissionTarget, reg *prometheus.Registry, now func() time.Time, log *slog.Logger) (*scaling, error) {
 	s := &scaling{
 		source: newStatsSource(plane, driver, now), driver: driver, prices: newPoolPrices(cfg),
 		admission: newTierAdmission(adm, cfg, log), dryRun: cfg.Scaler.DryRun, metrics: reg, log: log,
@@ -132,7 +133,7 @@ func (s *scaling) registerGRPC(g grpc.ServiceRegistrar) {
 
 // startScaling wires the scaler (see newScaling) on the real clock and
 // starts it; stop ends it and waits for the decision in progress.
-func startScaling(ctx context.Context, cfg *configs.Config, plane dataPlane, driver poolDriver, adm gatewayAdmission, reg *prometheus.Registry, log *slog.Logger) (s *scaling, stop func(), err error) {
+func startScaling(ctx context.Context, cfg *configs.Config, plane dataPlane, driver poolDriver, adm admissionTarget, reg *prometheus.Registry, log *slog.Logger) (s *scaling, stop func(), err error) {
 	s, err = newScaling(cfg, plane, driver, adm, reg, time.Now, log)
 	if err != nil {
 		return nil, nil, err

@@ -70,8 +70,15 @@ func exitUsage(err error) int {
 
 // serve runs the gateway until ctx is done, then drains it (see
 // drainFirst) and stops. It reloads cfg.File on SIGHUP and POST
-// /admin/reload (see reloader).
+// /admin/reload (see reloader). The local driver runs workers as child
+// processes.
 func serve(ctx context.Context, cfg *configs.Config, log *slog.Logger) error {
+	return serveWorkers(ctx, cfg, nil, log)
+}
+
+// serveWorkers is serve with the local driver's workers started by start;
+// nil means child processes.
+func serveWorkers(ctx context.Context, cfg *configs.Config, start local.Starter, log *slog.Logger) error {
 	gwOpts, err := gatewayAuth(cfg, configs.Secrets{})
 	if err != nil {
 		return err
@@ -98,7 +105,7 @@ func serve(ctx context.Context, cfg *configs.Config, log *slog.Logger) error {
 		return err
 	}
 	defer rt.Close()
-	driver, stopPools, err := startPools(ctx, cfg, rt, log)
+	driver, stopPools, err := startPools(ctx, cfg, rt, start, log)
 	if err != nil {
 		return err
 	}
@@ -109,7 +116,7 @@ func serve(ctx context.Context, cfg *configs.Config, log *slog.Logger) error {
 	if err := metrics.watch(rt, gwOpts.Tenants); err != nil {
 		return err
 	}
-	sc, stopScaling, err := startScaling(ctx, cfg, rt, driver, gwOpts.Admission, metrics.reg, log)
+	sc, stopScaling, err := startScaling(ctx, cfg, rt, driver, directed{shed: rt, fallback: gwOpts.Admission}, metrics.reg, log)
 	if err != nil {
 		return err
 	}

@@ -47,27 +47,40 @@ func workerMain(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if err != nil {
 		return 2
 	}
-	logger := cfg.logging.logger(stderr)
-	cfg.opts.Logger = logger
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	err = runWorkerConfig(ctx, cfg, stdin, stdout, stderr)
+	switch {
+	case err == nil:
+		return 0
+	case errors.Is(err, worker.ErrOptions):
+		return 2
+	default:
+		return 1
+	}
+}
+
+// runWorkerConfig serves as cfg says until ctx is done (or stdin ends,
+// when cfg asks), announcing its ports on stdout and logging to stderr,
+// the outcome included. It returns nil after a clean stop.
+func runWorkerConfig(ctx context.Context, cfg workerConfig, stdin io.Reader, stdout, stderr io.Writer) error {
+	logger := cfg.logging.logger(stderr)
+	cfg.opts.Logger = logger
 	if cfg.exitOnStdinClose {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithCancel(ctx)
 		defer cancel()
 		go stopAtEOF(stdin, cancel, logger)
 	}
-	err = worker.Run(ctx, cfg.opts, cfg.listenHTTP, cfg.listenGRPC, stdout)
+	err := worker.Run(ctx, cfg.opts, cfg.listenHTTP, cfg.listenGRPC, stdout)
 	switch {
 	case err == nil:
-		return 0
 	case errors.Is(err, worker.ErrOptions):
 		logger.Error("worker: bad flags", "err", err)
-		return 2
 	default:
 		logger.Error("worker stopped", "err", err)
-		return 1
 	}
+	return err
 }
 
 // stopAtEOF reads r to its end, then calls stop.

@@ -17,7 +17,13 @@
 // same way and forgets it; SetArgs changes the flags of the workers a
 // pool starts from then on (a configuration reload does both).
 //
-// Workers do not outlive the gateway. Each holds the read end of a pipe on
+// Options.Start replaces the child process with any other way of running
+// a worker that honours the same flags and address line (a Starter): the
+// benchmark runs workers as goroutines of the gateway's process, so that
+// a burst of starts costs no process creation; Terminate and Kill then
+// stand for SIGTERM and SIGKILL.
+//
+// Worker processes do not outlive the gateway. Each holds the read end of a pipe on
 // its stdin and exits when it reaches end of file, which happens whenever
 // the gateway exits, even by SIGKILL. On Linux the kernel also kills each
 // worker when the gateway dies (PR_SET_PDEATHSIG), and each worker runs in

@@ -22,9 +22,11 @@ const (
 // Options configures a Supervisor. The zero value is usable: every zero
 // field takes the default named in its comment.
 type Options struct {
-	// Command is the argv prefix that starts a worker; the Supervisor
-	// appends --name, --http, --grpc, --exit-on-stdin-close and the pool's
-	// Args. If empty, it is {os.Executable(), "worker"}.
+	// Start starts each worker. If nil, it is CommandStarter(Command).
+	Start Starter
+	// Command is the argv prefix that starts a worker process when Start
+	// is nil (see CommandStarter). If empty, it is {os.Executable(),
+	// "worker"}.
 	Command []string
 	// ProbeInterval is the time between two readiness probes of one worker.
 	// Zero means DefaultProbeInterval.
@@ -70,6 +72,9 @@ type Options struct {
 func (o Options) withDefaults() Options {
 	if len(o.Command) == 0 {
 		o.Command = []string{executable(), "worker"}
+	}
+	if o.Start == nil {
+		o.Start = CommandStarter(o.Command)
 	}
 	o.ProbeInterval = orDefault(o.ProbeInterval, DefaultProbeInterval)
 	o.ProbeTimeout = orDefault(o.ProbeTimeout, DefaultProbeTimeout)

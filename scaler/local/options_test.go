@@ -59,7 +59,7 @@ func TestBackoffFailures(t *testing.T) {
 }
 
 func TestOptionsWithDefaults(t *testing.T) {
-	ignore := cmpopts.IgnoreFields(Options{}, "Logger", "OnChange")
+	ignore := cmpopts.IgnoreFields(Options{}, "Logger", "OnChange", "Start")
 	tests := []struct {
 		name string
 		in   Options
@@ -111,6 +111,9 @@ func TestOptionsWithDefaults(t *testing.T) {
 			}
 			if got.Logger == nil {
 				t.Error("withDefaults().Logger = nil, want a discarding logger")
+			}
+			if got.Start == nil {
+				t.Error("withDefaults().Start = nil, want the command's starter")
 			}
 		})
 	}

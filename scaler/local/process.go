@@ -9,6 +9,7 @@ import (
 	"net"
 	"os"
 	"os/exec"
+	"slices"
 	"strconv"
 	"syscall"
 	"time"
@@ -21,44 +22,102 @@ const listenAddr = "127.0.0.1:0"
 // after it exits, in case a process it started still holds them.
 const waitDelay = time.Second
 
-// process is one running worker process.
-type process struct {
-	cmd     *exec.Cmd
-	stdin   io.WriteCloser // held open: the worker exits when it closes
-	addrs   addrs
-	started time.Time
-	done    chan struct{} // closed once the process has exited and been reaped
-	err     error         // the exit status; read only after done
+// Process is one started worker, as a Starter returns it.
+type Process interface {
+	// Pid returns the worker's process id, or 0 for a worker that is not
+	// a process of its own.
+	Pid() int
+	// Terminate asks the worker to finish its in-flight requests and
+	// exit; it returns at once.
+	Terminate() error
+	// Kill stops the worker now; a worker that cannot be stopped at once
+	// is asked to stop as by Terminate.
+	Kill() error
+	// Wait returns once the worker has exited and stopped writing its
+	// output, with nil after a clean exit. It is called once.
+	Wait() error
 }
 
-// workerArgs returns the argv that starts worker id of a pool run with
-// poolArgs, after the command prefix.
+// A Starter starts one worker. args are the worker's flags: --name ID,
+// --http ADDR and --grpc ADDR (each ADDR a loopback address with port 0,
+// for the worker to pick a free port), then its pool's Args. The worker
+// writes its address line, then anything else, to stdout, and its logs
+// to stderr, until it exits.
+type Starter func(args []string, stdout, stderr io.Writer) (Process, error)
+
+// CommandStarter returns the Starter that runs each worker as a child
+// process: command followed by --exit-on-stdin-close and the worker's
+// flags. The child's stdin is a pipe the Supervisor holds open, so the
+// worker exits when the Supervisor's process dies.
+func CommandStarter(command []string) Starter {
+	command = slices.Clone(command)
+	return func(args []string, stdout, stderr io.Writer) (Process, error) {
+		argv := append(append(slices.Clone(command), "--exit-on-stdin-close"), args...)
+		cmd := exec.Command(argv[0], argv[1:]...)
+		cmd.Stdout, cmd.Stderr = stdout, stderr
+		cmd.SysProcAttr = sysProcAttr()
+		cmd.WaitDelay = waitDelay
+		stdin, err := cmd.StdinPipe()
+		if err != nil {
+			return nil, fmt.Errorf("stdin: %w", err)
+		}
+		if err := cmd.Start(); err != nil {
+			return nil, fmt.Errorf("start %s: %w", argv[0], err)
+		}
+		return child{cmd: cmd, stdin: stdin}, nil
+	}
+}
+
+// child is a worker run as a child process.
+type child struct {
+	cmd   *exec.Cmd
+	stdin io.WriteCloser // held open: the worker exits when it closes
+}
+
+func (c child) Pid() int { return c.cmd.Process.Pid }
+
+// Terminate sends SIGTERM, or kills the process on a platform without it.
+func (c child) Terminate() error {
+	err := c.cmd.Process.Signal(syscall.SIGTERM)
+	if err != nil && !errors.Is(err, os.ErrProcessDone) {
+		return c.Kill()
+	}
+	return nil
+}
+
+// Kill sends SIGKILL; the process may already be gone.
+func (c child) Kill() error { return c.cmd.Process.Kill() }
+
+func (c child) Wait() error { return c.cmd.Wait() }
+
+// process is one started worker as the Supervisor tracks it.
+type process struct {
+	proc    Process
+	addrs   addrs
+	started time.Time
+	done    chan struct{} // closed once the worker has exited and been reaped
+	err     error         // how it exited; read only after done
+}
+
+// workerArgs returns the flags of worker id of a pool run with poolArgs.
 func workerArgs(id string, poolArgs []string) []string {
-	args := []string{"--name", id, "--http", listenAddr, "--grpc", listenAddr, "--exit-on-stdin-close"}
+	args := []string{"--name", id, "--http", listenAddr, "--grpc", listenAddr}
 	return append(args, poolArgs...)
 }
 
 // launch starts worker id and returns once it has announced its addresses.
-// It kills the process and fails, wrapping ErrAnnounce, if the worker exits,
+// It kills the worker and fails, wrapping ErrAnnounce, if the worker exits,
 // misannounces or stays silent for the start timeout, and with ctx's error
 // if ctx is done first.
 func (s *Supervisor) launch(ctx context.Context, id string, poolArgs []string) (*process, error) {
 	log := s.log.With("worker", id)
 	out := newAnnouncer(newLineWriter(log, "stdout"))
 	stderr := newLineWriter(log, "stderr")
-	argv := append(append([]string(nil), s.opts.Command...), workerArgs(id, poolArgs)...)
-	cmd := exec.Command(argv[0], argv[1:]...)
-	cmd.Stdout, cmd.Stderr = out, stderr
-	cmd.SysProcAttr = sysProcAttr()
-	cmd.WaitDelay = waitDelay
-	stdin, err := cmd.StdinPipe()
+	proc, err := s.opts.Start(workerArgs(id, poolArgs), out, stderr)
 	if err != nil {
-		return nil, fmt.Errorf("local: worker %s: stdin: %w", id, err)
+		return nil, fmt.Errorf("local: worker %s: %w", id, err)
 	}
-	if err := cmd.Start(); err != nil {
-		return nil, fmt.Errorf("local: worker %s: start %s: %w", id, argv[0], err)
-	}
-	p := &process{cmd: cmd, stdin: stdin, started: time.Now(), done: make(chan struct{})}
+	p := &process{proc: proc, started: time.Now(), done: make(chan struct{})}
 	go p.wait(out.rest, stderr)
 	if err := p.awaitAnnounce(ctx, id, out.result, s.opts.StartTimeout); err != nil {
 		return nil, err
@@ -94,15 +153,15 @@ func (p *process) awaitAnnounce(ctx context.Context, id string, result <-chan an
 // wait reaps the process, flushes its last partial output lines and closes
 // done.
 func (p *process) wait(outputs ...*lineWriter) {
-	p.err = p.cmd.Wait()
+	p.err = p.proc.Wait()
 	for _, w := range outputs {
 		w.Flush()
 	}
 	close(p.done)
 }
 
-// pid returns the process id.
-func (p *process) pid() int { return p.cmd.Process.Pid }
+// pid returns the process id, 0 for a worker that is not a process.
+func (p *process) pid() int { return p.proc.Pid() }
 
 // exited reports whether the process has exited.
 func (p *process) exited() bool {
@@ -114,13 +173,11 @@ func (p *process) exited() bool {
 	}
 }
 
-// terminate asks the worker to finish its in-flight requests and exit
-// (SIGTERM), waits up to grace, then kills it; it returns once the process
-// has been reaped.
+// terminate asks the worker to finish its in-flight requests and exit,
+// waits up to grace, then kills it; it returns once the worker has been
+// reaped.
 func (p *process) terminate(grace time.Duration) {
-	if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil && !errors.Is(err, os.ErrProcessDone) {
-		p.kill() // the platform has no SIGTERM
-	}
+	_ = p.proc.Terminate()
 	timer := time.NewTimer(grace)
 	defer timer.Stop()
 	select {
@@ -132,8 +189,8 @@ func (p *process) terminate(grace time.Duration) {
 	<-p.done
 }
 
-// kill sends SIGKILL; the process may already be gone.
-func (p *process) kill() { _ = p.cmd.Process.Kill() }
+// kill stops the worker now; it may already be gone.
+func (p *process) kill() { _ = p.proc.Kill() }
 
 // parseAnnounce decodes a worker's address line,
 // {"http":"host:port","grpc":"host:port"}. Unknown keys are ignored.

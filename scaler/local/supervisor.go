@@ -9,7 +9,8 @@ import (
 	"sync"
 )
 
-// Supervisor runs pools of worker processes as its children, keeps each
+// Supervisor runs pools of workers, as its child processes unless
+// Options.Start says otherwise, keeps each
 // pool at its replica count, restarts workers that exit, probes their
 // readiness, and reports each pool's ready endpoints through
 // Options.OnChange.

@@ -107,18 +107,6 @@ func startSupervisor(t *testing.T) (*Supervisor, *routing) {
 	return s, r
 }
 
-// waitFor polls cond until it holds, or fails the test after timeout.
-func waitFor(t *testing.T, timeout time.Duration, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(timeout)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("after %v: still waiting for %s", timeout, what)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-}
-
 func readyIDsAre(r *routing, pool string, want ...string) func() bool {
 	return func() bool { return slices.Equal(r.readyIDs(pool), want) }
 }
