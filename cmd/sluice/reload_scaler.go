@@ -63,7 +63,7 @@ func (p *pins) budget() scaler.Budget {
 // directive turns on. The models of a tier whose fallbacks are on now
 // have theirs turned on at once.
 func (a *tierAdmission) setFallbacks(cfg *configs.Config) {
-	next := newTierAdmission(a.gw, cfg, a.log).fallbacks
+	next := newTierAdmission(a.target, cfg, a.log).fallbacks
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	a.fallbacks = next
@@ -72,7 +72,7 @@ func (a *tierAdmission) setFallbacks(cfg *configs.Config) {
 			continue
 		}
 		for _, m := range next[tier] {
-			if err := a.gw.SetFallback(m, true); err != nil {
+			if err := a.target.SetFallback(m, true); err != nil {
 				a.log.Error("scaler: fallback", slog.String("model", m), slog.Any("error", err))
 			}
 		}

@@ -44,7 +44,7 @@ func (d directed) SetFallback(model string, on bool) error { return d.fallback.S
 // admin API stands until the scaler's directive changes. Its methods are
 // safe for concurrent use and do not block.
 type tierAdmission struct {
-	gw admissionTarget
+	target admissionTarget
 	// fallbacks lists, per tier, the models of the tier that have a
 	// fallback.
 	fallbacks map[string][]string
@@ -57,11 +57,11 @@ type tierAdmission struct {
 
 var _ scaler.Admission = (*tierAdmission)(nil)
 
-// newTierAdmission returns an adapter over gw, whose initial state (no
+// newTierAdmission returns an adapter over target, whose initial state (no
 // shedding, no fallback on) it assumes.
-func newTierAdmission(gw admissionTarget, cfg *configs.Config, log *slog.Logger) *tierAdmission {
+func newTierAdmission(target admissionTarget, cfg *configs.Config, log *slog.Logger) *tierAdmission {
 	a := &tierAdmission{
-		gw: gw, fallbacks: map[string][]string{}, log: log,
+		target: target, fallbacks: map[string][]string{}, log: log,
 		shed: map[string]scaler.Shed{}, fallback: map[string]bool{},
 	}
 	for _, m := range cfg.Models {
@@ -80,7 +80,7 @@ func (a *tierAdmission) SetShed(tier string, level scaler.Shed) {
 		return
 	}
 	a.shed[tier] = level
-	a.gw.SetShed(tier, leastAdmitted(level))
+	a.target.SetShed(tier, leastAdmitted(level))
 	a.log.Warn("scaler: tier sheds", slog.String("tier", tier), slog.String("level", level.String()))
 }
 
@@ -93,7 +93,7 @@ func (a *tierAdmission) SetFallback(tier string, on bool) {
 	}
 	a.fallback[tier] = on
 	for _, m := range a.fallbacks[tier] {
-		if err := a.gw.SetFallback(m, on); err != nil {
+		if err := a.target.SetFallback(m, on); err != nil {
 			a.log.Error("scaler: fallback", slog.String("model", m), slog.Any("error", err))
 			continue
 		}
