@@ -17,13 +17,27 @@ const (
 // never is a time after every event.
 const never = time.Duration(math.MaxInt64)
 
-// arrivals draws a trace's requests one at a time: within each second a
-// Poisson process of that second's rate (exponential gaps, restarted at
-// the second's start since the process is memoryless), each request heavy
-// with the second's heavy fraction and of class High, Normal or Low with
-// probability 20, 70 and 10 %. The draws come from their own generator,
-// so every policy sees the same requests for a seed.
+// Arrival is one request to replay (see Options.Arrivals).
+type Arrival struct {
+	// At is when it arrives, in simulated time from the start of the
+	// trace.
+	At time.Duration
+	// Kind is Light or Heavy; Priority its class.
+	Kind     int
+	Priority batcher.Priority
+}
+
+// arrivals yields a trace's requests one at a time. Unless it replays
+// given ones, it draws them: within each second a Poisson process of that
+// second's rate (exponential gaps, restarted at the second's start since
+// the process is memoryless), each request heavy with the second's heavy
+// fraction and of class High, Normal or Low with probability 20, 70 and
+// 10 %. The draws come from their own generator, so every policy sees the
+// same requests for a seed.
 type arrivals struct {
+	// given, when not nil, holds the requests to replay in place of
+	// draws, from given[0] on.
+	given []Arrival
 	rng   *rand.Rand
 	trace []Second
 	sec   int     // the second (trace row) being drawn
@@ -43,8 +57,20 @@ func newArrivals(trace []Second, seed uint64, row time.Duration) *arrivals {
 	return a
 }
 
-// advance draws the next request.
+// replayArrivals returns arrivals that replay given, which must be sorted
+// by At, positioned on the first; trace is the run's.
+func replayArrivals(trace []Second, given []Arrival) *arrivals {
+	a := &arrivals{given: given, trace: trace}
+	a.advance()
+	return a
+}
+
+// advance moves to the next request.
 func (a *arrivals) advance() {
+	if a.given != nil {
+		a.replay()
+		return
+	}
 	for a.sec < len(a.trace) {
 		s := a.trace[a.sec]
 		if s.RPS > 0 {
@@ -75,4 +101,15 @@ func (a *arrivals) draw(heavy float64) {
 	default:
 		a.prio = batcher.Low
 	}
+}
+
+// replay moves to the next given request, if any.
+func (a *arrivals) replay() {
+	if len(a.given) == 0 {
+		a.next = never
+		return
+	}
+	g := a.given[0]
+	a.given = a.given[1:]
+	a.next, a.kind, a.prio = g.At, g.Kind, g.Priority
 }

@@ -20,7 +20,10 @@
 // Arrivals are Poisson within each trace second at that second's rate;
 // each request is heavy with the second's heavy fraction and high, normal
 // or low with probability 20, 70 and 10 %, drawn from a generator of its
-// own so that every policy sees the same requests for a seed. A light
+// own so that every policy sees the same requests for a seed.
+// Options.Arrivals replays given requests instead, such as those a real
+// load run sent, so that a prediction and a measurement meet the same
+// traffic. A light
 // request is for Fleet.Kinds[Light]'s model and may go to its tier's
 // pools; a heavy one weighs Kinds[Heavy].Rows rows and goes to its
 // tier's. The scenario starts with the fleet the policy's Start chooses

@@ -17,6 +17,9 @@ var (
 	// ErrPolicy is returned for an unknown policy name, or a policy that
 	// cannot be built for the fleet it is given.
 	ErrPolicy = errors.New("sim: bad policy")
+	// ErrArrivals is returned for Options.Arrivals out of time order or
+	// with a kind other than Light and Heavy.
+	ErrArrivals = errors.New("sim: bad arrivals")
 	// ErrUnknownPool is returned for an event naming a pool the fleet does
 	// not have.
 	ErrUnknownPool = errors.New("sim: unknown pool")

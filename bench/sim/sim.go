@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"cmp"
 	"fmt"
 	"math/rand/v2"
 	"slices"
@@ -37,6 +38,33 @@ type Options struct {
 	// Row is the simulated time one trace row lasts (see row.go); 0
 	// means DefaultRow, one second.
 	Row time.Duration
+	// Arrivals, when not nil, are the requests to run, sorted by At, in
+	// place of those drawn from Trace, which still sets the run's length
+	// and its timeline; Seed then seeds the other draws only. Requests
+	// at or after the trace's end are not sent. An empty, non-nil slice
+	// sends nothing.
+	Arrivals []Arrival
+}
+
+// checkArrivals reports given arrivals out of order or of an unknown
+// kind.
+func checkArrivals(given []Arrival) error {
+	for i, a := range given {
+		if a.Kind != Light && a.Kind != Heavy {
+			return fmt.Errorf("%w: arrival %d: kind %d", ErrArrivals, i, a.Kind)
+		}
+		if i > 0 && a.At < given[i-1].At {
+			return fmt.Errorf("%w: arrival %d at %v comes before arrival %d at %v", ErrArrivals, i, a.At, i-1, given[i-1].At)
+		}
+	}
+	return nil
+}
+
+// arrivalsBefore returns the given arrivals before end as a non-nil
+// slice; they are sorted (checkArrivals).
+func (o Options) arrivalsBefore(end time.Duration) []Arrival {
+	n, _ := slices.BinarySearchFunc(o.Arrivals, end, func(a Arrival, t time.Duration) int { return cmp.Compare(a.At, t) })
+	return o.Arrivals[:n:n]
 }
 
 // Result is what a run produced.
@@ -78,8 +106,9 @@ type sim struct {
 
 // Run simulates one scenario under one policy on a simulated clock and
 // returns its report. It fails, before simulating anything, for a fleet
-// it cannot run (ErrFleet, ErrUnknownPool), an unknown policy (ErrPolicy)
-// or an event naming an unknown pool (ErrUnknownPool).
+// it cannot run (ErrFleet, ErrUnknownPool), an unknown policy (ErrPolicy),
+// an event naming an unknown pool (ErrUnknownPool) or arrivals it cannot
+// replay (ErrArrivals).
 func Run(opts Options) (*Result, error) {
 	s, err := newSim(opts)
 	if err != nil {
@@ -101,6 +130,9 @@ func newSim(opts Options) (*sim, error) {
 			return nil, fmt.Errorf("%w: %s at second %d: pool %q", ErrUnknownPool, ev.Kind, ev.Second, ev.Pool)
 		}
 	}
+	if err := checkArrivals(opts.Arrivals); err != nil {
+		return nil, err
+	}
 	script := slices.Clone(opts.Events)
 	slices.SortStableFunc(script, func(a, b Event) int { return a.Second - b.Second })
 	row := opts.row()
@@ -118,6 +150,9 @@ func newSim(opts Options) (*sim, error) {
 	}
 	s.policy = pol
 	s.arr = newArrivals(opts.Trace.Seconds, opts.Seed, row)
+	if opts.Arrivals != nil {
+		s.arr = replayArrivals(opts.Trace.Seconds, opts.arrivalsBefore(s.end))
+	}
 	s.rng = rand.New(rand.NewPCG(opts.Seed, 0x5b07))
 	s.build()
 	if opts.Timeline {

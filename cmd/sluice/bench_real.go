@@ -11,6 +11,7 @@ import (
 	"os"
 	"time"
 
+	"github.com/sluice-gateway/sluice/bench/load"
 	"github.com/sluice-gateway/sluice/bench/sim"
 	"github.com/sluice-gateway/sluice/configs"
 	"github.com/sluice-gateway/sluice/scaler/local"
@@ -29,8 +30,9 @@ Runs the gateway of --config in this process, as sluice serve runs it,
 with its pools' local workers and the embedded scaler acting, replays the trace against it open loop (as sluice bench load
 does), and prints what it measured next to what the simulator predicts
 for the same run (sluice bench sim's report, costaware policy, same
-configuration, seed and time compression), with the ratios
-measured/predicted of the p99 latency and of the cost.
+configuration and time compression, and the very requests the real run
+sent, at the same times), with the ratios measured/predicted of the p99
+latency and of the cost.
 
 --speedup K compresses time: trace second i is replayed during real
 seconds [i/K, (i+1)/K) at its own rate, and every time constant of the
@@ -222,6 +224,9 @@ type realRun struct {
 	opts    sim.Options
 	initial []int // per pool of cfg, in order
 	speedup float64
+	// schedule is the requests the real run sends, which the
+	// prediction replays.
+	schedule load.Traced
 	// prelude is the least trace time of the first second replayed
 	// before the trace, in whole seconds.
 	prelude time.Duration
@@ -242,6 +247,9 @@ func prepareReal(f realFlags) (*realRun, error) {
 	}
 	r := &realRun{cfg: cfg, speedup: f.speedup}
 	if r.trace, err = loadTraceFor(f.trace, f.duration); err != nil {
+		return nil, err
+	}
+	if r.schedule, err = load.TraceSchedule(loadSeconds(r.trace), load.TraceOptions{Compress: r.speedup, Seed: f.seed}); err != nil {
 		return nil, err
 	}
 	fleet, err := realFleet(cfg, f.kinds)

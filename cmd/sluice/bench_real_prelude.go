@@ -150,9 +150,11 @@ func startFleetOf(pools []sim.Pool, sample []adminPool) []int {
 }
 
 // predictionFrom returns the prediction's options for a run whose trace
-// began with fleet: the policy starts there, warm.
+// began with fleet: the policy starts there, warm, and the requests are
+// those the real run sent, at the same times.
 func (r *realRun) predictionFrom(fleet []int) sim.Options {
 	o := r.opts
+	o.Arrivals = simArrivals(r.schedule)
 	o.NewPolicy = func(s sim.Setup) (sim.Policy, error) {
 		p, err := sim.NewPolicy(r.opts.Policy, s)
 		if err != nil {

@@ -14,6 +14,7 @@ import (
 // realNotes say how the measured run and the prediction were made
 // comparable; the warm-up's length fills the last.
 var realNotes = []string{
+	"the prediction replays the requests the real run sent: the same times, kinds and classes",
 	"prediction without random spot interruptions: local workers are never interrupted",
 	"cost on both sides: ready and starting replica-seconds × price, no minimum billing; measured from samples every 100 ms",
 	"the real run replayed the first second for %v of trace time before the trace, unmeasured, until its fleet was steady (%s); the prediction starts the trace from the fleet the real run had then, %v, warm, with a fresh policy",

@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"time"
 
+	"github.com/sluice-gateway/sluice/batcher"
 	"github.com/sluice-gateway/sluice/bench/load"
 	"github.com/sluice-gateway/sluice/bench/sim"
 )
@@ -45,10 +46,7 @@ type realMeasured struct {
 // trace's start, and stops it. It also returns the fleet at the trace's
 // start and the prelude it took.
 func (r *realRun) measure(ctx context.Context, f realFlags, log *slog.Logger) (_ realMeasured, _ prelude, err error) {
-	tr, err := load.TraceSchedule(loadSeconds(r.trace), load.TraceOptions{Compress: r.speedup, Seed: f.seed})
-	if err != nil {
-		return realMeasured{}, prelude{}, err
-	}
+	tr := r.schedule
 	want := r.startingFleet()
 	sys, err := startRealSystem(ctx, r.cfg, workerStarter(f.workers), log)
 	if err != nil {
@@ -135,6 +133,27 @@ func (t *loadTally) measured(scenario string, seed uint64, speedup float64, span
 	defer t.mu.Unlock()
 	m.SendLagP50MS, m.SendLagMaxMS = benchMillis(t.lag.Quantile(0.5)), benchMillis(t.lag.Max())
 	return m
+}
+
+// simArrivals returns the requests of tr as the simulator replays them:
+// the same times, kinds and classes.
+func simArrivals(tr load.Traced) []sim.Arrival {
+	out := make([]sim.Arrival, len(tr.Arrivals))
+	for i, a := range tr.Arrivals {
+		out[i] = sim.Arrival{At: tr.Offsets[i], Kind: kindOf(a), Priority: priorityOf(a.Class)}
+	}
+	return out
+}
+
+// priorityOf returns the batcher's class of a load class.
+func priorityOf(c load.Class) batcher.Priority {
+	switch c {
+	case load.High:
+		return batcher.High
+	case load.Low:
+		return batcher.Low
+	}
+	return batcher.Normal
 }
 
 // newRealSender returns the sender of a traced schedule against the
