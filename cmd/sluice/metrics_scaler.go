@@ -65,7 +65,8 @@ func newDecisionMetrics(reg prometheus.Registerer, cfg *configs.Config, prices *
 }
 
 // initialize sets the series known in advance to 0, so that their rates
-// are defined before the first event.
+// are defined before the first event; series that exist keep their
+// counts, so a reload calls it again for the pools it adds.
 func (m *decisionMetrics) initialize(cfg *configs.Config) {
 	for _, r := range []string{"ok", "error"} {
 		m.decisions.WithLabelValues(r)

@@ -29,15 +29,15 @@ pools:
   - {name: cpu, price_per_hour: 0.10, curve: {base: 5ms, per_item: 1ms}, max_batch: 16, replicas: {min: 1, max: 2}}
 `
 
-// followV2 raises cpu's price, adds the pool gpu to the tier and sets a
-// budget of 5 $/h.
+// followV2 raises cpu's price, adds the spot pool gpu to the tier and
+// sets a budget of 5 $/h.
 const followV2 = `listen: {http: "127.0.0.1:0", xds: "127.0.0.1:0"}
 models: [{name: sum, tier: t, slo: 1s}]
 tiers: [{name: t, pools: [cpu, gpu]}]
 budget: {per_hour: 5}
 pools:
   - {name: cpu, price_per_hour: 0.20, curve: {base: 5ms, per_item: 1ms}, max_batch: 16, replicas: {min: 1, max: 2}}
-  - {name: gpu, price_per_hour: 1.20, curve: {base: 5ms, per_item: 1ms}, max_batch: 16, replicas: {max: 1}}
+  - {name: gpu, price_per_hour: 1.20, spot: true, curve: {base: 5ms, per_item: 1ms}, max_batch: 16, replicas: {max: 1}}
 `
 
 // reloadRig is serve's reloadable parts, wired as serve wires them but
@@ -206,10 +206,10 @@ func TestReloadUpdatesStatus(t *testing.T) {
 }
 
 // TestReloadUpdatesCostMetrics checks that /metrics shows the prices and
-// the budget of the reloaded file.
+// the budget of the reloaded file, and the spot pool it adds.
 func TestReloadUpdatesCostMetrics(t *testing.T) {
 	rig := newReloadRig(t, followV1)
-	names := []string{"sluice_pool_cost_per_replica_usd_per_hour", "sluice_budget_usd_per_hour"}
+	names := []string{"sluice_pool_cost_per_replica_usd_per_hour", "sluice_budget_usd_per_hour", "sluice_spot_interruptions_total"}
 	want := map[string]float64{`sluice_pool_cost_per_replica_usd_per_hour{pool="cpu"}`: 0.1}
 	if diff := cmp.Diff(want, gatherSamples(t, rig.metrics.reg, names...)); diff != "" {
 		t.Errorf("before the reload (-want +got):\n%s", diff)
@@ -219,6 +219,7 @@ func TestReloadUpdatesCostMetrics(t *testing.T) {
 		`sluice_pool_cost_per_replica_usd_per_hour{pool="cpu"}`: 0.2,
 		`sluice_pool_cost_per_replica_usd_per_hour{pool="gpu"}`: 1.2,
 		`sluice_budget_usd_per_hour`:                            5,
+		`sluice_spot_interruptions_total{pool="gpu"}`:           0,
 	}
 	if diff := cmp.Diff(want, gatherSamples(t, rig.metrics.reg, names...)); diff != "" {
 		t.Errorf("after the reload (-want +got):\n%s", diff)

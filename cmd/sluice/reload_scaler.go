@@ -24,6 +24,7 @@ func (s *scaling) reload(cfg *configs.Config) error {
 	}
 	s.prices.set(cfg)
 	s.admission.setFallbacks(cfg)
+	s.decisions.initialize(cfg)
 	return nil
 }
 

@@ -34,6 +34,9 @@ type scaling struct {
 	interval  time.Duration
 	dryRun    bool
 	metrics   *prometheus.Registry
+	// decisions counts the decisions in metrics; a reload adds the
+	// series of new pools.
+	decisions *decisionMetrics
 	log       *slog.Logger
 }
 
@@ -50,6 +53,7 @@ func newScaling(cfg *configs.Config, plane dataPlane, driver poolDriver, adm adm
 	if err != nil {
 		return nil, err
 	}
+	s.decisions = decisions
 	initial := map[string]int{}
 	for _, p := range cfg.Pools {
 		initial[p.Name] = p.Replicas.Initial
