@@ -68,7 +68,7 @@ func (d *decision) cutTo(ceiling float64, what string, cost float64) {
 		}
 		if n < w.desired {
 			w.desired = n
-			w.why = fmt.Sprintf("%s: cut dearest per inference first (%.2f $/M)", what, p.cost)
+			w.why = reason{ChangeBudget, fmt.Sprintf("%s: cut dearest per inference first (%.2f $/M)", what, p.cost)}
 			d.cut = true
 		}
 	}

@@ -91,7 +91,7 @@ func TestBudgetCutReason(t *testing.T) {
 		Tiers: map[string]TierSnapshot{"t": {ArrivalRate: 600}},
 	}
 	plan, _ := Decide(spec, State{}, snap, t0)
-	want := []Change{{Pool: "cpu", From: 40, To: 20, CostPerHour: -2,
+	want := []Change{{Pool: "cpu", From: 40, To: 20, CostPerHour: -2, Kind: ChangeBudget,
 		Reason: "budget 4.40 $/h: cut dearest per inference first (5.56 $/M)"}}
 	if diff := cmp.Diff(want, plan.Changes, approx); diff != "" {
 		t.Errorf("changes (-want +got):\n%s", diff)

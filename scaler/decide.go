@@ -47,9 +47,9 @@ type poolWork struct {
 	readyLeft float64 // ready replicas no tier's fill has claimed yet
 	alloc     float64 // fractional replicas the tiers' fills placed here
 	fillTop   float64 // the largest single tier's part of alloc
-	fillWhy   string  // why that tier placed it
+	fillWhy   reason  // why that tier placed it
 	desired   int
-	why       string
+	why       reason
 }
 
 // tierWork is what a decision works out for one tier.
@@ -120,7 +120,7 @@ func (d *decision) finishPool(pi int, p poolSpec) {
 	d.plan.CostPerHour += p.CostPerHour(to)
 	if to != from {
 		d.plan.Changes = append(d.plan.Changes, Change{
-			Pool: p.Name, From: from, To: to, Reason: w.why,
+			Pool: p.Name, From: from, To: to, Kind: w.why.kind, Reason: w.why.text,
 			CostPerHour: float64(to-from) * p.PricePerHour,
 		})
 	}

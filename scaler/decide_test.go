@@ -58,7 +58,7 @@ func TestDecideScenarios(t *testing.T) {
 				// the pool is sized for the level that has, 50 rps, plus
 				// the error band the jump widened.
 				{rate: 250, want: map[string]int{"cpu": 18}, check: all(wantPanic(true), wantEvents(EventPanic),
-					wantReason("cpu", "t forecast 90 rps over 50 at SLO"))},
+					wantReason("cpu", "forecast: t forecast 90 rps over 50 at SLO"))},
 			},
 		},
 		{
@@ -67,7 +67,7 @@ func TestDecideScenarios(t *testing.T) {
 				{span: time.Minute, rate: 50, want: map[string]int{"cpu": 10}},
 				{span: 5*time.Minute - 2*time.Second, rate: 10, want: map[string]int{"cpu": 10}, hold: true},
 				// The first quiet tick's need, 30 + 2·4 = 38 rps, now leads the window.
-				{rate: 10, want: map[string]int{"cpu": 8}, check: wantReason("cpu", "highest need of the last 5m0s")},
+				{rate: 10, want: map[string]int{"cpu": 8}, check: wantReason("cpu", "stabilization: highest need of the last 5m0s")},
 				{span: 10 * time.Minute, rate: 10, want: map[string]int{"cpu": 2}},
 			},
 		},
@@ -91,7 +91,7 @@ func TestDecideScenarios(t *testing.T) {
 			name: "an empty min-0 pool with a queue scales to one", cfg: cpuOnly,
 			steps: []step{
 				{pools: map[string]PoolSnapshot{"cpu": {Queued: 3}}, want: map[string]int{"cpu": 1},
-					check: wantReason("cpu", "queue 3 with 0 rps arriving, drained within 5s")},
+					check: wantReason("cpu", "queue: queue 3 with 0 rps arriving, drained within 5s")},
 			},
 		},
 		{
@@ -154,7 +154,7 @@ func TestDecideScenarios(t *testing.T) {
 			steps: []step{
 				{span: time.Minute, rate: 50, want: map[string]int{"cpu": 10}},
 				{span: 30*time.Second - 2*time.Second, rate: 10, want: map[string]int{"cpu": 10}, hold: true},
-				{rate: 10, want: map[string]int{"cpu": 8}, check: wantReason("cpu", "highest need of the last 30s")},
+				{rate: 10, want: map[string]int{"cpu": 8}, check: wantReason("cpu", "stabilization: highest need of the last 30s")},
 			},
 		},
 		{
@@ -273,8 +273,8 @@ func wantEvents(kinds ...EventKind) func(*testing.T, Plan) {
 	}
 }
 
-// wantReason checks that the step's first change of pool has a reason
-// containing each part.
+// wantReason checks that the step's first change of pool has a kind and
+// reason, "kind: reason", containing each part.
 func wantReason(pool string, parts ...string) func(*testing.T, Plan) {
 	return func(t *testing.T, p Plan) {
 		t.Helper()
@@ -282,9 +282,10 @@ func wantReason(pool string, parts ...string) func(*testing.T, Plan) {
 			if c.Pool != pool {
 				continue
 			}
+			why := string(c.Kind) + ": " + c.Reason
 			for _, part := range parts {
-				if !strings.Contains(c.Reason, part) {
-					t.Errorf("reason %q lacks %q", c.Reason, part)
+				if !strings.Contains(why, part) {
+					t.Errorf("kind and reason %q lack %q", why, part)
 				}
 			}
 			return

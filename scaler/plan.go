@@ -74,7 +74,9 @@ type Change struct {
 	// From is the previous plan's size (the observed ready and starting
 	// replicas at the first decision); To the new one.
 	From, To int
-	// Reason says, for a person, what set To.
+	// Kind classifies what set To, in a word fit for a metric label;
+	// Reason says it for a person.
+	Kind   ChangeKind
 	Reason string
 	// CostPerHour is the change's effect on the fleet's price, USD per
 	// hour: negative for a scale-down.
@@ -85,6 +87,45 @@ type Change struct {
 // "gpu-spot 3→5: forecast 620 rps over 540 at SLO; +2.40 $/h".
 func (c Change) String() string {
 	return fmt.Sprintf("%s %d→%d: %s; %+.2f $/h", c.Pool, c.From, c.To, c.Reason, c.CostPerHour)
+}
+
+// ChangeKind classifies what set a pool's new size.
+type ChangeKind string
+
+// Change kinds.
+const (
+	// ChangeForecast: a tier's forecast demand.
+	ChangeForecast ChangeKind = "forecast"
+	// ChangePanic: a tier's surge in panic mode, or a pool held through
+	// one.
+	ChangePanic ChangeKind = "panic"
+	// ChangeQueue: the pool's queue, to drain it in time.
+	ChangeQueue ChangeKind = "queue"
+	// ChangeLatency: the pool's p95 over its headroom of the SLO.
+	ChangeLatency ChangeKind = "latency"
+	// ChangeInFlight: the work in flight at the pool's batch size.
+	ChangeInFlight ChangeKind = "in_flight"
+	// ChangeWarm: the pool's warm spares alone.
+	ChangeWarm ChangeKind = "warm"
+	// ChangeStabilization: the highest need of the scale-down window.
+	ChangeStabilization ChangeKind = "stabilization"
+	// ChangeSpot: a spot pool retried at its size before it lost workers.
+	ChangeSpot ChangeKind = "spot"
+	// ChangeBudget: the hourly or daily budget cut the plan.
+	ChangeBudget ChangeKind = "budget"
+	// ChangeMin, ChangeMax and ChangePrewarm: the pool's bounds, the
+	// lower one raised by a pre-warm schedule.
+	ChangeMin     ChangeKind = "min"
+	ChangeMax     ChangeKind = "max"
+	ChangePrewarm ChangeKind = "prewarm"
+	// ChangeNoDemand: nothing asks for the pool.
+	ChangeNoDemand ChangeKind = "no_demand"
+)
+
+// reason is what set a size: its kind, and the words for a person.
+type reason struct {
+	kind ChangeKind
+	text string
 }
 
 // EventKind classifies an Event.

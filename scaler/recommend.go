@@ -21,7 +21,7 @@ func (d *decision) recommendPool(pi int) {
 	ps := d.st.pools[p.Name]
 	n, why := roundUp(w.alloc), w.fillWhy
 	if n == 0 {
-		why = ""
+		why = reason{}
 	}
 	for _, f := range d.floors(p, w.snap) {
 		if f.n > n {
@@ -32,13 +32,13 @@ func (d *decision) recommendPool(pi int) {
 	hold := d.spec.holdFor(pi)
 	ps.window = ps.window.push(d.now, n, hold)
 	if held := ps.window.max(); held > n {
-		n, why = held, fmt.Sprintf("highest need of the last %v", hold)
+		n, why = held, reason{ChangeStabilization, fmt.Sprintf("highest need of the last %v", hold)}
 	}
 	if d.surgedWithin(p, hold) && ps.seen && ps.desired > n {
-		n, why = ps.desired, "holding during panic"
+		n, why = ps.desired, reason{ChangePanic, "holding during panic"}
 	}
 	if w.suspended && ps.retry > n {
-		n, why = ps.retry, "retrying spot after lost workers"
+		n, why = ps.retry, reason{ChangeSpot, "retrying spot after lost workers"}
 	}
 	w.desired, w.why = d.bound(pi, n, why)
 	d.st.pools[p.Name] = ps
@@ -47,7 +47,7 @@ func (d *decision) recommendPool(pi int) {
 // floor is a pool's own lower bound and its reason.
 type floor struct {
 	n   int
-	why string
+	why reason
 }
 
 // floors returns the replicas pool p needs by its own signals, at the
@@ -63,8 +63,8 @@ func (d *decision) floors(p *poolSpec, s PoolSnapshot) []floor {
 	var fs []floor
 	drain := s.ArrivalRate + float64(s.Queued)/d.cfg.QueueDrainTarget.Seconds()
 	if drain > 0 {
-		fs = append(fs, floor{max(roundUp(drain/p.thr), 1), fmt.Sprintf(
-			"queue %d with %.0f rps arriving, drained within %v", s.Queued, s.ArrivalRate, d.cfg.QueueDrainTarget)})
+		fs = append(fs, floor{max(roundUp(drain/p.thr), 1), reason{ChangeQueue, fmt.Sprintf(
+			"queue %d with %.0f rps arriving, drained within %v", s.Queued, s.ArrivalRate, d.cfg.QueueDrainTarget)}})
 	}
 	target := time.Duration(d.cfg.LatencyHeadroom * float64(p.slo))
 	if s.Ready > 0 && s.P95 > target {
@@ -75,24 +75,24 @@ func (d *decision) floors(p *poolSpec, s PoolSnapshot) []floor {
 			// would compound it.
 			n = min(n, s.Ready+s.Starting)
 		}
-		fs = append(fs, floor{n, fmt.Sprintf("p95 %v over %.0f%% of SLO %v", s.P95.Round(time.Millisecond), 100*d.cfg.LatencyHeadroom, p.slo)})
+		fs = append(fs, floor{n, reason{ChangeLatency, fmt.Sprintf("p95 %v over %.0f%% of SLO %v", s.P95.Round(time.Millisecond), 100*d.cfg.LatencyHeadroom, p.slo)}})
 	}
 	if s.InFlight > 0 && p.batch > 0 {
-		fs = append(fs, floor{roundUp(float64(s.InFlight) / float64(p.batch)), fmt.Sprintf(
-			"%d in flight at batch %d", s.InFlight, p.batch)})
+		fs = append(fs, floor{roundUp(float64(s.InFlight) / float64(p.batch)), reason{ChangeInFlight, fmt.Sprintf(
+			"%d in flight at batch %d", s.InFlight, p.batch)}})
 	}
 	return fs
 }
 
 // withWarm adds warm spare replicas to n and says so in why.
-func withWarm(n int, why string, warm int) (int, string) {
+func withWarm(n int, why reason, warm int) (int, reason) {
 	switch {
 	case warm == 0:
 		return n, why
-	case why == "":
-		return n + warm, fmt.Sprintf("warm pool of %d", warm)
+	case why.text == "":
+		return n + warm, reason{ChangeWarm, fmt.Sprintf("warm pool of %d", warm)}
 	}
-	return n + warm, fmt.Sprintf("%s, +%d warm", why, warm)
+	return n + warm, reason{why.kind, fmt.Sprintf("%s, +%d warm", why.text, warm)}
 }
 
 // surgedWithin reports whether a tier that pool p serves is in panic mode
@@ -110,19 +110,19 @@ func (d *decision) surgedWithin(p *poolSpec, hold time.Duration) bool {
 
 // bound keeps n within pool pi's Max and its floor: Min, raised by an
 // active pre-warm entry.
-func (d *decision) bound(pi, n int, why string) (int, string) {
+func (d *decision) bound(pi, n int, why reason) (int, reason) {
 	p := &d.spec.pools[pi]
-	lo, loWhy := p.Min, fmt.Sprintf("min %d", p.Min)
+	lo, loWhy := p.Min, reason{ChangeMin, fmt.Sprintf("min %d", p.Min)}
 	if m, e, ok := d.spec.prewarmMin(pi, d.now); ok && m > lo {
-		lo, loWhy = m, fmt.Sprintf("pre-warm %q min %d", e.Schedule, m)
+		lo, loWhy = m, reason{ChangePrewarm, fmt.Sprintf("pre-warm %q min %d", e.Schedule, m)}
 	}
 	switch {
 	case n > p.Max:
-		return p.Max, fmt.Sprintf("max %d (%s)", p.Max, why)
+		return p.Max, reason{ChangeMax, fmt.Sprintf("max %d (%s)", p.Max, why.text)}
 	case n < lo:
 		return lo, loWhy
-	case why == "":
-		return n, "no demand"
+	case why.text == "":
+		return n, reason{ChangeNoDemand, "no demand"}
 	}
 	return n, why
 }

@@ -166,9 +166,9 @@ func (d *decision) explainFill(ti, pi int, n, want float64, panicked bool) {
 	if n <= pw.fillTop {
 		return
 	}
-	what := "forecast"
+	what := ChangeForecast
 	if panicked && w.panicRate >= want {
-		what = "panic"
+		what = ChangePanic
 	}
 	rel := "over"
 	if want <= w.readyCap {
@@ -178,7 +178,7 @@ func (d *decision) explainFill(ti, pi int, n, want float64, panicked bool) {
 	if lost := d.lostSpot(ti, pi); lost != "" {
 		why += "; covering " + lost + "'s lost workers"
 	}
-	pw.fillTop, pw.fillWhy = n, why
+	pw.fillTop, pw.fillWhy = n, reason{what, why}
 }
 
 // lostSpot names a spot pool of tier ti in back-off that is cheaper than

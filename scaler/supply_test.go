@@ -66,16 +66,16 @@ func TestDecideOnce(t *testing.T) {
 		{
 			name: "warm spares on top of demand", cfg: withWarm,
 			snap: Snapshot{Pools: ready(map[string]int{"cpu": 2}), Tiers: map[string]TierSnapshot{"t": {ArrivalRate: 10}}},
-			want: map[string]int{"cpu": 4}, why: map[string]string{"cpu": "t forecast 10 rps under 10 at SLO, +2 warm"},
+			want: map[string]int{"cpu": 4}, why: map[string]string{"cpu": "forecast: t forecast 10 rps under 10 at SLO, +2 warm"},
 		},
 		{
 			name: "warm spares without demand", cfg: withWarm,
-			want: map[string]int{"cpu": 2}, why: map[string]string{"cpu": "warm pool of 2"},
+			want: map[string]int{"cpu": 2}, why: map[string]string{"cpu": "warm: warm pool of 2"},
 		},
 		{
 			name: "p95 over 80 % of the SLO scales up ahead", cfg: cpuOnly,
 			snap: Snapshot{Pools: map[string]PoolSnapshot{"cpu": {Ready: 4, P95: 900 * time.Millisecond}}, Tiers: map[string]TierSnapshot{"t": {ArrivalRate: 10}}},
-			want: map[string]int{"cpu": 5}, why: map[string]string{"cpu": "p95 900ms over 80% of SLO 1s"},
+			want: map[string]int{"cpu": 5}, why: map[string]string{"cpu": "latency: p95 900ms over 80% of SLO 1s"},
 		},
 		{
 			name: "a p95 over the SLO waits for the replicas already starting", cfg: cpuOnly,
@@ -85,21 +85,21 @@ func TestDecideOnce(t *testing.T) {
 		{
 			name: "items in flight hold their replicas", cfg: cpuOnly,
 			snap: Snapshot{Pools: map[string]PoolSnapshot{"cpu": {Ready: 2, InFlight: 7}}},
-			want: map[string]int{"cpu": 7}, why: map[string]string{"cpu": "7 in flight at batch 1"},
+			want: map[string]int{"cpu": 7}, why: map[string]string{"cpu": "in_flight: 7 in flight at batch 1"},
 		},
 		{
 			name: "a queue drains within the target", cfg: cpuOnly,
 			snap: Snapshot{Pools: map[string]PoolSnapshot{"cpu": {Ready: 1, Queued: 100, ArrivalRate: 10}}},
-			want: map[string]int{"cpu": 6},
+			want: map[string]int{"cpu": 6}, why: map[string]string{"cpu": "queue: queue 100 with 10 rps arriving, drained within 5s"},
 		},
 		{
 			name: "never above max", cfg: cpuOnly,
 			snap: Snapshot{Pools: map[string]PoolSnapshot{"cpu": {Ready: 1, Queued: 1000}}},
-			want: map[string]int{"cpu": 10}, why: map[string]string{"cpu": "max 10 (queue 1000 with 0 rps arriving, drained within 5s)"},
+			want: map[string]int{"cpu": 10}, why: map[string]string{"cpu": "max: max 10 (queue 1000 with 0 rps arriving, drained within 5s)"},
 		},
 		{
 			name: "never below min", cfg: cpuOnly,
-			want: map[string]int{"cpu": 1}, why: map[string]string{"cpu": "min 1"},
+			want: map[string]int{"cpu": 1}, why: map[string]string{"cpu": "min: min 1"},
 		},
 	}
 	for _, tt := range tests {
@@ -122,10 +122,12 @@ func TestDecideOnce(t *testing.T) {
 	}
 }
 
+// reasonOf returns the kind and reason of pool's change in p, as
+// "kind: reason".
 func reasonOf(p Plan, pool string) string {
 	for _, c := range p.Changes {
 		if c.Pool == pool {
-			return c.Reason
+			return string(c.Kind) + ": " + c.Reason
 		}
 	}
 	return ""

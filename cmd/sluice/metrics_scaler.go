@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"strings"
 
 	"github.com/prometheus/client_golang/prometheus"
 
@@ -94,7 +93,7 @@ func (m *decisionMetrics) observe(d scaler.Decision) {
 		if c.To < c.From {
 			direction = "down"
 		}
-		m.changes.WithLabelValues(c.Pool, direction, changeReason(c.Reason)).Inc()
+		m.changes.WithLabelValues(c.Pool, direction, changeReason(c)).Inc()
 	}
 	for _, e := range d.Plan.Events {
 		m.events.WithLabelValues(string(e.Kind)).Inc()
@@ -120,44 +119,13 @@ func fleetCost(snap scaler.Snapshot, prices map[string]float64) float64 {
 	return usd
 }
 
-// changeReasons classify a change's reason by its opening, in order; see
-// changeReason.
-var changeReasons = []struct{ prefix, class string }{
-	{"max ", "max"},
-	{"min ", "min"},
-	{"pre-warm ", "prewarm"},
-	{"highest need of the last ", "stabilization"},
-	{"holding during panic", "panic"},
-	{"retrying spot", "spot"},
-	{"budget ", "budget"},
-	{"daily budget ", "budget"},
-	{"no demand", "no_demand"},
-	{"queue ", "queue"},
-	{"p95 ", "latency"},
-	{"warm pool of ", "warm"},
-}
-
-// changeReason returns the class of a scaler change's reason, a label
-// value of few values: what bounded the size (max, min, prewarm), what
-// held it (stabilization, panic, spot retry), what cut it (budget), or
-// what demand set it (forecast, panic, queue, latency, in_flight, warm,
-// no_demand); other for a reason it does not know.
-func changeReason(reason string) string {
-	for _, r := range changeReasons {
-		if strings.HasPrefix(reason, r.prefix) {
-			return r.class
-		}
+// changeReason returns the reason label of a change: the kind of what set
+// its size (see scaler.ChangeKind), "other" for a change without one.
+func changeReason(c scaler.Change) string {
+	if c.Kind == "" {
+		return "other"
 	}
-	head, _, _ := strings.Cut(reason, ",")
-	switch {
-	case strings.Contains(head, " in flight at batch "):
-		return "in_flight"
-	case strings.Contains(head, " panic "):
-		return "panic"
-	case strings.Contains(head, " forecast "):
-		return "forecast"
-	}
-	return "other"
+	return string(c.Kind)
 }
 
 // costCollector exposes the spending a decisionMetrics meters and the
