@@ -43,8 +43,8 @@ func testBenchRealShortRun(t *testing.T, workers string) {
 		t.Fatalf("decoding %q: %v", stdout.String(), err)
 	}
 	m, p := rep.Measured, rep.Predicted
-	t.Logf("measured: %d requests, p99 %.1f ms, $%s, send lag p99 %.1f ms; predicted: %d requests, p99 %.1f ms, $%.6f",
-		m.Requests, m.LatencyMS.P99, optional(m.CostUSD, "%.6f"), m.SendLagP99MS, p.Requests, p.LatencyMS.P99, p.CostUSD)
+	t.Logf("measured: %d requests, p50 %.1f ms, p99 %.1f ms, $%s, send lag p99 %.1f ms; predicted: %d requests, p50 %.1f ms, p99 %.1f ms, $%.6f",
+		m.Requests, m.LatencyMS.P50, m.LatencyMS.P99, optional(m.CostUSD, "%.6f"), m.SendLagP99MS, p.Requests, p.LatencyMS.P50, p.LatencyMS.P99, p.CostUSD)
 	// The trace expects 30·20 + 30·40 = 1800 requests, a tenth of them
 	// sent: 180 ± 4·√180.
 	if math.Abs(float64(m.Requests)-180) > 4*math.Sqrt(180) {
@@ -59,10 +59,13 @@ func testBenchRealShortRun(t *testing.T, workers string) {
 	}
 	// The cost follows the fleet, which a busy machine barely changes;
 	// the latency of a run this short under the race detector on a
-	// shared machine can only be bounded loosely: not faster than the
-	// simulated workers, and at most a second slower.
+	// shared machine can only be bounded loosely: the median not faster
+	// than the simulated workers', and the p99, of a couple of hundred
+	// requests nearly their slowest, at most a second slower.
 	checkRatio(t, "cost", rep.Ratio.Cost, 0.7, 1.3)
-	checkRatio(t, "p99", rep.Ratio.P99, 0.5, math.Inf(1))
+	if m.LatencyMS.P50 < 0.5*p.LatencyMS.P50 {
+		t.Errorf("measured p50 %.1f ms, under half the predicted %.1f ms", m.LatencyMS.P50, p.LatencyMS.P50)
+	}
 	if extra := m.LatencyMS.P99 - p.LatencyMS.P99; extra > 1000 {
 		t.Errorf("measured p99 %.1f ms, %.0f ms over the predicted %.1f ms: want at most 1000 ms over", m.LatencyMS.P99, extra, p.LatencyMS.P99)
 	}
