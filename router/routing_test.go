@@ -39,8 +39,10 @@ func TestSpillsWhenTheCheapestWouldMissTheSLO(t *testing.T) {
 	served := map[string]int{}
 	var mu sync.Mutex
 	var wg sync.WaitGroup
+	start := make(chan struct{}) // the burst arrives at once, not as its goroutines start
 	for range burst {
 		wg.Go(func() {
+			<-start
 			res, err := f.serve(context.Background(), "sum", 1, nil)
 			if err != nil {
 				t.Error(err)
@@ -51,6 +53,7 @@ func TestSpillsWhenTheCheapestWouldMissTheSLO(t *testing.T) {
 			mu.Unlock()
 		})
 	}
+	close(start)
 	wg.Wait()
 	t.Logf("burst of %d: %v", burst, served)
 	// The cheap pool finishes about 9 requests within 200 ms; races
