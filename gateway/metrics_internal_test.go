@@ -65,14 +65,6 @@ func TestPrice(t *testing.T) {
 	}
 }
 
-func TestPerInferenceWithoutABatchThatFits(t *testing.T) {
-	p := costmodel.Pool{PricePerHour: 36, Curve: costmodel.Curve{Base: 2 * time.Second}, MaxBatch: 4}
-	// No batch fits a 1 s SLO: priced at batches of one, 2 s at 0.01 $/s.
-	if got, want := perInference(p, time.Second), 0.02; math.Abs(got-want) > 1e-12 {
-		t.Errorf("perInference = %g, want %g", got, want)
-	}
-}
-
 func TestPoolLabel(t *testing.T) {
 	tests := []struct {
 		name string

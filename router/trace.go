@@ -2,10 +2,8 @@ package router
 
 import (
 	"context"
-	"math"
 	"net"
 	"strconv"
-	"time"
 
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
@@ -15,7 +13,6 @@ import (
 	"google.golang.org/grpc/metadata"
 
 	"github.com/sluice-gateway/sluice/batcher"
-	"github.com/sluice-gateway/sluice/costmodel"
 )
 
 // SpanWorkerCall is the name of the span of one batch's call to a worker
@@ -28,11 +25,12 @@ const SpanWorkerCall = "sluice.worker_call"
 // Attribute keys the router adds, under the "sluice." namespace; it uses
 // batcher's keys (batcher.AttrPool, ...) for the facts they name.
 const (
-	// AttrCostUSD is the estimated cost of what a span covers, in USD:
-	// on a batch and its worker call, the pool's price for the time its
-	// curve says the batch takes; on a request, its rows times the pool's
-	// cost per inference at the batch size the pool runs within the
-	// model's SLO (costmodel.Pool.BatchAt).
+	// AttrCostUSD is the estimated cost of what a span covers, in USD,
+	// on the pool's curve as learned so far: on a batch and its worker
+	// call, the pool's price for the time the curve says the batch takes
+	// (costmodel.Pool.BatchCost); on a request, its rows at the pool's
+	// cost per inference within the model's SLO
+	// (costmodel.Pool.RequestCost).
 	AttrCostUSD = attribute.Key("sluice.cost.estimated_usd")
 	// AttrCacheHit is true on a request the response cache answered.
 	AttrCacheHit = attribute.Key("sluice.cache.hit")
@@ -71,7 +69,7 @@ func (t tracing) startCall(ctx context.Context, w *worker, model string, rows in
 	if t.tracer == nil {
 		return ctx, nil
 	}
-	cost := AttrCostUSD.Float64(batchCost(w.pool.CostModel(), rows))
+	cost := AttrCostUSD.Float64(w.pool.CostModel().BatchCost(rows))
 	trace.SpanFromContext(ctx).SetAttributes(cost)
 	attrs := []attribute.KeyValue{
 		semconv.RPCSystemNameGRPC, modelInferMethod,
@@ -125,22 +123,8 @@ func (r *Router) served(ctx context.Context, req *Request, res *Result) {
 	if err != nil || rows < 1 {
 		rows = 1
 	}
-	cost := requestCost(p.CostModel(), t.models[res.Model].SLO, rows)
+	cost := p.CostModel().RequestCost(t.models[res.Model].SLO, rows)
 	span.SetAttributes(batcher.AttrPool.String(p.name), AttrCostUSD.Float64(cost))
-}
-
-// batchCost returns the estimated USD of a batch of rows rows on one
-// replica of cm: its price for the time its curve says the batch takes.
-func batchCost(cm costmodel.Pool, rows int64) float64 {
-	return cm.PricePerHour * cm.Curve.Latency(int(min(rows, math.MaxInt32))).Hours()
-}
-
-// requestCost returns the estimated USD of rows inferences on cm: rows
-// times the cost of one in a batch of the size cm runs within slo (1 when
-// none fits), PricePerHour / (3600 × Throughput(slo)) when one does.
-func requestCost(cm costmodel.Pool, slo time.Duration, rows int64) float64 {
-	b := max(cm.BatchAt(slo), 1)
-	return float64(rows) * batchCost(cm, int64(b)) / float64(b)
 }
 
 // inject returns ctx with its span's W3C trace context added to its
