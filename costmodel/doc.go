@@ -3,8 +3,9 @@
 // capacity curve (the latency of a batch of b items, a line or measured
 // points), and what follows from them — the largest batch that meets an
 // SLO, sustained throughput per replica, cost per million inferences at a
-// utilization, a fleet's cost per hour, and the capacity and cost of one
-// replica more or less.
+// utilization, the cost of one batch, one inference and one request at
+// full use (for chargeback and traces), a fleet's cost per hour, and the
+// capacity and cost of one replica more or less.
 //
 // Cost per inference is the hourly price divided by 3600 × the sustained
 // inferences per second at the SLO; costs are reported per million
