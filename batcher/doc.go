@@ -35,7 +35,7 @@
 //
 // capped by the members' slack,
 //
-//	slack = min over members of (deadline or Enqueued+SLO) − now − Curve.Latency(MaxBatch),
+//	slack = min over members of Due − now − Curve.Latency(MaxBatch),
 //
 // and it waits only if at least one arrival is expected within w, from an
 // exponentially decayed estimate of the queue's arrival rate (time
@@ -53,8 +53,10 @@
 //     deliberate delay — the regime Clipper's AIMD reaches by adaptation,
 //     reached here by construction.
 //   - The slack uses the latency of a full batch, the largest the wait can
-//     produce, so waiting never pushes a member past its SLO or deadline,
-//     whatever arrives meanwhile.
+//     produce, so waiting never pushes a member past its due time,
+//     whatever arrives meanwhile. Item.Due is the caller's: the router
+//     sets the earlier of the request's deadline and the end of its SLO;
+//     without one, Deadline stands in.
 //   - The arrival test keeps a lone request at low load from waiting for
 //     nobody: waiting needs a rate of at least 1/w, a thousand requests per
 //     second for a 1 ms window, so at 10% of a worker's capacity requests

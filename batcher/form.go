@@ -20,7 +20,8 @@ type FormConfig struct {
 	// never waits. See the package documentation for the waiting rule.
 	MaxDelay time.Duration
 	// Curve is the worker's batch latency. It keeps a wait inside the
-	// members' SLO slack; the zero Curve assumes batches take no time.
+	// members' slack before their due times (Item.Due); the zero Curve
+	// assumes batches take no time.
 	Curve costmodel.Curve
 }
 
@@ -64,7 +65,7 @@ type gathered struct {
 	n    int       // items
 	rows int64     // their rows
 	full bool      // no compatible item could join
-	due  time.Time // the earliest member deadline or SLO end; zero if none
+	due  time.Time // the earliest member due time (Item.Due); zero if none
 }
 
 // gather walks the items compatible with head, head first, and sums up the

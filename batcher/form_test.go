@@ -140,7 +140,7 @@ func TestFormWaitingRule(t *testing.T) {
 		cfg     FormConfig    // zero means cfg
 		rows    int64         // rows waiting, one item each
 		queued  time.Duration // how long before now the items were queued
-		slo     time.Duration // end-to-end SLO of the items; 0 = none
+		due     time.Duration // due time after now; 0 = none
 		timeout time.Duration // deadline after now; 0 = none
 		want    time.Duration // 0: the batch is sent at once
 	}{
@@ -151,9 +151,11 @@ func TestFormWaitingRule(t *testing.T) {
 		{name: "full batch goes at once", rate: 5000, rows: 8, want: 0},
 		{name: "time already queued counts", rate: 5000, rows: 1, queued: ms, want: 750 * time.Microsecond},
 		{name: "queued past the window", rate: 5000, rows: 1, queued: 2 * ms, want: 0},
-		{name: "capped by SLO slack", rate: 5000, rows: 1, slo: 18*ms + 500*time.Microsecond, want: 500 * time.Microsecond},
-		{name: "no slack left", rate: 5000, rows: 1, slo: 18 * ms, want: 0},
-		{name: "capped by deadline", rate: 5000, rows: 1, timeout: 18*ms + 300*time.Microsecond, want: 300 * time.Microsecond},
+		{name: "capped by due slack", rate: 5000, rows: 1, due: 18*ms + 500*time.Microsecond, want: 500 * time.Microsecond},
+		{name: "no slack left", rate: 5000, rows: 1, due: 18 * ms, want: 0},
+		{name: "capped by deadline without due", rate: 5000, rows: 1, timeout: 18*ms + 300*time.Microsecond, want: 300 * time.Microsecond},
+		{name: "due before the deadline decides", rate: 5000, rows: 1, due: 18*ms + 300*time.Microsecond,
+			timeout: 18*ms + 900*time.Microsecond, want: 300 * time.Microsecond},
 		{name: "low arrival rate never waits", rate: 100, rows: 1, want: 0},
 		{name: "no arrival history never waits", rows: 1, want: 0},
 		{name: "zero max delay never waits", rate: 5000, rows: 1,
@@ -168,7 +170,9 @@ func TestFormWaitingRule(t *testing.T) {
 			now := warmUntil.Add(tt.queued)
 			for i := range tt.rows {
 				it := mk(fmt.Sprint(i), Normal, "k", 1)
-				it.SLO = tt.slo
+				if tt.due > 0 {
+					it.Due = now.Add(tt.due)
+				}
 				if tt.timeout > 0 {
 					it.Deadline = now.Add(tt.timeout)
 				}

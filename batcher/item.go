@@ -26,16 +26,20 @@ type Item struct {
 	// their keys are equal. ItemKey builds it; Submit fills it from Req
 	// when empty.
 	Key string
-	// Enqueued is when the request arrived, the start of its SLO. Push
-	// sets it to now when zero.
+	// Enqueued is when the request arrived. Push sets it to now when
+	// zero.
 	Enqueued time.Time
 	// Deadline is the absolute time after which the answer is useless; the
 	// zero value means none. An item whose deadline passes while queued is
-	// never dispatched.
+	// never dispatched, and one whose deadline passes in flight is
+	// answered ErrDeadline.
 	Deadline time.Time
-	// SLO is the end-to-end latency target counted from Enqueued; the
-	// waiting rule never delays the item past it. Zero means none.
-	SLO time.Duration
+	// Due is when the answer stops being on time, no later than Deadline
+	// (the router sets the earlier of the deadline and the end of the
+	// SLO): the waiting rule never holds the item back past it. The zero
+	// value means Deadline. The batcher takes Due and Deadline as given
+	// and derives neither from the other.
+	Due time.Time
 	// Ref is opaque to the Queue: whoever drives it uses Ref to find the
 	// item's waiting caller. Pool.Submit overwrites it.
 	Ref any
@@ -52,7 +56,7 @@ type Item struct {
 }
 
 // NewItem returns an Item of class p for req, with Rows and Key read from
-// the request. Enqueued, Deadline and SLO are left for the caller to set.
+// the request. Enqueued, Deadline and Due are left for the caller to set.
 // It fails, wrapping ErrInvalidItem, when the request's rows or batch key
 // cannot be read.
 func NewItem(model, version string, req *oip.InferenceRequest, p Priority) (*Item, error) {
@@ -98,15 +102,11 @@ func (it *Item) fill() error {
 // weight returns the rows the item counts against MaxBatch, at least 1.
 func (it *Item) weight() int64 { return max(it.Rows, 1) }
 
-// due returns the earliest of the item's deadline and the end of its SLO,
-// and false when it has neither.
+// due returns when the item's answer stops being on time, Due or else
+// Deadline, and false when it has neither.
 func (it *Item) due() (time.Time, bool) {
-	var at time.Time
-	if it.SLO > 0 {
-		at = it.Enqueued.Add(it.SLO)
+	if !it.Due.IsZero() {
+		return it.Due, true
 	}
-	if !it.Deadline.IsZero() && (at.IsZero() || it.Deadline.Before(at)) {
-		at = it.Deadline
-	}
-	return at, !at.IsZero()
+	return it.Deadline, !it.Deadline.IsZero()
 }

@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"testing"
+	"time"
 
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials/insecure"
@@ -91,7 +92,7 @@ func startBenchFleet(b *testing.B) benchFleet {
 	done := make(chan struct{})
 	go func() { defer close(done); _ = w.Serve(ctx, httpLn, grpcLn) }()
 	b.Cleanup(func() { cancel(); <-done })
-	rt, err := router.New(routerConfig(fleetConfig{maxBatch: 32, workers: 1, unbatched: []string{"sum"}}))
+	rt, err := router.New(routerConfig(fleetConfig{maxBatch: 32, workers: 1, timeout: 10 * time.Second, unbatched: []string{"sum"}}))
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -37,8 +37,8 @@ type Options struct {
 	// DefaultMaxTensorElements.
 	MaxTensorElements int64
 	// MaxDeadline caps every call's deadline: a client's timeout, gRPC
-	// deadline or model timeout longer than it is cut to it; 0 means no
-	// cap beyond the model's timeout.
+	// deadline or model timeout longer than it is cut to it; 0 (or less)
+	// means no cap.
 	MaxDeadline time.Duration
 	// Keys authenticates infer calls; nil turns authentication off (see
 	// Keyring).
@@ -126,23 +126,14 @@ const HeaderCache = "x-sluice-cache"
 
 // infer serves a call through the router and returns the router's
 // result: the answer, and whether the cache or a fallback model gave it.
-// The deadline is the earliest of ctx's, the call's timeout, the model's
-// default timeout and the deadline cap.
+// The router sets the call's deadline (router.Router.Serve): the earliest
+// of the client's, which the gateway hands it (clientDeadline), ctx's —
+// the gRPC deadline — and the model's timeout.
 func (g *Gateway) infer(ctx context.Context, c call) (*router.Result, error) {
-	m, ok := g.router.Model(c.model)
-	if !ok {
-		return nil, errUnknownModel(c.model)
-	}
 	now := g.now()
-	timeout := g.bounds.capDeadline(m.Timeout)
-	if c.timeout > 0 && c.timeout < timeout {
-		timeout = c.timeout
-	}
-	ctx, cancel := context.WithDeadline(ctx, now.Add(timeout))
-	defer cancel()
 	return g.router.Serve(ctx, &router.Request{
 		Model: c.model, Version: c.version, Req: c.req, Priority: c.priority,
-		Enqueued: now, Deadline: now.Add(timeout), Header: c.header,
+		Enqueued: now, Deadline: g.bounds.clientDeadline(now, c.timeout), Header: c.header,
 	})
 }
 

@@ -37,7 +37,9 @@ type fleetConfig struct {
 	curve    costmodel.Curve
 	maxBatch int
 	workers  int
-	limits   map[batcher.Priority]batcher.ClassLimits
+	// timeout is every model's Timeout; 0 means none.
+	timeout time.Duration
+	limits  map[batcher.Priority]batcher.ClassLimits
 	// unbatched lists models served one request at a time.
 	unbatched []string
 	// idle lists models of a tier whose only pool never has a worker, so
@@ -51,7 +53,7 @@ type fleetConfig struct {
 }
 
 func defaultFleet() fleetConfig {
-	return fleetConfig{curve: costmodel.Curve{Base: 2 * time.Millisecond, PerItem: 100 * time.Microsecond}, maxBatch: 32, workers: 1}
+	return fleetConfig{curve: costmodel.Curve{Base: 2 * time.Millisecond, PerItem: 100 * time.Microsecond}, maxBatch: 32, workers: 1, timeout: 10 * time.Second}
 }
 
 // startFleet runs cfg.workers workers, a router over them and the gateway's
@@ -88,7 +90,7 @@ func routerConfig(cfg fleetConfig) router.Config {
 	models := map[string]batcher.FormConfig{}
 	var rms []router.Model
 	for _, name := range []string{"sum", "echo"} {
-		m := router.Model{Name: name, Tier: "tier", Timeout: 10 * time.Second, SLO: time.Second, Batching: true}
+		m := router.Model{Name: name, Tier: "tier", Timeout: cfg.timeout, SLO: time.Second, Batching: true}
 		models[name] = form
 		for _, u := range cfg.unbatched {
 			if u == name {
@@ -99,7 +101,7 @@ func routerConfig(cfg fleetConfig) router.Config {
 		rms = append(rms, m)
 	}
 	for _, name := range cfg.idle {
-		rms = append(rms, router.Model{Name: name, Tier: "idle", Timeout: 10 * time.Second, SLO: time.Second, Batching: true})
+		rms = append(rms, router.Model{Name: name, Tier: "idle", Timeout: cfg.timeout, SLO: time.Second, Batching: true})
 	}
 	for i := range rms {
 		rms[i].Fallback = cfg.fallbacks[rms[i].Name]

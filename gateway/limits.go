@@ -43,12 +43,20 @@ func boundsOf(opts Options) bounds {
 	return b
 }
 
-// capDeadline returns timeout, cut to the deadline cap if it is longer.
-func (b bounds) capDeadline(timeout time.Duration) time.Duration {
-	if b.deadline > 0 && timeout > b.deadline {
-		return b.deadline
+// clientDeadline returns the limit the gateway hands the router for a
+// call that arrived at now with the client's timeout (0 means none): now
+// plus the timeout cut to the deadline cap, or plus the cap when the
+// client set none; the zero time, no limit, when neither is set. The
+// router takes the earliest of it, the gRPC deadline and the model's
+// timeout, so the cap bounds those too.
+func (b bounds) clientDeadline(now time.Time, timeout time.Duration) time.Time {
+	if b.deadline > 0 && (timeout <= 0 || timeout > b.deadline) {
+		timeout = b.deadline
 	}
-	return timeout
+	if timeout <= 0 {
+		return time.Time{}
+	}
+	return now.Add(timeout)
 }
 
 // checkDepth refuses, with an error matching oip.ErrInvalid, a JSON text

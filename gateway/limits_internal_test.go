@@ -60,20 +60,24 @@ func TestBoundsOf(t *testing.T) {
 	}
 }
 
-func TestCapDeadline(t *testing.T) {
+func TestClientDeadline(t *testing.T) {
+	now := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
 	tests := []struct {
-		name          string
-		cap, in, want time.Duration
+		name         string
+		cap, timeout time.Duration
+		want         time.Time // zero: none
 	}{
-		{"no cap", 0, time.Hour, time.Hour},
-		{"shorter than the cap", time.Minute, time.Second, time.Second},
-		{"equal to the cap", time.Minute, time.Minute, time.Minute},
-		{"longer than the cap", time.Minute, time.Hour, time.Minute},
+		{"neither", 0, 0, time.Time{}},
+		{"the client's, no cap", 0, time.Hour, now.Add(time.Hour)},
+		{"the cap, when the client sets none", time.Minute, 0, now.Add(time.Minute)},
+		{"shorter than the cap", time.Minute, time.Second, now.Add(time.Second)},
+		{"equal to the cap", time.Minute, time.Minute, now.Add(time.Minute)},
+		{"longer than the cap", time.Minute, time.Hour, now.Add(time.Minute)},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := (bounds{deadline: tt.cap}).capDeadline(tt.in); got != tt.want {
-				t.Errorf("capDeadline(%v) with cap %v = %v, want %v", tt.in, tt.cap, got, tt.want)
+			if got := (bounds{deadline: tt.cap}).clientDeadline(now, tt.timeout); !got.Equal(tt.want) {
+				t.Errorf("clientDeadline(now, %v) with cap %v = %v, want %v", tt.timeout, tt.cap, got, tt.want)
 			}
 		})
 	}

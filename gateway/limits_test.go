@@ -5,12 +5,10 @@ import (
 	"net/http"
 	"strings"
 	"testing"
-	"time"
 
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
-	"github.com/sluice-gateway/sluice/costmodel"
 	"github.com/sluice-gateway/sluice/gateway"
 	"github.com/sluice-gateway/sluice/oip/inferencepb"
 )
@@ -92,45 +90,6 @@ func TestTensorElementLimitGRPC(t *testing.T) {
 			}
 			if tt.code != codes.OK && !strings.Contains(st.Message(), `input "x"`) {
 				t.Errorf("message %q does not name input x", st.Message())
-			}
-		})
-	}
-}
-
-// TestDeadlineCap sends calls whose own timeout outlasts a 200 ms batch to
-// a gateway whose deadline cap is shorter or longer than the batch: the
-// cap, not the client, decides whether the call times out.
-func TestDeadlineCap(t *testing.T) {
-	tests := []struct {
-		name     string
-		cap      time.Duration
-		wantHTTP int
-		wantGRPC codes.Code
-	}{
-		{"cap shorter than the batch cuts the client's timeout", 50 * time.Millisecond, http.StatusGatewayTimeout, codes.DeadlineExceeded},
-		{"cap longer than the batch leaves it", 5 * time.Second, http.StatusOK, codes.OK},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			cfg := defaultFleet()
-			cfg.curve = costmodel.Curve{Base: 200 * time.Millisecond}
-			cfg.gateway = gateway.Options{MaxDeadline: tt.cap}
-			f := startFleet(t, cfg)
-			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-			defer cancel()
-			r := f.post(ctx, "sum", sumBody(t, "a", [][]float32{{1, 2}}), gateway.HeaderTimeout, "10000")
-			if r.status != tt.wantHTTP {
-				t.Errorf("HTTP status = %d, want %d (body %s)", r.status, tt.wantHTTP, r.body)
-			}
-			_, err := f.grpc.ModelInfer(ctx, &inferencepb.ModelInferRequest{
-				ModelName: "sum",
-				Inputs: []*inferencepb.ModelInferRequest_InferInputTensor{{
-					Name: "x", Datatype: "FP32", Shape: []int64{1, 2},
-					Contents: &inferencepb.InferTensorContents{Fp32Contents: []float32{1, 2}},
-				}},
-			})
-			if got := status.Code(err); got != tt.wantGRPC {
-				t.Errorf("gRPC code = %v (%v), want %v", got, err, tt.wantGRPC)
 			}
 		})
 	}

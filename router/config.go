@@ -31,10 +31,14 @@ type Model struct {
 	// Tier names the ordered pools that serve the model when no route
 	// matches its request.
 	Tier string
-	// Timeout is the deadline of a request that names none.
+	// Timeout bounds every request of the model: its deadline is at
+	// most its arrival plus Timeout (see Serve). 0 (or less) means none:
+	// the request's deadline is then the caller's or the context's, if
+	// any.
 	Timeout time.Duration
 	// SLO is the end-to-end latency target, counted from the request's
-	// arrival.
+	// arrival. It bounds queueing (Due) and rules out the pools that
+	// cannot meet it even idle; it never fails a request.
 	SLO time.Duration
 	// Batching allows merging the model's requests.
 	Batching bool

@@ -29,6 +29,26 @@
 //
 // with no wait when a slot is free and nothing is queued ahead.
 //
+// # Deadlines
+//
+// Serve computes a request's deadline once: the earliest of the caller's
+// (Request.Deadline: the gateway hands it the client's timeout, cut to its
+// cap), the context's (a gRPC deadline) and the arrival plus the model's
+// Timeout, each only when set; a model whose Timeout is 0 adds none, and
+// a request may have no deadline at all. Serve cuts the context to it, so
+// the caller is answered when it passes even if the request's batch is
+// still in flight, and every attempt's batcher item carries it: the
+// batcher never dispatches an item past its deadline and fails it with
+// batcher.ErrDeadline.
+//
+// The model's SLO does not fail a request; it bounds queueing. The
+// request's due time, Due(arrival, SLO, deadline), the earlier of its
+// deadline and its arrival plus the SLO, is what the picker's
+// OnTimeFilter checks (Facts.Due) and what the batcher's waiting rule
+// never holds the item past (batcher.Item.Due). A retry keeps the
+// arrival, the deadline and the due time; a fallback model's request
+// keeps the deadline and takes the fallback's SLO.
+//
 // # Failures
 //
 // A batch that fails on a worker (connection refused or reset, worker

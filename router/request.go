@@ -18,9 +18,10 @@ type Request struct {
 	// Enqueued is when the request arrived, the start of its SLO; zero
 	// means now.
 	Enqueued time.Time
-	// Deadline is when the answer becomes useless; zero means Enqueued
-	// plus the model's Timeout, or none if the model has no timeout. A
-	// context deadline that comes first wins.
+	// Deadline is the caller's own limit, when the answer becomes useless
+	// to it (a client's timeout, cut to any cap the caller applies); zero
+	// means none. The request's deadline is the earliest of it, the
+	// context's and Enqueued plus the model's Timeout (see Serve).
 	Deadline time.Time
 	// Header returns a request header by lower-case name for header
 	// routes. The gateway sets it only for trusted tenants; nil makes
@@ -64,30 +65,27 @@ type Facts struct {
 	// SLO is the model's latency target; a pool whose idle latency for
 	// Rows exceeds it never serves the request.
 	SLO time.Duration
-	// Due is the last useful completion time: the earlier of the end of
-	// the SLO and the deadline; zero when there is neither.
+	// Due is when the answer stops being on time: the earlier of the
+	// request's deadline and the end of its SLO (Due); zero when there is
+	// neither.
 	Due time.Time
 	// Header is Request.Header: nil when the caller is not trusted.
 	Header func(name string) string
 }
 
-// factsOf measures a request. pre: req.Req is valid and Enqueued set.
+// factsOf measures a request of model m. pre: req.Req is valid, and
+// Enqueued and the deadline set (complete).
 func factsOf(req *Request, m Model) Facts {
 	f := Facts{
 		Model:    req.Model,
 		Rows:     1,
 		Priority: req.Priority,
 		SLO:      m.SLO,
-		Due:      req.Deadline,
+		Due:      Due(req.Enqueued, m.SLO, req.Deadline),
 		Header:   req.Header,
 	}
 	if rows, err := req.Req.Rows(); err == nil && rows > 1 {
 		f.Rows = rows
-	}
-	if m.SLO > 0 {
-		if end := req.Enqueued.Add(m.SLO); f.Due.IsZero() || end.Before(f.Due) {
-			f.Due = end
-		}
 	}
 	for i := range req.Req.Inputs {
 		t := &req.Req.Inputs[i]
@@ -101,7 +99,8 @@ func factsOf(req *Request, m Model) Facts {
 }
 
 // item turns a request into a batcher item for one attempt; every attempt
-// keeps the request's arrival time and deadline.
+// keeps the request's arrival time, deadline and due time (f.Due), which
+// the batcher takes as they are.
 func item(req *Request, m Model, f Facts) *batcher.Item {
 	rows := int64(1)
 	if m.Batching {
@@ -116,6 +115,6 @@ func item(req *Request, m Model, f Facts) *batcher.Item {
 		Key:      batcher.ItemKey(req.Model, req.Version, req.Req.BatchKey()),
 		Enqueued: req.Enqueued,
 		Deadline: req.Deadline,
-		SLO:      m.SLO,
+		Due:      f.Due,
 	}
 }

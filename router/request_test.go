@@ -42,7 +42,7 @@ func TestFactsOf(t *testing.T) {
 	}
 }
 
-func TestItemKeepsArrivalAndDeadline(t *testing.T) {
+func TestItemKeepsArrivalDeadlineAndDue(t *testing.T) {
 	three := &oip.InferenceRequest{Inputs: []oip.Tensor{oip.NewFP32("x", []int64{3, 1}, []float32{1, 2, 3})}}
 	req := &Request{Model: "m", Version: "1", Req: three, Priority: batcher.Low, Enqueued: t0, Deadline: t0.Add(time.Second)}
 	tests := []struct {
@@ -56,7 +56,7 @@ func TestItemKeepsArrivalAndDeadline(t *testing.T) {
 			it := item(req, m, factsOf(req, m))
 			want := &batcher.Item{
 				Model: "m", Version: "1", Req: req.Req, Priority: batcher.Low, Rows: tt.rows,
-				Key: batcher.ItemKey("m", "1", req.Req.BatchKey()), Enqueued: t0, Deadline: t0.Add(time.Second), SLO: 200 * ms,
+				Key: batcher.ItemKey("m", "1", req.Req.BatchKey()), Enqueued: t0, Deadline: t0.Add(time.Second), Due: t0.Add(200 * ms),
 			}
 			if diff := cmp.Diff(want, it, cmpopts.IgnoreUnexported(batcher.Item{})); diff != "" {
 				t.Errorf("item (-want +got):\n%s", diff)

@@ -19,6 +19,12 @@ import (
 // can take it, holding it on a pool that starts workers on demand, else
 // answering from the cache, else from the model's fallback model.
 //
+// The request's deadline is computed here, once: the earliest of the
+// caller's (Request.Deadline), ctx's, and its arrival plus the model's
+// Timeout, each only when set; with none the request has no deadline.
+// Serve cuts ctx to it, and every attempt's batcher item carries it. The
+// model's SLO bounds queueing only (see Due).
+//
 // Errors: ErrUnknownModel; ErrShed for a class its tier sheds;
 // ErrNoCapacity naming each pool's reason when
 // nothing can answer; the batcher's errors (batcher.ErrQueueFull,
@@ -37,6 +43,8 @@ func (r *Router) Serve(ctx context.Context, req *Request) (*Result, error) {
 		return nil, fmt.Errorf("router: model %q batches requests along dimension 0: %w", m.Name, err)
 	}
 	rq := r.complete(ctx, req, m)
+	ctx, cancel := r.bound(ctx, rq.Deadline)
+	defer cancel()
 	res, down, err := r.answer(ctx, rq, m)
 	if down {
 		res, err = r.fallback(ctx, rq, m, err)
@@ -45,20 +53,14 @@ func (r *Router) Serve(ctx context.Context, req *Request) (*Result, error) {
 	return res, err
 }
 
-// complete returns a copy of req with its arrival and deadline set: the
-// earlier of ctx's and the request's own, which defaults to the model's
-// timeout (none for a model without one).
+// complete returns a copy of req with its arrival (now when unset) and
+// its deadline (deadlineOf) set.
 func (r *Router) complete(ctx context.Context, req *Request, m Model) *Request {
 	rq := *req
 	if rq.Enqueued.IsZero() {
 		rq.Enqueued = r.clock.Now()
 	}
-	if rq.Deadline.IsZero() && m.Timeout > 0 {
-		rq.Deadline = rq.Enqueued.Add(m.Timeout)
-	}
-	if d, ok := ctx.Deadline(); ok && (rq.Deadline.IsZero() || d.Before(rq.Deadline)) {
-		rq.Deadline = d
-	}
+	rq.Deadline = deadlineOf(ctx, &rq, m)
 	return &rq
 }
 

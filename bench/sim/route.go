@@ -31,7 +31,7 @@ func (s *sim) pickAmong(r *request, skip uint64) int {
 	kind := &s.fleet.Kinds[r.kind]
 	facts := router.Facts{
 		Model: kind.Model, Rows: kind.Rows, Priority: r.item.Priority,
-		SLO: kind.SLO, Due: at(min(r.arrived+kind.SLO, r.deadline)),
+		SLO: kind.SLO, Due: r.item.Due,
 	}
 	s.views, s.viewPools = s.views[:0], s.viewPools[:0]
 	for _, i := range s.tiers[r.kind] {

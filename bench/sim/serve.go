@@ -5,10 +5,11 @@ import (
 	"time"
 
 	"github.com/sluice-gateway/sluice/batcher"
+	"github.com/sluice-gateway/sluice/router"
 )
 
 // request is one simulated request. Its batcher Item carries Key, Rows,
-// Model, Priority, Enqueued, Deadline and SLO, never an oip request.
+// Model, Priority, Enqueued, Deadline and Due, never an oip request.
 // Requests are pooled: one is reused once finished.
 type request struct {
 	item     batcher.Item
@@ -67,8 +68,9 @@ func (s *sim) newRequest(k int, prio batcher.Priority) *request {
 	*r = request{kind: k, arrived: s.now, deadline: s.now + kind.Timeout, failed: -1}
 	r.item = batcher.Item{
 		Model: kind.Model, Priority: prio, Rows: kind.Rows, Key: s.keys[k],
-		Enqueued: at(s.now), Deadline: at(r.deadline), SLO: kind.SLO, Ref: r,
+		Enqueued: at(s.now), Deadline: at(r.deadline), Ref: r,
 	}
+	r.item.Due = router.Due(r.item.Enqueued, kind.SLO, r.item.Deadline)
 	return r
 }
 
