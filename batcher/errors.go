@@ -27,4 +27,7 @@ var (
 	ErrBadResponse = errors.New("batcher: bad response")
 	// ErrBadPriority is returned by ParsePriority for an unknown name.
 	ErrBadPriority = errors.New("batcher: unknown priority")
+	// ErrBadShedLevel is returned by ParseShedLevel for an unknown name,
+	// and by ShedLevel.MarshalText for a value outside the levels.
+	ErrBadShedLevel = errors.New("batcher: unknown shed level")
 )

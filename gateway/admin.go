@@ -2,12 +2,13 @@ package gateway
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
 
 	"github.com/go-chi/chi/v5"
+
+	"github.com/sluice-gateway/sluice/batcher"
 )
 
 // maxAdminBody bounds the body of an admin request, in bytes.
@@ -16,8 +17,8 @@ const maxAdminBody = 1 << 20
 // AdmissionState is the admission's settings as the admin API shows and
 // takes them.
 type AdmissionState struct {
-	// Shed is the shed level.
-	Shed ShedLevel `json:"shed"`
+	// Shed is the shed level for all traffic.
+	Shed batcher.ShedLevel `json:"shed"`
 	// Fallback says, for each model with a configured fallback, whether
 	// the fallback is on.
 	Fallback map[string]bool `json:"fallback"`
@@ -26,8 +27,8 @@ type AdmissionState struct {
 // admissionUpdate is the body of POST /admin/admission: the settings to
 // change; absent ones are kept.
 type admissionUpdate struct {
-	Shed     *ShedLevel      `json:"shed"`
-	Fallback map[string]bool `json:"fallback"`
+	Shed     *batcher.ShedLevel `json:"shed"`
+	Fallback map[string]bool    `json:"fallback"`
 }
 
 // RegisterAdmin adds the operator's endpoints to r, which should be served
@@ -58,10 +59,7 @@ func (g *Gateway) updateAdmission(w http.ResponseWriter, r *http.Request) {
 	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxAdminBody))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&u); err != nil {
-		if !errors.Is(err, ErrBadOptions) {
-			err = fmt.Errorf("gateway: admission update: %w", err)
-		}
-		writeError(w, http.StatusBadRequest, err.Error())
+		writeError(w, http.StatusBadRequest, fmt.Sprintf("gateway: admission update: %v", err))
 		return
 	}
 	if err := g.applyAdmission(u); err != nil {

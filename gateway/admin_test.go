@@ -13,6 +13,7 @@ import (
 	"github.com/go-chi/chi/v5"
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/sluice-gateway/sluice/batcher"
 	"github.com/sluice-gateway/sluice/gateway"
 )
 
@@ -36,13 +37,13 @@ func TestAdminAPI(t *testing.T) {
 		want   gateway.AdmissionState // the state after the step
 		errMsg string                 // in the error of a 400
 	}{
-		{"initial", "", http.StatusOK, state(gateway.ShedNone, false), ""},
-		{"shed and fall back", `{"shed":"low","fallback":{"sum":true}}`, http.StatusOK, state(gateway.ShedLow, true), ""},
-		{"unknown level", `{"shed":"most"}`, http.StatusBadRequest, state(gateway.ShedLow, true), `"most"`},
-		{"model without fallback", `{"shed":"none","fallback":{"echo":true}}`, http.StatusBadRequest, state(gateway.ShedLow, true), `"echo"`},
-		{"unknown field", `{"level":"none"}`, http.StatusBadRequest, state(gateway.ShedLow, true), "level"},
-		{"not JSON", `shed=none`, http.StatusBadRequest, state(gateway.ShedLow, true), "admission update"},
-		{"shed only", `{"shed":"normal"}`, http.StatusOK, state(gateway.ShedNormal, true), ""},
+		{"initial", "", http.StatusOK, state(batcher.ShedNone, false), ""},
+		{"shed and fall back", `{"shed":"low","fallback":{"sum":true}}`, http.StatusOK, state(batcher.ShedLow, true), ""},
+		{"unknown level", `{"shed":"most"}`, http.StatusBadRequest, state(batcher.ShedLow, true), `"most"`},
+		{"model without fallback", `{"shed":"none","fallback":{"echo":true}}`, http.StatusBadRequest, state(batcher.ShedLow, true), `"echo"`},
+		{"unknown field", `{"level":"none"}`, http.StatusBadRequest, state(batcher.ShedLow, true), "level"},
+		{"not JSON", `shed=none`, http.StatusBadRequest, state(batcher.ShedLow, true), "admission update"},
+		{"shed only", `{"shed":"normal"}`, http.StatusOK, state(batcher.ShedNormal, true), ""},
 	}
 	for _, s := range steps {
 		t.Run(s.name, func(t *testing.T) {
@@ -87,7 +88,7 @@ func TestAdminAPI(t *testing.T) {
 	}
 }
 
-func state(l gateway.ShedLevel, sumFallback bool) gateway.AdmissionState {
+func state(l batcher.ShedLevel, sumFallback bool) gateway.AdmissionState {
 	return gateway.AdmissionState{Shed: l, Fallback: map[string]bool{"sum": sumFallback, "idle": false}}
 }
 

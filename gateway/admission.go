@@ -3,7 +3,6 @@ package gateway
 import (
 	"fmt"
 	"maps"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -35,76 +34,13 @@ const (
 	FallbackNoCapacity = "no-capacity"
 )
 
-// ShedLevel is how much traffic admission refuses. The zero value,
-// ShedNone, refuses nothing.
-type ShedLevel int8
-
-// The shed levels, from none to most.
-const (
-	// ShedNone admits every class.
-	ShedNone ShedLevel = iota
-	// ShedLow refuses low calls.
-	ShedLow
-	// ShedNormal refuses low and normal calls; high and critical pass.
-	ShedNormal
-)
-
-var shedNames = [...]string{"none", "low", "normal"}
-
-// ParseShedLevel returns the level named "none", "low" or "normal", in any
-// letter case; any other string gives an error matching ErrBadOptions.
-func ParseShedLevel(s string) (ShedLevel, error) {
-	for i, n := range shedNames {
-		if strings.EqualFold(s, n) {
-			return ShedLevel(i), nil
-		}
-	}
-	return ShedNone, fmt.Errorf("%w: shed level %q (want none, low or normal)", ErrBadOptions, s)
-}
-
-// String returns the name ParseShedLevel accepts, or "shed(N)" for a value
-// outside the levels.
-func (l ShedLevel) String() string {
-	if l < ShedNone || l > ShedNormal {
-		return fmt.Sprintf("shed(%d)", int8(l))
-	}
-	return shedNames[l]
-}
-
-// MarshalText implements encoding.TextMarshaler with String's names.
-func (l ShedLevel) MarshalText() ([]byte, error) {
-	if l < ShedNone || l > ShedNormal {
-		return nil, fmt.Errorf("%w: shed level %d", ErrBadOptions, int8(l))
-	}
-	return []byte(l.String()), nil
-}
-
-// UnmarshalText implements encoding.TextUnmarshaler with ParseShedLevel.
-func (l *ShedLevel) UnmarshalText(b []byte) error {
-	v, err := ParseShedLevel(string(b))
-	if err != nil {
-		return err
-	}
-	*l = v
-	return nil
-}
-
-// Sheds reports whether level l refuses a call of class p.
-func (l ShedLevel) Sheds(p batcher.Priority) bool {
-	switch l {
-	case ShedLow:
-		return p <= batcher.Low
-	case ShedNormal:
-		return p <= batcher.Normal
-	}
-	return false
-}
-
-// Admission decides, after authentication and rate limits, whether a call
-// is served and by which model: it refuses the classes its shed level
-// sheds, and sends the calls of a model whose fallback is on to that
-// model's configured fallback. The scaler drives it each tick; operators
-// drive it through the admin API; the last writer wins.
+// Admission decides, after authentication and before the rate limits,
+// whether a call is served and by which model: it refuses the classes its
+// shed level sheds (one level for all traffic), and sends the calls of a
+// model whose fallback is on to that model's configured fallback.
+// Operators set both through the admin API; the scaler switches the
+// fallbacks of the tiers it directs (it sheds per tier in the router
+// instead); the last writer wins.
 //
 // An Admission is safe for concurrent use. Its zero value sheds nothing and
 // has no fallbacks.
@@ -130,10 +66,10 @@ func NewAdmission(fallbacks map[string]string) (*Admission, error) {
 }
 
 // SetShed sets the shed level; calls already admitted are not affected.
-func (a *Admission) SetShed(l ShedLevel) { a.level.Store(int32(l)) }
+func (a *Admission) SetShed(l batcher.ShedLevel) { a.level.Store(int32(l)) }
 
 // Shed returns the shed level.
-func (a *Admission) Shed() ShedLevel { return ShedLevel(a.level.Load()) }
+func (a *Admission) Shed() batcher.ShedLevel { return batcher.ShedLevel(a.level.Load()) }
 
 // SetFallback turns the fallback of model on or off. It fails, with an
 // error matching ErrNoFallback, for a model without a configured fallback.

@@ -197,19 +197,19 @@ func TestAdmissionAdmit(t *testing.T) {
 	}
 	tests := []struct {
 		name       string
-		level      ShedLevel
+		level      batcher.ShedLevel
 		model      string
 		p          batcher.Priority
 		wantServe  string
 		wantReason string
 		shed       bool
 	}{
-		{"nothing shed", ShedNone, "other", batcher.Low, "other", "", false},
-		{"fallback on", ShedNone, "big", batcher.High, "small", FallbackShed, false},
-		{"low shed", ShedLow, "other", batcher.Low, "", "", true},
-		{"normal passes shed low", ShedLow, "other", batcher.Normal, "other", "", false},
-		{"normal shed", ShedNormal, "big", batcher.Normal, "", "", true},
-		{"high passes shed normal", ShedNormal, "big", batcher.High, "small", FallbackShed, false},
+		{"nothing shed", batcher.ShedNone, "other", batcher.Low, "other", "", false},
+		{"fallback on", batcher.ShedNone, "big", batcher.High, "small", FallbackShed, false},
+		{"low shed", batcher.ShedLow, "other", batcher.Low, "", "", true},
+		{"normal passes shed low", batcher.ShedLow, "other", batcher.Normal, "other", "", false},
+		{"normal shed", batcher.ShedNormal, "big", batcher.Normal, "", "", true},
+		{"high passes shed normal", batcher.ShedNormal, "big", batcher.High, "small", FallbackShed, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

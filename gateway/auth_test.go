@@ -2,7 +2,6 @@ package gateway_test
 
 import (
 	"crypto/sha256"
-	"encoding/json"
 	"errors"
 	"strings"
 	"testing"
@@ -69,43 +68,6 @@ func TestHashKey(t *testing.T) {
 	}
 }
 
-func TestShedLevelText(t *testing.T) {
-	for _, l := range []gateway.ShedLevel{gateway.ShedNone, gateway.ShedLow, gateway.ShedNormal} {
-		b, err := json.Marshal(l)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var back gateway.ShedLevel
-		if err := json.Unmarshal(b, &back); err != nil || back != l {
-			t.Errorf("%v: round trip through %s gave %v, %v", l, b, back, err)
-		}
-	}
-	if _, err := gateway.ParseShedLevel("all"); !errors.Is(err, gateway.ErrBadOptions) {
-		t.Errorf("ParseShedLevel(all) error = %v, want ErrBadOptions", err)
-	}
-	if _, err := json.Marshal(gateway.ShedLevel(7)); err == nil {
-		t.Error("marshalling shed level 7 succeeded")
-	}
-}
-
-func TestShedLevelSheds(t *testing.T) {
-	classes := []batcher.Priority{batcher.Low, batcher.Normal, batcher.High, batcher.Critical}
-	want := map[gateway.ShedLevel][]bool{
-		gateway.ShedNone:   {false, false, false, false},
-		gateway.ShedLow:    {true, false, false, false},
-		gateway.ShedNormal: {true, true, false, false},
-	}
-	for l, w := range want {
-		var got []bool
-		for _, p := range classes {
-			got = append(got, l.Sheds(p))
-		}
-		if diff := cmp.Diff(w, got); diff != "" {
-			t.Errorf("%v sheds low, normal, high, critical (-want +got):\n%s", l, diff)
-		}
-	}
-}
-
 func TestAdmissionFallbacks(t *testing.T) {
 	if _, err := gateway.NewAdmission(map[string]string{"a": "a"}); !errors.Is(err, gateway.ErrBadOptions) {
 		t.Errorf("NewAdmission(a → a) error = %v, want ErrBadOptions", err)
@@ -124,7 +86,7 @@ func TestAdmissionFallbacks(t *testing.T) {
 		t.Errorf("Fallbacks (-want +got):\n%s", diff)
 	}
 	var zero gateway.Admission
-	if zero.Shed() != gateway.ShedNone || len(zero.Fallbacks()) != 0 {
+	if zero.Shed() != batcher.ShedNone || len(zero.Fallbacks()) != 0 {
 		t.Errorf("zero Admission: shed %v, fallbacks %v", zero.Shed(), zero.Fallbacks())
 	}
 }

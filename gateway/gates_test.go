@@ -179,20 +179,20 @@ func TestAuth(t *testing.T) {
 func TestShed(t *testing.T) {
 	f := startAuthFleet(t, nil)
 	tests := []struct {
-		level    gateway.ShedLevel
+		level    batcher.ShedLevel
 		key      string
 		priority string // x-sluice-priority; empty for none
 		shed     bool
 	}{
-		{gateway.ShedLow, keyLow, "", true},
-		{gateway.ShedLow, keyLow, "high", true},
-		{gateway.ShedLow, keyNormal, "", false},
-		{gateway.ShedLow, keyHigh, "", false},
-		{gateway.ShedLow, keyHigh, "low", true},
-		{gateway.ShedNormal, keyNormal, "", true},
-		{gateway.ShedNormal, keyHigh, "normal", true},
-		{gateway.ShedNormal, keyHigh, "", false},
-		{gateway.ShedNone, keyLow, "", false},
+		{batcher.ShedLow, keyLow, "", true},
+		{batcher.ShedLow, keyLow, "high", true},
+		{batcher.ShedLow, keyNormal, "", false},
+		{batcher.ShedLow, keyHigh, "", false},
+		{batcher.ShedLow, keyHigh, "low", true},
+		{batcher.ShedNormal, keyNormal, "", true},
+		{batcher.ShedNormal, keyHigh, "normal", true},
+		{batcher.ShedNormal, keyHigh, "", false},
+		{batcher.ShedNone, keyLow, "", false},
 	}
 	for _, tt := range tests {
 		name := tt.level.String() + "/" + strings.TrimPrefix(tt.key, "test-key-") + "/" + tt.priority

@@ -10,6 +10,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	dto "github.com/prometheus/client_model/go"
 
+	"github.com/sluice-gateway/sluice/batcher"
 	"github.com/sluice-gateway/sluice/gateway"
 )
 
@@ -76,7 +77,7 @@ func TestMetrics(t *testing.T) {
 			t.Fatalf("%s: status %d, want %d: %s", c.model, r.status, c.want, r.body)
 		}
 	}
-	f.admission.SetShed(gateway.ShedLow)
+	f.admission.SetShed(batcher.ShedLow)
 	if r := f.post(ctx, "sum", body, "x-api-key", keyLow); r.status != http.StatusServiceUnavailable {
 		t.Fatalf("shed: status %d: %s", r.status, r.body)
 	}

@@ -56,7 +56,7 @@ func TestAdmissionSetFallbacks(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	a.SetShed(gateway.ShedLow)
+	a.SetShed(batcher.ShedLow)
 	if err := a.SetFallbacks(map[string]string{"big": "tiny", "mid": "mid"}); !errors.Is(err, gateway.ErrBadOptions) {
 		t.Errorf("SetFallbacks(mid → mid) = %v, want ErrBadOptions", err)
 	}
@@ -72,7 +72,7 @@ func TestAdmissionSetFallbacks(t *testing.T) {
 	if _, ok := a.Fallback("mid"); ok {
 		t.Error("mid still has a fallback")
 	}
-	if a.Shed() != gateway.ShedLow {
+	if a.Shed() != batcher.ShedLow {
 		t.Errorf("Shed = %v after SetFallbacks, want low", a.Shed())
 	}
 }

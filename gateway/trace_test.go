@@ -351,7 +351,7 @@ func TestTraceOfAFailedCall(t *testing.T) {
 			exp := tracetest.NewInMemoryExporter()
 			adm := &gateway.Admission{}
 			if tt.shed {
-				adm.SetShed(gateway.ShedNormal)
+				adm.SetShed(batcher.ShedNormal)
 			}
 			f, _ := startTracedFleet(t, sdktrace.NewTracerProvider(sdktrace.WithSyncer(exp)), adm)
 			body := []byte(`{"inputs":[{"name":"x","shape":[1],"datatype":"INT32","data":[1]}]}`)

@@ -16,9 +16,9 @@ import (
 // tier's demand, refused or not.
 func TestSetShed(t *testing.T) {
 	f := startTwoTiers(t)
-	f.router.SetShed("light", batcher.Normal)
-	f.router.SetShed("heavy", batcher.High)
-	f.router.SetShed("heavy", batcher.Low) // admits every class again
+	f.router.SetShed("light", batcher.ShedLow)
+	f.router.SetShed("heavy", batcher.ShedNormal)
+	f.router.SetShed("heavy", batcher.ShedNone) // admits every class again
 	tests := []struct {
 		name     string
 		rows     int
@@ -46,7 +46,7 @@ func TestSetShed(t *testing.T) {
 	if diff := cmp.Diff(want, f.router.TierStats()); diff != "" {
 		t.Errorf("TierStats (-want +got):\n%s", diff)
 	}
-	if diff := cmp.Diff(map[string]batcher.Priority{"light": batcher.Normal}, f.router.Shedding()); diff != "" {
+	if diff := cmp.Diff(map[string]batcher.ShedLevel{"light": batcher.ShedLow}, f.router.Shedding()); diff != "" {
 		t.Errorf("Shedding() (-want +got):\n%s", diff)
 	}
 }

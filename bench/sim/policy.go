@@ -28,11 +28,10 @@ type Decision struct {
 	// Replicas is the desired number of replicas per pool, ready and
 	// starting, index-aligned with Fleet.Pools.
 	Replicas []int
-	// Shed lists, per kind, the least urgent priority class that is still
-	// admitted; requests of a less urgent class are rejected as "shed".
-	// The zero value, batcher.Low, admits every class; nil Shed admits
-	// everything.
-	Shed []batcher.Priority
+	// Shed lists, per kind, the shed level of its tier: requests of a
+	// class the level sheds are rejected as "shed". The zero value,
+	// batcher.ShedNone, admits every class; nil Shed admits everything.
+	Shed []batcher.ShedLevel
 }
 
 // Observation is what a policy sees at a decision: the fleet's state now

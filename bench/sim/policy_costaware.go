@@ -44,7 +44,7 @@ func newCostaware(s Setup) (Policy, error) {
 	}
 	n := len(s.Fleet.Pools)
 	return &costaware{spec: s.Scaler, warm: warm, fleet: s.Fleet,
-		out: Decision{Replicas: make([]int, n), Shed: make([]batcher.Priority, 2)}}, nil
+		out: Decision{Replicas: make([]int, n), Shed: make([]batcher.ShedLevel, 2)}}, nil
 }
 
 // warmSpec returns the spec of cfg with every pool's cold start 0: the
@@ -69,13 +69,13 @@ func (p *costaware) Start(obs *Observation) []int {
 }
 
 // Decide calls scaler.Decide and returns its plan: the replicas and, per
-// kind, the classes its tier's shed level leaves admitted.
+// kind, the shed level of its tier.
 func (p *costaware) Decide(obs *Observation) Decision {
 	var plan scaler.Plan
 	plan, p.state = scaler.Decide(p.spec, p.state, p.snapshot(obs), at(obs.Now))
 	p.out.Replicas = p.replicas(plan)
 	for k, kind := range p.fleet.Kinds {
-		p.out.Shed[k] = admitted(plan.Tiers[kind.Tier].Shed)
+		p.out.Shed[k] = shedLevel(plan.Tiers[kind.Tier].Shed)
 	}
 	return p.out
 }
@@ -112,15 +112,16 @@ func (p *costaware) snapshot(obs *Observation) scaler.Snapshot {
 	return snap
 }
 
-// admitted returns the least urgent class a shed level admits.
-func admitted(s scaler.Shed) batcher.Priority {
+// shedLevel maps the scaler's shed directive onto the data plane's shed
+// level, as serve's admission does.
+func shedLevel(s scaler.Shed) batcher.ShedLevel {
 	switch s {
 	case scaler.ShedLow:
-		return batcher.Normal
+		return batcher.ShedLow
 	case scaler.ShedNormal:
-		return batcher.High
+		return batcher.ShedNormal
 	}
-	return batcher.Low
+	return batcher.ShedNone
 }
 
 // specHasPool reports whether cfg names pool.

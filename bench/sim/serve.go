@@ -44,7 +44,7 @@ func (s *sim) arrive() {
 	k, prio := s.arr.kind, s.arr.prio
 	s.kindIn[k][classIndex(prio)]++
 	s.secIn++
-	if prio < s.admit[k] {
+	if s.shed[k].Sheds(prio) {
 		s.st.reject(k, prio, reasonShed)
 		return
 	}

@@ -87,7 +87,7 @@ type sim struct {
 	pools     []*poolSim
 	tiers     [2][]int // pool indexes per kind, in preference order
 	keys      [2]string
-	admit     [2]batcher.Priority // least urgent class admitted, per kind
+	shed      [2]batcher.ShedLevel // the shed level of each kind's tier
 	script    []Event
 	next      int // next scripted event
 	free      []*request
@@ -180,7 +180,7 @@ func (s *sim) build() {
 		s.pricePool(p)
 		s.viewConstants(p)
 	}
-	s.admit = [2]batcher.Priority{batcher.Low, batcher.Low}
+	s.shed = [2]batcher.ShedLevel{}
 	s.picker = router.DefaultPicker()
 	s.budget.ratio = f.RetryBudget
 	s.obs.Pools = make([]PoolState, len(f.Pools))

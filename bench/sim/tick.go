@@ -17,10 +17,10 @@ func (s *sim) tick() {
 	for i, p := range s.pools {
 		s.scale(p, s.clamp(p, d.Replicas, i))
 	}
-	for k := range s.admit {
-		s.admit[k] = batcher.Low
+	for k := range s.shed {
+		s.shed[k] = batcher.ShedNone
 		if k < len(d.Shed) {
-			s.admit[k] = d.Shed[k]
+			s.shed[k] = d.Shed[k]
 		}
 	}
 	s.events.push(event{at: s.now + s.fleet.Interval, kind: evTick})

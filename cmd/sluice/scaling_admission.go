@@ -16,7 +16,7 @@ import (
 // to the tier (counting them in the tier's demand all the same), and the
 // fallbacks per model, which the gateway's admission switches.
 type admissionTarget interface {
-	SetShed(tier string, least batcher.Priority)
+	SetShed(tier string, level batcher.ShedLevel)
 	SetFallback(model string, on bool) error
 }
 
@@ -24,7 +24,7 @@ type admissionTarget interface {
 // one admissionTarget.
 type directed struct {
 	shed interface {
-		SetShed(tier string, least batcher.Priority)
+		SetShed(tier string, level batcher.ShedLevel)
 	}
 	fallback interface {
 		SetFallback(model string, on bool) error
@@ -33,7 +33,7 @@ type directed struct {
 
 var _ admissionTarget = directed{shed: (*router.Router)(nil), fallback: (*gateway.Admission)(nil)}
 
-func (d directed) SetShed(tier string, least batcher.Priority) { d.shed.SetShed(tier, least) }
+func (d directed) SetShed(tier string, level batcher.ShedLevel) { d.shed.SetShed(tier, level) }
 
 func (d directed) SetFallback(model string, on bool) error { return d.fallback.SetFallback(model, on) }
 
@@ -80,7 +80,7 @@ func (a *tierAdmission) SetShed(tier string, level scaler.Shed) {
 		return
 	}
 	a.shed[tier] = level
-	a.target.SetShed(tier, leastAdmitted(level))
+	a.target.SetShed(tier, shedLevel(level))
 	a.log.Warn("scaler: tier sheds", slog.String("tier", tier), slog.String("level", level.String()))
 }
 
@@ -101,14 +101,15 @@ func (a *tierAdmission) SetFallback(tier string, on bool) {
 	}
 }
 
-// leastAdmitted returns the least urgent class a tier admits at shed
-// level s.
-func leastAdmitted(s scaler.Shed) batcher.Priority {
+// shedLevel maps the scaler's shed directive onto the data plane's shed
+// level: the one place the two vocabularies meet. A value outside the
+// scaler's levels sheds nothing.
+func shedLevel(s scaler.Shed) batcher.ShedLevel {
 	switch s {
 	case scaler.ShedLow:
-		return batcher.Normal
+		return batcher.ShedLow
 	case scaler.ShedNormal:
-		return batcher.High
+		return batcher.ShedNormal
 	}
-	return batcher.Low
+	return batcher.ShedNone
 }

@@ -20,8 +20,8 @@ type fakeAdmission struct {
 	fallbacks map[string]bool // models with a fallback
 }
 
-func (a *fakeAdmission) SetShed(tier string, least batcher.Priority) {
-	a.calls = append(a.calls, fmt.Sprintf("shed %s below %v", tier, least))
+func (a *fakeAdmission) SetShed(tier string, level batcher.ShedLevel) {
+	a.calls = append(a.calls, fmt.Sprintf("shed %s at %v", tier, level))
 }
 
 func (a *fakeAdmission) SetFallback(model string, on bool) error {
@@ -57,10 +57,10 @@ func TestTierAdmission(t *testing.T) {
 			[]directive{{tier: "light"}, {tier: "heavy"}, {tier: "light", fallback: &off}}, nil},
 		{"each tier sheds its own classes",
 			[]directive{{tier: "light", shed: scaler.ShedLow}, {tier: "heavy", shed: scaler.ShedNormal}, {tier: "heavy", shed: scaler.ShedNone}},
-			[]string{"shed light below normal", "shed heavy below high", "shed heavy below low"}},
+			[]string{"shed light at low", "shed heavy at normal", "shed heavy at none"}},
 		{"a level already applied is not repeated",
 			[]directive{{tier: "light", shed: scaler.ShedLow}, {tier: "light", shed: scaler.ShedLow}, {tier: "light", shed: scaler.ShedNone}, {tier: "light", shed: scaler.ShedNone}},
-			[]string{"shed light below normal", "shed light below low"}},
+			[]string{"shed light at low", "shed light at none"}},
 		{"fallbacks of the tier's models that have one",
 			[]directive{{tier: "light", fallback: &on}, {tier: "light", fallback: &on}, {tier: "heavy", fallback: &on}, {tier: "light", fallback: &off}},
 			[]string{"fallback chat true", "fallback embed true", "fallback vision true", "fallback chat false", "fallback embed false"}},
@@ -85,12 +85,13 @@ func TestTierAdmission(t *testing.T) {
 	}
 }
 
-func TestLeastAdmitted(t *testing.T) {
-	for s, want := range map[scaler.Shed]batcher.Priority{
-		scaler.ShedNone: batcher.Low, scaler.ShedLow: batcher.Normal, scaler.ShedNormal: batcher.High,
+func TestShedLevel(t *testing.T) {
+	for s, want := range map[scaler.Shed]batcher.ShedLevel{
+		scaler.ShedNone: batcher.ShedNone, scaler.ShedLow: batcher.ShedLow, scaler.ShedNormal: batcher.ShedNormal,
+		scaler.Shed(7): batcher.ShedNone,
 	} {
-		if got := leastAdmitted(s); got != want {
-			t.Errorf("leastAdmitted(%v) = %v, want %v", s, got, want)
+		if got := shedLevel(s); got != want {
+			t.Errorf("shedLevel(%v) = %v, want %v", s, got, want)
 		}
 	}
 }
