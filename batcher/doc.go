@@ -95,6 +95,13 @@
 // leaves the queue: its size and each member's wait. The package keeps no
 // metrics registry of its own.
 //
-// The package does not choose pools or workers (the router does), scale
-// anything, or talk to workers itself (a Dispatcher does).
+// # Priorities and shedding
+//
+// Priority names the classes and ShedLevel how many of them admission
+// refuses: the vocabulary the router (per tier) and the gateway (for all
+// traffic) share. The batcher itself sheds nothing.
+//
+// The package does not choose pools or workers (the router does), compute
+// deadlines (the router does: Item.Deadline and Item.Due are taken as
+// given), scale anything, or talk to workers itself (a Dispatcher does).
 package batcher

@@ -1,21 +1,24 @@
 // Package gateway is Sluice's front door: the Open Inference Protocol v2
 // over HTTP (chi) and gRPC. Both front ends turn a call into the same
-// transport-neutral request — model, tensors, deadline, priority — and hand
-// it to one core that routes it to a pool's batcher and waits for the
-// answer. Errors map to HTTP statuses and gRPC codes through one table.
+// transport-neutral request — model, tensors, the client's timeout,
+// priority — and hand it to one core that serves it through the router
+// (router.Router.Serve) and waits for the answer. Errors map to HTTP
+// statuses and gRPC codes through one table.
 //
 // Every infer call, over either front end, passes the same gates in one
 // place before its body is decoded: authentication by API key (Keyring:
 // "Authorization: Bearer KEY" or "x-api-key: KEY", known only by their
 // SHA-256; 401 / UNAUTHENTICATED), the key's models (403 /
 // PERMISSION_DENIED), its priority class (a header may lower it), the
-// admission's shed level (Admission; 503 / UNAVAILABLE), the tenant's and
+// admission's shed level for all traffic (Admission, a batcher.ShedLevel;
+// 503 / UNAVAILABLE), the tenant's and
 // the model's token buckets (RateLimits; 429 / RESOURCE_EXHAUSTED), and
 // the model's fallback. Refusals that a retry may cure say when, in
 // Retry-After (HTTP) or a RetryInfo detail (gRPC). A call answered by a
 // fallback model says so in HeaderFallbackFrom. Each call's outcome is
 // counted per tenant (TenantCounters), for chargeback, priced at the
-// serving pool's cost per inference; with Options.Metrics, also in
+// serving pool's cost per inference (costmodel.Pool.RequestCost); with
+// Options.Metrics, also in
 // Prometheus metrics (Metrics) on a registry the caller owns. Health,
 // readiness and metadata endpoints are not authenticated.
 //
@@ -26,9 +29,17 @@
 // with 413 (ErrBodyTooLarge), and one whose objects and arrays nest
 // deeper than MaxJSONDepth with 400, before it is decoded; a call whose
 // inputs hold more than MaxTensorElements elements in all, over either
-// front end, with 400 / INVALID_ARGUMENT naming the input. MaxDeadline
-// caps every call's deadline (no cap when 0). A gRPC message's size is
-// bounded by the gRPC server, which the caller builds.
+// front end, with 400 / INVALID_ARGUMENT naming the input. A gRPC
+// message's size is bounded by the gRPC server, which the caller builds.
+//
+// Deadlines: the gateway reads the client's timeout (HeaderTimeout in
+// milliseconds, or the request's "timeout" parameter in microseconds, the
+// smaller of the two) and hands it to the router cut to MaxDeadline (no
+// cap when 0), or MaxDeadline alone when the client gives none. The
+// router computes the call's deadline from it, the gRPC deadline and the
+// model's timeout, whichever come first (router.Router.Serve), so
+// MaxDeadline caps all three. A call whose deadline passes gets 504 /
+// DEADLINE_EXCEEDED.
 //
 // Stopping: Drain turns readiness false and refuses new infer calls (503 /
 // UNAVAILABLE, ErrDraining); Shutdown also waits for the calls in
@@ -44,7 +55,9 @@
 // links to it. The span says the model, tenant, priority, pool and
 // estimated cost, and why a failed call failed.
 //
-// The gateway neither starts workers nor decides capacity; it reads the
-// router and submits to batchers. The scaler drives Admission through an
-// interface of its own, wired in cmd.
+// The gateway neither starts workers nor decides capacity, deadlines or
+// costs; it hands calls to the router, and prices them with costmodel.
+// The scaler's directives reach it through the wiring: they switch
+// Admission's fallbacks per tier (and shed per tier in the router, not
+// here).
 package gateway

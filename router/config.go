@@ -183,8 +183,8 @@ type Config struct {
 	// CacheBytes bounds the response cache's size; 0 turns the cache off
 	// whatever the models ask.
 	CacheBytes int64
-	// StatsWindow is the sliding window of PoolStats and of the arrival
-	// rate behind each pool's utilization; 0 means DefaultStatsWindow.
+	// StatsWindow is the sliding window of PoolStats' rates and
+	// latencies; 0 means DefaultStatsWindow.
 	StatsWindow time.Duration
 	// Picker chooses a pool from a snapshot; nil means DefaultPicker().
 	Picker Picker

@@ -7,11 +7,16 @@
 // Route whose Match it meets (model glob, input elements or bytes,
 // priority, headers of trusted callers), else to its model's tier. A tier
 // is an ordered list of pools. The router takes a snapshot of the tier —
-// one PoolView per pool: ready workers, free slots, items queued ahead,
-// items in flight, the capacity curve learned so far, throughput at the
-// request's SLO, and USD per million inferences at the pool's current
-// utilization — and hands it, with the request's Facts and the time, to a
-// Picker, which reads nothing live.
+// one PoolView per pool: ready workers, free slots, items queued at the
+// request's class or above, items in flight, the largest batch a worker
+// takes, the batch size the pool runs for the model within its SLO
+// (BatchAt), one worker's throughput at that size, the capacity curve
+// learned so far, and the USD per million inferences when the pool is
+// fully used at the request's SLO (costmodel.Pool.CostPerMillion at
+// utilization 1: ready workers are paid for whether they work or not, so
+// the price of the work, not of idle time, decides; +Inf when no batch
+// fits the SLO) — and hands it, with the request's Facts and the time, to
+// a Picker, which reads nothing live.
 //
 // DefaultPicker is an Engine of two profiles, in the shape of the Gateway
 // API Inference Extension's endpoint picker: filters drop candidates,
@@ -19,13 +24,15 @@
 // order breaks ties. The first profile keeps the pools with a ready
 // worker, that take the request's rows, whose idle latency for those rows
 // meets the SLO, and whose predicted completion meets the request's due
-// time, and prefers the cheapest. If no pool is on time, the second
-// profile drops the last filter and prefers the earliest completion. A
-// pool that cannot meet the SLO even idle is never chosen, so heavy
-// requests never land on small pools. Predicted completion is
+// time, and prefers the cheapest: it fills the cheapest pool first and
+// spills to the next only when the cheaper one would be late. If no pool
+// is on time, the second profile drops the last filter and prefers the
+// earliest completion. A pool that cannot meet the SLO even idle is never
+// chosen, so heavy requests never land on small pools. Predicted
+// completion (PoolView.Completion) is
 //
 //	wait = (items queued ahead + items in flight) / (ready workers × throughput)
-//	completion = wait + Curve.Latency(batch the request rides in)
+//	completion = wait + Curve.Latency(b),  b = max(rows, min(items ahead + rows, BatchAt))
 //
 // with no wait when a slot is free and nothing is queued ahead.
 //
@@ -49,6 +56,14 @@
 // arrival, the deadline and the due time; a fallback model's request
 // keeps the deadline and takes the fallback's SLO.
 //
+// # Shedding
+//
+// SetShed sets a tier's shed level (batcher.ShedLevel, the vocabulary the
+// gateway's admission speaks too): the tier refuses the classes the level
+// sheds with ErrShed, after counting them in its TierStats, so that
+// whoever sheds keeps seeing the demand. A model that caches always
+// (CacheAlways) still answers from the cache.
+//
 // # Failures
 //
 // A batch that fails on a worker (connection refused or reset, worker
@@ -61,8 +76,9 @@
 // routes them elsewhere without charging the budget (but those it holds
 // while it starts a worker, below).
 //
-// Workers are checked actively (HTTP GET /v2/health/ready every
-// HealthConfig.Interval) and ejected passively: after EjectAfter failed
+// Workers are checked actively (HTTP GET /v2/health/ready, or gRPC
+// ServerReady for a worker without HTTP, every HealthConfig.Interval) and
+// ejected passively: after EjectAfter failed
 // batches in a row, or at once when unreachable. With
 // HealthConfig.SlowFactor, a batch answered that many times slower than
 // the pool's workers typically are (relative to the pool's curve) counts
@@ -99,8 +115,9 @@
 // # Statistics
 //
 // Stats gives the scaler, per pool, the arrival rate, queue length by
-// class, items in flight, ready workers, and batch and request latency
-// (mean, p50, p95, p99) over a sliding window, the learned curve, and the
+// class, items in flight, workers and ready workers, and batch and request
+// latency (mean, p50, p95, p99, max) over a sliding window
+// (Config.StatsWindow), the learned curve, and the
 // arrivals since the start. TierStats counts each tier's requests and
 // rows by class since the start, each request once whichever pool serves
 // it: the scaler's demand per tier, as rates between two snapshots.
@@ -109,9 +126,10 @@
 // whoever runs them (local processes, Kubernetes). It never starts or
 // stops workers, and knows nothing of workers still starting.
 //
-// PoolStats also sets the worker-side latency of cold workers (their first
-// ColdBatches good batches after joining the pool) apart from warm ones,
-// and Retries counts the requests tried again after a worker failed them.
+// PoolStats also keeps the worker-side latency of cold workers (their
+// first ColdBatches good batches after joining the pool) apart from warm
+// ones, and Retries counts the requests tried again after a worker failed
+// them.
 //
 // # Reloading
 //

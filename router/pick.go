@@ -25,20 +25,23 @@ type PoolView struct {
 	// BatchAt is the batch size the pool runs for the request's model
 	// within its SLO, at least 1.
 	BatchAt int
-	// Throughput is what one ready worker sustains at the request's SLO,
-	// in inferences per second; +Inf for a curve where batches take no
-	// time.
+	// Throughput is what one ready worker sustains in batches of BatchAt
+	// on Curve, in inferences per second; +Inf for a curve where batches
+	// take no time.
 	Throughput float64
 	// CostPerMillion is the pool's USD per million inferences when fully
-	// used at the request's SLO; +Inf when unknown.
+	// used at the request's SLO, on Curve
+	// (costmodel.Pool.CostPerMillion at utilization 1); +Inf when no batch
+	// fits the SLO.
 	CostPerMillion float64
 	// Curve is the pool's capacity curve as learned so far.
 	Curve costmodel.Curve
 }
 
 // Completion predicts how long a request of rows rows takes on the pool:
-// the wait for the work ahead of it at the pool's current throughput,
-// plus the service of the batch it rides in. A pool with a free slot and
+// the wait for the items ahead of it and in flight, at Ready workers of
+// Throughput each, plus the service of the batch it rides in, of
+// max(rows, min(Ahead + rows, BatchAt)) rows. A pool with a free slot and
 // nothing queued ahead has no wait. The result saturates at
 // math.MaxInt64 nanoseconds.
 func (v PoolView) Completion(rows int64) time.Duration {

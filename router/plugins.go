@@ -19,9 +19,10 @@ var (
 
 // DefaultPicker returns the router's rule: among the pools that have a
 // ready worker, take the request's rows and can meet its SLO when idle,
-// the cheapest by USD per million inferences at current utilization whose
-// predicted completion meets the request's due time; if none does, the
-// one with the earliest predicted completion.
+// the cheapest by USD per million inferences when fully used at the
+// request's SLO (PoolView.CostPerMillion) whose predicted completion meets
+// the request's due time; if none does, the one with the earliest
+// predicted completion. Ties go to the earlier pool of the tier.
 func DefaultPicker() Engine {
 	return Engine{Profiles: []Profile{{
 		Name:    "cheapest-on-time",

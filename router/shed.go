@@ -51,9 +51,9 @@ func (s *shedding) all() map[string]batcher.ShedLevel {
 // tier whose class level sheds (batcher.ShedLevel.Sheds); ShedNone admits
 // every class again. A refused request still counts in the tier's
 // TierStats, so the tier's demand stays visible to whoever sheds it; a
-// cached answer is still served. The setting outlives reloads and applies
-// to a tier of that name whenever one exists; the request path reads it
-// without locking.
+// model that caches always (CacheAlways) still answers from the cache.
+// The setting outlives reloads and applies to a tier of that name
+// whenever one exists; the request path reads it without locking.
 func (r *Router) SetShed(tier string, l batcher.ShedLevel) { r.shed.set(tier, l) }
 
 // Shedding returns the tiers that shed, each with its level. The map is
