@@ -114,7 +114,9 @@ func (g *Gateway) serverMetadata(w http.ResponseWriter, _ *http.Request) {
 // liveBody, readyBody and modelReadyBody are the health answers'
 // bodies, as KServe's clients read them; Triton's read the status alone.
 type (
-	liveBody  struct{ Live bool `json:"live"` }
+	liveBody struct {
+		Live bool `json:"live"`
+	}
 	readyBody struct {
 		Ready bool `json:"ready"`
 	}

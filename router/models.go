@@ -7,7 +7,11 @@ import (
 	"log/slog"
 	"sync"
 
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+
 	"github.com/sluice-gateway/sluice/oip"
+	"github.com/sluice-gateway/sluice/oip/inferencepb"
 )
 
 // catalog holds what the workers said of each model: its metadata, and
@@ -185,4 +189,27 @@ func (r *Router) MaxBatch(model string) int {
 		}
 	}
 	return max(limit, 0)
+}
+
+// WorkerConfig asks a ready worker of the model's tier for its own
+// configuration of the model (Triton's model configuration extension);
+// nil, without error, when no worker is ready or the worker serves no
+// configuration.
+func (r *Router) WorkerConfig(ctx context.Context, model string) (*inferencepb.ModelConfig, error) {
+	p, err := r.Pick(model)
+	if err != nil {
+		return nil, nil
+	}
+	w := p.anyWorker()
+	if w == nil {
+		return nil, nil
+	}
+	resp, err := w.client.ModelConfig(ctx, &inferencepb.ModelConfigRequest{Name: model})
+	if status.Code(err) == codes.Unimplemented {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, w.classify(err)
+	}
+	return resp.GetConfig(), nil
 }
