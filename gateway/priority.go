@@ -79,3 +79,17 @@ func (g *Gateway) schedule(t *ticket, req *oip.InferenceRequest) error {
 	}
 	return nil
 }
+
+// PriorityLevels parses a priority level table (Options.PriorityLevels)
+// from class names, level 1 first. An unknown name fails, naming it.
+func PriorityLevels(names []string) ([]batcher.Priority, error) {
+	out := make([]batcher.Priority, len(names))
+	for i, n := range names {
+		p, err := batcher.ParsePriority(n)
+		if err != nil {
+			return nil, fmt.Errorf("gateway: priority level %d: %w", i+1, err)
+		}
+		out[i] = p
+	}
+	return out, nil
+}
