@@ -40,7 +40,7 @@ test-tools:
 ## Their seed corpora (testdata/fuzz/) run in every `make test`; a crash
 ## found here is written there as a new seed.
 FUZZTIME ?= 60s
-FUZZ := ./oip:FuzzDecodeRequest ./oip:FuzzDecodeResponse ./oip:FuzzMergeSplit \
+FUZZ := ./oip:FuzzDecodeRequest ./oip:FuzzDecodeResponse ./oip:FuzzMergeSplit ./oip:FuzzDecodeBinaryRequest \
         ./configs:FuzzParse ./gateway:FuzzParseCredentials
 fuzz:
 	@for pt in $(FUZZ); do \

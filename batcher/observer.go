@@ -16,6 +16,14 @@ type Observer interface {
 	ObserveWait(p Priority, wait time.Duration)
 }
 
+// ModelObserver is an Observer that is also told, for each item of a
+// batch, its model and how long it waited (as ObserveWait measures it),
+// for per-model statistics. A Pool whose Observer implements it calls
+// ObserveModelWait beside ObserveWait, under the same rules.
+type ModelObserver interface {
+	ObserveModelWait(model string, wait time.Duration)
+}
+
 // observe tells the pool's Observer, if any, of batch, formed at now.
 // pre: p.mu not held; batch has left the queue and is not answered yet,
 // so its items are not touched by anyone else.
@@ -24,9 +32,13 @@ func (p *Pool) observe(batch []*Item, now time.Time) {
 		return
 	}
 	var rows int64
+	models, _ := p.observer.(ModelObserver)
 	for _, it := range batch {
 		rows += it.weight()
 		p.observer.ObserveWait(it.Priority, now.Sub(it.pushed))
+		if models != nil {
+			models.ObserveModelWait(it.Model, now.Sub(it.pushed))
+		}
 	}
 	p.observer.ObserveBatch(len(batch), rows)
 }

@@ -40,6 +40,8 @@ type Config struct {
 	Shutdown Shutdown `yaml:"shutdown"`
 	// Limits bound what one connection or request may ask.
 	Limits Limits `yaml:"limits"`
+	// Protocol reads Triton's priority and sequence parameters.
+	Protocol Protocol `yaml:"protocol"`
 	// Admin secures the admin listener.
 	Admin Admin `yaml:"admin"`
 	// TLS serves the client listeners over TLS; nil means plaintext.

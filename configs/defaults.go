@@ -47,6 +47,7 @@ func (c *Config) ApplyDefaults() {
 	c.Scaler.applyDefaults()
 	c.Shutdown.applyDefaults()
 	c.Limits.applyDefaults()
+	c.Protocol.applyDefaults()
 	c.applyAdminDefaults()
 }
 

@@ -39,6 +39,7 @@ func TestDefaults(t *testing.T) {
 	want.Shutdown = Shutdown{DrainTimeout: 10 * time.Second}
 	want.Limits = Limits{MaxBodyBytes: 16 << 20, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute,
 		MaxConcurrentStreams: 1024, MaxDeadline: 5 * time.Minute, MaxJSONDepth: 32, MaxTensorElements: 4 << 20}
+	want.Protocol = Protocol{PriorityLevels: []string{"critical", "high", "normal", "low"}, SequenceIdle: time.Minute}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("defaults (-want +got):\n%s", diff)
 	}
@@ -85,6 +86,7 @@ func TestApplyDefaultsKeepsSetValues(t *testing.T) {
 	cfg.Shutdown = Shutdown{DrainTimeout: time.Minute}
 	cfg.Limits = Limits{MaxBodyBytes: 1, ReadHeaderTimeout: time.Second, IdleTimeout: time.Second,
 		MaxConcurrentStreams: 1, MaxDeadline: time.Second, MaxJSONDepth: 4, MaxTensorElements: 1}
+	cfg.Protocol = Protocol{PriorityLevels: []string{"low"}, SequenceIdle: time.Second}
 	cfg.Listen.Admin = "[::1]:9090"
 	want := cfg
 	want.Models = []Model{cfg.Models[0]}

@@ -63,6 +63,7 @@ func TestQuickstart(t *testing.T) {
 		MaxConcurrentStreams: DefaultMaxConcurrentStreams, MaxDeadline: DefaultMaxDeadline,
 		MaxJSONDepth: DefaultMaxJSONDepth, MaxTensorElements: DefaultMaxTensorElements,
 	}
+	want.Protocol = Protocol{PriorityLevels: DefaultPriorityLevels, SequenceIdle: DefaultSequenceIdle}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("quickstart.yaml (-want +got):\n%s", diff)
 	}

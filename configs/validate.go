@@ -36,6 +36,7 @@ func validate(cfg *Config, line func(field string) int) Errors {
 	c.nonNegativeNumber("budget.per_hour", cfg.Budget.PerHour)
 	c.shutdown(cfg.Shutdown)
 	c.limits(cfg)
+	c.protocol(cfg.Protocol)
 	c.admin(cfg)
 	c.tls(cfg)
 	sort.SliceStable(c.errs, func(i, j int) bool { return c.errs[i].Line < c.errs[j].Line })

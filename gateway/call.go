@@ -52,6 +52,9 @@ func millis(ms float64) time.Duration {
 	return max(1, time.Duration(ms*float64(time.Millisecond)))
 }
 
+// maxTimeoutMicros is the longest timeout parameter a time.Duration holds.
+const maxTimeoutMicros = math.MaxInt64 / int64(time.Microsecond)
+
 // timeoutParameter reads parameters.timeout (microseconds, > 0).
 func timeoutParameter(params oip.Parameters) (us int64, ok bool, err error) {
 	v, ok := params["timeout"]
@@ -60,16 +63,23 @@ func timeoutParameter(params oip.Parameters) (us int64, ok bool, err error) {
 	}
 	switch t := v.(type) {
 	case float64:
-		us = int64(t)
-		if float64(us) != t {
-			us = 0
+		switch {
+		case t >= float64(maxTimeoutMicros):
+			us = -1
+		case t > 0 && t == math.Trunc(t):
+			us = int64(t)
 		}
 	case int64:
 		us = t
+	case uint64:
+		us = -1 // beyond int64: beyond any duration
 	case string:
 		us, _ = strconv.ParseInt(t, 10, 64)
 	}
-	if us <= 0 {
+	if us > maxTimeoutMicros || us < 0 {
+		return 0, false, fmt.Errorf("%w: parameter timeout: %v microseconds is longer than the longest duration (%d µs)", oip.ErrInvalid, v, int64(maxTimeoutMicros))
+	}
+	if us == 0 {
 		return 0, false, fmt.Errorf("%w: parameter timeout: %v is not a positive whole number of microseconds", oip.ErrInvalid, v)
 	}
 	return us, true, nil

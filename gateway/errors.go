@@ -68,6 +68,8 @@ const (
 	ReasonClosed          = "closed"
 	ReasonBackend         = "backend"
 	ReasonInternal        = "internal"
+	ReasonUnavailable     = "model_unavailable"
+	ReasonSequenceLost    = "sequence_lost"
 )
 
 // failure is how an error is reported to a client.
@@ -94,6 +96,9 @@ var failures = []struct {
 	{ErrDraining, failure{http.StatusServiceUnavailable, codes.Unavailable, time.Second, ReasonDraining}},
 	{ErrBodyTooLarge, failure{http.StatusRequestEntityTooLarge, codes.ResourceExhausted, 0, ReasonInvalid}},
 	{oip.ErrInvalid, failure{http.StatusBadRequest, codes.InvalidArgument, 0, ReasonInvalid}},
+	{ErrUnsupported, failure{http.StatusBadRequest, codes.Unimplemented, 0, ReasonInvalid}},
+	{router.ErrModelUnavailable, failure{http.StatusServiceUnavailable, codes.Unavailable, 0, ReasonUnavailable}},
+	{router.ErrSequenceLost, failure{http.StatusConflict, codes.Aborted, 0, ReasonSequenceLost}},
 	{router.ErrUnknownModel, failure{http.StatusNotFound, codes.NotFound, 0, ReasonUnknownModel}},
 	{router.ErrNoCapacity, failure{http.StatusServiceUnavailable, codes.Unavailable, time.Second, ReasonNoCapacity}},
 	{batcher.ErrQueueFull, failure{http.StatusTooManyRequests, codes.ResourceExhausted, time.Second, ReasonQueueFull}},

@@ -54,6 +54,11 @@ type Options struct {
 	// Metrics records every infer call in Prometheus metrics; nil records
 	// none.
 	Metrics *Metrics
+	// PriorityLevels maps the levels of the priority request parameter
+	// (Triton's: 1 the highest) onto classes: level n is
+	// PriorityLevels[n-1], levels beyond it the last entry; a call's key
+	// still caps its class. Nil ignores the parameter.
+	PriorityLevels []batcher.Priority
 	// TracerProvider records a span for each infer call (SpanRequest) and
 	// its admission (SpanAdmission), continuing the client's W3C trace
 	// context; nil records none, at no cost. The router records the
@@ -75,6 +80,7 @@ type Gateway struct {
 	metrics   *Metrics
 	gate      *drainGate
 	tracing   tracing
+	levels    []batcher.Priority
 }
 
 // New returns a gateway over opts.Router.
@@ -82,6 +88,7 @@ func New(opts Options) *Gateway {
 	g := &Gateway{
 		router: opts.Router, log: opts.Logger, now: opts.Now, maxBody: opts.MaxBodyBytes,
 		admission: opts.Admission, tenants: opts.Tenants, gate: newDrainGate(),
+		levels: opts.PriorityLevels,
 	}
 	g.access.Store(&access{keys: opts.Keys, limits: opts.Limits})
 	g.metrics = opts.Metrics
@@ -180,7 +187,7 @@ func (g *Gateway) serverReady() bool {
 }
 
 func (g *Gateway) metadata() oip.ServerMetadata {
-	return oip.ServerMetadata{Name: "sluice", Version: Version, Extensions: []string{}}
+	return oip.ServerMetadata{Name: "sluice", Version: Version, Extensions: Extensions()}
 }
 
 // Model reports whether the gateway serves the named model.

@@ -6,7 +6,10 @@ import (
 
 	"google.golang.org/genproto/googleapis/rpc/errdetails"
 	"google.golang.org/grpc"
+	_ "google.golang.org/grpc/encoding/gzip" // registers the gzip compressor
+	healthpb "google.golang.org/grpc/health/grpc_health_v1"
 	"google.golang.org/grpc/metadata"
+	"google.golang.org/grpc/reflection"
 	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/types/known/durationpb"
 
@@ -22,9 +25,19 @@ type grpcService struct {
 
 var _ inferencepb.GRPCInferenceServiceServer = (*grpcService)(nil)
 
-// RegisterGRPC registers the inference service on s.
+// RegisterGRPC registers every gRPC service of the gateway on s: the
+// inference service (with Triton's extensions), grpc.health.v1.Health
+// (the server, the inference service and each model by name), and, when
+// s can list its services (a *grpc.Server can), server reflection, so
+// that grpcurl needs no proto files. Importing the gateway registers the
+// gzip compressor, so clients may compress their messages and ask for
+// compressed answers.
 func (g *Gateway) RegisterGRPC(s grpc.ServiceRegistrar) {
 	inferencepb.RegisterGRPCInferenceServiceServer(s, &grpcService{g: g})
+	healthpb.RegisterHealthServer(s, &healthService{g: g})
+	if rs, ok := s.(reflection.GRPCServer); ok {
+		reflection.Register(rs)
+	}
 }
 
 func (s *grpcService) ServerLive(context.Context, *inferencepb.ServerLiveRequest) (*inferencepb.ServerLiveResponse, error) {
@@ -39,7 +52,7 @@ func (s *grpcService) ModelReady(_ context.Context, req *inferencepb.ModelReadyR
 	if _, ok := s.g.router.Model(req.GetName()); !ok {
 		return nil, grpcError(errUnknownModel(req.GetName()))
 	}
-	return &inferencepb.ModelReadyResponse{Ready: s.g.ready(req.GetName())}, nil
+	return &inferencepb.ModelReadyResponse{Ready: s.g.notReady(req.GetName()) == ""}, nil
 }
 
 func (s *grpcService) ServerMetadata(context.Context, *inferencepb.ServerMetadataRequest) (*inferencepb.ServerMetadataResponse, error) {
@@ -48,7 +61,7 @@ func (s *grpcService) ServerMetadata(context.Context, *inferencepb.ServerMetadat
 }
 
 func (s *grpcService) ModelMetadata(ctx context.Context, req *inferencepb.ModelMetadataRequest) (*inferencepb.ModelMetadataResponse, error) {
-	md, err := s.g.router.Metadata(ctx, req.GetName())
+	md, err := s.g.metadataOf(ctx, req.GetName())
 	if err != nil {
 		return nil, grpcError(err)
 	}
@@ -88,6 +101,9 @@ func grpcCall(md metadata.MD, req *inferencepb.ModelInferRequest, b bounds) (cal
 		return c, err
 	}
 	if err = b.checkElements(c.req); err != nil {
+		return c, err
+	}
+	if err = checkSupported(c.req); err != nil {
 		return c, err
 	}
 	c.timeout, err = parseTimeout(first(md, HeaderTimeout), c.req.Parameters)

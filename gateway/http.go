@@ -3,8 +3,6 @@ package gateway
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
-	"fmt"
 	"log/slog"
 	"net/http"
 	"strconv"
@@ -15,19 +13,27 @@ import (
 	"github.com/sluice-gateway/sluice/oip"
 )
 
-// HTTPHandler returns the Open Inference Protocol v2 REST API.
+// HTTPHandler returns the Open Inference Protocol v2 REST API, with
+// Triton's extensions: binary tensor data, model configuration,
+// statistics, the repository index; and clear refusals for the
+// extensions Sluice does not serve (see Extensions).
 func (g *Gateway) HTTPHandler() http.Handler {
 	r := chi.NewRouter()
 	r.Use(g.closeWhileDraining)
 	r.Get("/v2", g.serverMetadata)
-	r.Get("/v2/health/live", func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusOK) })
+	r.Get("/v2/health/live", func(w http.ResponseWriter, _ *http.Request) { writeJSON(w, http.StatusOK, liveBody{Live: true}) })
 	r.Get("/v2/health/ready", g.serverReadyHandler)
-	r.Get("/v2/models/{model}", g.modelMetadata)
-	r.Get("/v2/models/{model}/versions/{version}", g.modelMetadata)
-	r.Get("/v2/models/{model}/ready", g.modelReady)
-	r.Get("/v2/models/{model}/versions/{version}/ready", g.modelReady)
-	r.Post("/v2/models/{model}/infer", g.inferHTTP)
-	r.Post("/v2/models/{model}/versions/{version}/infer", g.inferHTTP)
+	r.Get("/v2/models", g.listModels)
+	r.Get("/v2/models/stats", g.statsHTTP)
+	r.Post("/v2/repository/index", g.repositoryIndexHTTP)
+	for _, prefix := range []string{"/v2/models/{model}", "/v2/models/{model}/versions/{version}"} {
+		r.Get(prefix, g.modelMetadata)
+		r.Get(prefix+"/ready", g.modelReady)
+		r.Get(prefix+"/config", g.modelConfigHTTP)
+		r.Get(prefix+"/stats", g.statsHTTP)
+		r.Post(prefix+"/infer", g.inferHTTP)
+	}
+	g.unsupportedHTTP(r)
 	r.NotFound(func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "no such endpoint: "+r.Method+" "+r.URL.Path)
 	})
@@ -39,16 +45,25 @@ func (g *Gateway) HTTPHandler() http.Handler {
 
 var bodyBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
+// inferHTTP serves an infer call. A body whose binary tensors the decoded
+// request shares is not handed back to the buffer pool: the request may
+// still be on its way to a worker after the client gave up.
 func (g *Gateway) inferHTTP(w http.ResponseWriter, r *http.Request) {
 	buf := bodyBuffers.Get().(*bytes.Buffer)
-	defer func() { buf.Reset(); bodyBuffers.Put(buf) }()
-	decode := func() (call, error) { return g.httpCall(r, buf) }
-	resp, fb, err := g.handle(r.Context(), chi.URLParam(r, "model"), httpHeaders(r.Header).values, decode)
-	if err != nil {
-		g.fail(w, r, err)
-		return
+	aliased := false
+	defer func() {
+		if !aliased {
+			buf.Reset()
+			bodyBuffers.Put(buf)
+		}
+	}()
+	var format oip.BinaryOutputs
+	decode := func() (call, error) {
+		c, shared, f, err := g.httpCall(r, buf)
+		aliased, format = shared, f
+		return c, err
 	}
-	out, err := json.Marshal(resp)
+	resp, fb, err := g.handle(r.Context(), chi.URLParam(r, "model"), httpHeaders(r.Header).values, decode)
 	if err != nil {
 		g.fail(w, r, err)
 		return
@@ -60,42 +75,61 @@ func (g *Gateway) inferHTTP(w http.ResponseWriter, r *http.Request) {
 	if fb.cacheHit {
 		w.Header().Set(HeaderCache, "hit")
 	}
-	w.Header().Set("Content-Type", "application/json")
-	_, _ = w.Write(out)
+	if err := writeInfer(w, r, resp, format); err != nil {
+		g.fail(w, r, err)
+	}
 }
 
 // httpCall reads and decodes an infer request within the gateway's
-// limits (body size, JSON depth, input elements); its priority is the
-// admission's. buf holds the body and must outlive the call.
-func (g *Gateway) httpCall(r *http.Request, buf *bytes.Buffer) (call, error) {
-	c := call{model: chi.URLParam(r, "model"), version: chi.URLParam(r, "version")}
-	if _, err := buf.ReadFrom(http.MaxBytesReader(nil, r.Body, g.maxBody)); err != nil {
-		var tooLarge *http.MaxBytesError
-		if errors.As(err, &tooLarge) {
-			return c, fmt.Errorf("%w: the limit is %d bytes", ErrBodyTooLarge, g.maxBody)
-		}
-		return c, err
+// limits (body size, compressed or not, JSON depth, input elements); its
+// priority is the admission's. buf holds the body and must outlive the
+// call; aliased reports that the request shares buf's memory. format is
+// how the client wants its outputs.
+func (g *Gateway) httpCall(r *http.Request, buf *bytes.Buffer) (c call, aliased bool, format oip.BinaryOutputs, err error) {
+	c = call{model: chi.URLParam(r, "model"), version: chi.URLParam(r, "version")}
+	if err := readBody(r, buf, g.maxBody); err != nil {
+		return c, false, format, err
 	}
-	err := g.bounds.checkDepth(buf.Bytes())
+	c.req, aliased, err = decodeHTTP(r.Header, buf.Bytes(), g.bounds)
 	if err == nil {
-		c.req, err = oip.DecodeRequest(buf.Bytes())
+		format, err = c.req.TakeBinaryOutputs()
 	}
 	if err == nil {
 		err = g.bounds.checkElements(c.req)
 	}
+	if err == nil {
+		err = checkSupported(c.req)
+	}
 	if err != nil {
-		return c, err
+		return c, aliased, format, err
 	}
 	c.timeout, err = parseTimeout(headers(httpHeaders(r.Header).values).first(HeaderTimeout), c.req.Parameters)
-	return c, err
+	return c, aliased, format, err
 }
 
 func (g *Gateway) serverMetadata(w http.ResponseWriter, _ *http.Request) {
 	writeJSON(w, http.StatusOK, g.metadata())
 }
 
+// liveBody, readyBody and modelReadyBody are the health answers'
+// bodies, as KServe's clients read them; Triton's read the status alone.
+type (
+	liveBody struct {
+		Live bool `json:"live"`
+	}
+	readyBody struct {
+		Ready bool `json:"ready"`
+	}
+	modelReadyBody struct {
+		Name   string `json:"name"`
+		Ready  bool   `json:"ready"`
+		Reason string `json:"reason,omitempty"`
+	}
+)
+
 func (g *Gateway) serverReadyHandler(w http.ResponseWriter, _ *http.Request) {
-	w.WriteHeader(readyStatus(g.serverReady()))
+	ready := g.serverReady()
+	writeJSON(w, readyStatus(ready), readyBody{Ready: ready})
 }
 
 func (g *Gateway) modelReady(w http.ResponseWriter, r *http.Request) {
@@ -104,11 +138,12 @@ func (g *Gateway) modelReady(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "unknown model "+strconv.Quote(model))
 		return
 	}
-	w.WriteHeader(readyStatus(g.ready(model)))
+	reason := g.notReady(model)
+	writeJSON(w, readyStatus(reason == ""), modelReadyBody{Name: model, Ready: reason == "", Reason: reason})
 }
 
 func (g *Gateway) modelMetadata(w http.ResponseWriter, r *http.Request) {
-	md, err := g.router.Metadata(r.Context(), chi.URLParam(r, "model"))
+	md, err := g.metadataOf(r.Context(), chi.URLParam(r, "model"))
 	if err != nil {
 		g.fail(w, r, err)
 		return

@@ -39,6 +39,10 @@ type ticket struct {
 	route func(string) string
 	// pool is the pool that answered; empty before, and for the cache.
 	pool string
+	// ceiling is the highest class the caller's key allows;
+	// headerPriority is set when the priority header chose the class.
+	ceiling        batcher.Priority
+	headerPriority bool
 }
 
 // handle is the life of one inference call, whichever front end it came
@@ -63,6 +67,9 @@ func (g *Gateway) handle(ctx context.Context, model string, h headers, decode de
 		return nil, fallback{}, err
 	}
 	c, err := decode()
+	if err == nil {
+		err = g.schedule(&t, c.req)
+	}
 	var resp *oip.InferenceResponse
 	if err == nil {
 		resp, err = g.serve(ctx, &t, c)
@@ -92,6 +99,7 @@ func (g *Gateway) admit(model string, h headers) (ticket, error) {
 	if !p.allows(model) {
 		return t, fmt.Errorf("%w: tenant %q may not call model %q", ErrForbidden, p.tenant, model)
 	}
+	t.ceiling, t.headerPriority = p.ceiling, h.first(HeaderPriority) != ""
 	if t.priority, err = parsePriority(h.first(HeaderPriority), p.ceiling, p.def); err != nil {
 		return t, err
 	}

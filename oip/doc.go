@@ -18,8 +18,15 @@
 //
 // FP16 and BF16 elements are 16-bit patterns in Raw and plain numbers in
 // JSON, converted with FP16Bits, BF16Bits, FP16Value and BF16Value (round to
-// nearest, ties to even). The JSON codec does not implement Triton's binary
-// data extension.
+// nearest, ties to even).
+//
+// Triton's binary tensor data extension frames an HTTP body as a JSON
+// header followed by the raw data of the tensors that carry
+// binary_data_size: DecodeBinaryRequest and DecodeBinaryResponse read it,
+// straight into the canonical form (fixed-size data aliases the body, no
+// JSON text in between), EncodeBinaryResponse and EncodeBinaryRequest
+// write it, and InferenceRequest.TakeBinaryOutputs reads which outputs a
+// client wants back as binary data.
 //
 // Conversions alias rather than copy where they can (proto raw contents,
 // BYTES elements, split outputs); each function says what it shares. No

@@ -66,16 +66,25 @@ func (r *InferenceRequest) UnmarshalJSON(b []byte) error {
 	if err != nil {
 		return err
 	}
-	var outputs []RequestedOutput
-	if len(w.Outputs) > 0 {
-		outputs = make([]RequestedOutput, len(w.Outputs))
-		for i, o := range w.Outputs {
-			outputs[i] = RequestedOutput(o)
-		}
-	}
-	*r = InferenceRequest{ID: w.ID, Parameters: w.Parameters, Inputs: inputs, Outputs: outputs}
+	*r = InferenceRequest{ID: w.ID, Parameters: w.Parameters, Inputs: inputs, Outputs: requestedOutputs(w.Outputs)}
 	return nil
 }
+
+// requestedOutputs converts the wire's requested outputs; nil for none.
+func requestedOutputs(ws []wireOutput) []RequestedOutput {
+	if len(ws) == 0 {
+		return nil
+	}
+	outputs := make([]RequestedOutput, len(ws))
+	for i, o := range ws {
+		outputs[i] = RequestedOutput(o)
+	}
+	return outputs
+}
+
+// jsonUnmarshal is json.Unmarshal, named so that the binary decoder and
+// the JSON decoders read the wire structs alike.
+func jsonUnmarshal(b []byte, v any) error { return json.Unmarshal(b, v) }
 
 // UnmarshalJSON decodes the protocol's JSON response body into r, with the
 // element rules and error behaviour of InferenceRequest.UnmarshalJSON;
@@ -128,6 +137,13 @@ func DecodeResponse(body []byte) (*InferenceResponse, error) {
 // decodeTensors converts wire tensors, parsing their data; role ("input"
 // or "output") names them in errors.
 func decodeTensors(role string, ws []wireTensor) ([]Tensor, error) {
+	return decodeTensorsFrom(role, ws, nil)
+}
+
+// decodeTensorsFrom converts wire tensors, taking the data of those with
+// binary_data_size from bin (nil: the body has no binary part) and parsing
+// the others' JSON data.
+func decodeTensorsFrom(role string, ws []wireTensor, bin *binarySource) ([]Tensor, error) {
 	ts := make([]Tensor, len(ws))
 	for i := range ws {
 		w := &ws[i]
@@ -138,7 +154,11 @@ func decodeTensors(role string, ws []wireTensor) ([]Tensor, error) {
 		if !t.Datatype.Valid() {
 			return nil, invalidf("oip: %s %q: unknown datatype %q", role, t.Name, w.Datatype)
 		}
-		if err := decodeData(&t, w.Data); err != nil {
+		isBinary, err := binaryTensor(&t, w.Data, bin)
+		if err == nil && !isBinary {
+			err = decodeData(&t, w.Data)
+		}
+		if err != nil {
 			return nil, invalidf("oip: %s %q: %w", role, t.Name, err)
 		}
 		ts[i] = t

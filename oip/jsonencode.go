@@ -18,7 +18,12 @@ func (r *InferenceRequest) MarshalJSON() ([]byte, error) {
 	if r == nil {
 		return []byte("null"), nil
 	}
-	b := make([]byte, 0, 64+estimateJSON(r.Inputs))
+	return appendRequest(make([]byte, 0, 64+estimateJSON(r.Inputs)), r, nil)
+}
+
+// appendRequest appends r as MarshalJSON encodes it, but for the inputs
+// whose entry in binary is not nil, as appendResponse does for outputs.
+func appendRequest(b []byte, r *InferenceRequest, binary [][]byte) ([]byte, error) {
 	b = append(b, '{')
 	if r.ID != "" {
 		b = appendQuoted(append(b, `"id":`...), r.ID)
@@ -28,7 +33,7 @@ func (r *InferenceRequest) MarshalJSON() ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	if b, err = appendTensors(append(b, `"inputs":`...), "input", r.Inputs); err != nil {
+	if b, err = appendTensorsBinary(append(b, `"inputs":`...), "input", r.Inputs, binary); err != nil {
 		return nil, err
 	}
 	if len(r.Outputs) > 0 {
@@ -47,7 +52,13 @@ func (r *InferenceResponse) MarshalJSON() ([]byte, error) {
 	if r == nil {
 		return []byte("null"), nil
 	}
-	b := make([]byte, 0, 64+estimateJSON(r.Outputs))
+	return appendResponse(make([]byte, 0, 64+estimateJSON(r.Outputs)), r, nil)
+}
+
+// appendResponse appends r as MarshalJSON encodes it, but for the outputs
+// whose entry in binary is not nil: those carry binary_data_size instead
+// of data. A nil binary sends every output as JSON.
+func appendResponse(b []byte, r *InferenceResponse, binary [][]byte) ([]byte, error) {
 	b = appendQuoted(append(b, `{"model_name":`...), r.ModelName)
 	b = append(b, ',')
 	if r.ModelVersion != "" {
@@ -62,7 +73,7 @@ func (r *InferenceResponse) MarshalJSON() ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	if b, err = appendTensors(append(b, `"outputs":`...), "output", r.Outputs); err != nil {
+	if b, err = appendTensorsBinary(append(b, `"outputs":`...), "output", r.Outputs, binary); err != nil {
 		return nil, err
 	}
 	return append(b, '}'), nil
@@ -112,13 +123,24 @@ func appendRequested(b []byte, outs []RequestedOutput) ([]byte, error) {
 
 // appendTensors appends ts as a JSON array; role names them in errors.
 func appendTensors(b []byte, role string, ts []Tensor) ([]byte, error) {
+	return appendTensorsBinary(b, role, ts, nil)
+}
+
+// appendTensorsBinary appends ts as a JSON array, the tensors whose entry
+// in binary is not nil with binary_data_size instead of data.
+func appendTensorsBinary(b []byte, role string, ts []Tensor, binary [][]byte) ([]byte, error) {
 	b = append(b, '[')
 	for i := range ts {
 		if i > 0 {
 			b = append(b, ',')
 		}
 		var err error
-		if b, err = appendTensor(b, &ts[i]); err != nil {
+		if i < len(binary) && binary[i] != nil {
+			b, err = appendBinaryTensor(b, &ts[i], int64(len(binary[i])))
+		} else {
+			b, err = appendTensor(b, &ts[i])
+		}
+		if err != nil {
 			return nil, fmt.Errorf("oip: %s %q: %w", role, ts[i].Name, err)
 		}
 	}
@@ -126,16 +148,7 @@ func appendTensors(b []byte, role string, ts []Tensor) ([]byte, error) {
 }
 
 func appendTensor(b []byte, t *Tensor) ([]byte, error) {
-	b = appendQuoted(append(b, `{"name":`...), t.Name)
-	b = appendQuoted(append(b, `,"datatype":`...), string(t.Datatype))
-	b = append(b, `,"shape":[`...)
-	for i, d := range t.Shape {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		b = strconv.AppendInt(b, d, 10)
-	}
-	b = append(b, ']')
+	b = appendTensorHead(b, t)
 	if len(t.Parameters) > 0 {
 		var err error
 		if b, err = appendParameters(append(b, `,"parameters":`...), t.Parameters); err != nil {
@@ -147,6 +160,36 @@ func appendTensor(b []byte, t *Tensor) ([]byte, error) {
 		return nil, err
 	}
 	return append(b, "]}"...), nil
+}
+
+// appendBinaryTensor appends t's JSON description with its parameters and
+// binary_data_size, and no data.
+func appendBinaryTensor(b []byte, t *Tensor, size int64) ([]byte, error) {
+	b = appendTensorHead(b, t)
+	params := make(Parameters, len(t.Parameters)+1)
+	for k, v := range t.Parameters {
+		params[k] = v
+	}
+	params[ParamBinarySize] = size
+	b, err := appendParameters(append(b, `,"parameters":`...), params)
+	if err != nil {
+		return nil, err
+	}
+	return append(b, '}'), nil
+}
+
+// appendTensorHead appends `{"name":…,"datatype":…,"shape":[…]`.
+func appendTensorHead(b []byte, t *Tensor) []byte {
+	b = appendQuoted(append(b, `{"name":`...), t.Name)
+	b = appendQuoted(append(b, `,"datatype":`...), string(t.Datatype))
+	b = append(b, `,"shape":[`...)
+	for i, d := range t.Shape {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = strconv.AppendInt(b, d, 10)
+	}
+	return append(b, ']')
 }
 
 // appendData appends t's elements, comma-separated, in JSON form.

@@ -180,6 +180,10 @@ type Config struct {
 	Routes []Route
 	Health HealthConfig
 	Retry  RetryConfig
+	// SequenceIdle is how long an open sequence (requests carrying
+	// sequence_id) stays pinned to its worker without a request; 0 keeps
+	// it until its last request (sequence_end).
+	SequenceIdle time.Duration
 	// CacheBytes bounds the response cache's size; 0 turns the cache off
 	// whatever the models ask.
 	CacheBytes int64

@@ -22,6 +22,12 @@ var (
 	// ErrConfig is returned by New for a configuration that names what
 	// does not exist.
 	ErrConfig = errors.New("router: bad config")
+	// ErrModelUnavailable is returned for a model the configuration names
+	// but its workers said they do not serve; the message says which.
+	ErrModelUnavailable = errors.New("router: model unavailable")
+	// ErrSequenceLost is returned for a request of a sequence whose worker
+	// is gone: the sequence's state went with it, so it must start again.
+	ErrSequenceLost = errors.New("router: sequence lost")
 	// ErrClosed is returned by Reload after Close.
 	ErrClosed = errors.New("router: closed")
 )

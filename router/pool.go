@@ -34,6 +34,8 @@ type Pool struct {
 	log      *slog.Logger
 	stats    *poolWindow
 	tracing  tracing
+	models   *modelStats
+	attached func(*Pool, *worker) // nil: nobody is told
 
 	mu      sync.Mutex
 	workers map[string]*worker
@@ -70,6 +72,10 @@ type poolDeps struct {
 	// tp is the queue's TracerProvider unless its config names one.
 	tp      trace.TracerProvider
 	tracing tracing
+	// stats counts each model's executions and queue waits.
+	stats *modelStats
+	// attached is told of each worker that starts taking batches.
+	attached func(*Pool, *worker)
 }
 
 func newPool(pc PoolConfig, d poolDeps) *Pool {
@@ -82,6 +88,9 @@ func newPool(pc PoolConfig, d poolDeps) *Pool {
 	}
 	if qc.TracerProvider == nil {
 		qc.TracerProvider = d.tp
+	}
+	if d.stats != nil {
+		qc.Observer = statsObserver{next: qc.Observer, stats: d.stats}
 	}
 	cost := pc.Cost
 	if cost.Name == "" {
@@ -108,6 +117,8 @@ func newPool(pc PoolConfig, d poolDeps) *Pool {
 		log:      d.log.With("pool", pc.Name),
 		stats:    newPoolWindow(d.window, d.clock.Now()),
 		tracing:  d.tracing,
+		models:   d.stats,
+		attached: d.attached,
 		workers:  map[string]*worker{},
 		waiting:  map[*waiter]struct{}{},
 	}
@@ -262,6 +273,9 @@ func (p *Pool) reconcile(w *worker) {
 		p.ready++
 		p.queue.AddWorker(w.endpoint.ID, w, p.slots)
 		w.conn.ResetConnectBackoff()
+		if p.attached != nil {
+			go p.attached(p, w)
+		}
 		return
 	}
 	p.ready--

@@ -1,7 +1,6 @@
 package router
 
 import (
-	"context"
 	"fmt"
 	"log/slog"
 	"sort"
@@ -9,7 +8,6 @@ import (
 	"time"
 
 	"github.com/sluice-gateway/sluice/batcher"
-	"github.com/sluice-gateway/sluice/oip"
 )
 
 // Router maps requests to pools. After New it is safe for concurrent use.
@@ -26,6 +24,12 @@ type Router struct {
 	log    *slog.Logger
 	// tracing is off when Config.TracerProvider is nil.
 	tracing tracing
+	// stats counts each model's requests and executions.
+	stats *modelStats
+	// catalog holds what workers said of each model.
+	catalog *catalog
+	// seqs pins each open sequence to its worker.
+	seqs *sequences
 }
 
 // New builds a router, the batcher queue of every pool, and starts the
@@ -37,6 +41,7 @@ func New(cfg Config) (*Router, error) {
 		picker: cfg.Picker, clock: cfg.Clock, log: cfg.Logger,
 		budget: newRetryBudget(cfg.Retry.Budget, orDefault(cfg.Retry.Window, DefaultRetryWindow)),
 		cache:  newResponseCache(cfg.CacheBytes),
+		stats:  &modelStats{},
 	}
 	if r.picker == nil {
 		r.picker = DefaultPicker()
@@ -48,6 +53,8 @@ func New(cfg Config) (*Router, error) {
 		r.log = slog.New(slog.DiscardHandler)
 	}
 	r.tracing = newTracing(cfg.TracerProvider, r.clock)
+	r.catalog = newCatalog(r.log)
+	r.seqs = newSequences(cfg.SequenceIdle)
 	r.reload.deps = r.poolDeps(cfg)
 	t, _, err := build(cfg, nil, r.reload.deps)
 	if err != nil {
@@ -75,6 +82,7 @@ func (r *Router) poolDeps(cfg Config) poolDeps {
 		clock: r.clock, health: h, prober: cfg.Prober, http: newHTTPProber(cfg.WorkerTLS), creds: workerCredentials(cfg.WorkerTLS),
 		log: r.log, window: orDefault(cfg.StatsWindow, DefaultStatsWindow),
 		tp: cfg.TracerProvider, tracing: r.tracing,
+		stats: r.stats, attached: r.learn,
 	}
 }
 
@@ -135,20 +143,6 @@ func (r *Router) SetEndpoints(pool string, eps []Endpoint) error {
 	r.reload.mu.Lock()
 	defer r.reload.mu.Unlock()
 	return r.setEndpoints(pool, eps)
-}
-
-// Metadata asks a ready worker of the model's tier for the model's
-// metadata.
-func (r *Router) Metadata(ctx context.Context, model string) (*oip.ModelMetadata, error) {
-	p, err := r.Pick(model)
-	if err != nil {
-		return nil, err
-	}
-	w := p.anyWorker()
-	if w == nil {
-		return nil, fmt.Errorf("%w for model %q: pool %q has no ready worker", ErrNoCapacity, model, p.name)
-	}
-	return w.metadata(ctx, model)
 }
 
 // Stats returns a snapshot of every pool, sorted by name, at the

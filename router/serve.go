@@ -42,15 +42,22 @@ func (r *Router) Serve(ctx context.Context, req *Request) (*Result, error) {
 	if _, err := req.Req.Rows(); m.Batching && err != nil {
 		return nil, fmt.Errorf("router: model %q batches requests along dimension 0: %w", m.Name, err)
 	}
+	if err := r.catalog.check(m.Name); err != nil {
+		return nil, err
+	}
 	rq := r.complete(ctx, req, m)
 	ctx, cancel := r.bound(ctx, rq.Deadline)
 	defer cancel()
+	if seq, ok, err := sequenceOf(rq.Req); ok || err != nil {
+		res, err := r.serveSequence(ctx, rq, m, seq, err)
+		return r.finish(rq, res, err)
+	}
 	res, down, err := r.answer(ctx, rq, m)
 	if down {
 		res, err = r.fallback(ctx, rq, m, err)
 	}
 	r.served(ctx, rq, res)
-	return res, err
+	return r.finish(rq, res, err)
 }
 
 // complete returns a copy of req with its arrival (now when unset) and

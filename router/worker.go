@@ -87,7 +87,11 @@ func (w *worker) Dispatch(ctx context.Context, model, version string, req *oip.I
 	callCtx, span := w.pool.tracing.startCall(ctx, w, model, rows)
 	start := w.pool.clock.Now()
 	out, err := w.call(callCtx, model, version, req)
-	w.pool.done(w, int(rows), w.pool.clock.Now().Sub(start), err)
+	took := w.pool.clock.Now().Sub(start)
+	w.pool.done(w, int(rows), took, err)
+	if w.pool.models != nil {
+		w.pool.models.executed(model, rows, took)
+	}
 	w.pool.tracing.endCall(span, err)
 	return out, err
 }

@@ -112,6 +112,9 @@ func serveWorkers(ctx context.Context, cfg *configs.Config, start local.Starter,
 	defer stopPools()
 	gwOpts.Router, gwOpts.Logger = rt, log
 	ed.gatewayLimits(&gwOpts)
+	if gwOpts.PriorityLevels, err = gateway.PriorityLevels(cfg.Protocol.PriorityLevels); err != nil {
+		return err
+	}
 	gw := gateway.New(gwOpts)
 	if err := metrics.watch(rt, gwOpts.Tenants); err != nil {
 		return err

@@ -17,8 +17,9 @@ func routingConfig(cfg *configs.Config) router.Config {
 			EjectAfter: cfg.Health.EjectAfter, EjectFor: cfg.Health.EjectFor,
 			SlowFactor: cfg.Health.SlowFactor,
 		},
-		Retry:      router.RetryConfig{Budget: cfg.Retry.BudgetRatio, Window: cfg.Retry.Window},
-		CacheBytes: cfg.Cache.MaxBytes,
+		Retry:        router.RetryConfig{Budget: cfg.Retry.BudgetRatio, Window: cfg.Retry.Window},
+		CacheBytes:   cfg.Cache.MaxBytes,
+		SequenceIdle: cfg.Protocol.SequenceIdle,
 	}
 	for _, r := range cfg.Routes {
 		rc.Routes = append(rc.Routes, router.Route{Match: routeMatch(r.Match), Tier: r.Tier})

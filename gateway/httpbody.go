@@ -1,0 +1,199 @@
+package gateway
+
+import (
+	"bytes"
+	"compress/flate"
+	"compress/gzip"
+	"compress/zlib"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/sluice-gateway/sluice/oip"
+)
+
+// readBody reads an infer request's body into buf, decompressing it as
+// its Content-Encoding says (gzip, deflate or none). Both the body as
+// sent and as decompressed must fit in maxBody, or the call fails with
+// ErrBodyTooLarge: a small body that inflates beyond the limit is
+// refused without being inflated further. A corrupt compressed body, or
+// an unknown encoding, is refused with oip.ErrInvalid.
+func readBody(r *http.Request, buf *bytes.Buffer, maxBody int64) error {
+	wire := http.MaxBytesReader(nil, r.Body, maxBody)
+	src, err := decompressor(r.Header.Get("Content-Encoding"), wire)
+	if err != nil {
+		return tooLarge(err, maxBody)
+	}
+	if r.ContentLength > 0 && src == io.Reader(wire) {
+		buf.Grow(int(min(r.ContentLength, maxBody)) + bytes.MinRead)
+	}
+	n, err := buf.ReadFrom(io.LimitReader(src, maxBody+1))
+	switch {
+	case err != nil:
+		return tooLarge(err, maxBody)
+	case n > maxBody:
+		return fmt.Errorf("%w: the decompressed body exceeds the limit of %d bytes", ErrBodyTooLarge, maxBody)
+	}
+	return nil
+}
+
+// decompressor returns a reader of body decoded as encoding says.
+func decompressor(encoding string, body io.Reader) (io.Reader, error) {
+	switch e := strings.ToLower(strings.TrimSpace(encoding)); e {
+	case "", "identity":
+		return body, nil
+	case "gzip", "x-gzip":
+		zr, err := gzip.NewReader(body)
+		if err != nil {
+			return nil, fmt.Errorf("%w: Content-Encoding gzip: %w", oip.ErrInvalid, err)
+		}
+		return zr, nil
+	case "deflate":
+		zr, err := zlib.NewReader(body)
+		if err != nil {
+			return nil, fmt.Errorf("%w: Content-Encoding deflate: %w", oip.ErrInvalid, err)
+		}
+		return zr, nil
+	default:
+		return nil, fmt.Errorf("%w: Content-Encoding %q is not supported: send gzip, deflate or none", oip.ErrInvalid, encoding)
+	}
+}
+
+// tooLarge maps the body reader's own limit to ErrBodyTooLarge, corrupt
+// compressed data to oip.ErrInvalid, and passes other errors on.
+func tooLarge(err error, maxBody int64) error {
+	if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
+		return fmt.Errorf("%w: the limit is %d bytes", ErrBodyTooLarge, maxBody)
+	}
+	if errors.Is(err, gzip.ErrChecksum) || errors.Is(err, gzip.ErrHeader) || errors.Is(err, zlib.ErrChecksum) ||
+		errors.Is(err, zlib.ErrHeader) || errors.Is(err, io.ErrUnexpectedEOF) || isFlateError(err) {
+		return fmt.Errorf("%w: corrupt compressed body: %w", oip.ErrInvalid, err)
+	}
+	return err
+}
+
+// decodeHTTP decodes an infer body: JSON, or framed by the binary tensor
+// data extension when the request has an Inference-Header-Content-Length
+// header, whatever its Content-Type. The depth limit applies to the JSON
+// part. aliased reports that the request's tensors share body's memory.
+func decodeHTTP(h http.Header, body []byte, b bounds) (_ *oip.InferenceRequest, aliased bool, _ error) {
+	v := h.Get(oip.HeaderInferenceLength)
+	if v == "" {
+		if err := b.checkDepth(body); err != nil {
+			return nil, false, err
+		}
+		req, err := oip.DecodeRequest(body)
+		return req, false, err
+	}
+	n, err := oip.ParseHeaderLength(v)
+	if err != nil {
+		return nil, false, err
+	}
+	if err := b.checkDepth(body[:min(n, int64(len(body)))]); err != nil {
+		return nil, false, err
+	}
+	req, err := oip.DecodeBinaryRequest(body, n)
+	return req, err == nil && n < int64(len(body)), err
+}
+
+// writeInfer answers an infer call with resp, its outputs as binary data
+// where format asks, compressed when the client accepts gzip or
+// deflate.
+func writeInfer(w http.ResponseWriter, r *http.Request, resp *oip.InferenceResponse, format oip.BinaryOutputs) error {
+	header, data, err := oip.EncodeBinaryResponse(resp, format)
+	if err != nil {
+		return err
+	}
+	h := w.Header()
+	if data != nil {
+		h.Set(oip.HeaderInferenceLength, strconv.Itoa(len(header)))
+		h.Set("Content-Type", "application/octet-stream")
+	} else {
+		h.Set("Content-Type", "application/json")
+	}
+	enc := acceptedEncoding(r.Header.Values("Accept-Encoding"))
+	if enc == "" {
+		size := len(header)
+		for _, d := range data {
+			size += len(d)
+		}
+		h.Set("Content-Length", strconv.Itoa(size))
+		return writeParts(w, header, data)
+	}
+	h.Set("Content-Encoding", enc)
+	h.Add("Vary", "Accept-Encoding")
+	zw := compressor(enc, w)
+	defer compressors[enc].Put(zw)
+	if err := writeParts(zw, header, data); err != nil {
+		return err
+	}
+	return zw.Close()
+}
+
+func writeParts(w io.Writer, header []byte, data [][]byte) error {
+	if _, err := w.Write(header); err != nil {
+		return err
+	}
+	for _, d := range data {
+		if _, err := w.Write(d); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// resettableWriter is a pooled gzip or zlib writer.
+type resettableWriter interface {
+	io.WriteCloser
+	Reset(io.Writer)
+}
+
+// compressors pools the writers of each encoding, at the fastest level:
+// compressing tensors trades little size for much CPU at higher levels.
+var compressors = map[string]*sync.Pool{
+	"gzip":    {New: func() any { zw, _ := gzip.NewWriterLevel(io.Discard, gzip.BestSpeed); return zw }},
+	"deflate": {New: func() any { zw, _ := zlib.NewWriterLevel(io.Discard, zlib.BestSpeed); return zw }},
+}
+
+// compressor returns a pooled writer of encoding enc onto w.
+func compressor(enc string, w io.Writer) resettableWriter {
+	zw := compressors[enc].Get().(resettableWriter)
+	zw.Reset(w)
+	return zw
+}
+
+// acceptedEncoding returns "gzip" or "deflate" when the Accept-Encoding
+// values accept it (gzip preferred, a q of 0 refusing), else "".
+func acceptedEncoding(values []string) string {
+	ok := map[string]bool{}
+	for _, v := range values {
+		for _, part := range strings.Split(v, ",") {
+			name, q, _ := strings.Cut(strings.TrimSpace(part), ";")
+			if q = strings.ReplaceAll(strings.TrimSpace(q), " ", ""); q == "q=0" || q == "q=0.0" || q == "q=0.00" || q == "q=0.000" {
+				continue
+			}
+			ok[strings.ToLower(strings.TrimSpace(name))] = true
+		}
+	}
+	switch {
+	case ok["gzip"]:
+		return "gzip"
+	case ok["deflate"]:
+		return "deflate"
+	}
+	return ""
+}
+
+// isFlateError reports whether err is compress/flate's report of corrupt
+// or truncated compressed data.
+func isFlateError(err error) bool {
+	if _, ok := errors.AsType[flate.CorruptInputError](err); ok {
+		return true
+	}
+	_, ok := errors.AsType[*flate.ReadError](err)
+	return ok
+}
