@@ -15,7 +15,10 @@
 // health.go, retry.go, cache.go, scaler.go, budget.go, shutdown.go,
 // limits.go, admin.go and tls.go. config.go ties the sections together,
 // load.go and decode.go parse with file:line positions, check.go holds
-// what the sections' checks share, and errors.go the error types.
+// what the sections' checks share, and errors.go the error types. A new
+// section, or a new key of one, goes into its section's file; a section
+// adds one line to Config.ApplyDefaults and one to validate, and its
+// testdata/*.bad.yaml files are listed in its test file's table.
 //
 // The Default constants are the only definition of Sluice's defaults: the
 // packages the configuration feeds (router, scaler, xds, batcher, the
