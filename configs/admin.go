@@ -2,7 +2,6 @@ package configs
 
 import (
 	"crypto/sha256"
-	"net"
 	"strings"
 )
 
@@ -53,17 +52,28 @@ func (c *Config) AdminTokenHash(s Secrets) (h [sha256.Size]byte, ok bool, err er
 	return h, true, nil
 }
 
-// isLoopback reports whether a host:port address binds only a loopback
-// interface: localhost, 127.0.0.0/8 or ::1. An empty host binds every
-// interface; other names are not resolved and count as reachable.
-func isLoopback(addr string) bool {
-	host, _, err := net.SplitHostPort(addr)
-	if err != nil {
-		return false
+// admin checks the admin token's source, and that an admin listener at
+// addr that other machines can reach has a token (a malformed address is
+// reported by listen).
+func (c *checker) admin(a Admin, addr string) {
+	var set []string
+	for _, s := range []struct{ name, value string }{
+		{"token_sha256", a.TokenSHA256}, {"token_sha256_file", a.TokenSHA256File}, {"token_sha256_env", a.TokenSHA256Env},
+	} {
+		if s.value != "" {
+			set = append(set, s.name)
+		}
 	}
-	if strings.EqualFold(host, "localhost") {
-		return true
+	if len(set) > 1 {
+		c.addf("admin", "at most one of token_sha256, token_sha256_file and token_sha256_env may be set, got %d (%s)",
+			len(set), strings.Join(set, ", "))
 	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
+	if a.TokenSHA256 != "" {
+		c.keyHash("admin.token_sha256", a.TokenSHA256)
+	}
+	if _, err := splitPort(addr); err == nil && !a.HasToken() && !isLoopback(addr) {
+		c.addf("listen.admin", "%q is reachable from other machines, so the admin API needs a token: "+
+			"set admin.token_sha256, token_sha256_file or token_sha256_env (`sluice hash-key` prints the hash), "+
+			"or listen on 127.0.0.1", addr)
+	}
 }

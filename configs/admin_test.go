@@ -9,27 +9,16 @@ import (
 	"github.com/google/go-cmp/cmp"
 )
 
-func TestAdminHostDefault(t *testing.T) {
-	tests := []struct {
-		name, addr, want string
-	}{
-		{"no host binds loopback", ":9090", "127.0.0.1:9090"},
-		{"explicit loopback kept", "127.0.0.1:9090", "127.0.0.1:9090"},
-		{"every interface kept", "0.0.0.0:9090", "0.0.0.0:9090"},
-		{"IPv6 kept", "[::1]:9090", "[::1]:9090"},
-		{"off stays off", "", ""},
-		{"malformed left for validation", "9090", "9090"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			cfg := Config{Listen: Listen{Admin: tt.addr}}
-			cfg.ApplyDefaults()
-			if cfg.Listen.Admin != tt.want {
-				t.Errorf("listen.admin %q became %q, want %q", tt.addr, cfg.Listen.Admin, tt.want)
-			}
-		})
-	}
+// adminBad lists the admin section's bad files and their problems, in order.
+var adminBad = []badCase{
+	{"admin-exposed", []string{`admin-exposed.bad.yaml:2: listen.admin: "0.0.0.0:9090" is reachable from other machines, so the admin API needs a token`}},
+	{"admin-token", []string{
+		"admin-token.bad.yaml:2: admin: at most one of token_sha256, token_sha256_file and token_sha256_env may be set, got 2 (token_sha256, token_sha256_env)",
+		"admin-token.bad.yaml:3: admin.token_sha256: is not a SHA-256 in hex: want 64 hex digits, got 10 characters",
+	}},
 }
+
+func TestAdminBad(t *testing.T) { loadBad(t, adminBad) }
 
 func TestAdminTokenHash(t *testing.T) {
 	tok := hashOf("operator-token")

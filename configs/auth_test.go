@@ -1,22 +1,31 @@
 package configs
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
-	"errors"
-	"io/fs"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 )
 
-// hashOf returns the SHA-256 of a plain key, as KeyHashes returns it.
-func hashOf(key string) [sha256.Size]byte { return sha256.Sum256([]byte(key)) }
+// authBad lists the auth section's bad files and their problems, in order.
+var authBad = []badCase{
+	{"auth-mode", []string{`auth-mode.bad.yaml:2: auth.mode: "oauth" is not a supported mode (want "none" or "keys")`}},
+	{"auth-no-keys", []string{`auth-no-keys.bad.yaml:1: auth.keys: at least one key is required with mode "keys"`}},
+	{"auth-hash", []string{"auth-hash.bad.yaml:4: auth.keys[0].sha256: is not a SHA-256 in hex: want 64 hex digits, got 7 characters"}},
+	{"auth-sources", []string{"auth-sources.bad.yaml:4: auth.keys[0]: exactly one of sha256, sha256_file and sha256_env is required, got 2 (sha256, sha256_env)"}},
+	{"auth-key", []string{
+		"auth-key.bad.yaml:4: auth.keys[0].tenant: must name the key's tenant",
+		`auth-key.bad.yaml:5: auth.keys[0].priority: "urgent" is not a priority class`,
+		"auth-key.bad.yaml:6: auth.keys[0].rate: 0 must be > 0 and finite",
+		`auth-key.bad.yaml:7: auth.keys[0].models[1]: "[a-" is not a model name or glob`,
+		"auth-key.bad.yaml:11: auth.keys[1].burst: -1 must be >= 1",
+		"auth-key.bad.yaml:12: auth.keys[1].models: at least one model or glob is required",
+	}},
+	{"auth-tenant", []string{`auth-tenant.bad.yaml:5: auth.keys[1]: tenant "acme" has rate 50 and burst 50 here but rate 5 and burst 5 in auth.keys[0]`}},
+	{"auth-duplicate", []string{"auth-duplicate.bad.yaml:5: auth.keys[1].sha256: \"ca978112ca1bbdcafac231b39a23dc4da786eff8147c4e72b9807785afee48bb\" duplicates auth.keys[0].sha256"}},
+}
 
-// hexOf writes a hash as KeyHashes reads it.
-func hexOf(h [sha256.Size]byte) string { return hex.EncodeToString(h[:]) }
+func TestAuthBad(t *testing.T) { loadBad(t, authBad) }
 
 // TestAuthDefaults loads a file with every kind of key and checks the
 // defaults filled in.
@@ -41,163 +50,11 @@ func TestAuthDefaults(t *testing.T) {
 	}
 }
 
-// fakeSecrets serves environment variables and files from maps; it
-// records the paths read.
-type fakeSecrets struct {
-	env   map[string]string
-	files map[string]string
-	read  []string
-}
-
-func (f *fakeSecrets) secrets() Secrets {
-	return Secrets{
-		LookupEnv: func(name string) (string, bool) { v, ok := f.env[name]; return v, ok },
-		ReadFile: func(path string) ([]byte, error) {
-			f.read = append(f.read, path)
-			if v, ok := f.files[path]; ok {
-				return []byte(v), nil
-			}
-			return nil, fs.ErrNotExist
-		},
-	}
-}
-
-func TestKeyHashes(t *testing.T) {
-	a, b, c := hashOf("a"), hashOf("b"), hashOf("c")
-	tests := []struct {
-		name    string
-		keys    []APIKey
-		env     map[string]string
-		files   map[string]string
-		want    [][sha256.Size]byte
-		wantErr []string
-	}{
-		{
-			name: "every source",
-			keys: []APIKey{{SHA256: strings.ToUpper(hexOf(a))}, {SHA256File: "keys/b.sha256"}, {SHA256Env: "C"}, {SHA256File: "/abs/c2"}},
-			// sha256sum's output, and a value with a trailing newline.
-			files: map[string]string{"conf/keys/b.sha256": hexOf(b) + "  -\n", "/abs/c2": hexOf(hashOf("c2")) + "\n"},
-			env:   map[string]string{"C": hexOf(c) + "\n"},
-			want:  [][sha256.Size]byte{a, b, c, hashOf("c2")},
-		},
-		{
-			name:    "variable not set",
-			keys:    []APIKey{{SHA256Env: "MISSING"}},
-			wantErr: []string{"conf/sluice.yaml: auth.keys[0].sha256_env: environment variable MISSING is not set"},
-		},
-		{
-			name:    "file missing",
-			keys:    []APIKey{{SHA256File: "gone"}},
-			wantErr: []string{"conf/sluice.yaml: auth.keys[0].sha256_file: reading the key's hash: file does not exist"},
-		},
-		{
-			name:    "plain key in a variable",
-			keys:    []APIKey{{SHA256Env: "K"}},
-			env:     map[string]string{"K": "hunter2"},
-			wantErr: []string{"auth.keys[0].sha256_env: the value is not a SHA-256 in hex: want 64 hex digits, got 7 characters"},
-		},
-		{
-			name:    "same key twice",
-			keys:    []APIKey{{SHA256: hexOf(a)}, {SHA256Env: "A"}},
-			env:     map[string]string{"A": hexOf(a)},
-			wantErr: []string{"auth.keys[1]: the key's hash duplicates auth.keys[0]'s"},
-		},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			cfg := &Config{File: "conf/sluice.yaml", Auth: Auth{Mode: AuthKeys, Keys: tt.keys}}
-			secrets := &fakeSecrets{env: tt.env, files: tt.files}
-			got, err := cfg.KeyHashes(secrets.secrets())
-			if diff := cmp.Diff(tt.want, got); diff != "" {
-				t.Errorf("hashes (-want +got):\n%s", diff)
-			}
-			checkProblems(t, err, tt.wantErr)
-			if err != nil && strings.Contains(err.Error(), "hunter2") {
-				t.Errorf("error %q quotes the secret", err)
-			}
-		})
-	}
-}
-
-// checkProblems checks that err is nil when want is empty, else Errors
-// matching ErrInvalid whose problems contain want's, in order.
-func checkProblems(t *testing.T, err error, want []string) {
-	t.Helper()
-	var errs Errors
-	if len(want) == 0 {
-		if err != nil {
-			t.Errorf("error = %v, want none", err)
-		}
-		return
-	}
-	if !errors.As(err, &errs) || !errors.Is(err, ErrInvalid) || len(errs) != len(want) {
-		t.Fatalf("error = %v, want %d problems matching ErrInvalid", err, len(want))
-	}
-	for i, w := range want {
-		if !strings.Contains(errs[i].Error(), w) {
-			t.Errorf("problem %d = %q, want it to contain %q", i, errs[i], w)
-		}
-	}
-}
-
 // TestHashErrorHidesValue checks that a plain key pasted as a hash is not
 // repeated by validation.
 func TestHashErrorHidesValue(t *testing.T) {
 	_, err := Load("testdata/auth-hash.bad.yaml")
 	if err == nil || strings.Contains(err.Error(), "hunter2") {
 		t.Errorf("Load error = %v, want one that does not quote the value", err)
-	}
-}
-
-// TestAuthExample pins configs/examples/auth.yaml: its keys are the demo
-// keys README.md shows, and the rest is the quickstart.
-func TestAuthExample(t *testing.T) {
-	got, err := Load("examples/auth.yaml")
-	if err != nil {
-		t.Fatalf("Load: %v", err)
-	}
-	hashes, err := got.KeyHashes(Secrets{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if diff := cmp.Diff([][sha256.Size]byte{hashOf("sluice-demo-high"), hashOf("sluice-demo-low")}, hashes); diff != "" {
-		t.Errorf("key hashes are not those of sluice-demo-high and sluice-demo-low (-want +got):\n%s", diff)
-	}
-	type grant struct {
-		Tenant, Priority string
-		Rate             float64
-		Burst            int
-		Models           []string
-	}
-	var grants []grant
-	for _, k := range got.Auth.Keys {
-		grants = append(grants, grant{k.Tenant, k.Priority, k.Rate, k.Burst, k.Models})
-	}
-	wantGrants := []grant{{"demo-high", "high", 50, 50, []string{"*"}}, {"demo-low", "low", 5, 5, []string{"sum"}}}
-	if diff := cmp.Diff(wantGrants, grants); diff != "" {
-		t.Errorf("demo keys (-want +got):\n%s", diff)
-	}
-	quick, err := Load("quickstart.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	quick.Auth, quick.File = got.Auth, got.File
-	if diff := cmp.Diff(quick, got); diff != "" {
-		t.Errorf("examples/auth.yaml must be quickstart.yaml with auth on; update it (-quickstart +auth.yaml):\n%s", diff)
-	}
-}
-
-func TestSecretPath(t *testing.T) {
-	tests := []struct{ file, path, want string }{
-		{"conf/sluice.yaml", "k.sha256", filepath.Join("conf", "k.sha256")},
-		{"conf/sluice.yaml", "/etc/k", "/etc/k"},
-		{"", "k.sha256", "k.sha256"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.file+" "+tt.path, func(t *testing.T) {
-			if got := (&Config{File: tt.file}).secretPath(tt.path); got != tt.want {
-				t.Errorf("secretPath = %q, want %q", got, tt.want)
-			}
-		})
 	}
 }

@@ -9,8 +9,24 @@
 // the YAML syntax tree, so problems found after decoding still point at the
 // key that caused them. Validation runs only on a file that decoded cleanly.
 //
+// Each section of the file has one Go file that holds its types, its
+// Default constants, the filling of those defaults and its validation:
+// listen.go, auth.go, models.go, tiers.go, pools.go, queue.go, routes.go,
+// health.go, retry.go, cache.go, scaler.go, budget.go, shutdown.go,
+// limits.go, admin.go and tls.go. config.go ties the sections together,
+// load.go and decode.go parse with file:line positions, check.go holds
+// what the sections' checks share, and errors.go the error types. A new
+// section, or a new key of one, goes into its section's file; a section
+// adds one line to Config.ApplyDefaults and one to validate, and its
+// testdata/*.bad.yaml files are listed in its test file's table.
+//
+// The Default constants are the only definition of Sluice's defaults: the
+// packages the configuration feeds (router, scaler, xds, batcher, the
+// simulator) have none of their own for these values and are handed them.
+//
 // The example files quickstart.yaml and bench.yaml live beside this package
-// and are loaded by its tests.
+// and are loaded by its tests; quickstart.yaml shows every key, and the
+// values it marks "(default)" are checked against the Default constants.
 //
 // The package does no IO besides Load's reading of one file and
 // Config.KeyHashes's reading of the secrets API keys refer to (through

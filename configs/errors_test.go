@@ -3,9 +3,6 @@ package configs
 import (
 	"errors"
 	"testing"
-	"time"
-
-	"github.com/sluice-gateway/sluice/costmodel"
 )
 
 func TestErrorString(t *testing.T) {
@@ -47,53 +44,5 @@ func TestErrorsJoinAndMatch(t *testing.T) {
 	}
 	if (Errors{}).err() != nil || Errors(nil).err() != nil {
 		t.Error("empty Errors.err() != nil")
-	}
-}
-
-// TestValidateInGo checks Validate on a Config built in code: problems carry
-// no line, and a valid Config passes.
-func TestValidateInGo(t *testing.T) {
-	valid := func() Config {
-		cfg := Config{
-			Models: []Model{{Name: "m", Tier: "t"}},
-			Tiers:  []Tier{{Name: "t", Pools: []string{"p"}}},
-			Pools:  []Pool{{Name: "p", Curve: costmodel.Curve{PerItem: time.Millisecond}}},
-		}
-		cfg.ApplyDefaults()
-		return cfg
-	}
-	cfg := valid()
-	if err := cfg.Validate(); err != nil {
-		t.Fatalf("Validate(valid) = %v", err)
-	}
-	cfg.Pools[0].MaxBatch = 0
-	cfg.Pools[0].Replicas.Min = -1
-	want := "pools[0].max_batch: 0 must be >= 1\npools[0].replicas.min: -1 must be >= 0"
-	if err := cfg.Validate(); err == nil || err.Error() != want {
-		t.Errorf("Validate() = %v, want %q", err, want)
-	}
-}
-
-func TestPositionsLine(t *testing.T) {
-	pos := positions{"": 2, "pools": 5, "pools[0]": 6, "pools[0].curve": 8}
-	tests := []struct {
-		field string
-		want  int
-	}{
-		{"pools[0].curve", 8},
-		{"pools[0].curve.base", 8},
-		{"pools[0].replicas.min", 6},
-		{"pools[3].name", 5},
-		{"models", 2},
-	}
-	for _, tt := range tests {
-		t.Run(tt.field, func(t *testing.T) {
-			if got := pos.line(tt.field); got != tt.want {
-				t.Errorf("line(%q) = %d, want %d", tt.field, got, tt.want)
-			}
-		})
-	}
-	if got := (positions{}).line("x.y"); got != 1 {
-		t.Errorf("line in empty positions = %d, want 1", got)
 	}
 }

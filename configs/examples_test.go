@@ -1,6 +1,7 @@
 package configs
 
 import (
+	"crypto/sha256"
 	"testing"
 	"time"
 
@@ -8,8 +9,6 @@ import (
 
 	"github.com/sluice-gateway/sluice/costmodel"
 )
-
-func ptr[T any](v T) *T { return &v }
 
 // TestQuickstart pins the shipped quickstart. The file spells out the keys
 // it marks "(default)"; writing them here as the Default constants makes
@@ -64,6 +63,7 @@ func TestQuickstart(t *testing.T) {
 		MaxJSONDepth: DefaultMaxJSONDepth, MaxTensorElements: DefaultMaxTensorElements,
 	}
 	want.Protocol = Protocol{PriorityLevels: DefaultPriorityLevels, SequenceIdle: DefaultSequenceIdle}
+	want.Protocol = Protocol{PriorityLevels: DefaultPriorityLevels, SequenceIdle: DefaultSequenceIdle}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("quickstart.yaml (-want +got):\n%s", diff)
 	}
@@ -110,19 +110,53 @@ func TestBenchFleet(t *testing.T) {
 	}
 }
 
-// TestAnchors checks that anchors, aliases and merge keys decode, and that
-// a key beside a merge key overrides the merged one.
-func TestAnchors(t *testing.T) {
-	cfg, err := Load("testdata/anchors.good.yaml")
+// TestBenchRoutes pins the route that keeps big sums on the GPU pools of
+// the reference fleet.
+func TestBenchRoutes(t *testing.T) {
+	cfg, err := Load("bench.yaml")
 	if err != nil {
 		t.Fatalf("Load: %v", err)
 	}
-	gpu := costmodel.Curve{Base: 32 * time.Millisecond, PerItem: 4 * time.Millisecond}
-	want := []Pool{
-		{Name: "a", PricePerHour: 1.20, Curve: gpu, MaxBatch: 32, Replicas: Replicas{Initial: 1, Max: 1}},
-		{Name: "b", PricePerHour: 3.00, Curve: gpu, MaxBatch: 32, Replicas: Replicas{Initial: 1, Max: 1}},
+	want := []Route{{Match: RouteMatch{Model: "sum", MinElements: 4096}, Tier: "heavy"}}
+	if diff := cmp.Diff(want, cfg.Routes); diff != "" {
+		t.Errorf("bench.yaml routes (-want +got):\n%s", diff)
 	}
-	if diff := cmp.Diff(want, cfg.Pools); diff != "" {
-		t.Errorf("pools (-want +got):\n%s", diff)
+}
+
+// TestAuthExample pins configs/examples/auth.yaml: its keys are the demo
+// keys README.md shows, and the rest is the quickstart.
+func TestAuthExample(t *testing.T) {
+	got, err := Load("examples/auth.yaml")
+	if err != nil {
+		t.Fatalf("Load: %v", err)
+	}
+	hashes, err := got.KeyHashes(Secrets{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([][sha256.Size]byte{hashOf("sluice-demo-high"), hashOf("sluice-demo-low")}, hashes); diff != "" {
+		t.Errorf("key hashes are not those of sluice-demo-high and sluice-demo-low (-want +got):\n%s", diff)
+	}
+	type grant struct {
+		Tenant, Priority string
+		Rate             float64
+		Burst            int
+		Models           []string
+	}
+	var grants []grant
+	for _, k := range got.Auth.Keys {
+		grants = append(grants, grant{k.Tenant, k.Priority, k.Rate, k.Burst, k.Models})
+	}
+	wantGrants := []grant{{"demo-high", "high", 50, 50, []string{"*"}}, {"demo-low", "low", 5, 5, []string{"sum"}}}
+	if diff := cmp.Diff(wantGrants, grants); diff != "" {
+		t.Errorf("demo keys (-want +got):\n%s", diff)
+	}
+	quick, err := Load("quickstart.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	quick.Auth, quick.File = got.Auth, got.File
+	if diff := cmp.Diff(quick, got); diff != "" {
+		t.Errorf("examples/auth.yaml must be quickstart.yaml with auth on; update it (-quickstart +auth.yaml):\n%s", diff)
 	}
 }

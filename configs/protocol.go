@@ -41,9 +41,7 @@ func (p *Protocol) applyDefaults() {
 // protocol checks the protocol section.
 func (c *checker) protocol(p Protocol) {
 	for i, l := range p.PriorityLevels {
-		if !authPriorities[l] {
-			c.addf(fmt.Sprintf("protocol.priority_levels[%d]", i), "%q is not a priority class (want critical, high, normal or low)", l)
-		}
+		c.priority(fmt.Sprintf("protocol.priority_levels[%d]", i), l)
 	}
 	c.positive("protocol.sequence_idle", p.SequenceIdle)
 }

@@ -1,6 +1,38 @@
 package configs
 
-import "time"
+import (
+	"errors"
+	"fmt"
+	"math"
+	"time"
+
+	"github.com/robfig/cron/v3"
+)
+
+// Defaults of the scaler section; the scaler package has none of its own
+// and is handed these values.
+const (
+	// DefaultScalerInterval is the time between two scaler decisions.
+	DefaultScalerInterval = 2 * time.Second
+	// DefaultStabilization is the scale-down window.
+	DefaultStabilization = 5 * time.Minute
+	// DefaultHoldColdStarts keeps replicas no longer needed for three of
+	// their pool's cold starts, at most the stabilization window.
+	DefaultHoldColdStarts = 3.0
+	// DefaultPanicWindow is the window of a surge's demand.
+	DefaultPanicWindow = 6 * time.Second
+	// DefaultPanicThreshold starts a panic at 200 % of ready capacity.
+	DefaultPanicThreshold = 2.0
+	// DefaultSpotShareMax lets spot pools take all of a tier's demand.
+	DefaultSpotShareMax = 1.0
+	// DefaultSpotBackoff is how long a spot pool that lost workers is
+	// trusted with its ready replicas only.
+	DefaultSpotBackoff = 2 * time.Minute
+	// DefaultQueueDrainTarget is the time a queue should drain within.
+	DefaultQueueDrainTarget = 5 * time.Second
+	// DefaultDriver runs workers as child processes.
+	DefaultDriver = DriverLocal
+)
 
 // Scaler configures the embedded scaler. Zero values take the defaults
 // named on the fields.
@@ -37,8 +69,8 @@ type Scaler struct {
 	// DryRun logs the scaler's plans without resizing pools or shedding;
 	// default false.
 	DryRun bool `yaml:"dry_run"`
-	// Driver runs the pools' workers: DriverLocal (the default) or
-	// DriverKubernetes.
+	// Driver runs the pools' workers: DriverLocal (the default,
+	// DefaultDriver) or DriverKubernetes.
 	Driver string `yaml:"driver"`
 	// Prewarm raises pools' minimums on a schedule.
 	Prewarm []Prewarm `yaml:"prewarm"`
@@ -71,15 +103,72 @@ type Prewarm struct {
 	Min int `yaml:"min"`
 }
 
-// Budget caps spending. When the planned fleet costs more, the scaler
-// removes the capacity dearest per inference first, then sheds the low and
-// normal classes, then serves fallback models.
-type Budget struct {
-	// PerHour is the ceiling of the fleet's price in USD per hour; >= 0,
-	// and 0 (the default) means no cap.
-	PerHour float64 `yaml:"per_hour"`
-	// PerDay caps a day's spending in USD (midnight to midnight, local
-	// time); >= 0, and 0 (the default) means no cap. The scaler reports
-	// when the day's projected spending crosses 50, 80 and 100 % of it.
-	PerDay float64 `yaml:"per_day"`
+func (s *Scaler) applyDefaults() {
+	fillIfZero(&s.Interval, DefaultScalerInterval)
+	fillIfZero(&s.Stabilization, DefaultStabilization)
+	fillIfZero(&s.HoldColdStarts, DefaultHoldColdStarts)
+	fillIfZero(&s.PanicWindow, DefaultPanicWindow)
+	fillIfZero(&s.PanicThreshold, DefaultPanicThreshold)
+	fillIfZero(&s.SpotShareMax, DefaultSpotShareMax)
+	fillIfZero(&s.SpotBackoff, DefaultSpotBackoff)
+	fillIfZero(&s.QueueDrainTarget, DefaultQueueDrainTarget)
+	fillIfZero(&s.Driver, DefaultDriver)
+}
+
+// scaler checks the scaler section; pools are checked by pools, and give
+// each pre-warm window's pool and bounds.
+func (c *checker) scaler(s Scaler, pools []Pool) {
+	c.positive("scaler.interval", s.Interval)
+	c.positive("scaler.stabilization", s.Stabilization)
+	c.positive("scaler.panic_window", s.PanicWindow)
+	c.positive("scaler.spot_backoff", s.SpotBackoff)
+	c.positive("scaler.queue_drain_target", s.QueueDrainTarget)
+	if !(s.PanicThreshold > 1) || math.IsInf(s.PanicThreshold, 1) {
+		c.addf("scaler.panic_threshold", "%v must be > 1 and finite", s.PanicThreshold)
+	}
+	if !(s.HoldColdStarts > 0) {
+		c.addf("scaler.hold_cold_starts", "%v must be > 0", s.HoldColdStarts)
+	}
+	if !(s.SpotShareMax > 0 && s.SpotShareMax <= 1) {
+		c.addf("scaler.spot_share_max", "%v must be > 0 and <= 1", s.SpotShareMax)
+	}
+	if s.Driver != DriverLocal && s.Driver != DriverKubernetes {
+		c.addf("scaler.driver", "%q must be %s or %s", s.Driver, DriverLocal, DriverKubernetes)
+	}
+	maxes := map[string]int{}
+	for _, p := range pools {
+		maxes[p.Name] = p.Replicas.Max
+	}
+	for i, pw := range s.Prewarm {
+		c.prewarm(fmt.Sprintf("scaler.prewarm[%d]", i), pw, maxes)
+	}
+}
+
+// prewarm checks one pre-warm entry; maxes holds each pool's max replicas.
+func (c *checker) prewarm(f string, pw Prewarm, maxes map[string]int) {
+	if pw.Schedule == "" {
+		c.addf(f+".schedule", "is required")
+	} else if err := checkSchedule(pw.Schedule); err != nil {
+		c.addf(f+".schedule", "%q %v", pw.Schedule, err)
+	}
+	c.positive(f+".duration", pw.Duration)
+	maxReplicas, ok := maxes[pw.Pool]
+	switch {
+	case !ok:
+		c.addf(f+".pool", "pool %q is not defined under pools", pw.Pool)
+	case pw.Min < 0 || pw.Min > maxReplicas:
+		c.addf(f+".min", "%d must be between 0 and pool %q's replicas.max %d", pw.Min, pw.Pool, maxReplicas)
+	}
+}
+
+// checkSchedule parses a pre-warm schedule as the scaler will.
+func checkSchedule(spec string) error {
+	sched, err := cron.ParseStandard(spec)
+	if err != nil {
+		return fmt.Errorf("is not a cron schedule: %w", err)
+	}
+	if _, every := sched.(cron.ConstantDelaySchedule); every {
+		return errors.New("is not allowed: @every has no fixed start times")
+	}
+	return nil
 }

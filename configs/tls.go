@@ -51,3 +51,23 @@ func (c *Config) Path(p string) string {
 	}
 	return filepath.Join(filepath.Dir(c.File), p)
 }
+
+// tls checks the tls and workers_tls sections: the files a section needs
+// are named, and TLS to workers is asked only of workers that can serve
+// it (driver is scaler.driver).
+func (c *checker) tls(t *TLS, w *WorkersTLS, driver string) {
+	if t != nil {
+		c.required("tls.cert_file", t.CertFile)
+		c.required("tls.key_file", t.KeyFile)
+	}
+	if w == nil {
+		return
+	}
+	if (w.CertFile == "") != (w.KeyFile == "") {
+		c.addf("workers_tls", "cert_file and key_file go together: set both or neither")
+	}
+	if driver == DriverLocal {
+		c.addf("workers_tls", "local workers (scaler.driver %q) serve plaintext on loopback; "+
+			"workers_tls is for workers that serve TLS (scaler.driver %q)", DriverLocal, DriverKubernetes)
+	}
+}

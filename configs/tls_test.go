@@ -7,6 +7,18 @@ import (
 	"github.com/google/go-cmp/cmp"
 )
 
+// tlsBad lists the tls sections' bad files and their problems, in order.
+var tlsBad = []badCase{
+	{"tls", []string{
+		"tls.bad.yaml:4: tls.cert_file: is required",
+		"tls.bad.yaml:4: tls.key_file: is required",
+		"tls.bad.yaml:6: workers_tls: cert_file and key_file go together: set both or neither",
+		`tls.bad.yaml:6: workers_tls: local workers (scaler.driver "local") serve plaintext on loopback`,
+	}},
+}
+
+func TestTLSBad(t *testing.T) { loadBad(t, tlsBad) }
+
 // TestSecurityGood loads a file that sets every limit and security key.
 func TestSecurityGood(t *testing.T) {
 	cfg, err := Load("testdata/security.good.yaml")

@@ -24,8 +24,8 @@
 //
 // No error, log line or counter holds an API key.
 //
-// Limits (Options, each defaulted when 0; see DefaultMaxBodyBytes and
-// the constants beside it): an HTTP body over MaxBodyBytes is refused
+// Limits (Options, each defaulted when 0 to the configuration's default,
+// configs.DefaultMaxBodyBytes and the constants beside it): an HTTP body over MaxBodyBytes is refused
 // with 413 (ErrBodyTooLarge), and one whose objects and arrays nest
 // deeper than MaxJSONDepth with 400, before it is decoded; a call whose
 // inputs hold more than MaxTensorElements elements in all, over either

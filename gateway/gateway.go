@@ -10,6 +10,7 @@ import (
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/sluice-gateway/sluice/batcher"
+	"github.com/sluice-gateway/sluice/configs"
 	"github.com/sluice-gateway/sluice/oip"
 	"github.com/sluice-gateway/sluice/router"
 )
@@ -26,15 +27,16 @@ type Options struct {
 	Logger *slog.Logger
 	// Now returns the current time; nil means time.Now.
 	Now func() time.Time
-	// MaxBodyBytes bounds an HTTP request body; 0 means DefaultMaxBodyBytes.
+	// MaxBodyBytes bounds an HTTP request body; 0 means
+	// configs.DefaultMaxBodyBytes, the limits section's default.
 	MaxBodyBytes int64
 	// MaxJSONDepth bounds the nesting of objects and arrays in an HTTP
 	// request body, which is refused (400) before it is decoded; 0 means
-	// DefaultMaxJSONDepth.
+	// configs.DefaultMaxJSONDepth.
 	MaxJSONDepth int
 	// MaxTensorElements bounds the elements of all the inputs of one call
 	// together (400 / INVALID_ARGUMENT naming the input); 0 means
-	// DefaultMaxTensorElements.
+	// configs.DefaultMaxTensorElements.
 	MaxTensorElements int64
 	// MaxDeadline caps every call's deadline: a client's timeout, gRPC
 	// deadline or model timeout longer than it is cut to it; 0 (or less)
@@ -105,7 +107,7 @@ func New(opts Options) *Gateway {
 		g.now = time.Now
 	}
 	if g.maxBody <= 0 {
-		g.maxBody = DefaultMaxBodyBytes
+		g.maxBody = configs.DefaultMaxBodyBytes
 	}
 	g.bounds = boundsOf(opts)
 	g.tracing = newTracing(opts.TracerProvider, g.now)

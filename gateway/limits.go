@@ -4,19 +4,8 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/sluice-gateway/sluice/configs"
 	"github.com/sluice-gateway/sluice/oip"
-)
-
-// Request limits a Gateway applies where Options leaves them 0.
-const (
-	// DefaultMaxBodyBytes bounds an HTTP request body: 16 MiB.
-	DefaultMaxBodyBytes = 16 << 20
-	// DefaultMaxJSONDepth bounds the nesting of objects and arrays in an
-	// HTTP request body.
-	DefaultMaxJSONDepth = 32
-	// DefaultMaxTensorElements bounds the elements of all the inputs of
-	// one call together.
-	DefaultMaxTensorElements = 4 << 20
 )
 
 // bounds are the limits a gateway applies to each call, defaults filled.
@@ -35,10 +24,10 @@ type bounds struct {
 func boundsOf(opts Options) bounds {
 	b := bounds{depth: opts.MaxJSONDepth, elements: opts.MaxTensorElements, deadline: max(opts.MaxDeadline, 0)}
 	if b.depth <= 0 {
-		b.depth = DefaultMaxJSONDepth
+		b.depth = configs.DefaultMaxJSONDepth
 	}
 	if b.elements <= 0 {
-		b.elements = DefaultMaxTensorElements
+		b.elements = configs.DefaultMaxTensorElements
 	}
 	return b
 }

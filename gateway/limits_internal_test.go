@@ -7,6 +7,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/sluice-gateway/sluice/configs"
 	"github.com/sluice-gateway/sluice/oip"
 )
 
@@ -46,10 +47,10 @@ func TestBoundsOf(t *testing.T) {
 		opts Options
 		want bounds
 	}{
-		{"defaults", Options{}, bounds{depth: DefaultMaxJSONDepth, elements: DefaultMaxTensorElements}},
+		{"defaults", Options{}, bounds{depth: configs.DefaultMaxJSONDepth, elements: configs.DefaultMaxTensorElements}},
 		{"set", Options{MaxJSONDepth: 5, MaxTensorElements: 7, MaxDeadline: time.Second}, bounds{depth: 5, elements: 7, deadline: time.Second}},
 		{"negative means default or none", Options{MaxJSONDepth: -1, MaxTensorElements: -1, MaxDeadline: -time.Second},
-			bounds{depth: DefaultMaxJSONDepth, elements: DefaultMaxTensorElements}},
+			bounds{depth: configs.DefaultMaxJSONDepth, elements: configs.DefaultMaxTensorElements}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -11,13 +11,10 @@ import (
 	"github.com/sluice-gateway/sluice/costmodel"
 )
 
-// Defaults the router uses for zero fields of its Config.
 const (
-	// DefaultHealthTimeout bounds one active check or ejection probe.
-	DefaultHealthTimeout = time.Second
-	// DefaultRetryWindow is the sliding window of the retry budget.
-	DefaultRetryWindow = 10 * time.Second
-	// DefaultStatsWindow is the sliding window of PoolStats.
+	// DefaultStatsWindow is the sliding window of PoolStats, used where
+	// Config.StatsWindow is 0. It is the router's own: the configuration
+	// has no such key.
 	DefaultStatsWindow = 10 * time.Second
 	// maxEjectDoublings caps the back-off of a worker ejected again and
 	// again at EjectFor × 2⁶.
@@ -126,12 +123,14 @@ type Match struct {
 }
 
 // HealthConfig configures active health checks and passive ejection. The
-// zero value turns both off.
+// zero value turns both off. It has no defaults of its own: serve passes
+// the configuration's health section.
 type HealthConfig struct {
 	// Interval between two active checks of each worker; 0 turns active
 	// checks off.
 	Interval time.Duration
-	// Timeout bounds one check or probe; 0 means DefaultHealthTimeout.
+	// Timeout bounds one check or probe; > 0, required when Interval or
+	// EjectAfter is set.
 	Timeout time.Duration
 	// EjectAfter consecutive failed batches eject a worker; a worker that
 	// cannot be reached at all (connection refused or reset, worker gone)
@@ -155,13 +154,14 @@ type HealthConfig struct {
 }
 
 // RetryConfig bounds retries of failed batches. The zero value turns
-// retries off.
+// retries off. It has no defaults of its own: serve passes the
+// configuration's retry section.
 type RetryConfig struct {
 	// Budget is the largest share of requests that may be retries over
 	// Window, in [0, 1]; 0 turns retries off.
 	Budget float64
-	// Window is the sliding window of the budget; 0 means
-	// DefaultRetryWindow.
+	// Window is the sliding window of the budget; > 0, required when
+	// Budget is set.
 	Window time.Duration
 }
 

@@ -20,7 +20,8 @@ var (
 	// reset, worker gone, or an internal error of the worker.
 	ErrBackend = errors.New("router: backend failed")
 	// ErrConfig is returned by New for a configuration that names what
-	// does not exist.
+	// does not exist, or turns on checks or retries without their
+	// timeout or window.
 	ErrConfig = errors.New("router: bad config")
 	// ErrModelUnavailable is returned for a model the configuration names
 	// but its workers said they do not serve; the message says which.

@@ -23,7 +23,7 @@ func TestKillEveryWorkerOfAPool(t *testing.T) {
 	f := startFleet(t, router.Config{
 		Models: []router.Model{sumModel("t", 300*ms)},
 		Tiers:  map[string][]string{"t": {"a", "b"}},
-		Health: router.HealthConfig{EjectAfter: 3, EjectFor: time.Minute},
+		Health: router.HealthConfig{Timeout: time.Second, EjectAfter: 3, EjectFor: time.Minute},
 		Retry:  router.RetryConfig{Budget: 0.2, Window: 10 * time.Second},
 	}, a, b)
 
@@ -84,8 +84,8 @@ func TestEjectedWorkerReturns(t *testing.T) {
 	f := startFleet(t, router.Config{
 		Models: []router.Model{sumModel("t", time.Second)},
 		Tiers:  map[string][]string{"t": {"p"}},
-		Health: router.HealthConfig{EjectAfter: 3, EjectFor: 100 * ms},
-		Retry:  router.RetryConfig{Budget: 1},
+		Health: router.HealthConfig{Timeout: time.Second, EjectAfter: 3, EjectFor: 100 * ms},
+		Retry:  router.RetryConfig{Budget: 1, Window: 10 * time.Second},
 	}, p)
 	w := f.workers["p"][0]
 	w.kill()
@@ -118,7 +118,7 @@ func TestActiveChecks(t *testing.T) {
 	f := startFleet(t, router.Config{
 		Models: []router.Model{sumModel("t", time.Second)},
 		Tiers:  map[string][]string{"t": {"p"}},
-		Health: router.HealthConfig{Interval: 20 * ms},
+		Health: router.HealthConfig{Interval: 20 * ms, Timeout: time.Second},
 	}, pool{name: "p", curve: costmodel.Curve{Base: ms}, maxBatch: 8})
 	opts := emulate(costmodel.Curve{Base: ms}, 8)
 	opts.ColdStart = time.Second

@@ -35,11 +35,15 @@ type Router struct {
 // New builds a router, the batcher queue of every pool, and starts the
 // active health checks if cfg.Health asks for them. It fails, wrapping
 // ErrConfig, when a tier, route or model names a pool, tier or model that
-// does not exist. The caller must Close it.
+// does not exist, or when health checks or retries are on without their
+// timeout or window. The caller must Close it.
 func New(cfg Config) (*Router, error) {
+	if err := checkSettings(cfg); err != nil {
+		return nil, err
+	}
 	r := &Router{
 		picker: cfg.Picker, clock: cfg.Clock, log: cfg.Logger,
-		budget: newRetryBudget(cfg.Retry.Budget, orDefault(cfg.Retry.Window, DefaultRetryWindow)),
+		budget: newRetryBudget(cfg.Retry.Budget, cfg.Retry.Window),
 		cache:  newResponseCache(cfg.CacheBytes),
 		stats:  &modelStats{},
 	}
@@ -67,6 +71,20 @@ func New(cfg Config) (*Router, error) {
 	return r, nil
 }
 
+// checkSettings checks that the health checks and retries cfg turns on
+// have what they need.
+func checkSettings(cfg Config) error {
+	h, r := cfg.Health, cfg.Retry
+	if (h.Interval > 0 || h.EjectAfter > 0) && h.Timeout <= 0 {
+		return fmt.Errorf("%w: health timeout %v must be > 0 with checks every %v or ejection after %d failures",
+			ErrConfig, h.Timeout, h.Interval, h.EjectAfter)
+	}
+	if r.Budget > 0 && r.Window <= 0 {
+		return fmt.Errorf("%w: retry window %v must be > 0 with a retry budget of %v", ErrConfig, r.Window, r.Budget)
+	}
+	return nil
+}
+
 func orDefault(d, def time.Duration) time.Duration {
 	if d <= 0 {
 		return def
@@ -76,10 +94,8 @@ func orDefault(d, def time.Duration) time.Duration {
 
 // poolDeps returns what the pools of cfg share with the router.
 func (r *Router) poolDeps(cfg Config) poolDeps {
-	h := cfg.Health
-	h.Timeout = orDefault(h.Timeout, DefaultHealthTimeout)
 	return poolDeps{
-		clock: r.clock, health: h, prober: cfg.Prober, http: newHTTPProber(cfg.WorkerTLS), creds: workerCredentials(cfg.WorkerTLS),
+		clock: r.clock, health: cfg.Health, prober: cfg.Prober, http: newHTTPProber(cfg.WorkerTLS), creds: workerCredentials(cfg.WorkerTLS),
 		log: r.log, window: orDefault(cfg.StatsWindow, DefaultStatsWindow),
 		tp: cfg.TracerProvider, tracing: r.tracing,
 		stats: r.stats, attached: r.learn,

@@ -6,31 +6,12 @@ import (
 	"github.com/sluice-gateway/sluice/costmodel"
 )
 
-// Defaults NewSpec fills in for Config fields left at their zero value.
+// Defaults NewSpec fills in for the fields of Config that the
+// configuration does not set: the forecast's tuning and the latency
+// headroom. The rules' knobs (Interval to QueueDrainTarget) have no
+// defaults here; the configuration owns them (configs.DefaultScalerInterval
+// and the constants beside it) and its caller passes them in.
 const (
-	// DefaultInterval is the time between two decisions of a Loop.
-	DefaultInterval = 2 * time.Second
-	// DefaultStabilization is the window over which scale-down takes the
-	// highest recommendation, and the calm a panic needs to end.
-	DefaultStabilization = 5 * time.Minute
-	// DefaultHoldColdStarts keeps replicas no longer needed for three of
-	// their pool's cold starts, at most Stabilization.
-	DefaultHoldColdStarts = 3.0
-	// DefaultPanicWindow is the window whose mean arrival rate is compared
-	// against ready capacity to detect a surge.
-	DefaultPanicWindow = 6 * time.Second
-	// DefaultPanicThreshold enters panic when the panic window's demand
-	// exceeds 200 % of ready capacity.
-	DefaultPanicThreshold = 2.0
-	// DefaultSpotShareMax lets spot pools take all of a tier's demand: a
-	// lost spot replica is covered at once by the tier's other pools.
-	DefaultSpotShareMax = 1.0
-	// DefaultSpotBackoff is how long a spot pool that lost workers is
-	// trusted only with its ready replicas.
-	DefaultSpotBackoff = 2 * time.Minute
-	// DefaultQueueDrainTarget is the time within which a queue should be
-	// drained on top of new arrivals.
-	DefaultQueueDrainTarget = 5 * time.Second
 	// DefaultLatencyHeadroom scales up ahead once a pool's p95 passes 80 %
 	// of its SLO.
 	DefaultLatencyHeadroom = 0.8
@@ -50,9 +31,11 @@ const (
 )
 
 // Config is what the policy is told: the pools and tiers, and the knobs of
-// its rules (see the package documentation for the rules themselves). A
-// zero duration or number means "unset" and takes the Default constant of
-// the same name. NewSpec checks a Config and compiles it into a Spec.
+// its rules (see the package documentation for the rules themselves).
+// Every knob from Interval to QueueDrainTarget is required (NewSpec
+// refuses a zero one); LatencyHeadroom and the Forecast's fields, which the
+// configuration does not set, take the Default constant of the same name
+// when zero. NewSpec checks a Config and compiles it into a Spec.
 type Config struct {
 	// Pools are the groups of replicas the policy sizes; names unique.
 	Pools []PoolConfig
@@ -172,28 +155,15 @@ type Prewarm struct {
 	Min int
 }
 
-// withDefaults returns c with every unset field set to its default.
+// withDefaults returns c with its unset LatencyHeadroom and Forecast set
+// to their defaults.
 func (c Config) withDefaults() Config {
-	setDuration(&c.Interval, DefaultInterval)
-	setDuration(&c.Stabilization, DefaultStabilization)
-	setDuration(&c.PanicWindow, DefaultPanicWindow)
-	setDuration(&c.SpotBackoff, DefaultSpotBackoff)
-	setDuration(&c.QueueDrainTarget, DefaultQueueDrainTarget)
-	setNumber(&c.PanicThreshold, DefaultPanicThreshold)
-	setNumber(&c.SpotShareMax, DefaultSpotShareMax)
-	setNumber(&c.HoldColdStarts, DefaultHoldColdStarts)
 	setNumber(&c.LatencyHeadroom, DefaultLatencyHeadroom)
 	setNumber(&c.Forecast.Alpha, DefaultAlpha)
 	setNumber(&c.Forecast.Beta, DefaultBeta)
 	setNumber(&c.Forecast.ErrorGain, DefaultErrorGain)
 	setNumber(&c.Forecast.ErrorBand, DefaultErrorBand)
 	return c
-}
-
-func setDuration(d *time.Duration, def time.Duration) {
-	if *d == 0 {
-		*d = def
-	}
 }
 
 func setNumber(v *float64, def float64) {

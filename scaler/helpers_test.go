@@ -39,10 +39,31 @@ func tier(name string, pools ...string) TierConfig {
 	return TierConfig{Name: name, SLO: time.Second, Pools: pools}
 }
 
+// withKnobs returns c with the rules' knobs it leaves at zero set to the
+// values the tests were written for: those of the configuration's
+// defaults, which the scaler is handed and does not hold itself.
+func withKnobs(c Config) Config {
+	for _, d := range []struct {
+		v   *time.Duration
+		def time.Duration
+	}{
+		{&c.Interval, 2 * time.Second}, {&c.Stabilization, 5 * time.Minute}, {&c.PanicWindow, 6 * time.Second},
+		{&c.SpotBackoff, 2 * time.Minute}, {&c.QueueDrainTarget, 5 * time.Second},
+	} {
+		if *d.v == 0 {
+			*d.v = d.def
+		}
+	}
+	setNumber(&c.PanicThreshold, 2)
+	setNumber(&c.SpotShareMax, 1)
+	setNumber(&c.HoldColdStarts, 3)
+	return c
+}
+
 // mustSpec compiles c with the tuning the mechanism tests were written
 // for (a 70 % spot cap, the full stabilization window for every pool, a
-// quick forecast with a wide error band) wherever c leaves it unset, so
-// each test states its numbers without following the defaults.
+// quick forecast with a wide error band) wherever c leaves it unset, and
+// withKnobs for the rest, so each test states its numbers.
 func mustSpec(t *testing.T, c Config) *Spec {
 	t.Helper()
 	setNumber(&c.SpotShareMax, 0.7)
@@ -51,7 +72,7 @@ func mustSpec(t *testing.T, c Config) *Spec {
 	setNumber(&c.Forecast.Beta, 0.1)
 	setNumber(&c.Forecast.ErrorBand, 2)
 	setNumber(&c.Forecast.ErrorGain, 0.1)
-	s, err := NewSpec(c)
+	s, err := NewSpec(withKnobs(c))
 	if err != nil {
 		t.Fatalf("NewSpec: %v", err)
 	}

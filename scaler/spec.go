@@ -43,7 +43,7 @@ type member struct {
 	cost float64 // USD per million inferences at full utilization
 }
 
-// NewSpec fills c's defaults, checks it and compiles it. Every problem is
+// NewSpec fills c's defaults (see Config), checks it and compiles it. Every problem is
 // reported, joined, each wrapping ErrInvalidSpec and naming its field and
 // value. The Spec keeps c's slices; do not modify them afterwards.
 func NewSpec(c Config) (*Spec, error) {

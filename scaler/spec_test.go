@@ -10,8 +10,10 @@ import (
 	"github.com/google/go-cmp/cmp"
 )
 
+// TestNewSpecDefaults checks that NewSpec fills only the knobs the
+// configuration does not set, and keeps the rules' knobs it is given.
 func TestNewSpecDefaults(t *testing.T) {
-	s, err := NewSpec(Config{Pools: []PoolConfig{cpuPool("cpu", 0, 1)}, Tiers: []TierConfig{tier("t", "cpu")}})
+	s, err := NewSpec(withKnobs(Config{Pools: []PoolConfig{cpuPool("cpu", 0, 1)}, Tiers: []TierConfig{tier("t", "cpu")}}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -20,17 +22,35 @@ func TestNewSpecDefaults(t *testing.T) {
 	want := Config{
 		Interval: 2 * time.Second, Stabilization: 5 * time.Minute, HoldColdStarts: 3, PanicWindow: 6 * time.Second,
 		PanicThreshold: 2, SpotShareMax: 1, SpotBackoff: 2 * time.Minute,
-		QueueDrainTarget: 5 * time.Second, LatencyHeadroom: 0.8,
-		Forecast: Forecast{Alpha: 0.2, Beta: 0.02, ErrorGain: 0.03, ErrorBand: 1},
+		QueueDrainTarget: 5 * time.Second, LatencyHeadroom: DefaultLatencyHeadroom,
+		Forecast: Forecast{Alpha: DefaultAlpha, Beta: DefaultBeta, ErrorGain: DefaultErrorGain, ErrorBand: DefaultErrorBand},
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("defaults (-want +got):\n%s", diff)
 	}
 }
 
+// TestNewSpecRequiresKnobs checks that the rules' knobs have no default:
+// a Config that leaves them at zero is refused, each named.
+func TestNewSpecRequiresKnobs(t *testing.T) {
+	_, err := NewSpec(Config{Pools: []PoolConfig{cpuPool("cpu", 0, 1)}, Tiers: []TierConfig{tier("t", "cpu")}})
+	if !errors.Is(err, ErrInvalidSpec) {
+		t.Fatalf("NewSpec = %v, want ErrInvalidSpec", err)
+	}
+	for _, want := range []string{
+		"interval 0s must be > 0", "stabilization 0s must be > 0", "panic window 0s must be > 0",
+		"spot backoff 0s must be > 0", "queue drain target 0s must be > 0", "spot share max 0 must be in (0, 1]",
+		"panic threshold 0 must be a finite number > 1", "hold cold starts 0 must be > 0",
+	} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("NewSpec error lacks %q:\n%v", want, err)
+		}
+	}
+}
+
 func TestNewSpecErrors(t *testing.T) {
 	ok := func() Config {
-		return Config{Pools: []PoolConfig{cpuPool("cpu", 0, 2)}, Tiers: []TierConfig{tier("t", "cpu")}}
+		return withKnobs(Config{Pools: []PoolConfig{cpuPool("cpu", 0, 2)}, Tiers: []TierConfig{tier("t", "cpu")}})
 	}
 	tests := []struct {
 		name   string

@@ -37,10 +37,10 @@ func richView() View {
 		},
 		Models: []Model{
 			{Name: "sum", Tier: "light", Batched: true, SLO: 500 * time.Millisecond, Timeout: 10 * time.Second},
-			{Name: "echo", Tier: "light", SLO: 200 * time.Millisecond, Weights: map[string]uint32{"cpu": 1, "gpu": 3}},
-			{Name: "embed", Tier: "heavy", SLO: time.Second},
+			{Name: "echo", Tier: "light", SLO: 200 * time.Millisecond, Timeout: 30 * time.Second, Weights: map[string]uint32{"cpu": 1, "gpu": 3}},
+			{Name: "embed", Tier: "heavy", SLO: time.Second, Timeout: 30 * time.Second},
 		},
-		Policy: Policy{HealthInterval: 2 * time.Second, RetryBudget: 0.25},
+		Policy: Policy{HealthInterval: 2 * time.Second, HealthTimeout: time.Second, EjectAfter: 5, EjectFor: 30 * time.Second, RetryBudget: 0.25},
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"time"
 )
 
 // check returns every rule of the View's documentation that v breaks,
@@ -93,8 +94,11 @@ func checkModel(add adder, m Model, seen, tiers, pools map[string]bool) {
 	if !tiers[m.Tier] {
 		add("model %q: unknown tier %q", m.Name, m.Tier)
 	}
-	if m.SLO < 0 || m.Timeout < 0 {
-		add("model %q: slo %v and timeout %v must not be negative", m.Name, m.SLO, m.Timeout)
+	if m.SLO < 0 {
+		add("model %q: slo %v must not be negative", m.Name, m.SLO)
+	}
+	if m.Timeout <= 0 {
+		add("model %q: timeout %v must be > 0", m.Name, m.Timeout)
 	}
 	for p := range m.Weights {
 		if !pools[p] {
@@ -104,8 +108,16 @@ func checkModel(add adder, m Model, seen, tiers, pools map[string]bool) {
 }
 
 func checkPolicy(add adder, p Policy) {
-	if p.HealthInterval < 0 || p.HealthTimeout < 0 || p.EjectFor < 0 {
-		add("policy durations must not be negative")
+	for _, d := range []struct {
+		name string
+		v    time.Duration
+	}{{"health interval", p.HealthInterval}, {"health timeout", p.HealthTimeout}, {"eject for", p.EjectFor}} {
+		if d.v <= 0 {
+			add("policy %s %v must be > 0", d.name, d.v)
+		}
+	}
+	if p.EjectAfter < 1 {
+		add("policy eject after %d must be >= 1", p.EjectAfter)
 	}
 	if !(p.RetryBudget >= 0 && p.RetryBudget <= 1) {
 		add("policy retry budget %v is outside [0, 1]", p.RetryBudget)

@@ -32,6 +32,11 @@ func TestBuildRejects(t *testing.T) {
 		{"weight of unknown pool", func(v *View) { v.Models[1].Weights["tpu"] = 1 }, ErrInvalidView, `weight for unknown pool "tpu"`},
 		{"negative slo", func(v *View) { v.Models[2].SLO = -1 }, ErrInvalidView, "must not be negative"},
 		{"retry budget above 1", func(v *View) { v.Policy.RetryBudget = 1.5 }, ErrInvalidView, "retry budget 1.5"},
+		{"no model timeout", func(v *View) { v.Models[1].Timeout = 0 }, ErrInvalidView, `model "echo": timeout 0s must be > 0`},
+		{"no health interval", func(v *View) { v.Policy.HealthInterval = 0 }, ErrInvalidView, "policy health interval 0s must be > 0"},
+		{"no health timeout", func(v *View) { v.Policy.HealthTimeout = 0 }, ErrInvalidView, "policy health timeout 0s must be > 0"},
+		{"no ejection length", func(v *View) { v.Policy.EjectFor = 0 }, ErrInvalidView, "policy eject for 0s must be > 0"},
+		{"no ejection count", func(v *View) { v.Policy.EjectAfter = 0 }, ErrInvalidView, "policy eject after 0 must be >= 1"},
 		{"model name unfit for a path", func(v *View) { v.Models[2].Name = "embed?v=2" }, ErrInvalidResource, "PathSeparatedPrefix"},
 	}
 	for _, tt := range tests {

@@ -22,9 +22,10 @@ func view(f *fleet, a, b []string, weights map[string]uint32) xds.View {
 		},
 		Tiers: []xds.Tier{{Name: "t", Pools: []string{"a", "b"}}, {Name: "u", Pools: []string{"b"}}},
 		Models: []xds.Model{
-			{Name: "sum", Tier: "t", SLO: time.Second, Weights: weights},
-			{Name: "sum-batched", Tier: "t", Batched: true, SLO: time.Second},
+			{Name: "sum", Tier: "t", SLO: time.Second, Timeout: 30 * time.Second, Weights: weights},
+			{Name: "sum-batched", Tier: "t", Batched: true, SLO: time.Second, Timeout: 30 * time.Second},
 		},
+		Policy: xds.Policy{HealthInterval: 5 * time.Second, HealthTimeout: time.Second, EjectAfter: 5, EjectFor: 30 * time.Second, RetryBudget: 0.2},
 	}
 }
 

@@ -120,22 +120,19 @@ func (b *routeBuilder) toGateway(md Model) *route.RouteAction {
 	if b.f == Proxyless {
 		cluster = GatewayGRPCCluster
 	}
-	return b.action(single(cluster), modelTimeout(md), 0)
+	return b.action(single(cluster), md.Timeout, 0)
 }
 
 // toPools sends a pass-through model to a tier's pools, each try bounded by
 // the model's SLO.
 func (b *routeBuilder) toPools(md Model, t Tier) *route.RouteAction {
-	return b.action(b.split(md, t), modelTimeout(md), md.SLO)
+	return b.action(b.split(md, t), md.Timeout, md.SLO)
 }
 
 // grpcService sends the OIP v2 gRPC service to the gateway (Envoy only):
 // the model is in the message, so Envoy cannot route by it.
 func (b *routeBuilder) grpcService(models []Model) *route.Route {
-	timeout := DefaultTimeout
-	for _, md := range models {
-		timeout = max(timeout, modelTimeout(md))
-	}
+	timeout := b.gatewayTimeout()
 	match := &route.RouteMatch{
 		PathSpecifier: &route.RouteMatch_Prefix{Prefix: grpcServicePrefix},
 		Grpc:          &route.RouteMatch_GrpcRouteMatchOptions{},
@@ -149,7 +146,18 @@ func (b *routeBuilder) grpcService(models []Model) *route.Route {
 // catchAll sends every other path (health, server metadata) to the gateway.
 func (b *routeBuilder) catchAll() *route.Route {
 	match := &route.RouteMatch{PathSpecifier: &route.RouteMatch_Prefix{Prefix: "/"}}
-	return b.route("gateway", match, b.action(single(GatewayHTTPCluster), DefaultTimeout, 0))
+	return b.route("gateway", match, b.action(single(GatewayHTTPCluster), b.gatewayTimeout(), 0))
+}
+
+// gatewayTimeout is the deadline of the gateway's own routes: the longest
+// model timeout, since a call may name any model. 0 (no deadline) when the
+// view has no model.
+func (b *routeBuilder) gatewayTimeout() time.Duration {
+	var timeout time.Duration
+	for _, md := range b.v.Models {
+		timeout = max(timeout, md.Timeout)
+	}
+	return timeout
 }
 
 // action returns a route action to dest with the flavor's deadline and
@@ -176,8 +184,6 @@ func (b *routeBuilder) action(dest *route.RouteAction, timeout, perTry time.Dura
 	}
 	return dest
 }
-
-func modelTimeout(md Model) time.Duration { return orDuration(md.Timeout, DefaultTimeout) }
 
 func single(cluster string) *route.RouteAction {
 	return &route.RouteAction{ClusterSpecifier: &route.RouteAction_Cluster{Cluster: cluster}}

@@ -79,12 +79,15 @@ func New(ctx context.Context, opts Options) *Server {
 	s := &Server{
 		clock:     opts.Clock,
 		log:       opts.Logger,
-		gap:       orDuration(opts.MinInterval, DefaultMinInterval),
+		gap:       opts.MinInterval,
 		onPublish: opts.OnPublish,
 		wake:      make(chan struct{}, 1),
 		snaps:     map[Flavor]*cache.Snapshot{},
 		groups:    map[string]Flavor{},
 		streams:   map[streamKey]nodeEntry{},
+	}
+	if s.gap == 0 {
+		s.gap = DefaultMinInterval
 	}
 	if s.clock == nil {
 		s.clock = realClock{}

@@ -109,8 +109,10 @@ type Model struct {
 	// SLO is the model's latency target: a pass-through route gives each
 	// try this long before retrying elsewhere. 0 means no per-try limit.
 	SLO time.Duration
-	// Timeout is the deadline of a whole request, retries included; 0 means
-	// DefaultTimeout.
+	// Timeout is the deadline of a whole request, retries included; > 0,
+	// required (serve passes the configuration's models[].timeout). The
+	// gateway's own routes (the gRPC service, health and metadata) allow
+	// the longest of the models' timeouts.
 	Timeout time.Duration
 	// Weights is the share of the model's traffic each pool gets, by pool
 	// name, among the pools of the tier a request is routed to; pools
@@ -120,73 +122,45 @@ type Model struct {
 	Weights map[string]uint32
 }
 
-// Policy holds the traffic settings shared by every cluster and route. Zero
-// fields take the defaults named on them.
+// Policy holds the traffic settings shared by every cluster and route.
+// The health and retry settings have no defaults here: they are the
+// configuration's (its health and retry sections), and serve passes them
+// in; a View whose Policy leaves one at zero is refused.
 type Policy struct {
 	// HealthInterval is the time between two active health checks of an
-	// endpoint, and between two outlier-detection sweeps; 0 means
-	// DefaultHealthInterval.
+	// endpoint, and between two outlier-detection sweeps; > 0, required.
 	HealthInterval time.Duration
-	// HealthTimeout bounds one active health check; 0 means
-	// DefaultHealthTimeout.
+	// HealthTimeout bounds one active health check; > 0, required.
 	HealthTimeout time.Duration
-	// EjectAfter consecutive 5xx or gateway failures eject an endpoint; 0
-	// means DefaultEjectAfter.
+	// EjectAfter consecutive 5xx or gateway failures eject an endpoint;
+	// >= 1, required.
 	EjectAfter uint32
 	// EjectFor is the first ejection's length; it grows with each ejection
-	// in a row. 0 means DefaultEjectFor.
+	// in a row. > 0, required.
 	EjectFor time.Duration
 	// RetryBudget is the largest fraction of a cluster's active requests
-	// that may be retries, in [0, 1]; 0 means DefaultRetryBudget.
+	// that may be retries, in [0, 1]; at 0 only a few retries at a time
+	// get through, however many requests are active.
 	RetryBudget float64
 	// Retries is the most retries of one request; 0 means DefaultRetries.
+	// The configuration has no such key: this is the control plane's own.
 	Retries uint32
 }
 
-// Defaults applied to zero fields of a View.
+// Defaults of the View's fields that the configuration does not set.
 const (
 	// DefaultIngressPort is the port of the Envoy listener.
 	DefaultIngressPort = 10000
-	// DefaultTimeout is a model's request deadline.
-	DefaultTimeout = 30 * time.Second
-	// DefaultHealthInterval is the active health-check period.
-	DefaultHealthInterval = 5 * time.Second
-	// DefaultHealthTimeout bounds one active health check.
-	DefaultHealthTimeout = time.Second
-	// DefaultEjectAfter is the count of consecutive failures that ejects an
-	// endpoint.
-	DefaultEjectAfter = 5
-	// DefaultEjectFor is the first ejection's length.
-	DefaultEjectFor = 30 * time.Second
-	// DefaultRetryBudget is the fraction of active requests that may be
-	// retries.
-	DefaultRetryBudget = 0.2
 	// DefaultRetries is the most retries of one request.
 	DefaultRetries = 2
 )
 
-// withDefaults returns p with its zero fields replaced by the defaults.
+// withDefaults returns p with its zero Retries set to DefaultRetries.
 func (p Policy) withDefaults() Policy {
-	p.HealthInterval = orDuration(p.HealthInterval, DefaultHealthInterval)
-	p.HealthTimeout = orDuration(p.HealthTimeout, DefaultHealthTimeout)
-	p.EjectFor = orDuration(p.EjectFor, DefaultEjectFor)
-	if p.EjectAfter == 0 {
-		p.EjectAfter = DefaultEjectAfter
-	}
-	if p.RetryBudget == 0 {
-		p.RetryBudget = DefaultRetryBudget
-	}
 	if p.Retries == 0 {
 		p.Retries = DefaultRetries
 	}
 	return p
-}
-
-func orDuration(d, def time.Duration) time.Duration {
-	if d == 0 {
-		return def
-	}
-	return d
 }
 
 // ingress returns the Envoy listener's address with its defaults.

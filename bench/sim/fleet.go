@@ -9,17 +9,15 @@ import (
 	"github.com/sluice-gateway/sluice/costmodel"
 )
 
-// Defaults of a Fleet's zero fields.
+// Defaults of a Fleet's zero fields that the configuration does not set;
+// the fields it sets (Interval, RetryWindow, each Kind's Timeout) have
+// none here and are required.
 const (
-	// DefaultInterval is the time between two policy decisions.
-	DefaultInterval = time.Second
 	// DefaultSpotRate is how often a spot replica is interrupted at random:
 	// 5 % per replica-hour.
 	DefaultSpotRate = 0.05
 	// DefaultMinBilling is the least time a started replica is billed.
 	DefaultMinBilling = time.Minute
-	// DefaultTimeout is the deadline of a request whose kind sets none.
-	DefaultTimeout = 30 * time.Second
 )
 
 // maxPools is the most pools a fleet may have: a request keeps the pools
@@ -48,8 +46,8 @@ type Kind struct {
 	Pools []string
 	// SLO is the end-to-end latency target; > 0.
 	SLO time.Duration
-	// Timeout is the deadline counted from arrival; 0 means
-	// DefaultTimeout. A request still unanswered then is a timeout.
+	// Timeout is the deadline counted from arrival; > 0, required (the
+	// model's timeout). A request still unanswered then is a timeout.
 	Timeout time.Duration
 	// Rows is what one request weighs in a batch; below 1 counts as 1.
 	Rows int64
@@ -81,8 +79,8 @@ type Fleet struct {
 	// Limits bounds each priority class of every pool's queue; nil means
 	// unbounded.
 	Limits map[batcher.Priority]batcher.ClassLimits
-	// Interval is the time between two policy decisions; 0 means
-	// DefaultInterval.
+	// Interval is the time between two policy decisions; > 0, required
+	// (the configuration's scaler.interval).
 	Interval time.Duration
 	// BudgetPerHour is the ceiling of the fleet's price in USD per hour
 	// that cost-aware policies keep under; 0 means none.
@@ -94,16 +92,17 @@ type Fleet struct {
 	// DefaultMinBilling.
 	MinBilling time.Duration
 	// RetryBudget is the largest share of requests that may be retried
-	// after a replica failed their batch, over the router's retry window;
-	// 0 means none may.
+	// after a replica failed their batch, over RetryWindow; 0 means none
+	// may.
 	RetryBudget float64
+	// RetryWindow is the sliding window of the retry budget, as the
+	// router's (the configuration's retry.window); > 0, required when
+	// RetryBudget is set.
+	RetryWindow time.Duration
 }
 
 // withDefaults returns f with its zero fields defaulted.
 func (f Fleet) withDefaults() Fleet {
-	if f.Interval <= 0 {
-		f.Interval = DefaultInterval
-	}
 	if f.SpotRate == 0 {
 		f.SpotRate = DefaultSpotRate
 	}
@@ -112,9 +111,6 @@ func (f Fleet) withDefaults() Fleet {
 		f.MinBilling = DefaultMinBilling
 	}
 	for i := range f.Kinds {
-		if f.Kinds[i].Timeout <= 0 {
-			f.Kinds[i].Timeout = DefaultTimeout
-		}
 		f.Kinds[i].Rows = max(f.Kinds[i].Rows, 1)
 	}
 	return f
@@ -134,6 +130,12 @@ func (f *Fleet) PoolIndex(name string) int {
 func (f *Fleet) validate() error {
 	if len(f.Pools) == 0 || len(f.Pools) > maxPools {
 		return fmt.Errorf("%w: %d pools, want 1 to %d", ErrFleet, len(f.Pools), maxPools)
+	}
+	if f.Interval <= 0 {
+		return fmt.Errorf("%w: interval %v, want > 0", ErrFleet, f.Interval)
+	}
+	if f.RetryBudget > 0 && f.RetryWindow <= 0 {
+		return fmt.Errorf("%w: retry window %v, want > 0 with a retry budget", ErrFleet, f.RetryWindow)
 	}
 	for i, p := range f.Pools {
 		if err := f.validatePool(i, p); err != nil {
@@ -167,8 +169,8 @@ func (f *Fleet) validatePool(i int, p Pool) error {
 
 // validateKind checks kind k.
 func (f *Fleet) validateKind(k int, kind Kind) error {
-	if kind.SLO <= 0 {
-		return fmt.Errorf("%w: %s requests: SLO %v, want > 0", ErrFleet, kindNames[k], kind.SLO)
+	if kind.SLO <= 0 || kind.Timeout <= 0 {
+		return fmt.Errorf("%w: %s requests: SLO %v and timeout %v, want both > 0", ErrFleet, kindNames[k], kind.SLO, kind.Timeout)
 	}
 	if len(kind.Pools) == 0 {
 		return fmt.Errorf("%w: %s requests (model %q): no pools", ErrFleet, kindNames[k], kind.Model)

@@ -22,10 +22,12 @@ func refFleet() Fleet {
 			{Pool: costmodel.Pool{Name: "gpu-ondemand", PricePerHour: 3, Curve: costmodel.Curve{Base: 32 * ms, PerItem: 4 * ms}, MaxBatch: 32, ColdStart: 90 * time.Second}, Max: 16},
 		},
 		Kinds: [2]Kind{
-			{Model: "sum", Tier: "light", Pools: []string{"cpu-small", "cpu-large", "gpu-spot", "gpu-ondemand"}, SLO: 500 * ms, Rows: 1},
-			{Model: "sum-heavy", Tier: "heavy", Pools: []string{"gpu-spot", "gpu-ondemand"}, SLO: time.Second, Rows: 2},
+			{Model: "sum", Tier: "light", Pools: []string{"cpu-small", "cpu-large", "gpu-spot", "gpu-ondemand"}, SLO: 500 * ms, Timeout: 30 * time.Second, Rows: 1},
+			{Model: "sum-heavy", Tier: "heavy", Pools: []string{"gpu-spot", "gpu-ondemand"}, SLO: time.Second, Timeout: 30 * time.Second, Rows: 2},
 		},
+		Interval:      time.Second,
 		RetryBudget:   0.2,
+		RetryWindow:   10 * time.Second,
 		BudgetPerHour: 30,
 	}
 }
@@ -33,7 +35,13 @@ func refFleet() Fleet {
 // refSpec returns the scaler's spec of f with its defaults.
 func refSpec(t testing.TB, f Fleet) *scaler.Spec {
 	t.Helper()
-	c := scaler.Config{Interval: time.Second, Budget: scaler.Budget{PerHour: f.BudgetPerHour}}
+	// The rules' knobs at the configuration's defaults, but for the
+	// fleet's interval.
+	c := scaler.Config{
+		Interval: f.Interval, Stabilization: 5 * time.Minute, HoldColdStarts: 3, PanicWindow: 6 * time.Second,
+		PanicThreshold: 2, SpotShareMax: 1, SpotBackoff: 2 * time.Minute, QueueDrainTarget: 5 * time.Second,
+		Budget: scaler.Budget{PerHour: f.BudgetPerHour},
+	}
 	for _, p := range f.Pools {
 		c.Pools = append(c.Pools, scaler.PoolConfig{Pool: p.Pool, Min: p.Min, Max: p.Max})
 	}

@@ -1,16 +1,18 @@
 package sim
 
-import (
-	"time"
-
-	"github.com/sluice-gateway/sluice/router"
-)
+import "time"
 
 // retryBudget lets retries be at most ratio of the requests over the
-// router's retry window, as the router's budget does, on simulated time.
+// retry window, as the router's budget does, on simulated time.
 type retryBudget struct {
 	ratio             float64
 	requests, retries window
+}
+
+// newRetryBudget returns the budget of ratio over a window of span.
+func newRetryBudget(ratio float64, span time.Duration) retryBudget {
+	width := max(span/windowBuckets, 1)
+	return retryBudget{ratio: ratio, requests: window{width: width}, retries: window{width: width}}
 }
 
 // request counts one request routed at now.
@@ -29,21 +31,22 @@ func (b *retryBudget) allow(now time.Duration) bool {
 	return true
 }
 
-// statsBuckets is the number of one-second buckets of a window: the
-// router's DefaultRetryWindow.
-const statsBuckets = int64(router.DefaultRetryWindow / time.Second)
+// windowBuckets is how many buckets a window is cut into, as the router's
+// sliding windows are.
+const windowBuckets = 10
 
-// window counts something per second over the last statsBuckets seconds,
-// as the router's retry budget does. The zero value is empty.
+// window counts something over the last windowBuckets buckets of width,
+// as the router's retry budget does. It is empty when made; width > 0.
 type window struct {
-	epoch [statsBuckets]int64
-	n     [statsBuckets]int64
+	width time.Duration
+	epoch [windowBuckets]int64
+	n     [windowBuckets]int64
 }
 
 // add counts n at now.
 func (w *window) add(now time.Duration, n int64) {
-	e := int64(now / time.Second)
-	i := e % statsBuckets
+	e := int64(now / w.width)
+	i := e % windowBuckets
 	if w.epoch[i] != e+1 {
 		w.epoch[i], w.n[i] = e+1, 0
 	}
@@ -52,10 +55,10 @@ func (w *window) add(now time.Duration, n int64) {
 
 // sum returns the count over the window ending at now.
 func (w *window) sum(now time.Duration) int64 {
-	cur := int64(now / time.Second)
+	cur := int64(now / w.width)
 	var total int64
 	for i, e := range w.epoch {
-		if e != 0 && e-1 <= cur && e-1 > cur-statsBuckets {
+		if e != 0 && e-1 <= cur && e-1 > cur-windowBuckets {
 			total += w.n[i]
 		}
 	}

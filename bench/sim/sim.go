@@ -182,7 +182,7 @@ func (s *sim) build() {
 	}
 	s.shed = [2]batcher.ShedLevel{}
 	s.picker = router.DefaultPicker()
-	s.budget.ratio = f.RetryBudget
+	s.budget = newRetryBudget(f.RetryBudget, f.RetryWindow)
 	s.obs.Pools = make([]PoolState, len(f.Pools))
 	s.st = newStats(len(f.Pools))
 }

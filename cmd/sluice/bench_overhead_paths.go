@@ -114,7 +114,7 @@ func (s *overheadSystem) serveProxy() error {
 	if err != nil {
 		return fmt.Errorf("bench: proxy: %w", err)
 	}
-	s.proxy = &http.Server{Handler: proxy, ReadHeaderTimeout: 10 * time.Second}
+	s.proxy = &http.Server{Handler: proxy, ReadHeaderTimeout: configs.DefaultReadHeaderTimeout}
 	s.proxyURL = "http://" + lns[0].Addr().String()
 	s.goServe(func() error { return ignoreClosed(s.proxy.Serve(lns[0])) })
 	return nil
@@ -162,7 +162,7 @@ func (s *overheadSystem) serveSluice(p overheadPool, eps []router.Endpoint, tena
 		return fmt.Errorf("bench: gateway: %w", err)
 	}
 	opts.Router, opts.Logger = s.router, log
-	s.gateway = &http.Server{Handler: gateway.New(opts).HTTPHandler(), ReadHeaderTimeout: 10 * time.Second}
+	s.gateway = &http.Server{Handler: gateway.New(opts).HTTPHandler(), ReadHeaderTimeout: configs.DefaultReadHeaderTimeout}
 	s.url = "http://" + lns[0].Addr().String()
 	s.goServe(func() error { return ignoreClosed(s.gateway.Serve(lns[0])) })
 	return nil

@@ -25,6 +25,7 @@ func simFleet(cfg *configs.Config, kinds simKinds) (sim.Fleet, error) {
 		Interval:      cfg.Scaler.Interval,
 		BudgetPerHour: cfg.Budget.PerHour,
 		RetryBudget:   cfg.Retry.BudgetRatio,
+		RetryWindow:   cfg.Retry.Window,
 	}
 	for _, p := range cfg.Pools {
 		f.Pools = append(f.Pools, sim.Pool{Pool: p.CostModel(), Min: p.Replicas.Min, Max: p.Replicas.Max})

@@ -117,7 +117,7 @@ func (s *benchSystem) serveGateway(log *slog.Logger) error {
 		return fmt.Errorf("bench: gateway: %w", err)
 	}
 	gw := gateway.New(gateway.Options{Router: s.router, Logger: log})
-	s.gateway = &http.Server{Handler: gw.HTTPHandler(), ReadHeaderTimeout: 10 * time.Second}
+	s.gateway = &http.Server{Handler: gw.HTTPHandler(), ReadHeaderTimeout: configs.DefaultReadHeaderTimeout}
 	s.url = "http://" + lns[0].Addr().String()
 	s.goServe(func() error { return ignoreClosed(s.gateway.Serve(lns[0])) })
 	return nil

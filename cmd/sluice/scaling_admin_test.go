@@ -27,7 +27,7 @@ import (
 // gpu (min 0, started with 1, max 2), with a one-minute stabilization.
 func scalingConfig(dryRun bool) *configs.Config {
 	ms := time.Millisecond
-	return &configs.Config{
+	cfg := &configs.Config{
 		Models: []configs.Model{{Name: "sum", Tier: "t", SLO: 500 * ms}},
 		Tiers:  []configs.Tier{{Name: "t", Pools: []string{"cpu", "gpu"}}},
 		Pools: []configs.Pool{
@@ -38,6 +38,8 @@ func scalingConfig(dryRun bool) *configs.Config {
 		},
 		Scaler: configs.Scaler{Interval: 2 * time.Second, Stabilization: time.Minute, DryRun: dryRun},
 	}
+	cfg.ApplyDefaults()
+	return cfg
 }
 
 // testScaling is a scaling over fakes, its admin API served on loopback.

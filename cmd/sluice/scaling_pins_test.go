@@ -7,6 +7,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/sluice-gateway/sluice/configs"
 	"github.com/sluice-gateway/sluice/costmodel"
 	"github.com/sluice-gateway/sluice/scaler"
 )
@@ -22,6 +23,10 @@ func pinsConfig() (scaler.Config, map[string]int) {
 		},
 		Tiers:         []scaler.TierConfig{{Name: "t", SLO: time.Second, Pools: []string{"cpu", "gpu"}}},
 		Stabilization: time.Minute,
+		Interval:      configs.DefaultScalerInterval, HoldColdStarts: configs.DefaultHoldColdStarts,
+		PanicWindow: configs.DefaultPanicWindow, PanicThreshold: configs.DefaultPanicThreshold,
+		SpotShareMax: configs.DefaultSpotShareMax, SpotBackoff: configs.DefaultSpotBackoff,
+		QueueDrainTarget: configs.DefaultQueueDrainTarget,
 	}, map[string]int{"cpu": 2, "gpu": 1}
 }
 

@@ -79,25 +79,3 @@ func TestScalerSpecOfShippedConfigs(t *testing.T) {
 		})
 	}
 }
-
-// TestScalerDefaultsAgree keeps the configuration's scaler defaults equal
-// to the scaler's own.
-func TestScalerDefaultsAgree(t *testing.T) {
-	type defaults struct {
-		Interval, Stabilization, PanicWindow, SpotBackoff, QueueDrainTarget time.Duration
-		PanicThreshold, SpotShareMax, HoldColdStarts                        float64
-	}
-	fromConfigs := defaults{
-		configs.DefaultScalerInterval, configs.DefaultStabilization, configs.DefaultPanicWindow,
-		configs.DefaultSpotBackoff, configs.DefaultQueueDrainTarget,
-		configs.DefaultPanicThreshold, configs.DefaultSpotShareMax, configs.DefaultHoldColdStarts,
-	}
-	fromScaler := defaults{
-		scaler.DefaultInterval, scaler.DefaultStabilization, scaler.DefaultPanicWindow,
-		scaler.DefaultSpotBackoff, scaler.DefaultQueueDrainTarget,
-		scaler.DefaultPanicThreshold, scaler.DefaultSpotShareMax, scaler.DefaultHoldColdStarts,
-	}
-	if diff := cmp.Diff(fromScaler, fromConfigs); diff != "" {
-		t.Errorf("configs' defaults (-scaler +configs):\n%s", diff)
-	}
-}

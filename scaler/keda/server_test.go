@@ -192,6 +192,9 @@ func TestLoopSource(t *testing.T) {
 		Pools: []scaler.PoolConfig{{Pool: costmodel.Pool{Name: "cpu", PricePerHour: 0.1,
 			Curve: costmodel.Curve{Base: 200 * time.Millisecond}, MaxBatch: 1}, Max: 10}},
 		Tiers: []scaler.TierConfig{{Name: "t", SLO: time.Second, Pools: []string{"cpu"}}},
+		// The rules' knobs, at the configuration's defaults.
+		Interval: 2 * time.Second, Stabilization: 5 * time.Minute, HoldColdStarts: 3, PanicWindow: 6 * time.Second,
+		PanicThreshold: 2, SpotShareMax: 1, SpotBackoff: 2 * time.Minute, QueueDrainTarget: 5 * time.Second,
 	})
 	if err != nil {
 		t.Fatal(err)

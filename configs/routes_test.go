@@ -7,6 +7,25 @@ import (
 	"github.com/google/go-cmp/cmp"
 )
 
+// routesBad lists the routes' bad files and their problems, in order.
+var routesBad = []badCase{
+	{"route-tier", []string{
+		`route-tier.bad.yaml:6: routes[0].tier: tier "nowhere" is not defined under tiers`,
+		"route-tier.bad.yaml:7: routes[1].tier: must name a tier",
+	}},
+	{"route-match", []string{
+		"route-match.bad.yaml:5: routes[0].match: must set at least one condition",
+		`route-match.bad.yaml:7: routes[1].match.model: "m[" is not a model name or glob`,
+		`route-match.bad.yaml:9: routes[2].match.model: "llm-*" matches no model`,
+		"route-match.bad.yaml:11: routes[3].match.min_elements: -1 must be >= 0",
+		"route-match.bad.yaml:11: routes[3].match.min_bytes: -2 must be >= 0",
+		`route-match.bad.yaml:11: routes[3].match.priority: "urgent" is not a priority class`,
+		`route-match.bad.yaml:14: routes[4].match.header.x-tier: "x-tier" duplicates routes[4].match.header.X-Tier`,
+	}},
+}
+
+func TestRoutesBad(t *testing.T) { loadBad(t, routesBad) }
+
 // TestRouting loads the routing example: routes kept in order with their
 // header names as written, model caches with their defaults filled, and
 // the health, retry and cache sections completed with defaults.
@@ -42,18 +61,5 @@ func TestRouting(t *testing.T) {
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("routing (-want +got):\n%s", diff)
-	}
-}
-
-// TestBenchRoutes pins the route that keeps big sums on the GPU pools of
-// the reference fleet.
-func TestBenchRoutes(t *testing.T) {
-	cfg, err := Load("bench.yaml")
-	if err != nil {
-		t.Fatalf("Load: %v", err)
-	}
-	want := []Route{{Match: RouteMatch{Model: "sum", MinElements: 4096}, Tier: "heavy"}}
-	if diff := cmp.Diff(want, cfg.Routes); diff != "" {
-		t.Errorf("bench.yaml routes (-want +got):\n%s", diff)
 	}
 }

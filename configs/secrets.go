@@ -5,7 +5,6 @@ import (
 	"encoding/hex"
 	"fmt"
 	"os"
-	"path/filepath"
 	"strings"
 )
 
@@ -76,7 +75,7 @@ func (c *Config) keyHash(k APIKey, s Secrets) (field string, h [sha256.Size]byte
 		text = v
 	case k.SHA256File != "":
 		field = "sha256_file"
-		b, err := s.ReadFile(c.secretPath(k.SHA256File))
+		b, err := s.ReadFile(c.Path(k.SHA256File))
 		if err != nil {
 			return field, h, fmt.Errorf("reading the key's hash: %w", err)
 		}
@@ -85,14 +84,6 @@ func (c *Config) keyHash(k APIKey, s Secrets) (field string, h [sha256.Size]byte
 		field, text = "sha256", k.SHA256
 	}
 	return field, h, decodeKeyHash(strings.TrimSpace(text), &h)
-}
-
-// secretPath resolves a relative path against the configuration's folder.
-func (c *Config) secretPath(p string) string {
-	if filepath.IsAbs(p) || c.File == "" {
-		return p
-	}
-	return filepath.Join(filepath.Dir(c.File), p)
 }
 
 // firstWord returns s up to its first white space, after leading space.

@@ -1,0 +1,19 @@
+package configs
+
+import "testing"
+
+// limitsBad lists the limits section's bad files and their problems, in order.
+var limitsBad = []badCase{
+	{"limits", []string{
+		"limits.bad.yaml:1: models[0].timeout: 10m0s must be <= limits.max_deadline 5m0s",
+		"limits.bad.yaml:5: limits.max_body_bytes: 2147483648 must be between 1 and 1073741824 (1 GiB)",
+		"limits.bad.yaml:6: limits.read_header_timeout: -1s must be > 0",
+		"limits.bad.yaml:7: limits.idle_timeout: -2s must be > 0",
+		"limits.bad.yaml:8: limits.max_concurrent_streams: -1 must be between 1 and 4294967295",
+		"limits.bad.yaml:9: limits.max_json_depth: 3 must be >= 4",
+		"limits.bad.yaml:10: limits.max_tensor_elements: -5 must be >= 1",
+	}},
+	{"limits-deadline", []string{"limits-deadline.bad.yaml:3: models[1].timeout: 2m0s must be <= limits.max_deadline 1m0s"}},
+}
+
+func TestLimitsBad(t *testing.T) { loadBad(t, limitsBad) }

@@ -1,0 +1,10 @@
+package configs
+
+import "testing"
+
+// queueBad lists the queue section's bad files and their problems, in order.
+var queueBad = []badCase{
+	{"negative-queue-length", []string{"negative-queue-length.bad.yaml:12: queue.low.max_length: -1 must be >= 0"}},
+}
+
+func TestQueueBad(t *testing.T) { loadBad(t, queueBad) }

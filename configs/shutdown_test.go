@@ -1,0 +1,10 @@
+package configs
+
+import "testing"
+
+// shutdownBad lists the shutdown section's bad files and their problems, in order.
+var shutdownBad = []badCase{
+	{"shutdown", []string{"shutdown.bad.yaml:5: shutdown.drain_timeout: -1s must be > 0"}},
+}
+
+func TestShutdownBad(t *testing.T) { loadBad(t, shutdownBad) }
