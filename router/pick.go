@@ -32,18 +32,33 @@ type PoolView struct {
 	// CostPerMillion is the pool's USD per million inferences when fully
 	// used at the request's SLO; +Inf when unknown.
 	CostPerMillion float64
-	// Curve is the pool's capacity curve as learned so far.
+	// Curve is the pool's capacity curve for the request's model as
+	// learned so far, at the size the model's rows have had.
 	Curve costmodel.Curve
+	// Idle is the latency of the request alone on an idle worker, as
+	// learned from batches of its model by rows and bytes: a large input
+	// may take longer than Curve says of its rows, a small one less. 0
+	// means Curve.Latency of the request's rows.
+	Idle time.Duration
+}
+
+// idle returns the latency of a request of rows rows alone on an idle
+// worker: Idle, or the curve's for rows when Idle is 0.
+func (v PoolView) idle(rows int64) time.Duration {
+	if v.Idle > 0 {
+		return v.Idle
+	}
+	return v.Curve.Latency(int(min(rows, math.MaxInt32)))
 }
 
 // Completion predicts how long a request of rows rows takes on the pool:
 // the wait for the work ahead of it at the pool's current throughput,
-// plus the service of the batch it rides in. A pool with a free slot and
-// nothing queued ahead has no wait. The result saturates at
-// math.MaxInt64 nanoseconds.
+// plus the service of the batch it rides in, at least its idle latency.
+// A pool with a free slot and nothing queued ahead has no wait. The
+// result saturates at math.MaxInt64 nanoseconds.
 func (v PoolView) Completion(rows int64) time.Duration {
 	b := max(rows, min(int64(v.Ahead)+rows, int64(max(v.BatchAt, 1))))
-	service := v.Curve.Latency(int(min(b, math.MaxInt32)))
+	service := max(v.Curve.Latency(int(min(b, math.MaxInt32))), v.Idle)
 	if v.FreeSlots > 0 && v.Ahead == 0 {
 		return service
 	}

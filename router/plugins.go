@@ -58,8 +58,8 @@ func (FitsFilter) Reject(f Facts, c Candidate, _ time.Time) string {
 }
 
 // ReachableFilter drops pools that cannot meet the request's SLO even
-// when idle: a heavy request never goes where one batch of its own rows
-// takes longer than its SLO.
+// when idle: a heavy request never goes where a batch of its own rows and
+// bytes alone takes longer than its SLO (PoolView.Idle).
 type ReachableFilter struct{}
 
 // Reject implements Filter.
@@ -67,7 +67,7 @@ func (ReachableFilter) Reject(f Facts, c Candidate, _ time.Time) string {
 	if f.SLO <= 0 {
 		return ""
 	}
-	if idle := c.Curve.Latency(int(min(f.Rows, math.MaxInt32))); idle > f.SLO {
+	if idle := c.idle(f.Rows); idle > f.SLO {
 		return fmt.Sprintf("idle latency %v for %d rows exceeds the SLO %v", idle, f.Rows, f.SLO)
 	}
 	return ""

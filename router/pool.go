@@ -25,11 +25,11 @@ type Pool struct {
 	slots    int
 	activate bool           // the driver starts workers on demand
 	cost     costmodel.Pool // price and limits; Curve is the prior
-	est      *costmodel.Estimator
+	learned  *costmodel.Mix // latency per model and size, from its batches
 	clock    batcher.Clock
 	health   HealthConfig
 	prober   Prober
-	http     httpProber
+	web      workerHTTP // the client of HTTP links and checks
 	creds    credentials.TransportCredentials // of the worker links
 	log      *slog.Logger
 	stats    *poolWindow
@@ -62,7 +62,7 @@ type poolDeps struct {
 	clock  batcher.Clock
 	health HealthConfig
 	prober Prober
-	http   httpProber
+	web    workerHTTP
 	// creds secure the worker links.
 	creds  credentials.TransportCredentials
 	log    *slog.Logger
@@ -99,11 +99,11 @@ func newPool(pc PoolConfig, d poolDeps) *Pool {
 		slots:    max(pc.Slots, 1),
 		activate: pc.Activate,
 		cost:     cost,
-		est:      costmodel.NewEstimator(cost.Curve, max(cost.MaxBatch, 1), costmodel.EstimatorOptions{}),
+		learned:  costmodel.NewMix(cost.Curve, max(cost.MaxBatch, 1), costmodel.EstimatorOptions{}),
 		clock:    d.clock,
 		health:   d.health,
 		prober:   d.prober,
-		http:     d.http,
+		web:      d.web,
 		creds:    orPlaintext(d.creds),
 		log:      d.log.With("pool", pc.Name),
 		stats:    newPoolWindow(d.window, d.clock.Now()),
@@ -128,11 +128,20 @@ func (p *Pool) Ready() int {
 func (p *Pool) Stats() batcher.Stats { return p.queue.Stats() }
 
 // CostModel returns the pool as the cost model sees it, with the capacity
-// curve learned from its batches so far (the configured curve before the
-// first batch).
+// curve learned from its batches so far: the mean of its models' curves
+// weighted by their rows (the configured curve before the first batch).
 func (p *Pool) CostModel() costmodel.Pool {
 	cm := p.cost
-	cm.Curve = p.est.Curve()
+	cm.Curve = p.learned.Curve()
+	return cm
+}
+
+// ModelCost returns the pool as the cost model sees it for one model: its
+// curve is the one learned from that model's batches (the configured curve
+// before the first).
+func (p *Pool) ModelCost(model string) costmodel.Pool {
+	cm := p.cost
+	cm.Curve = p.learned.CurveOf(model)
 	return cm
 }
 
@@ -157,7 +166,7 @@ func (p *Pool) submit(ctx context.Context, it *batcher.Item, held bool) (*oip.In
 		return nil, fmt.Errorf("pool %q: %w", p.name, errEvacuated)
 	}
 	defer p.leave(wt)
-	p.stats.arrived(p.clock.Now(), max(it.Rows, 1))
+	p.stats.arrived(p.clock.Now(), max(it.Rows, 1), it.SLO)
 	resp, err := p.queue.Submit(ctx, it)
 	if err != nil && errors.Is(context.Cause(ctx), errEvacuated) {
 		return nil, fmt.Errorf("pool %q: %w", p.name, errEvacuated)
@@ -261,7 +270,7 @@ func (p *Pool) reconcile(w *worker) {
 	if want {
 		p.ready++
 		p.queue.AddWorker(w.endpoint.ID, w, p.slots)
-		w.conn.ResetConnectBackoff()
+		w.link.resetBackoff()
 		return
 	}
 	p.ready--

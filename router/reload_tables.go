@@ -89,7 +89,7 @@ func (t *tables) addPool(pc PoolConfig, old *tables, deps poolDeps) (p *Pool, is
 func (p *Pool) inherit(prev *Pool) {
 	p.stats = prev.stats
 	if reflect.DeepEqual(p.cost.Curve, prev.cost.Curve) && p.cost.MaxBatch == prev.cost.MaxBatch {
-		p.est = prev.est
+		p.learned = prev.learned
 	}
 }
 

@@ -72,7 +72,7 @@ func (r *Router) poolDeps(cfg Config) poolDeps {
 	h := cfg.Health
 	h.Timeout = orDefault(h.Timeout, DefaultHealthTimeout)
 	return poolDeps{
-		clock: r.clock, health: h, prober: cfg.Prober, http: newHTTPProber(cfg.WorkerTLS), creds: workerCredentials(cfg.WorkerTLS),
+		clock: r.clock, health: h, prober: cfg.Prober, web: newWorkerHTTP(cfg.WorkerTLS), creds: workerCredentials(cfg.WorkerTLS),
 		log: r.log, window: orDefault(cfg.StatsWindow, DefaultStatsWindow),
 		tp: cfg.TracerProvider, tracing: r.tracing,
 	}
@@ -167,5 +167,8 @@ func (r *Router) StatsAt(now time.Time) []PoolStats {
 
 // Close stops the health checks and every pool's queue, retiring pools
 // included; queued requests fail with batcher.ErrClosed, and Reload with
-// ErrClosed.
-func (r *Router) Close() { r.closeAll() }
+// ErrClosed. It closes the idle connections to HTTP workers.
+func (r *Router) Close() {
+	r.closeAll()
+	r.reload.deps.web.closeIdle()
+}

@@ -80,7 +80,7 @@ func TestPoolWindow(t *testing.T) {
 	w := newPoolWindow(10*time.Second, t0)
 	for i := range 20 {
 		now := t0.Add(time.Duration(i) * 100 * ms)
-		w.arrived(now, 2)
+		w.arrived(now, 2, 0)
 		w.batch(now, time.Duration(i+1)*ms)
 		w.answered(now, 10*ms)
 	}
