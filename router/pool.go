@@ -29,7 +29,7 @@ type Pool struct {
 	clock    batcher.Clock
 	health   HealthConfig
 	prober   Prober
-	web      workerHTTP // the client of HTTP links and checks
+	web      workerHTTP                       // the client of HTTP links and checks
 	creds    credentials.TransportCredentials // of the worker links
 	log      *slog.Logger
 	stats    *poolWindow
