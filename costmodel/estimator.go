@@ -120,7 +120,7 @@ func NewEstimator(prior Curve, maxBatch int, opts EstimatorOptions) *Estimator {
 	if !(wt > 0) || math.IsInf(wt, 1) {
 		wt = DefaultPriorWeight
 	}
-	if isZero(prior) {
+	if prior.IsZero() {
 		wt = noPriorWeight
 	}
 	e := &Estimator{prior: prior, lambda: lambda}
@@ -131,9 +131,6 @@ func NewEstimator(prior Curve, maxBatch int, opts EstimatorOptions) *Estimator {
 	e.w[5] += byteRidge
 	return e
 }
-
-// isZero reports whether c is the zero curve, which stands for none.
-func isZero(c Curve) bool { return c.Base == 0 && c.PerItem == 0 && len(c.Points) == 0 }
 
 // addOuter adds wt·x·xᵀ to a and wt·x·y to ay.
 func addOuter(a *[6]float64, ay *[3]float64, x [3]float64, y, wt float64) {

@@ -137,3 +137,22 @@ func (m *Mix) Observations() int {
 
 // Prior returns the curve every model starts from.
 func (m *Mix) Prior() Curve { return m.prior }
+
+// ModelObservations returns how many batches of model the Mix has taken
+// since the model's last Reset.
+func (m *Mix) ModelObservations(model string) int {
+	if e := m.estimator(model); e != nil {
+		return e.Observations()
+	}
+	return 0
+}
+
+// Reset forgets what the Mix learned of model, which then reads the prior
+// again, as if never observed: for a measurement that shows the estimate
+// to be out of date (a worker that was slow for a while and no longer is,
+// whose pool was avoided since and so observed no more).
+func (m *Mix) Reset(model string) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	delete(m.models, model)
+}

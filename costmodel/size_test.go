@@ -103,3 +103,23 @@ func TestMix(t *testing.T) {
 		t.Errorf("Curves() has %d models, want 2", got)
 	}
 }
+
+// TestMixReset forgets one model and keeps the others.
+func TestMixReset(t *testing.T) {
+	prior := Curve{Base: 10 * ms, PerItem: ms}
+	m := NewMix(prior, 8, EstimatorOptions{})
+	for range 50 {
+		m.Observe("a", Size{Rows: 1}, 500*ms)
+		m.Observe("b", Size{Rows: 1}, 50*ms)
+	}
+	m.Reset("a")
+	if got := m.Latency("a", Size{Rows: 1}); got != prior.Latency(1) {
+		t.Errorf("after Reset, a at 1 row = %v, want the prior's %v", got, prior.Latency(1))
+	}
+	if n := m.ModelObservations("a"); n != 0 {
+		t.Errorf("after Reset, a has %d observations, want 0", n)
+	}
+	if n := m.ModelObservations("b"); n != 50 {
+		t.Errorf("b has %d observations, want 50", n)
+	}
+}

@@ -176,6 +176,9 @@ type Config struct {
 	Routes []Route
 	Health HealthConfig
 	Retry  RetryConfig
+	// Calibration bounds the probes that measure pools' latency; its zero
+	// value takes the defaults its doc names.
+	Calibration CalibrationConfig
 	// CacheBytes bounds the response cache's size; 0 turns the cache off
 	// whatever the models ask.
 	CacheBytes int64

@@ -40,6 +40,9 @@ type PoolView struct {
 	// may take longer than Curve says of its rows, a small one less. 0
 	// means Curve.Latency of the request's rows.
 	Idle time.Duration
+	// Missing says why the pool does not serve the request's model: its
+	// workers said they do not. Empty when it does or may.
+	Missing string
 }
 
 // idle returns the latency of a request of rows rows alone on an idle

@@ -18,18 +18,19 @@ var (
 )
 
 // DefaultPicker returns the router's rule: among the pools that have a
-// ready worker, take the request's rows and can meet its SLO when idle,
+// ready worker, serve the request's model, take its rows and can meet
+// its SLO when idle,
 // the cheapest by USD per million inferences at current utilization whose
 // predicted completion meets the request's due time; if none does, the
 // one with the earliest predicted completion.
 func DefaultPicker() Engine {
 	return Engine{Profiles: []Profile{{
 		Name:    "cheapest-on-time",
-		Filters: []Filter{ReadyFilter{}, FitsFilter{}, ReachableFilter{}, OnTimeFilter{}},
+		Filters: []Filter{ReadyFilter{}, ServesFilter{}, FitsFilter{}, ReachableFilter{}, OnTimeFilter{}},
 		Scorers: []Weighted{{CostScorer{}, 1}},
 	}, {
 		Name:    "earliest",
-		Filters: []Filter{ReadyFilter{}, FitsFilter{}, ReachableFilter{}},
+		Filters: []Filter{ReadyFilter{}, ServesFilter{}, FitsFilter{}, ReachableFilter{}},
 		Scorers: []Weighted{{SpeedScorer{}, 1}},
 	}}}
 }

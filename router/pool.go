@@ -34,6 +34,14 @@ type Pool struct {
 	log      *slog.Logger
 	stats    *poolWindow
 	tracing  tracing
+	calib    CalibrationConfig
+	catalog  func(pool string) []Model
+
+	// bg runs discoveries, calibrations and re-measurements: its context
+	// ends when the pool closes, which waits for them.
+	bg       sync.WaitGroup
+	bgCtx    context.Context
+	bgCancel context.CancelFunc
 
 	mu      sync.Mutex
 	workers map[string]*worker
@@ -42,6 +50,10 @@ type Pool struct {
 	closed  bool
 	check   batcher.Timer // the next round of active checks
 	warmup  Warmup
+	// measuring marks the models being calibrated or measured again;
+	// measuredAt is when each was last measured again.
+	measuring  map[string]bool
+	measuredAt map[string]time.Time
 
 	// retiring is set, under mu, when Reload took the pool out of the
 	// tables; drained is then called once waiting is empty.
@@ -70,6 +82,10 @@ type poolDeps struct {
 	// tp is the queue's TracerProvider unless its config names one.
 	tp      trace.TracerProvider
 	tracing tracing
+	// calib bounds calibrations and re-measurements, defaults filled.
+	calib CalibrationConfig
+	// catalog returns the models the tables in use route to a pool.
+	catalog func(pool string) []Model
 }
 
 func newPool(pc PoolConfig, d poolDeps) *Pool {
@@ -87,13 +103,16 @@ func newPool(pc PoolConfig, d poolDeps) *Pool {
 	if cost.Name == "" {
 		cost.Name = pc.Name
 	}
-	if cost.Curve.Base == 0 && cost.Curve.PerItem == 0 && len(cost.Curve.Points) == 0 {
+	if cost.Curve.IsZero() {
 		cost.Curve = qc.Form.Curve
 	}
 	if cost.MaxBatch == 0 {
 		cost.MaxBatch = qc.Form.MaxBatch
 	}
+	ctx, cancel := context.WithCancel(context.Background())
 	return &Pool{
+		bgCtx: ctx, bgCancel: cancel, calib: d.calib, catalog: d.catalog,
+		measuring: map[string]bool{}, measuredAt: map[string]time.Time{},
 		name:     pc.Name,
 		queue:    batcher.NewPool(qc),
 		slots:    max(pc.Slots, 1),
@@ -244,6 +263,7 @@ func (p *Pool) SetEndpoints(eps []Endpoint) error {
 		}
 		p.workers[id] = w
 		p.reconcile(w)
+		p.discover(w)
 	}
 	return nil
 }
@@ -292,7 +312,8 @@ func (p *Pool) anyWorker() *worker {
 	return nil
 }
 
-// close stops the health checks, the queue and the workers.
+// close stops the health checks, the queue, the workers, and the
+// discoveries and measurements in progress, which it waits for.
 func (p *Pool) close() {
 	p.mu.Lock()
 	p.closed = true
@@ -303,5 +324,7 @@ func (p *Pool) close() {
 		p.removeLocked(w)
 	}
 	p.mu.Unlock()
+	p.bgCancel()
 	p.queue.Close()
+	p.bg.Wait()
 }

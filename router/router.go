@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sort"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -75,6 +76,8 @@ func (r *Router) poolDeps(cfg Config) poolDeps {
 		clock: r.clock, health: h, prober: cfg.Prober, web: newWorkerHTTP(cfg.WorkerTLS), creds: workerCredentials(cfg.WorkerTLS),
 		log: r.log, window: orDefault(cfg.StatsWindow, DefaultStatsWindow),
 		tp: cfg.TracerProvider, tracing: r.tracing,
+		calib:   cfg.Calibration.withDefaults(),
+		catalog: func(pool string) []Model { return r.tables().served[pool] },
 	}
 }
 
@@ -103,26 +106,37 @@ func (r *Router) Pool(name string) *Pool { return r.tables().pools[name] }
 // modified; a Reload does not change it, but makes a new one.
 func (r *Router) PoolNames() []string { return r.tables().names }
 
-// Pick returns the first pool of the model's tier with a ready worker,
-// else the first that starts workers on demand (PoolConfig.Activate),
-// where Serve holds the model's requests until one is ready: a readiness
-// check, not the routing decision (Serve makes that). It returns
-// ErrUnknownModel or ErrNoCapacity.
+// Pick returns the first pool of the model's tier with a ready worker
+// that serves the model (or may: its workers have not all said they do
+// not), else the first that starts workers on demand
+// (PoolConfig.Activate), where Serve holds the model's requests until one
+// is ready: a readiness check, not the routing decision (Serve makes
+// that). It returns ErrUnknownModel, or ErrNoCapacity naming why each
+// pool with a ready worker cannot serve the model.
 func (r *Router) Pick(model string) (*Pool, error) {
 	t := r.tables()
 	m, ok := t.models[model]
 	if !ok {
 		return nil, fmt.Errorf("%w %q", ErrUnknownModel, model)
 	}
+	var why []string
 	for _, p := range t.tiers[m.Tier] {
-		if p.Ready() > 0 {
-			return p, nil
+		if p.Ready() == 0 {
+			continue
 		}
+		if miss := p.missing(model); miss != "" {
+			why = append(why, fmt.Sprintf("pool %q: %s", p.name, miss))
+			continue
+		}
+		return p, nil
 	}
 	for _, p := range t.tiers[m.Tier] {
 		if p.activate {
 			return p, nil
 		}
+	}
+	if len(why) > 0 {
+		return nil, fmt.Errorf("%w for model %q: no pool of tier %q serves it: %s", ErrNoCapacity, model, m.Tier, strings.Join(why, "; "))
 	}
 	return nil, fmt.Errorf("%w for model %q: no pool of tier %q has a ready worker", ErrNoCapacity, model, m.Tier)
 }
@@ -137,18 +151,14 @@ func (r *Router) SetEndpoints(pool string, eps []Endpoint) error {
 	return r.setEndpoints(pool, eps)
 }
 
-// Metadata asks a ready worker of the model's tier for the model's
-// metadata.
+// Metadata returns the model's metadata as a ready worker of the model's
+// tier gave it when it joined, or asks one now.
 func (r *Router) Metadata(ctx context.Context, model string) (*oip.ModelMetadata, error) {
 	p, err := r.Pick(model)
 	if err != nil {
 		return nil, err
 	}
-	w := p.anyWorker()
-	if w == nil {
-		return nil, fmt.Errorf("%w for model %q: pool %q has no ready worker", ErrNoCapacity, model, p.name)
-	}
-	return w.metadata(ctx, model)
+	return p.Metadata(ctx, model)
 }
 
 // Stats returns a snapshot of every pool, sorted by name, at the

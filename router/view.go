@@ -17,6 +17,8 @@ func (p *Pool) view(f Facts, m Model) PoolView {
 	cm := p.ModelCost(m.Name)
 	b := batchAt(cm, f.SLO, m)
 	thr := throughput(cm.Curve, b)
+	idle := p.learned.Latency(m.Name, costmodel.Size{Rows: int(min(f.Rows, math.MaxInt32)), Bytes: f.Bytes})
+	p.remeasure(m, f.Rows, idle, f.SLO)
 	return PoolView{
 		Name:       p.name,
 		Ready:      q.Workers,
@@ -32,7 +34,8 @@ func (p *Pool) view(f Facts, m Model) PoolView {
 		// spills to the next only when the cheaper one would be late.
 		CostPerMillion: cm.CostPerMillion(f.SLO, 1),
 		Curve:          cm.Curve,
-		Idle:           p.learned.Latency(m.Name, costmodel.Size{Rows: int(min(f.Rows, math.MaxInt32)), Bytes: f.Bytes}),
+		Idle:           idle,
+		Missing:        p.missing(m.Name),
 	}
 }
 

@@ -33,13 +33,14 @@ type worker struct {
 
 	// Guarded by pool.mu.
 	health   health
-	attached bool          // its pullers are in the batcher
-	removed  bool          // SetEndpoints dropped it
-	timer    batcher.Timer // the probe at the end of an ejection
-	inflight int           // batches being dispatched
-	closed   bool          // link is closed: removed, nothing in flight
-	served   int           // good batches since it joined the pool
-	pace     pace          // its batches' latency over the curve's (slow.go)
+	attached bool                 // its pullers are in the batcher
+	removed  bool                 // SetEndpoints dropped it
+	timer    batcher.Timer        // the probe at the end of an ejection
+	inflight int                  // batches being dispatched
+	closed   bool                 // link is closed: removed, nothing in flight
+	served   int                  // good batches since it joined the pool
+	pace     pace                 // its batches' latency over the curve's (slow.go)
+	models   map[string]modelInfo // what it said of each model asked
 }
 
 var _ batcher.Dispatcher = (*worker)(nil)
