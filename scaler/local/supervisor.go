@@ -39,7 +39,10 @@ type Supervisor struct {
 // their defaults (see Options).
 func New(opts Options) *Supervisor {
 	opts = opts.withDefaults()
-	transport := &http.Transport{MaxIdleConnsPerHost: 1, DisableCompression: true}
+	// A probe's connection is not kept: a server that finishes its
+	// connections before it stops (Python's http.server does) must not
+	// wait for the supervisor's.
+	transport := &http.Transport{DisableKeepAlives: true, DisableCompression: true}
 	ctx, cancel := context.WithCancel(context.Background())
 	return &Supervisor{
 		opts:      opts,
@@ -60,7 +63,7 @@ func (s *Supervisor) AddPool(spec PoolSpec) error {
 	if err := spec.validate(); err != nil {
 		return err
 	}
-	spec.Args = slices.Clone(spec.Args)
+	spec.Args, spec.Command = slices.Clone(spec.Args), spec.Command.clone()
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.closed {
@@ -103,7 +106,7 @@ func (s *Supervisor) resize(p *pool, n int) {
 	for len(p.workers) < n {
 		w := p.newWorker(s.ctx)
 		s.wg.Add(1)
-		go s.run(w, p.spec.Args)
+		go s.run(w, p.spec)
 	}
 	s.stop(p, victims(p.workers, len(p.workers)-n), true)
 }
@@ -145,6 +148,18 @@ func (s *Supervisor) Replicas(pool string) (ready, starting int) {
 		return p.counts()
 	}
 	return 0, 0
+}
+
+// Restarts returns how many times a worker process of the pool exited or
+// failed to start without being asked to stop, since AddPool; each was
+// started again, with back-off. It returns 0 for an unknown pool.
+func (s *Supervisor) Restarts(pool string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if p, ok := s.pools[pool]; ok {
+		return p.restarts
+	}
+	return 0
 }
 
 // Close stops every worker: each leaves routing (OnChange), gets SIGTERM
