@@ -58,18 +58,12 @@ func (jsonCodec) decode(_ http.Header, body []byte) (*oip.InferenceResponse, err
 	return oip.DecodeResponse(body)
 }
 
-// workerHTTP is the client of the router's HTTP worker links and checks,
-// and the scheme they use.
-type workerHTTP struct {
-	client *http.Client
-	scheme string // "http" or "https"
-}
-
-func dialHTTP(ep Endpoint, wh workerHTTP) (*httpLink, error) {
+// dialHTTP returns the HTTP link of ep over hp's client, the worker's own.
+func dialHTTP(ep Endpoint, hp httpProber) (*httpLink, error) {
 	if ep.HTTP == "" {
 		return nil, fmt.Errorf("router: worker %q: %w: protocol http without an HTTP address", ep.ID, ErrConfig)
 	}
-	return &httpLink{id: ep.ID, base: wh.scheme + "://" + ep.HTTP, client: wh.client, codec: jsonCodec{}}, nil
+	return &httpLink{id: ep.ID, base: hp.scheme + "://" + ep.HTTP, client: hp.client, codec: jsonCodec{}}, nil
 }
 
 func (l *httpLink) infer(ctx context.Context, model, version string, req *oip.InferenceRequest) (*oip.InferenceResponse, error) {
@@ -188,5 +182,5 @@ func (l *httpLink) metadata(ctx context.Context, model string) (*oip.ModelMetada
 // resetBackoff does nothing: an HTTP link dials on demand.
 func (l *httpLink) resetBackoff() {}
 
-// close does nothing: the connections belong to the router's client.
-func (l *httpLink) close() {}
+// close closes the idle connections of the worker's client.
+func (l *httpLink) close() { l.client.CloseIdleConnections() }

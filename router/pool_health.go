@@ -158,7 +158,7 @@ func (p *Pool) probe(w *worker) error {
 	case p.prober != nil:
 		return p.prober.Probe(ctx, w.endpoint)
 	case w.endpoint.HTTP != "":
-		return p.web.prober().Probe(ctx, w.endpoint)
+		return w.web.Probe(ctx, w.endpoint)
 	}
 	return w.link.ready(ctx)
 }

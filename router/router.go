@@ -177,8 +177,5 @@ func (r *Router) StatsAt(now time.Time) []PoolStats {
 
 // Close stops the health checks and every pool's queue, retiring pools
 // included; queued requests fail with batcher.ErrClosed, and Reload with
-// ErrClosed. It closes the idle connections to HTTP workers.
-func (r *Router) Close() {
-	r.closeAll()
-	r.reload.deps.web.closeIdle()
-}
+// ErrClosed.
+func (r *Router) Close() { r.closeAll() }

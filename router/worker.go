@@ -30,6 +30,9 @@ type worker struct {
 	endpoint Endpoint
 	pool     *Pool
 	link     link
+	// web checks its HTTP ready endpoint, and carries an HTTP link's
+	// batches; zero without an HTTP address.
+	web httpProber
 
 	// Guarded by pool.mu.
 	health   health
@@ -47,20 +50,24 @@ var _ batcher.Dispatcher = (*worker)(nil)
 
 // dialWorker makes the client of ep, over the link its protocol names.
 func dialWorker(ep Endpoint, p *Pool) (*worker, error) {
+	var web httpProber
+	if ep.HTTP != "" {
+		web = p.web.prober()
+	}
 	var l link
 	var err error
 	switch ep.Protocol {
 	case ProtocolGRPC, "":
 		l, err = dialGRPC(ep, p.creds)
 	case ProtocolHTTP:
-		l, err = dialHTTP(ep, p.web)
+		l, err = dialHTTP(ep, web)
 	default:
 		err = fmt.Errorf("router: worker %q: %w: unknown protocol %q", ep.ID, ErrConfig, ep.Protocol)
 	}
 	if err != nil {
 		return nil, err
 	}
-	return &worker{endpoint: ep, pool: p, link: l}, nil
+	return &worker{endpoint: ep, pool: p, link: l, web: web}, nil
 }
 
 // Dispatch sends one (possibly merged) request to the worker. Errors the
@@ -110,7 +117,12 @@ func (w *worker) retire() {
 		return
 	}
 	w.closed = true
-	go w.link.close()
+	go func() {
+		w.link.close()
+		if w.web.client != nil {
+			w.web.client.CloseIdleConnections()
+		}
+	}()
 }
 
 // metadata asks the worker for a model's metadata.

@@ -30,28 +30,34 @@ func orPlaintext(creds credentials.TransportCredentials) credentials.TransportCr
 	return creds
 }
 
-// newWorkerHTTP returns the client of the HTTP worker links and checks:
-// plaintext when tc is nil, else HTTPS with a copy of tc, keeping
-// connections alive between batches.
+// workerHTTP makes the clients of the HTTP worker links and checks.
+type workerHTTP struct {
+	transport *http.Transport // cloned for each worker
+	scheme    string          // "http" or "https"
+}
+
+// newWorkerHTTP returns the maker of HTTP worker clients: plaintext when
+// tc is nil, else HTTPS with a copy of tc, keeping connections alive
+// between batches.
 func newWorkerHTTP(tc *tls.Config) workerHTTP {
 	t := http.DefaultTransport.(*http.Transport).Clone()
 	t.MaxIdleConnsPerHost = maxIdlePerWorker
 	t.DisableCompression = true
 	if tc == nil {
-		return workerHTTP{client: &http.Client{Transport: t}, scheme: "http"}
+		return workerHTTP{transport: t, scheme: "http"}
 	}
 	t.TLSClientConfig = tc.Clone()
-	return workerHTTP{client: &http.Client{Transport: t}, scheme: "https"}
+	return workerHTTP{transport: t, scheme: "https"}
 }
 
-// prober returns the default HTTP prober over the same client.
+// client returns a client of one worker's own: closing its idle
+// connections when the worker leaves lets the worker's server stop
+// without waiting for them.
+func (wh workerHTTP) client() *http.Client {
+	return &http.Client{Transport: wh.transport.Clone()}
+}
+
+// prober returns an HTTP prober over a client of its own.
 func (wh workerHTTP) prober() httpProber {
-	return httpProber{client: wh.client, scheme: wh.scheme}
-}
-
-// closeIdle closes the client's idle connections.
-func (wh workerHTTP) closeIdle() {
-	if wh.client != nil {
-		wh.client.CloseIdleConnections()
-	}
+	return httpProber{client: wh.client(), scheme: wh.scheme}
 }
