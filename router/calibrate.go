@@ -182,9 +182,11 @@ func synthetic(md *oip.ModelMetadata, rows int, batching bool) *oip.InferenceReq
 // background, if the pool is avoided for it because what it learned of it
 // misses slo even idle, at most once per CalibrationConfig.Remeasure: a
 // request of rows rows of the model's own shape, measured as a
-// calibration's batches are. If the estimate of that size exceeds the
-// measurement by more than half, what the pool learned of the model is
-// forgotten, and the measurement is its first observation.
+// calibration's batches are. If the estimate of that size meets slo, the
+// request was avoided for its own size (its bytes), not for what the pool
+// learned, and nothing is sent. If the estimate exceeds the measurement
+// by more than half, what the pool learned of the model is forgotten, and
+// the measurement is its first observation.
 func (p *Pool) remeasure(m Model, rows int64, idle, slo time.Duration) {
 	if p.calib.Remeasure < 0 || slo <= 0 || idle <= slo || p.learned.ModelObservations(m.Name) == 0 {
 		return
@@ -198,6 +200,9 @@ func (p *Pool) remeasure(m Model, rows int64, idle, slo time.Duration) {
 		defer p.stopMeasuring(m.Name)
 		req := synthetic(md, int(min(rows, int64(p.largestBatch(m)))), m.Batching)
 		size := batchSize(req)
+		if p.learned.Latency(m.Name, size) <= slo {
+			return
+		}
 		ctx, cancel := context.WithTimeout(p.bgCtx, p.calib.Budget)
 		defer cancel()
 		lats := p.measure(ctx, w, m.Name, req, p.calib.Batches)

@@ -1,6 +1,32 @@
 // Package router decides where each request goes and keeps the workers
 // that serve it.
 //
+// # Workers
+//
+// A worker speaks the Open Inference Protocol v2 over gRPC or over HTTP
+// (Endpoint.Protocol; JSON bodies on keep-alive connections, with a seam
+// for Triton's binary tensors), with the same batching, retries, checks
+// and ejection either way. Its driver reports it through SetEndpoints:
+// the local driver, Kubernetes, or the sources here for fleets Sluice
+// does not run, FixedEndpoints and a DNSSource (every address a name
+// resolves to, looked up again every interval). When a worker joins, the
+// router asks it for the metadata of every model routed to its pool: a
+// model that every worker of a pool says it does not serve is not routed
+// there (ServesFilter), and Pick says so when no pool of its tier serves
+// it.
+//
+// # Latency, learned
+//
+// Each pool learns, from its good batches, the latency of each model by
+// rows and by bytes of input (costmodel.Mix), starting from its
+// configured curve: a pool's curve for a request is its model's, and its
+// idle latency the model's at the request's own size, so that large
+// inputs do not make small calls look slow. A pool configured without a
+// curve is calibrated when a worker describing the model joins, with
+// batches of synthetic inputs of the model's shape at 1, half the largest
+// and the largest batch; a pool avoided because what it learned misses
+// the SLO is measured again now and then (CalibrationConfig).
+//
 // # Routing
 //
 // Serve is the one entry point. A request goes to the tier of the first
@@ -25,7 +51,7 @@
 // requests never land on small pools. Predicted completion is
 //
 //	wait = (items queued ahead + items in flight) / (ready workers × throughput)
-//	completion = wait + Curve.Latency(batch the request rides in)
+//	completion = wait + max(Curve.Latency(batch the request rides in), Idle)
 //
 // with no wait when a slot is free and nothing is queued ahead.
 //
@@ -89,7 +115,10 @@
 // whoever runs them (local processes, Kubernetes). It never starts or
 // stops workers, and knows nothing of workers still starting.
 //
-// PoolStats also sets the worker-side latency of cold workers (their first
+// PoolStats also gives the SLO of the traffic a pool has (the harmonic
+// mean of its requests' models' SLOs), by which the scaler holds a shared
+// pool to the models that use it, and the configured and learned curves,
+// per model too. It also sets the worker-side latency of cold workers (their first
 // ColdBatches good batches after joining the pool) apart from warm ones,
 // and Retries counts the requests tried again after a worker failed them.
 //

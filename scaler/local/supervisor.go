@@ -81,8 +81,8 @@ func (s *Supervisor) AddPool(spec PoolSpec) error {
 // SetReplicas resizes a pool to n workers, n >= 0. Growing starts new
 // workers; shrinking picks workers that are not ready first, then the
 // newest, takes them out of routing at once (OnChange), and stops each
-// after Options.DrainDelay with SIGTERM, then SIGKILL after
-// Options.StopGrace. It fails, wrapping ErrInvalidReplicas, ErrUnknownPool
+// after Options.DrainDelay with its stop signal, then SIGKILL after its
+// grace (see Close). It fails, wrapping ErrInvalidReplicas, ErrUnknownPool
 // or ErrClosed.
 func (s *Supervisor) SetReplicas(pool string, n int) error {
 	if n < 0 {
@@ -162,8 +162,10 @@ func (s *Supervisor) Restarts(pool string) int {
 	return 0
 }
 
-// Close stops every worker: each leaves routing (OnChange), gets SIGTERM
-// at once, and SIGKILL if it has not exited after Options.StopGrace. Close
+// Close stops every worker: each leaves routing (OnChange), gets its stop
+// signal at once (SIGTERM, or its Command's), and SIGKILL if it has not
+// exited after its grace (Options.StopGrace, or its Command's
+// StopTimeout). Close
 // returns when all workers have exited and every goroutine of the
 // Supervisor has ended; later calls return at once. AddPool and
 // SetReplicas fail after Close. The error is always nil.
