@@ -32,6 +32,10 @@ type Curve struct {
 	Points []Point `yaml:"points"`
 }
 
+// IsZero reports whether c is the zero Curve, which stands for a curve
+// not configured: no base, no per-item latency, no points.
+func (c Curve) IsZero() bool { return c.Base == 0 && c.PerItem == 0 && len(c.Points) == 0 }
+
 // Latency returns the time a batch of b items takes; b < 1 is treated as 1.
 //
 // For a line it is Base + PerItem·b. For points it interpolates linearly

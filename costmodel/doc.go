@@ -13,9 +13,12 @@
 // 1e6 ≈ 5.56 $ per million.
 //
 // An Estimator learns a pool's curve from observed batch latencies, with
-// the configured curve as its prior.
+// the configured curve as its prior (a zero curve is no prior), by rows
+// and by bytes of input (Size), so that a few large inputs do not make
+// every call look slow. A Mix keeps one Estimator per model of a pool and
+// each model's share of its rows, whose weighted mean is the pool's curve.
 //
-// Everything here is a pure function of its arguments except Prices and
-// Estimator, which hold state behind a mutex. The package imports nothing
+// Everything here is a pure function of its arguments except Prices,
+// Estimator and Mix, which hold state behind a mutex. The package imports nothing
 // else of Sluice's and does no IO.
 package costmodel

@@ -39,8 +39,8 @@ func (g *Gateway) notReady(model string) string {
 	return ""
 }
 
-// metadataOf returns a model's metadata: a worker's answer, the last one
-// any worker gave, or, before any, the first worker's once it attaches
+// metadataOf returns a model's metadata: the last a worker gave, or,
+// before any, a ready worker's, or the first worker's once it attaches
 // (within the model's timeout, capped, or metadataWait).
 func (g *Gateway) metadataOf(ctx context.Context, model string) (*oip.ModelMetadata, error) {
 	wait := metadataWait

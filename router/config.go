@@ -184,6 +184,9 @@ type Config struct {
 	// sequence_id) stays pinned to its worker without a request; 0 keeps
 	// it until its last request (sequence_end).
 	SequenceIdle time.Duration
+	// Calibration bounds the probes that measure pools' latency; its zero
+	// value takes the defaults its doc names.
+	Calibration CalibrationConfig
 	// CacheBytes bounds the response cache's size; 0 turns the cache off
 	// whatever the models ask.
 	CacheBytes int64

@@ -1,6 +1,53 @@
 // Package router decides where each request goes and keeps the workers
 // that serve it.
 //
+// # Workers
+//
+// A worker speaks the Open Inference Protocol v2 over gRPC or over HTTP
+// (Endpoint.Protocol; JSON bodies on keep-alive connections, with a seam
+// for Triton's binary tensors), with the same batching, retries, checks,
+// ejection, metadata and model configuration either way. Its driver
+// reports it through SetEndpoints: the local driver, Kubernetes, or the
+// sources here for fleets Sluice does not run, FixedEndpoints and a
+// DNSSource (every address a name resolves to, looked up again every
+// interval).
+//
+// # Models
+//
+// Each time a worker attaches (starts taking batches), its pool asks it
+// for the metadata of every model routed to the pool, and again after a
+// Reload for the models newly routed there. What it learns is one
+// catalog: the metadata of each model on each pool, the last a worker
+// gave, kept when the workers leave; and whether each attached worker
+// serves the model. A pool whose attached workers all said they do not
+// serve a model is not routed to for it (PoolView.Missing, ServesFilter),
+// and logs a warning once; when no pool of its tier serves it, Pick,
+// readiness and Serve fail with ErrModelUnavailable naming the workers'
+// answers, instead of failing every batch. Metadata answers from the
+// catalog, so that it answers as soon as readiness does; before any
+// worker described the model, it asks a ready worker, or holds until one
+// attaches, like an inference. WorkerConfig passes a worker's own model
+// configuration through; MaxBatch is the most rows one batch holds.
+//
+// A request of a sequence (Triton's sequence_id) is pinned to the worker
+// that served the sequence's first request, never batched and never
+// retried elsewhere: the worker holds the sequence's state
+// (Config.SequenceIdle). ModelStats counts each model's requests,
+// queue waits, and executions by batch size, in the shape of Triton's
+// statistics extension.
+//
+// # Latency, learned
+//
+// Each pool learns, from its good batches, the latency of each model by
+// rows and by bytes of input (costmodel.Mix), starting from its
+// configured curve: a pool's curve for a request is its model's, and its
+// idle latency the model's at the request's own size, so that large
+// inputs do not make small calls look slow. A pool configured without a
+// curve is calibrated when a worker describing the model attaches, with
+// batches of synthetic inputs of the model's shape at 1, half the largest
+// and the largest batch; a pool avoided because what it learned misses
+// the SLO is measured again now and then (CalibrationConfig).
+//
 // # Routing
 //
 // Serve is the one entry point. A request goes to the tier of the first
@@ -11,7 +58,9 @@
 // request's class or above, items in flight, the largest batch a worker
 // takes, the batch size the pool runs for the model within its SLO
 // (BatchAt), one worker's throughput at that size, the capacity curve
-// learned so far, and the USD per million inferences when the pool is
+// learned so far of the request's model, the request's latency alone on
+// an idle worker at its own size (Idle), whether the pool's workers serve
+// the model (Missing), and the USD per million inferences when the pool is
 // fully used at the request's SLO (costmodel.Pool.CostPerMillion at
 // utilization 1: ready workers are paid for whether they work or not, so
 // the price of the work, not of idle time, decides; +Inf when no batch
@@ -22,8 +71,8 @@
 // API Inference Extension's endpoint picker: filters drop candidates,
 // scorers rate the rest in [0, 1], the highest total wins and the tier's
 // order breaks ties. The first profile keeps the pools with a ready
-// worker, that take the request's rows, whose idle latency for those rows
-// meets the SLO, and whose predicted completion meets the request's due
+// worker, that serve the request's model, take its rows, whose idle
+// latency for the request meets the SLO, and whose predicted completion meets the request's due
 // time, and prefers the cheapest: it fills the cheapest pool first and
 // spills to the next only when the cheaper one would be late. If no pool
 // is on time, the second profile drops the last filter and prefers the
@@ -32,7 +81,7 @@
 // completion (PoolView.Completion) is
 //
 //	wait = (items queued ahead + items in flight) / (ready workers × throughput)
-//	completion = wait + Curve.Latency(b),  b = max(rows, min(items ahead + rows, BatchAt))
+//	completion = wait + max(Curve.Latency(b), Idle),  b = max(rows, min(items ahead + rows, BatchAt))
 //
 // with no wait when a slot is free and nothing is queued ahead.
 //
@@ -126,7 +175,10 @@
 // whoever runs them (local processes, Kubernetes). It never starts or
 // stops workers, and knows nothing of workers still starting.
 //
-// PoolStats also keeps the worker-side latency of cold workers (their
+// PoolStats also gives the SLO of the traffic a pool has (the harmonic
+// mean of its requests' models' SLOs), by which the scaler holds a shared
+// pool to the models that use it, and the configured and learned curves,
+// per model too. It keeps the worker-side latency of cold workers (their
 // first ColdBatches good batches after joining the pool) apart from warm
 // ones, and Retries counts the requests tried again after a worker failed
 // them.

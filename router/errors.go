@@ -24,7 +24,10 @@ var (
 	// timeout or window.
 	ErrConfig = errors.New("router: bad config")
 	// ErrModelUnavailable is returned for a model the configuration names
-	// but its workers said they do not serve; the message says which.
+	// but no pool of its tier serves: the attached workers of each pool
+	// that has some said they do not. It comes wrapped with
+	// ErrNoCapacity, as no pool can take the request; the message gives
+	// the workers' answers.
 	ErrModelUnavailable = errors.New("router: model unavailable")
 	// ErrSequenceLost is returned for a request of a sequence whose worker
 	// is gone: the sequence's state went with it, so it must start again.

@@ -15,11 +15,18 @@ import (
 // TestKillEveryWorkerOfAPool runs a steady load on a tier of two pools
 // and drops every worker of the preferred pool mid-load, as kill -9
 // would: no request that still had time left is lost; each one queued or
-// in flight on the dead pool is answered by the other.
+// in flight on the dead pool is answered by the other; over either
+// protocol.
 func TestKillEveryWorkerOfAPool(t *testing.T) {
+	for _, proto := range protocols {
+		t.Run(string(proto), func(t *testing.T) { killEveryWorkerOfAPool(t, proto) })
+	}
+}
+
+func killEveryWorkerOfAPool(t *testing.T, proto router.Protocol) {
 	curve := costmodel.Curve{Base: 10 * ms, PerItem: ms}
-	a := pool{name: "a", price: 0.10, curve: curve, maxBatch: 8, workers: 2}
-	b := pool{name: "b", price: 1, curve: curve, maxBatch: 8, workers: 2}
+	a := pool{name: "a", price: 0.10, curve: curve, maxBatch: 8, workers: 2, protocol: proto}
+	b := pool{name: "b", price: 1, curve: curve, maxBatch: 8, workers: 2, protocol: proto}
 	f := startFleet(t, router.Config{
 		Models: []router.Model{sumModel("t", 300*ms)},
 		Tiers:  map[string][]string{"t": {"a", "b"}},
@@ -78,9 +85,15 @@ func TestKillEveryWorkerOfAPool(t *testing.T) {
 
 // TestEjectedWorkerReturns drops one worker of a pool: it is ejected, the
 // pool goes on with the other, and once the worker is back it returns
-// after its ejection and takes batches again.
+// after its ejection and takes batches again; over either protocol.
 func TestEjectedWorkerReturns(t *testing.T) {
-	p := pool{name: "p", curve: costmodel.Curve{Base: 5 * ms, PerItem: ms}, maxBatch: 8, workers: 2}
+	for _, proto := range protocols {
+		t.Run(string(proto), func(t *testing.T) { ejectedWorkerReturns(t, proto) })
+	}
+}
+
+func ejectedWorkerReturns(t *testing.T, proto router.Protocol) {
+	p := pool{name: "p", curve: costmodel.Curve{Base: 5 * ms, PerItem: ms}, maxBatch: 8, workers: 2, protocol: proto}
 	f := startFleet(t, router.Config{
 		Models: []router.Model{sumModel("t", time.Second)},
 		Tiers:  map[string][]string{"t": {"p"}},

@@ -114,7 +114,12 @@ type pool struct {
 	workers  int
 	// activate marks a pool whose workers start on demand.
 	activate bool
+	// protocol is how the router reaches the pool's workers; "" is gRPC.
+	protocol router.Protocol
 }
+
+// protocols are the worker protocols the failure tests run over.
+var protocols = []router.Protocol{router.ProtocolGRPC, router.ProtocolHTTP}
 
 // fleet is a router over pools of real workers.
 type fleet struct {
@@ -139,6 +144,7 @@ func startFleet(t *testing.T, cfg router.Config, pools ...pool) *fleet {
 		var eps []router.Endpoint
 		for i := range p.workers {
 			w := startWorker(t, fmt.Sprintf("%s-%d", p.name, i), emulate(p.curve, p.maxBatch))
+			w.ep.Protocol = p.protocol
 			f.workers[p.name] = append(f.workers[p.name], w)
 			eps = append(eps, w.ep)
 		}

@@ -3,6 +3,7 @@ package router
 import (
 	"context"
 	"fmt"
+	"io"
 	"net/http"
 	"time"
 )
@@ -101,17 +102,24 @@ type httpProber struct {
 
 // Probe implements Prober: a 200 answer is ready.
 func (p httpProber) Probe(ctx context.Context, ep Endpoint) error {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, p.scheme+"://"+ep.HTTP+"/v2/health/ready", nil)
+	return p.probeURL(ctx, ep.ID, p.scheme+"://"+ep.HTTP+"/v2/health/ready")
+}
+
+// probeURL returns nil when GET url answers 200; id names the worker in
+// errors. The body is drained so that the connection is kept.
+func (p httpProber) probeURL(ctx context.Context, id, url string) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
 	if err != nil {
-		return fmt.Errorf("router: probe %q: %w", ep.ID, err)
+		return fmt.Errorf("router: probe %q: %w", id, err)
 	}
 	resp, err := p.client.Do(req)
 	if err != nil {
-		return fmt.Errorf("router: probe %q: %w", ep.ID, err)
+		return fmt.Errorf("router: probe %q: %w", id, err)
 	}
+	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 4<<10))
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("router: probe %q: %w: status %d", ep.ID, errNotReady, resp.StatusCode)
+		return fmt.Errorf("router: probe %q: %w: status %d", id, errNotReady, resp.StatusCode)
 	}
 	return nil
 }

@@ -4,172 +4,106 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"log/slog"
-	"sync"
-
-	"google.golang.org/grpc/codes"
-	"google.golang.org/grpc/status"
 
 	"github.com/sluice-gateway/sluice/oip"
 	"github.com/sluice-gateway/sluice/oip/inferencepb"
 )
 
-// catalog holds what the workers said of each model: its metadata, and
-// whether they serve it at all. It learns both when a worker attaches,
-// so that metadata answers as soon as readiness does, and a model the
-// workers do not serve turns not ready instead of failing every batch.
-// Safe for concurrent use.
-type catalog struct {
-	log *slog.Logger
-
-	mu       sync.Mutex
-	meta     map[string]*oip.ModelMetadata
-	unserved map[string]string // model → why it is not served
-	// attached is closed, and replaced, whenever a worker attaches.
-	attached chan struct{}
-}
-
-func newCatalog(log *slog.Logger) *catalog {
-	return &catalog{log: log, meta: map[string]*oip.ModelMetadata{}, unserved: map[string]string{}, attached: make(chan struct{})}
-}
-
-// check returns an error wrapping ErrModelUnavailable, with the reason,
-// for a model the workers said they do not serve; nil otherwise.
-func (c *catalog) check(model string) error {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if why, ok := c.unserved[model]; ok {
-		return fmt.Errorf("%w: %s", ErrModelUnavailable, why)
-	}
-	return nil
-}
-
-// Unavailable returns why the workers do not serve the model, and true,
-// once a worker said so; a worker that serves it clears this.
-func (r *Router) Unavailable(model string) (reason string, ok bool) {
-	r.catalog.mu.Lock()
-	defer r.catalog.mu.Unlock()
-	reason, ok = r.catalog.unserved[model]
-	return reason, ok
-}
-
-// learned records a worker's metadata answer for model: the metadata,
-// or that it does not serve the model (logged once per change).
-func (c *catalog) learned(model, worker string, md *oip.ModelMetadata, err error) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	switch {
-	case err == nil:
-		c.meta[model] = md
-		if _, was := c.unserved[model]; was {
-			delete(c.unserved, model)
-			c.log.Info("router: a worker serves the model again", "model", model, "worker", worker)
-		}
-	case errors.Is(err, ErrUnknownModel):
-		if _, was := c.unserved[model]; !was {
-			c.unserved[model] = fmt.Sprintf("model %q is not served by its workers: worker %q does not know it", model, worker)
-			c.log.Warn("router: the workers do not serve a configured model; it is not ready", "model", model, "worker", worker, "error", err)
-		}
-	}
-}
-
-// cached returns the last metadata a worker gave for model.
-func (c *catalog) cached(model string) (*oip.ModelMetadata, bool) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	md, ok := c.meta[model]
-	return md, ok
-}
-
-// wake tells the metadata calls waiting for a worker that one attached.
-func (c *catalog) wake() {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	close(c.attached)
-	c.attached = make(chan struct{})
-}
-
-// waitAttach returns a channel closed when the next worker attaches.
-func (c *catalog) waitAttach() <-chan struct{} {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.attached
-}
-
-// learn asks a worker that just attached to p for the metadata of every
-// model whose tier has p, within the health check timeout, and records
-// the answers.
-func (r *Router) learn(p *Pool, w *worker) {
-	defer r.catalog.wake()
-	t := r.tables()
-	for name, m := range t.models {
-		if !tierHas(t.tiers[m.Tier], p) {
+// serving returns the first pool of tier with a ready worker that serves
+// model (or may: its attached workers have not all said they do not),
+// else the first that starts workers on demand and has no attached
+// worker saying it does not. With neither, missing names each pool whose
+// attached workers all said they do not serve model, and their answers;
+// it is empty when no pool has a ready worker.
+func serving(tier []*Pool, model string) (p *Pool, missing []string) {
+	for _, p := range tier {
+		if p.Ready() == 0 {
 			continue
 		}
-		ctx, cancel := context.WithTimeout(context.Background(), p.health.Timeout)
-		md, err := w.metadata(ctx, name)
-		cancel()
-		r.catalog.learned(name, w.endpoint.ID, md, err)
+		if why := p.missing(model); why != "" {
+			missing = append(missing, fmt.Sprintf("pool %q: %s", p.name, why))
+			continue
+		}
+		return p, nil
 	}
-}
-
-func tierHas(tier []*Pool, p *Pool) bool {
-	for _, q := range tier {
-		if q == p {
-			return true
+	for _, p := range tier {
+		if p.activate && p.missing(model) == "" {
+			return p, nil
 		}
 	}
-	return false
+	return nil, missing
 }
 
-// Metadata returns the model's metadata: a ready worker's answer, else
-// the last answer a worker gave; with neither, it waits for a worker of
-// the model's tier to attach, until ctx ends. It returns ErrUnknownModel,
-// ErrModelUnavailable for a model the workers do not serve, or ctx's
-// error wrapped with ErrNoCapacity.
+// unserved returns err, the picker's refusal of a request of model,
+// wrapped with ErrModelUnavailable when that is because no pool of tier
+// serves the model (see Pick).
+func unserved(tier []*Pool, model string, err error) error {
+	if p, missing := serving(tier, model); p == nil && len(missing) > 0 {
+		return fmt.Errorf("%w: %w", ErrModelUnavailable, err)
+	}
+	return err
+}
+
+// Metadata returns the model's metadata, the last a worker of its tier
+// gave (the pool Pick returns first); before any did, it asks a ready
+// worker, or waits for one to attach and answer, until ctx ends. It
+// returns ErrUnknownModel, ErrModelUnavailable as Pick does, the
+// worker's error, or ctx's error wrapped with ErrNoCapacity. The result
+// is the caller's; its slices must not be modified.
 func (r *Router) Metadata(ctx context.Context, model string) (*oip.ModelMetadata, error) {
-	if _, ok := r.tables().models[model]; !ok {
-		return nil, fmt.Errorf("%w %q", ErrUnknownModel, model)
-	}
 	for {
-		if err := r.catalog.check(model); err != nil {
-			return nil, err
-		}
-		woken := r.catalog.waitAttach()
-		if md, ok, err := r.askWorker(ctx, model); ok || err != nil {
+		changed := r.catalog.changes()
+		md, err := r.metadataNow(ctx, model)
+		if md != nil || err != nil {
 			return md, err
 		}
-		if md, ok := r.catalog.cached(model); ok {
-			return md, nil
-		}
 		select {
-		case <-woken:
+		case <-changed:
 		case <-ctx.Done():
-			return nil, fmt.Errorf("%w for model %q: no worker attached before the call ended: %w", ErrNoCapacity, model, ctx.Err())
+			return nil, fmt.Errorf("%w for model %q: no worker described it before the call ended: %w", ErrNoCapacity, model, ctx.Err())
 		}
 	}
 }
 
-// askWorker asks a ready worker of the model's tier for its metadata; ok
-// is false when none is ready.
-func (r *Router) askWorker(ctx context.Context, model string) (_ *oip.ModelMetadata, ok bool, _ error) {
+// metadataNow returns the model's metadata from the catalog, else from a
+// ready worker; nil and no error when it has to wait for a worker.
+func (r *Router) metadataNow(ctx context.Context, model string) (*oip.ModelMetadata, error) {
 	p, err := r.Pick(model)
-	if err != nil {
-		return nil, false, nil
+	if errors.Is(err, ErrUnknownModel) || errors.Is(err, ErrModelUnavailable) {
+		return nil, err
 	}
-	w := p.anyWorker()
+	m, _ := r.Model(model)
+	pools := r.tables().tiers[m.Tier]
+	if p != nil {
+		pools = append([]*Pool{p}, pools...)
+	}
+	if md, ok := r.catalog.metadata(model, pools...); ok {
+		out := *md
+		return &out, nil
+	}
+	if p == nil {
+		return nil, nil
+	}
+	w := p.serving(model)
 	if w == nil {
-		return nil, false, nil
+		return nil, nil
 	}
-	md, err := w.metadata(ctx, model)
-	r.catalog.learned(model, w.endpoint.ID, md, err)
-	if err != nil {
-		if md, ok := r.catalog.cached(model); ok && !errors.Is(err, ErrUnknownModel) {
-			return md, true, nil
-		}
-		return nil, true, err
+	md, err := p.describe(ctx, w, model)
+	if errors.Is(err, ErrUnknownModel) {
+		return nil, nil // recorded: look again, as Pick now sees it
 	}
-	return md, true, nil
+	return md, err
+}
+
+// Unavailable returns why no pool of the model's tier serves it, and
+// true, once the workers said so (see Pick); a worker that serves it
+// clears this.
+func (r *Router) Unavailable(model string) (reason string, ok bool) {
+	_, err := r.Pick(model)
+	if errors.Is(err, ErrModelUnavailable) {
+		return err.Error(), true
+	}
+	return "", false
 }
 
 // MaxBatch returns the most rows one batch of the model holds: 0 when
@@ -192,24 +126,17 @@ func (r *Router) MaxBatch(model string) int {
 }
 
 // WorkerConfig asks a ready worker of the model's tier for its own
-// configuration of the model (Triton's model configuration extension);
-// nil, without error, when no worker is ready or the worker serves no
-// configuration.
+// configuration of the model (Triton's model configuration extension),
+// over gRPC or HTTP; nil, without error, when no worker is ready or the
+// worker serves no configuration.
 func (r *Router) WorkerConfig(ctx context.Context, model string) (*inferencepb.ModelConfig, error) {
 	p, err := r.Pick(model)
 	if err != nil {
 		return nil, nil
 	}
-	w := p.anyWorker()
+	w := p.serving(model)
 	if w == nil {
 		return nil, nil
 	}
-	resp, err := w.client.ModelConfig(ctx, &inferencepb.ModelConfigRequest{Name: model})
-	if status.Code(err) == codes.Unimplemented {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, w.classify(err)
-	}
-	return resp.GetConfig(), nil
+	return w.link.config(ctx, model)
 }

@@ -34,19 +34,37 @@ type PoolView struct {
 	// (costmodel.Pool.CostPerMillion at utilization 1); +Inf when no batch
 	// fits the SLO.
 	CostPerMillion float64
-	// Curve is the pool's capacity curve as learned so far.
+	// Curve is the pool's capacity curve for the request's model as
+	// learned so far, at the size the model's rows have had.
 	Curve costmodel.Curve
+	// Idle is the latency of the request alone on an idle worker, as
+	// learned from batches of its model by rows and bytes: a large input
+	// may take longer than Curve says of its rows, a small one less. 0
+	// means Curve.Latency of the request's rows.
+	Idle time.Duration
+	// Missing says why the pool does not serve the request's model: its
+	// workers said they do not. Empty when it does or may.
+	Missing string
+}
+
+// idle returns the latency of a request of rows rows alone on an idle
+// worker: Idle, or the curve's for rows when Idle is 0.
+func (v PoolView) idle(rows int64) time.Duration {
+	if v.Idle > 0 {
+		return v.Idle
+	}
+	return v.Curve.Latency(int(min(rows, math.MaxInt32)))
 }
 
 // Completion predicts how long a request of rows rows takes on the pool:
 // the wait for the items ahead of it and in flight, at Ready workers of
 // Throughput each, plus the service of the batch it rides in, of
-// max(rows, min(Ahead + rows, BatchAt)) rows. A pool with a free slot and
-// nothing queued ahead has no wait. The result saturates at
-// math.MaxInt64 nanoseconds.
+// max(rows, min(Ahead + rows, BatchAt)) rows, at least its idle latency
+// (Idle). A pool with a free slot and nothing queued ahead has no wait.
+// The result saturates at math.MaxInt64 nanoseconds.
 func (v PoolView) Completion(rows int64) time.Duration {
 	b := max(rows, min(int64(v.Ahead)+rows, int64(max(v.BatchAt, 1))))
-	service := v.Curve.Latency(int(min(b, math.MaxInt32)))
+	service := max(v.Curve.Latency(int(min(b, math.MaxInt32))), v.Idle)
 	if v.FreeSlots > 0 && v.Ahead == 0 {
 		return service
 	}

@@ -10,6 +10,7 @@ import (
 // no state; compile-time guards keep them honest.
 var (
 	_ Filter = ReadyFilter{}
+	_ Filter = ServesFilter{}
 	_ Filter = FitsFilter{}
 	_ Filter = ReachableFilter{}
 	_ Filter = OnTimeFilter{}
@@ -18,19 +19,20 @@ var (
 )
 
 // DefaultPicker returns the router's rule: among the pools that have a
-// ready worker, take the request's rows and can meet its SLO when idle,
-// the cheapest by USD per million inferences when fully used at the
-// request's SLO (PoolView.CostPerMillion) whose predicted completion meets
-// the request's due time; if none does, the one with the earliest
-// predicted completion. Ties go to the earlier pool of the tier.
+// ready worker, serve the request's model, take its rows and can meet
+// its SLO when idle, the cheapest by USD per million inferences when
+// fully used at the request's SLO (PoolView.CostPerMillion) whose
+// predicted completion meets the request's due time; if none does, the
+// one with the earliest predicted completion. Ties go to the earlier
+// pool of the tier.
 func DefaultPicker() Engine {
 	return Engine{Profiles: []Profile{{
 		Name:    "cheapest-on-time",
-		Filters: []Filter{ReadyFilter{}, FitsFilter{}, ReachableFilter{}, OnTimeFilter{}},
+		Filters: []Filter{ReadyFilter{}, ServesFilter{}, FitsFilter{}, ReachableFilter{}, OnTimeFilter{}},
 		Scorers: []Weighted{{CostScorer{}, 1}},
 	}, {
 		Name:    "earliest",
-		Filters: []Filter{ReadyFilter{}, FitsFilter{}, ReachableFilter{}},
+		Filters: []Filter{ReadyFilter{}, ServesFilter{}, FitsFilter{}, ReachableFilter{}},
 		Scorers: []Weighted{{SpeedScorer{}, 1}},
 	}}}
 }
@@ -46,6 +48,13 @@ func (ReadyFilter) Reject(_ Facts, c Candidate, _ time.Time) string {
 	return ""
 }
 
+// ServesFilter drops pools whose attached workers all said they do not
+// serve the request's model (PoolView.Missing).
+type ServesFilter struct{}
+
+// Reject implements Filter.
+func (ServesFilter) Reject(_ Facts, c Candidate, _ time.Time) string { return c.Missing }
+
 // FitsFilter drops pools whose workers take fewer rows than the request
 // has.
 type FitsFilter struct{}
@@ -59,8 +68,8 @@ func (FitsFilter) Reject(f Facts, c Candidate, _ time.Time) string {
 }
 
 // ReachableFilter drops pools that cannot meet the request's SLO even
-// when idle: a heavy request never goes where one batch of its own rows
-// takes longer than its SLO.
+// when idle: a heavy request never goes where a batch of its own rows and
+// bytes alone takes longer than its SLO (PoolView.Idle).
 type ReachableFilter struct{}
 
 // Reject implements Filter.
@@ -68,7 +77,7 @@ func (ReachableFilter) Reject(f Facts, c Candidate, _ time.Time) string {
 	if f.SLO <= 0 {
 		return ""
 	}
-	if idle := c.Curve.Latency(int(min(f.Rows, math.MaxInt32))); idle > f.SLO {
+	if idle := c.idle(f.Rows); idle > f.SLO {
 		return fmt.Sprintf("idle latency %v for %d rows exceeds the SLO %v", idle, f.Rows, f.SLO)
 	}
 	return ""

@@ -25,17 +25,28 @@ type Pool struct {
 	slots    int
 	activate bool           // the driver starts workers on demand
 	cost     costmodel.Pool // price and limits; Curve is the prior
-	est      *costmodel.Estimator
+	learned  *costmodel.Mix // latency per model and size, from its batches
 	clock    batcher.Clock
 	health   HealthConfig
 	prober   Prober
-	http     httpProber
+	web      workerHTTP                       // the client of HTTP links and checks
 	creds    credentials.TransportCredentials // of the worker links
 	log      *slog.Logger
 	stats    *poolWindow
 	tracing  tracing
-	models   *modelStats
-	attached func(*Pool, *worker) // nil: nobody is told
+	calib    CalibrationConfig
+	counts   *modelStats // each model's executions and queue waits; nil counts none
+	// catalog keeps the metadata the pool's workers give; routed returns
+	// the models the tables in use route to the pool. With routed nil,
+	// the pool asks its workers nothing.
+	catalog *catalog
+	routed  func(pool string) []Model
+
+	// bg runs discoveries, calibrations and re-measurements: its context
+	// ends when the pool closes, which waits for them.
+	bg       sync.WaitGroup
+	bgCtx    context.Context
+	bgCancel context.CancelFunc
 
 	mu      sync.Mutex
 	workers map[string]*worker
@@ -44,6 +55,10 @@ type Pool struct {
 	closed  bool
 	check   batcher.Timer // the next round of active checks
 	warmup  Warmup
+	// measuring marks the models being calibrated or measured again;
+	// measuredAt is when each was last measured again.
+	measuring  map[string]bool
+	measuredAt map[string]time.Time
 
 	// retiring is set, under mu, when Reload took the pool out of the
 	// tables; drained is then called once waiting is empty.
@@ -64,7 +79,7 @@ type poolDeps struct {
 	clock  batcher.Clock
 	health HealthConfig
 	prober Prober
-	http   httpProber
+	web    workerHTTP
 	// creds secure the worker links.
 	creds  credentials.TransportCredentials
 	log    *slog.Logger
@@ -72,10 +87,14 @@ type poolDeps struct {
 	// tp is the queue's TracerProvider unless its config names one.
 	tp      trace.TracerProvider
 	tracing tracing
-	// stats counts each model's executions and queue waits.
-	stats *modelStats
-	// attached is told of each worker that starts taking batches.
-	attached func(*Pool, *worker)
+	// calib bounds calibrations and re-measurements, defaults filled.
+	calib CalibrationConfig
+	// counts counts each model's executions and queue waits.
+	counts *modelStats
+	// catalog keeps what workers said of the models; routed returns the
+	// models the tables in use route to a pool.
+	catalog *catalog
+	routed  func(pool string) []Model
 }
 
 func newPool(pc PoolConfig, d poolDeps) *Pool {
@@ -89,36 +108,38 @@ func newPool(pc PoolConfig, d poolDeps) *Pool {
 	if qc.TracerProvider == nil {
 		qc.TracerProvider = d.tp
 	}
-	if d.stats != nil {
-		qc.Observer = statsObserver{next: qc.Observer, stats: d.stats}
+	if d.counts != nil {
+		qc.Observer = statsObserver{next: qc.Observer, stats: d.counts}
 	}
 	cost := pc.Cost
 	if cost.Name == "" {
 		cost.Name = pc.Name
 	}
-	if cost.Curve.Base == 0 && cost.Curve.PerItem == 0 && len(cost.Curve.Points) == 0 {
+	if cost.Curve.IsZero() {
 		cost.Curve = qc.Form.Curve
 	}
 	if cost.MaxBatch == 0 {
 		cost.MaxBatch = qc.Form.MaxBatch
 	}
+	ctx, cancel := context.WithCancel(context.Background())
 	return &Pool{
+		bgCtx: ctx, bgCancel: cancel, calib: d.calib,
+		counts: d.counts, catalog: d.catalog, routed: d.routed,
+		measuring: map[string]bool{}, measuredAt: map[string]time.Time{},
 		name:     pc.Name,
 		queue:    batcher.NewPool(qc),
 		slots:    max(pc.Slots, 1),
 		activate: pc.Activate,
 		cost:     cost,
-		est:      costmodel.NewEstimator(cost.Curve, max(cost.MaxBatch, 1), costmodel.EstimatorOptions{}),
+		learned:  costmodel.NewMix(cost.Curve, max(cost.MaxBatch, 1), costmodel.EstimatorOptions{}),
 		clock:    d.clock,
 		health:   d.health,
 		prober:   d.prober,
-		http:     d.http,
+		web:      d.web,
 		creds:    orPlaintext(d.creds),
 		log:      d.log.With("pool", pc.Name),
 		stats:    newPoolWindow(d.window, d.clock.Now()),
 		tracing:  d.tracing,
-		models:   d.stats,
-		attached: d.attached,
 		workers:  map[string]*worker{},
 		waiting:  map[*waiter]struct{}{},
 	}
@@ -139,11 +160,20 @@ func (p *Pool) Ready() int {
 func (p *Pool) Stats() batcher.Stats { return p.queue.Stats() }
 
 // CostModel returns the pool as the cost model sees it, with the capacity
-// curve learned from its batches so far (the configured curve before the
-// first batch).
+// curve learned from its batches so far: the mean of its models' curves
+// weighted by their rows (the configured curve before the first batch).
 func (p *Pool) CostModel() costmodel.Pool {
 	cm := p.cost
-	cm.Curve = p.est.Curve()
+	cm.Curve = p.learned.Curve()
+	return cm
+}
+
+// ModelCost returns the pool as the cost model sees it for one model: its
+// curve is the one learned from that model's batches (the configured curve
+// before the first).
+func (p *Pool) ModelCost(model string) costmodel.Pool {
+	cm := p.cost
+	cm.Curve = p.learned.CurveOf(model)
 	return cm
 }
 
@@ -151,16 +181,18 @@ func (p *Pool) CostModel() costmodel.Pool {
 // for its answer; see batcher.Pool.Submit for the errors, and besides an
 // error wrapping ErrNoCapacity when the pool has no ready worker or loses
 // its last one meanwhile. Serve is the router's entry point; Submit serves
-// callers that chose the pool themselves.
+// callers that chose the pool themselves; their requests count in no SLO
+// of PoolStats.
 func (p *Pool) Submit(ctx context.Context, it *batcher.Item) (*oip.InferenceResponse, error) {
-	return p.submit(ctx, it, false)
+	return p.submit(ctx, it, 0, false)
 }
 
-// submit queues it and waits for its answer. Unless held, it fails with
-// an error wrapping errEvacuated when the pool has no ready worker, or
-// loses its last one while it waits (unless the pool is closing); a held
-// item waits for a worker until its deadline.
-func (p *Pool) submit(ctx context.Context, it *batcher.Item, held bool) (*oip.InferenceResponse, error) {
+// submit queues it, a request of a model whose SLO is slo (0 for none),
+// and waits for its answer. Unless held, it fails with an error wrapping
+// errEvacuated when the pool has no ready worker, or loses its last one
+// while it waits (unless the pool is closing); a held item waits for a
+// worker until its deadline.
+func (p *Pool) submit(ctx context.Context, it *batcher.Item, slo time.Duration, held bool) (*oip.InferenceResponse, error) {
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	wt := &waiter{cancel: cancel, held: held}
@@ -168,7 +200,7 @@ func (p *Pool) submit(ctx context.Context, it *batcher.Item, held bool) (*oip.In
 		return nil, fmt.Errorf("pool %q: %w", p.name, errEvacuated)
 	}
 	defer p.leave(wt)
-	p.stats.arrived(p.clock.Now(), max(it.Rows, 1))
+	p.stats.arrived(p.clock.Now(), max(it.Rows, 1), slo)
 	resp, err := p.queue.Submit(ctx, it)
 	if err != nil && errors.Is(context.Cause(ctx), errEvacuated) {
 		return nil, fmt.Errorf("pool %q: %w", p.name, errEvacuated)
@@ -262,7 +294,8 @@ func (p *Pool) removeLocked(w *worker) {
 }
 
 // reconcile attaches w to the queue or detaches it, as its health and
-// membership say. pre: p.mu held.
+// membership say; a worker that attaches is asked for the models routed
+// to the pool (discover). pre: p.mu held.
 func (p *Pool) reconcile(w *worker) {
 	want := !w.removed && !p.closed && w.health.ready()
 	if want == w.attached {
@@ -272,10 +305,8 @@ func (p *Pool) reconcile(w *worker) {
 	if want {
 		p.ready++
 		p.queue.AddWorker(w.endpoint.ID, w, p.slots)
-		w.conn.ResetConnectBackoff()
-		if p.attached != nil {
-			go p.attached(p, w)
-		}
+		w.link.resetBackoff()
+		p.discover(w, true)
 		return
 	}
 	p.ready--
@@ -285,19 +316,8 @@ func (p *Pool) reconcile(w *worker) {
 	}
 }
 
-// anyWorker returns one ready worker, or nil.
-func (p *Pool) anyWorker() *worker {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	for _, w := range p.workers {
-		if w.attached {
-			return w
-		}
-	}
-	return nil
-}
-
-// close stops the health checks, the queue and the workers.
+// close stops the health checks, the queue, the workers, and the
+// discoveries and measurements in progress, which it waits for.
 func (p *Pool) close() {
 	p.mu.Lock()
 	p.closed = true
@@ -308,5 +328,7 @@ func (p *Pool) close() {
 		p.removeLocked(w)
 	}
 	p.mu.Unlock()
+	p.bgCancel()
 	p.queue.Close()
+	p.bg.Wait()
 }

@@ -5,16 +5,24 @@ import (
 	"errors"
 	"sync"
 	"time"
+
+	"github.com/sluice-gateway/sluice/costmodel"
 )
 
-// done records the outcome of one batch on w: a good batch teaches the
-// capacity curve and clears w's failures; a failed one, or a good one
-// far slower than w's peers (see slowness), may eject w. Errors that are
-// not the worker's fault (bad input, deadlines) count neither way.
-func (p *Pool) done(w *worker, rows int, latency time.Duration, err error) {
+// done records the outcome of one batch of model of size on w: every
+// batch counts as an execution of the model (ModelStats); a good batch
+// teaches the model's latency and clears w's failures; a failed one, or
+// a good one far slower than w's peers (see slowness), may eject w.
+// Errors that are not the worker's fault (bad input, deadlines) count
+// neither way.
+func (p *Pool) done(w *worker, model string, size costmodel.Size, latency time.Duration, err error) {
 	now := p.clock.Now()
+	rows := size.Rows
+	if p.counts != nil {
+		p.counts.executed(model, int64(rows), latency)
+	}
 	if err == nil {
-		p.est.Observe(rows, latency)
+		p.learned.Observe(model, size, latency)
 		p.stats.batch(now, latency)
 	}
 	err = p.slowness(w, rows, latency, err)
@@ -154,7 +162,7 @@ func (p *Pool) probe(w *worker) error {
 	case p.prober != nil:
 		return p.prober.Probe(ctx, w.endpoint)
 	case w.endpoint.HTTP != "":
-		return p.http.Probe(ctx, w.endpoint)
+		return w.web.Probe(ctx, w.endpoint)
 	}
-	return w.probeGRPC(ctx)
+	return w.link.ready(ctx)
 }

@@ -8,6 +8,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/sluice-gateway/sluice/costmodel"
 )
 
 // testPool is a pool of one worker "w", on a fake clock, whose readiness
@@ -48,11 +50,11 @@ func TestPoolEjection(t *testing.T) {
 		}
 	}
 	step("at first", 1)
-	p.done(w, 1, ms, errBoom)
+	p.done(w, "m", costmodel.Size{Rows: 1}, ms, errBoom)
 	step("one failure", 1)
-	p.done(w, 1, ms, errors.New("oip: invalid input"))
+	p.done(w, "m", costmodel.Size{Rows: 1}, ms, errors.New("oip: invalid input"))
 	step("a failure that is not the worker's", 1)
-	p.done(w, 1, ms, errBoom)
+	p.done(w, "m", costmodel.Size{Rows: 1}, ms, errBoom)
 	step("two failures in a row", 0)
 	clk.Advance(999 * ms)
 	step("before the ejection ends", 0)
@@ -63,7 +65,7 @@ func TestPoolEjection(t *testing.T) {
 	step("before the second ejection ends", 0)
 	clk.Advance(ms)
 	step("ready at its end: returned", 1)
-	p.done(w, 1, ms, fmt.Errorf("%w: worker %q %w: connection refused", ErrBackend, "w", errUnreachable))
+	p.done(w, "m", costmodel.Size{Rows: 1}, ms, fmt.Errorf("%w: worker %q %w: connection refused", ErrBackend, "w", errUnreachable))
 	step("unreachable: ejected at once", 0)
 	clk.Advance(4 * time.Second)
 	step("returned after 4s, the third ejection in a row", 1)
@@ -87,7 +89,7 @@ func TestPoolActiveChecks(t *testing.T) {
 	if p.Ready() != 1 {
 		t.Fatalf("worker passing its check again not back")
 	}
-	p.done(p.workers["w"], 1, ms, errBoom)
+	p.done(p.workers["w"], "m", costmodel.Size{Rows: 1}, ms, errBoom)
 	if p.Ready() != 1 {
 		t.Fatalf("passive ejection is off, yet a failure took the worker out")
 	}

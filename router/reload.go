@@ -78,6 +78,7 @@ func (r *Router) swap(cfg Config) (retired []*Pool, err error) {
 		if old.pools[p.name] != p {
 			p.startChecks()
 		}
+		p.discoverAll()
 	}
 	if r.reload.retiring == nil {
 		r.reload.retiring = map[*Pool]struct{}{}

@@ -87,7 +87,7 @@ func TestBuildKeepsAndReplacesPools(t *testing.T) {
 					if p.stats != prev.stats {
 						t.Errorf("pool %s: the replacement does not keep the statistics", name)
 					}
-					if p.est == prev.est {
+					if p.learned == prev.learned {
 						got.SharedCurve = append(got.SharedCurve, name)
 					}
 				}

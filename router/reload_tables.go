@@ -2,6 +2,7 @@ package router
 
 import (
 	"fmt"
+	"path"
 	"reflect"
 	"sort"
 )
@@ -18,6 +19,10 @@ type tables struct {
 	configs map[string]PoolConfig
 	names   []string // pool names, sorted
 	routes  []Route
+	// served lists, by pool name, the models a request may reach the
+	// pool for: through their tier, or a route whose model condition
+	// they meet.
+	served map[string][]Model
 	// arrivals counts each tier's requests; its keys are those of tiers.
 	arrivals map[string]*tierArrivals
 }
@@ -89,7 +94,7 @@ func (t *tables) addPool(pc PoolConfig, old *tables, deps poolDeps) (p *Pool, is
 func (p *Pool) inherit(prev *Pool) {
 	p.stats = prev.stats
 	if reflect.DeepEqual(p.cost.Curve, prev.cost.Curve) && p.cost.MaxBatch == prev.cost.MaxBatch {
-		p.est = prev.est
+		p.learned = prev.learned
 	}
 }
 
@@ -126,5 +131,30 @@ func (t *tables) link(cfg Config, old *tables) error {
 			return fmt.Errorf("%w: route %d: unknown tier %q", ErrConfig, i, rt.Tier)
 		}
 	}
+	t.served = servedBy(cfg.Models, cfg.Routes, t.tiers)
 	return nil
+}
+
+// servedBy returns, by pool name, the models of models that a request may
+// take to the pool, each once, in models' order.
+func servedBy(models []Model, routes []Route, tiers map[string][]*Pool) map[string][]Model {
+	out := map[string][]Model{}
+	for _, m := range models {
+		seen := map[string]bool{}
+		add := func(tier string) {
+			for _, p := range tiers[tier] {
+				if !seen[p.name] {
+					seen[p.name] = true
+					out[p.name] = append(out[p.name], m)
+				}
+			}
+		}
+		add(m.Tier)
+		for _, rt := range routes {
+			if ok, _ := path.Match(rt.Match.Model, m.Name); rt.Match.Model == "" || ok {
+				add(rt.Tier)
+			}
+		}
+	}
+	return out
 }

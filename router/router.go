@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sort"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -26,7 +27,8 @@ type Router struct {
 	tracing tracing
 	// stats counts each model's requests and executions.
 	stats *modelStats
-	// catalog holds what workers said of each model.
+	// catalog keeps the metadata workers gave of each model on each
+	// pool, and wakes the Metadata calls waiting for one.
 	catalog *catalog
 	// seqs pins each open sequence to its worker.
 	seqs *sequences
@@ -57,7 +59,7 @@ func New(cfg Config) (*Router, error) {
 		r.log = slog.New(slog.DiscardHandler)
 	}
 	r.tracing = newTracing(cfg.TracerProvider, r.clock)
-	r.catalog = newCatalog(r.log)
+	r.catalog = newCatalog()
 	r.seqs = newSequences(cfg.SequenceIdle)
 	r.reload.deps = r.poolDeps(cfg)
 	t, _, err := build(cfg, nil, r.reload.deps)
@@ -95,10 +97,12 @@ func orDefault(d, def time.Duration) time.Duration {
 // poolDeps returns what the pools of cfg share with the router.
 func (r *Router) poolDeps(cfg Config) poolDeps {
 	return poolDeps{
-		clock: r.clock, health: cfg.Health, prober: cfg.Prober, http: newHTTPProber(cfg.WorkerTLS), creds: workerCredentials(cfg.WorkerTLS),
+		clock: r.clock, health: cfg.Health, prober: cfg.Prober, web: newWorkerHTTP(cfg.WorkerTLS), creds: workerCredentials(cfg.WorkerTLS),
 		log: r.log, window: orDefault(cfg.StatsWindow, DefaultStatsWindow),
 		tp: cfg.TracerProvider, tracing: r.tracing,
-		stats: r.stats, attached: r.learn,
+		calib:  cfg.Calibration.withDefaults(),
+		counts: r.stats, catalog: r.catalog,
+		routed: func(pool string) []Model { return r.tables().served[pool] },
 	}
 }
 
@@ -127,26 +131,27 @@ func (r *Router) Pool(name string) *Pool { return r.tables().pools[name] }
 // modified; a Reload does not change it, but makes a new one.
 func (r *Router) PoolNames() []string { return r.tables().names }
 
-// Pick returns the first pool of the model's tier with a ready worker,
-// else the first that starts workers on demand (PoolConfig.Activate),
-// where Serve holds the model's requests until one is ready: a readiness
-// check, not the routing decision (Serve makes that). It returns
-// ErrUnknownModel or ErrNoCapacity.
+// Pick returns the first pool of the model's tier with a ready worker
+// that serves the model (or may: its attached workers have not all said
+// they do not), else the first that starts workers on demand
+// (PoolConfig.Activate), where Serve holds the model's requests until one
+// is ready: a readiness check, not the routing decision (Serve makes
+// that). It returns ErrUnknownModel; ErrModelUnavailable, wrapped with
+// ErrNoCapacity, naming the workers' answers when no pool of the tier
+// serves the model; else ErrNoCapacity.
 func (r *Router) Pick(model string) (*Pool, error) {
 	t := r.tables()
 	m, ok := t.models[model]
 	if !ok {
 		return nil, fmt.Errorf("%w %q", ErrUnknownModel, model)
 	}
-	for _, p := range t.tiers[m.Tier] {
-		if p.Ready() > 0 {
-			return p, nil
-		}
-	}
-	for _, p := range t.tiers[m.Tier] {
-		if p.activate {
-			return p, nil
-		}
+	p, missing := serving(t.tiers[m.Tier], model)
+	switch {
+	case p != nil:
+		return p, nil
+	case len(missing) > 0:
+		return nil, fmt.Errorf("%w for model %q: %w: no pool of tier %q serves it: %s",
+			ErrNoCapacity, model, ErrModelUnavailable, m.Tier, strings.Join(missing, "; "))
 	}
 	return nil, fmt.Errorf("%w for model %q: no pool of tier %q has a ready worker", ErrNoCapacity, model, m.Tier)
 }

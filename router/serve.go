@@ -26,8 +26,9 @@ import (
 // model's SLO bounds queueing only (see Due).
 //
 // Errors: ErrUnknownModel; ErrShed for a class its tier sheds;
-// ErrNoCapacity naming each pool's reason when
-// nothing can answer; the batcher's errors (batcher.ErrQueueFull,
+// ErrNoCapacity naming each pool's reason when nothing can answer,
+// wrapped with ErrModelUnavailable when that is because no pool of the
+// tier serves the model (see Pick); the batcher's errors (batcher.ErrQueueFull,
 // ErrQueueTimeout, ErrDeadline, ErrClosed); an ErrBackend failure that
 // could not be retried; oip.ErrInvalid for a request a worker rejects;
 // ctx's error when ctx ends first. req is not modified.
@@ -41,9 +42,6 @@ func (r *Router) Serve(ctx context.Context, req *Request) (*Result, error) {
 	}
 	if _, err := req.Req.Rows(); m.Batching && err != nil {
 		return nil, fmt.Errorf("router: model %q batches requests along dimension 0: %w", m.Name, err)
-	}
-	if err := r.catalog.check(m.Name); err != nil {
-		return nil, err
 	}
 	rq := r.complete(ctx, req, m)
 	ctx, cancel := r.bound(ctx, rq.Deadline)
@@ -171,7 +169,7 @@ func (r *Router) route(ctx context.Context, rq *Request, m Model) (res *Result, 
 				return nil, true, cmp.Or(a.failure, err)
 			}
 		}
-		resp, err := p.submit(ctx, item(rq, m, f), held)
+		resp, err := p.submit(ctx, item(rq, m, f), f.SLO, held)
 		switch {
 		case err == nil:
 			return r.result(rq, m, p, resp, a.failure != nil), false, nil
@@ -220,7 +218,7 @@ func (r *Router) pickAmong(tier []*Pool, f Facts, m Model, skip []*Pool) (*Pool,
 	}
 	d, err := r.picker.Pick(views, f, now)
 	if err != nil {
-		return nil, err
+		return nil, unserved(tier, f.Model, err)
 	}
 	if d.Index < 0 || d.Index >= len(pools) {
 		return nil, fmt.Errorf("%w for model %q: picker chose pool %d of %d", ErrNoCapacity, f.Model, d.Index, len(pools))

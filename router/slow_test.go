@@ -68,7 +68,7 @@ func TestSlowWorkerEjection(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			p := slowPool(t, tt.factor)
 			for _, b := range tt.batches {
-				p.done(p.workers[b.worker], 2, time.Duration(b.times*float64(14*ms)), nil)
+				p.done(p.workers[b.worker], "m", costmodel.Size{Rows: 2}, time.Duration(b.times*float64(14*ms)), nil)
 			}
 			var ejected []string
 			for _, id := range []string{"w0", "w1", "w2"} {

@@ -41,8 +41,20 @@ type PoolStats struct {
 	// requests this pool answered.
 	Batch   LatencySummary `json:"batch"`
 	Latency LatencySummary `json:"latency"`
-	// Curve is the capacity curve learned from the pool's batches.
-	Curve costmodel.Curve `json:"curve"`
+	// SLO is the latency target of the requests that arrived over Window:
+	// the harmonic mean of their models' SLOs, each request weighing one,
+	// so that a shared pool's target is that of the traffic it has, not
+	// the tightest of the models it could have. Of requests all equally
+	// fast, the mean share of its SLO each one takes is their latency
+	// over this SLO. 0 when no request with an SLO arrived.
+	SLO time.Duration `json:"slo"`
+	// Curve is the capacity curve learned from the pool's batches: its
+	// models' curves weighted by their rows. Configured is the curve it
+	// started from, zero when none was configured; Models the curve
+	// learned of each model, nil before the first batch.
+	Curve      costmodel.Curve            `json:"curve"`
+	Configured costmodel.Curve            `json:"configured"`
+	Models     map[string]costmodel.Curve `json:"models,omitempty"`
 	// Warmup is the service time of cold and of warm workers.
 	Warmup Warmup `json:"warmup"`
 }
@@ -78,6 +90,10 @@ type poolWindow struct {
 
 type poolBucket struct {
 	requests, rows int64
+	// timed counts the requests with an SLO; inverse sums 1/SLO of
+	// each, in 1/s.
+	timed          int64
+	inverse        float64
 	batch, latency histogram
 }
 
@@ -85,13 +101,18 @@ func newPoolWindow(span time.Duration, start time.Time) *poolWindow {
 	return &poolWindow{start: start, win: newRing[poolBucket](span)}
 }
 
-// arrived counts a request of rows rows.
-func (w *poolWindow) arrived(now time.Time, rows int64) {
+// arrived counts a request of rows rows whose model's SLO is slo (0 for
+// none).
+func (w *poolWindow) arrived(now time.Time, rows int64, slo time.Duration) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	b := w.win.at(now)
 	b.requests++
 	b.rows += rows
+	if slo > 0 {
+		b.timed++
+		b.inverse += 1 / slo.Seconds()
+	}
 	w.requests++
 	w.rows += uint64(max(rows, 0))
 }
@@ -119,11 +140,14 @@ func (w *poolWindow) span(now time.Time) time.Duration {
 // fill sets the window's fields of s.
 func (w *poolWindow) fill(s *PoolStats, now time.Time) {
 	var batch, latency histogram
-	var requests, rows int64
+	var requests, rows, timed int64
+	var inverse float64
 	w.mu.Lock()
 	w.win.each(now, func(b *poolBucket) {
 		requests += b.requests
 		rows += b.rows
+		timed += b.timed
+		inverse += b.inverse
 		batch.add(&b.batch)
 		latency.add(&b.latency)
 	})
@@ -133,12 +157,18 @@ func (w *poolWindow) fill(s *PoolStats, now time.Time) {
 	s.ArrivalRate = float64(requests) / s.Window.Seconds()
 	s.RowRate = float64(rows) / s.Window.Seconds()
 	s.Batch, s.Latency = summarize(&batch), summarize(&latency)
+	if inverse > 0 {
+		s.SLO = time.Duration(float64(timed) / inverse * float64(time.Second))
+	}
 }
 
 // StatsAt returns the pool's snapshot at now.
 func (p *Pool) StatsAt(now time.Time) PoolStats {
 	q := p.queue.Stats()
-	s := PoolStats{Name: p.name, Queued: q.Queued, InFlight: q.InFlightItems, Curve: p.est.Curve()}
+	s := PoolStats{
+		Name: p.name, Queued: q.Queued, InFlight: q.InFlightItems,
+		Curve: p.learned.Curve(), Configured: p.learned.Prior(), Models: p.learned.Curves(),
+	}
 	p.mu.Lock()
 	s.Workers, s.Ready, s.Warmup = len(p.workers), p.ready, p.warmup
 	p.mu.Unlock()

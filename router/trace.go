@@ -64,7 +64,8 @@ func newTracing(tp trace.TracerProvider, clock batcher.Clock) tracing {
 // startCall starts the span of w's call for a batch of rows rows of
 // model, under the batch's span in ctx, which it gives the batch's
 // estimated cost. The returned context carries the span, and its trace
-// context in outgoing gRPC metadata. The span is nil when tracing is off.
+// context in outgoing gRPC metadata (which an HTTP link copies to its
+// headers). The span is nil when tracing is off.
 func (t tracing) startCall(ctx context.Context, w *worker, model string, rows int64) (context.Context, trace.Span) {
 	if t.tracer == nil {
 		return ctx, nil
@@ -72,11 +73,16 @@ func (t tracing) startCall(ctx context.Context, w *worker, model string, rows in
 	cost := AttrCostUSD.Float64(w.pool.CostModel().BatchCost(rows))
 	trace.SpanFromContext(ctx).SetAttributes(cost)
 	attrs := []attribute.KeyValue{
-		semconv.RPCSystemNameGRPC, modelInferMethod,
 		batcher.AttrPool.String(w.pool.name), batcher.AttrWorker.String(w.endpoint.ID),
 		batcher.AttrModel.String(model), batcher.AttrBatchRows.Int64(rows), cost,
 	}
-	attrs = append(attrs, serverAddress(w.endpoint.GRPC)...)
+	if w.endpoint.Protocol == ProtocolHTTP {
+		attrs = append(attrs, semconv.HTTPRequestMethodPost)
+		attrs = append(attrs, serverAddress(w.endpoint.HTTP)...)
+	} else {
+		attrs = append(attrs, semconv.RPCSystemNameGRPC, modelInferMethod)
+		attrs = append(attrs, serverAddress(w.endpoint.GRPC)...)
+	}
 	ctx, span := t.tracer.Start(ctx, SpanWorkerCall, trace.WithSpanKind(trace.SpanKindClient),
 		trace.WithTimestamp(t.clock.Now()), trace.WithAttributes(attrs...))
 	return inject(ctx), span

@@ -6,14 +6,19 @@ import (
 
 	"github.com/sluice-gateway/sluice/batcher"
 	"github.com/sluice-gateway/sluice/costmodel"
+	"github.com/sluice-gateway/sluice/oip"
 )
 
-// view takes the pool's snapshot for a request of model m with facts f.
+// view takes the pool's snapshot for a request of model m with facts f:
+// its curve and idle latency are those learned of m, at the request's
+// size for the idle latency.
 func (p *Pool) view(f Facts, m Model) PoolView {
 	q := p.queue.Stats()
-	cm := p.CostModel()
+	cm := p.ModelCost(m.Name)
 	b := batchAt(cm, f.SLO, m)
 	thr := throughput(cm.Curve, b)
+	idle := p.learned.Latency(m.Name, costmodel.Size{Rows: int(min(f.Rows, math.MaxInt32)), Bytes: f.Bytes})
+	p.remeasure(m, f.Rows, idle, f.SLO)
 	return PoolView{
 		Name:       p.name,
 		Ready:      q.Workers,
@@ -29,7 +34,27 @@ func (p *Pool) view(f Facts, m Model) PoolView {
 		// spills to the next only when the cheaper one would be late.
 		CostPerMillion: cm.CostPerMillion(f.SLO, 1),
 		Curve:          cm.Curve,
+		Idle:           idle,
+		Missing:        p.missing(m.Name),
 	}
+}
+
+// batchSize measures a batch for the learned latency: its rows (1 when its
+// inputs have none in common) and the bytes of its input data.
+func batchSize(req *oip.InferenceRequest) costmodel.Size {
+	rows, err := req.Rows()
+	if err != nil || rows < 1 {
+		rows = 1
+	}
+	s := costmodel.Size{Rows: int(min(rows, math.MaxInt32))}
+	for i := range req.Inputs {
+		t := &req.Inputs[i]
+		s.Bytes += int64(len(t.Raw))
+		for _, e := range t.Elems {
+			s.Bytes += int64(len(e))
+		}
+	}
+	return s
 }
 
 // batchAt returns the batch size the pool runs for model m within slo:

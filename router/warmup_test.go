@@ -5,6 +5,8 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/sluice-gateway/sluice/costmodel"
 )
 
 // TestPoolWarmup reports ColdBatches+2 good batches of two rows and one
@@ -13,13 +15,13 @@ import (
 func TestPoolWarmup(t *testing.T) {
 	p, _, _ := testPool(t, HealthConfig{})
 	w := p.workers["w"]
-	p.done(w, 2, time.Second, errBoom)
+	p.done(w, "m", costmodel.Size{Rows: 2}, time.Second, errBoom)
 	for i := range ColdBatches + 2 {
 		latency := 10 * ms
 		if i >= ColdBatches {
 			latency = ms
 		}
-		p.done(w, 2, latency, nil)
+		p.done(w, "m", costmodel.Size{Rows: 2}, latency, nil)
 	}
 	want := Warmup{
 		Cold: ServiceTime{Inferences: 2 * ColdBatches, Seconds: 2 * ColdBatches * 0.010},

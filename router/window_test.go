@@ -80,7 +80,11 @@ func TestPoolWindow(t *testing.T) {
 	w := newPoolWindow(10*time.Second, t0)
 	for i := range 20 {
 		now := t0.Add(time.Duration(i) * 100 * ms)
-		w.arrived(now, 2)
+		slo := 500 * ms // three quarters of the requests at 500 ms, the rest at 250 ms
+		if i%4 == 3 {
+			slo = 250 * ms
+		}
+		w.arrived(now, 2, slo)
 		w.batch(now, time.Duration(i+1)*ms)
 		w.answered(now, 10*ms)
 	}
@@ -89,6 +93,7 @@ func TestPoolWindow(t *testing.T) {
 	w.fill(&s, now)
 	want := PoolStats{
 		Window: 2 * time.Second, ArrivalRate: 10, RowRate: 20, Arrivals: 20, ArrivedRows: 40,
+		SLO:     400 * ms, // 20 / (15/0.5 + 5/0.25) s
 		Batch:   LatencySummary{Count: 20, Mean: 10500 * time.Microsecond, P50: 10 * ms, P95: 19 * ms, P99: 20 * ms, Max: 20 * ms},
 		Latency: LatencySummary{Count: 20, Mean: 10 * ms, P50: 10 * ms, P95: 10 * ms, P99: 10 * ms, Max: 10 * ms},
 	}

@@ -72,7 +72,7 @@ func TestWorkerTLS(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 			defer cancel()
-			if err := newHTTPProber(tt.tls).Probe(ctx, w.ep); (err == nil) != tt.ok {
+			if err := newWorkerHTTP(tt.tls).prober().Probe(ctx, w.ep); (err == nil) != tt.ok {
 				t.Errorf("probe: error %v, want success %v", err, tt.ok)
 			}
 			rt := tlsRouter(t, tt.tls, w.ep)

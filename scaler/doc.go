@@ -25,7 +25,10 @@
 // now serves then), and MAE the mean absolute error of the one-step
 // forecasts, smoothed by a factor of 0.1. A falling trend does not lower
 // the demand ahead of time. Besides the tier's forecast, each pool has its
-// own floors, in replicas, at the tightest SLO of its tiers: arrivals plus
+// own floors, in replicas, at the SLO of the traffic it has
+// (PoolSnapshot.SLO; the tightest SLO of its tiers when the snapshot does
+// not say), so that a model with a tight SLO configured on a shared pool
+// but sending nothing does not size it: arrivals plus
 // its queue drained within QueueDrainTarget, its p95 brought back under
 // LatencyHeadroom of the SLO (replicas scaled by p95 / target), and its
 // items in flight at its batch size. Any arrival or queued item wakes a

@@ -2,6 +2,7 @@ package scaler
 
 import (
 	"fmt"
+	"math"
 	"time"
 )
 
@@ -50,23 +51,24 @@ type floor struct {
 	why reason
 }
 
-// floors returns the replicas pool p needs by its own signals, at the
-// tightest SLO among its tiers: to drain its queue within
+// floors returns the replicas pool p needs by its own signals, at the SLO
+// of its traffic (see target): to drain its queue within
 // QueueDrainTarget while arrivals continue; to bring a p95 above
 // LatencyHeadroom of the SLO back under it (proportionally); to hold the
 // items in flight at its batch size. They also wake an empty pool that
 // has arrivals or queued items.
 func (d *decision) floors(p *poolSpec, s PoolSnapshot) []floor {
-	if p.thr <= 0 {
+	slo, thr, batch := target(p, s)
+	if thr <= 0 {
 		return nil
 	}
 	var fs []floor
 	drain := s.ArrivalRate + float64(s.Queued)/d.cfg.QueueDrainTarget.Seconds()
 	if drain > 0 {
-		fs = append(fs, floor{max(roundUp(drain/p.thr), 1), reason{ChangeQueue, fmt.Sprintf(
+		fs = append(fs, floor{max(roundUp(drain/thr), 1), reason{ChangeQueue, fmt.Sprintf(
 			"queue %d with %.0f rps arriving, drained within %v", s.Queued, s.ArrivalRate, d.cfg.QueueDrainTarget)}})
 	}
-	target := time.Duration(d.cfg.LatencyHeadroom * float64(p.slo))
+	target := time.Duration(d.cfg.LatencyHeadroom * float64(slo))
 	if s.Ready > 0 && s.P95 > target {
 		n := roundUp(float64(s.Ready) * float64(s.P95) / float64(target))
 		if s.Starting > 0 {
@@ -75,13 +77,28 @@ func (d *decision) floors(p *poolSpec, s PoolSnapshot) []floor {
 			// would compound it.
 			n = min(n, s.Ready+s.Starting)
 		}
-		fs = append(fs, floor{n, reason{ChangeLatency, fmt.Sprintf("p95 %v over %.0f%% of SLO %v", s.P95.Round(time.Millisecond), 100*d.cfg.LatencyHeadroom, p.slo)}})
+		fs = append(fs, floor{n, reason{ChangeLatency, fmt.Sprintf("p95 %v over %.0f%% of SLO %v", s.P95.Round(time.Millisecond), 100*d.cfg.LatencyHeadroom, slo)}})
 	}
-	if s.InFlight > 0 && p.batch > 0 {
-		fs = append(fs, floor{roundUp(float64(s.InFlight) / float64(p.batch)), reason{ChangeInFlight, fmt.Sprintf(
-			"%d in flight at batch %d", s.InFlight, p.batch)}})
+	if s.InFlight > 0 && batch > 0 {
+		fs = append(fs, floor{roundUp(float64(s.InFlight) / float64(batch)), reason{ChangeInFlight, fmt.Sprintf(
+			"%d in flight at batch %d", s.InFlight, batch)}})
 	}
 	return fs
+}
+
+// target returns the SLO pool p's own floors aim at, with the pool's
+// throughput per replica and batch size there: the SLO of the traffic
+// the pool has (PoolSnapshot.SLO), when the snapshot knows it and the
+// pool can meet it; else the tightest SLO of its tiers. A pool shared by
+// a model with a tight SLO that sends nothing and a looser one that
+// sends everything is sized for the looser one.
+func target(p *poolSpec, s PoolSnapshot) (slo time.Duration, thr float64, batch int) {
+	if s.SLO > 0 && s.SLO != p.slo {
+		if thr := p.Throughput(s.SLO); thr > 0 && !math.IsInf(thr, 1) {
+			return s.SLO, thr, p.BatchAt(s.SLO)
+		}
+	}
+	return p.slo, p.thr, p.batch
 }
 
 // withWarm adds warm spare replicas to n and says so in why.

@@ -29,6 +29,11 @@ type PoolSnapshot struct {
 	// P95 is the 95th percentile of the pool's end-to-end latency over a
 	// short window; 0 when unknown (no traffic).
 	P95 time.Duration
+	// SLO is the latency target of the requests the pool received over
+	// the same window, weighted by their number (the router's
+	// PoolStats.SLO); the pool's own floors aim at it. 0 when unknown
+	// means the tightest SLO of the pool's tiers.
+	SLO time.Duration
 	// Interrupted counts replicas the driver saw interrupted (spot
 	// reclaims) since the previous snapshot. Replicas that vanish without
 	// a report are detected too.
@@ -53,7 +58,7 @@ func (s Snapshot) pool(name string) PoolSnapshot {
 	p.Ready, p.Starting = max(p.Ready, 0), max(p.Starting, 0)
 	p.Queued, p.InFlight, p.Interrupted = max(p.Queued, 0), max(p.InFlight, 0), max(p.Interrupted, 0)
 	p.ArrivalRate = rate(p.ArrivalRate)
-	p.P95 = max(p.P95, 0)
+	p.P95, p.SLO = max(p.P95, 0), max(p.SLO, 0)
 	return p
 }
 

@@ -22,6 +22,10 @@ func TestDecideOnce(t *testing.T) {
 	withWarm := Config{Pools: []PoolConfig{cpuPool("cpu", 0, 10)}, Tiers: []TierConfig{tier("t", "cpu")}}
 	withWarm.Pools[0].Warm = 2
 	cpuOnly := Config{Pools: []PoolConfig{cpuPool("cpu", 1, 10)}, Tiers: []TierConfig{tier("t", "cpu")}}
+	// One pool, two tiers: a model at 1s that sends nothing, one at 2s
+	// that sends everything.
+	sharedSLOs := Config{Pools: []PoolConfig{cpuPool("cpu", 0, 10)}, Tiers: []TierConfig{tier("tight", "cpu"), tier("loose", "cpu")}}
+	sharedSLOs.Tiers[1].SLO = 2 * time.Second
 	ready := func(pools map[string]int) map[string]PoolSnapshot {
 		ps := map[string]PoolSnapshot{}
 		for name, n := range pools {
@@ -75,6 +79,30 @@ func TestDecideOnce(t *testing.T) {
 		{
 			name: "p95 over 80 % of the SLO scales up ahead", cfg: cpuOnly,
 			snap: Snapshot{Pools: map[string]PoolSnapshot{"cpu": {Ready: 4, P95: 900 * time.Millisecond}}, Tiers: map[string]TierSnapshot{"t": {ArrivalRate: 10}}},
+			want: map[string]int{"cpu": 5}, why: map[string]string{"cpu": "latency: p95 900ms over 80% of SLO 1s"},
+		},
+		{
+			name: "a shared pool's p95 is held to its traffic's SLO, not the tightest", cfg: sharedSLOs,
+			snap: Snapshot{
+				Pools: map[string]PoolSnapshot{"cpu": {Ready: 4, P95: 900 * time.Millisecond, SLO: 2 * time.Second}},
+				Tiers: map[string]TierSnapshot{"loose": {ArrivalRate: 10}},
+			},
+			want: map[string]int{"cpu": 2}, why: map[string]string{"cpu": "forecast: loose forecast 10 rps under 10 at SLO"},
+		},
+		{
+			name: "a shared pool's p95 over its traffic's SLO scales up", cfg: sharedSLOs,
+			snap: Snapshot{
+				Pools: map[string]PoolSnapshot{"cpu": {Ready: 4, P95: 1800 * time.Millisecond, SLO: 2 * time.Second}},
+				Tiers: map[string]TierSnapshot{"loose": {ArrivalRate: 10}},
+			},
+			want: map[string]int{"cpu": 5}, why: map[string]string{"cpu": "latency: p95 1.8s over 80% of SLO 2s"},
+		},
+		{
+			name: "without its traffic's SLO, a shared pool's p95 is held to the tightest", cfg: sharedSLOs,
+			snap: Snapshot{
+				Pools: map[string]PoolSnapshot{"cpu": {Ready: 4, P95: 900 * time.Millisecond}},
+				Tiers: map[string]TierSnapshot{"loose": {ArrivalRate: 10}},
+			},
 			want: map[string]int{"cpu": 5}, why: map[string]string{"cpu": "latency: p95 900ms over 80% of SLO 1s"},
 		},
 		{

@@ -3,12 +3,10 @@ package local
 import (
 	"context"
 	"io"
+	"net"
 	"net/http"
 	"time"
 )
-
-// readyPath is the Open Inference Protocol's server readiness endpoint.
-const readyPath = "/v2/health/ready"
 
 // health is a worker's readiness as its probes have shown it.
 type health struct {
@@ -30,18 +28,28 @@ func (h health) observe(ok bool, threshold int) health {
 	return h
 }
 
-// prober checks a worker's readiness endpoint over HTTP.
+// prober checks a worker's readiness.
 type prober struct {
 	client  *http.Client
 	timeout time.Duration
 }
 
-// probe reports whether GET http://<addr>/v2/health/ready answers 200
-// within the timeout. It returns false when ctx is done.
-func (p prober) probe(ctx context.Context, addr string) bool {
+// probe reports whether the worker at a is ready, within the timeout:
+// GET http://<a.HTTP><path> answers 200, or, with no path, a.GRPC accepts
+// a connection. It returns false when ctx is done.
+func (p prober) probe(ctx context.Context, a addrs, path string) bool {
 	ctx, cancel := context.WithTimeout(ctx, p.timeout)
 	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+addr+readyPath, nil)
+	if path == "" {
+		var d net.Dialer
+		conn, err := d.DialContext(ctx, "tcp", a.GRPC)
+		if err != nil {
+			return false
+		}
+		conn.Close()
+		return true
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+a.HTTP+path, nil)
 	if err != nil {
 		return false
 	}

@@ -40,7 +40,7 @@ func TestHealthObserve(t *testing.T) {
 func TestProberProbe(t *testing.T) {
 	status := func(code int) http.HandlerFunc {
 		return func(w http.ResponseWriter, r *http.Request) {
-			if r.URL.Path != readyPath {
+			if r.URL.Path != "/ready" {
 				http.NotFound(w, r)
 				return
 			}
@@ -62,20 +62,34 @@ func TestProberProbe(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			srv := httptest.NewServer(tt.handler)
 			defer srv.Close()
-			if got := p.probe(context.Background(), srv.Listener.Addr().String()); got != tt.want {
+			if got := p.probe(context.Background(), addrs{HTTP: srv.Listener.Addr().String()}, "/ready"); got != tt.want {
 				t.Errorf("probe() = %v, want %v", got, tt.want)
 			}
 		})
 	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	listening := ln.Addr().String()
+	defer ln.Close()
+	closed, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	gone := closed.Addr().String()
+	closed.Close()
 	t.Run("nothing listening is not ready", func(t *testing.T) {
-		ln, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		addr := ln.Addr().String()
-		ln.Close()
-		if p.probe(context.Background(), addr) {
+		if p.probe(context.Background(), addrs{HTTP: gone}, "/ready") {
 			t.Error("probe() = true, want false")
+		}
+	})
+	t.Run("without a path, a port that accepts is ready", func(t *testing.T) {
+		if !p.probe(context.Background(), addrs{GRPC: listening}, "") {
+			t.Error("probe() = false, want true")
+		}
+		if p.probe(context.Background(), addrs{GRPC: gone}, "") {
+			t.Error("probe() of a closed port = true, want false")
 		}
 	})
 }

@@ -17,6 +17,8 @@ const (
 	DefaultBackoffInitial   = 200 * time.Millisecond
 	DefaultBackoffMax       = 10 * time.Second
 	DefaultBackoffReset     = 30 * time.Second
+	DefaultOutputRate       = 20.0 // lines per second
+	DefaultOutputBurst      = 200  // lines
 )
 
 // Options configures a Supervisor. The zero value is usable: every zero
@@ -38,9 +40,11 @@ type Options struct {
 	// before it leaves routing. One success brings it back. Zero means
 	// DefaultFailureThreshold.
 	FailureThreshold int
-	// StartTimeout bounds the time from exec to the worker's address line;
-	// a worker that misses it is killed and restarted with back-off. Zero
-	// means DefaultStartTimeout.
+	// StartTimeout bounds the time from exec to the worker's address line,
+	// for the emulator, which announces its addresses; a worker that
+	// misses it is killed and restarted with back-off. A Command's
+	// replica, which may load models for minutes, is not bounded: it is
+	// not ready until its probe passes. Zero means DefaultStartTimeout.
 	StartTimeout time.Duration
 	// DrainDelay is the time between a scaled-down worker leaving routing
 	// and its SIGTERM, so requests already routed to it still arrive. Zero
@@ -48,16 +52,24 @@ type Options struct {
 	// it.
 	DrainDelay time.Duration
 	// StopGrace is the time a worker has between SIGTERM and SIGKILL to
-	// finish its in-flight requests. Zero means DefaultStopGrace, which
-	// leaves `sluice worker` its own 10 s shutdown grace.
+	// finish its in-flight requests, unless its Command says otherwise.
+	// Zero means DefaultStopGrace, which leaves `sluice worker` its own
+	// 10 s shutdown grace.
 	StopGrace time.Duration
 	// RestartBackoff spaces the restarts of a worker that keeps exiting or
 	// failing to start. The zero value takes the defaults of Backoff.
 	RestartBackoff Backoff
 	// Logger receives the Supervisor's events and each line a worker writes
-	// to stderr (or to stdout after its address line), tagged with the
-	// worker's ID. If nil, nothing is logged.
+	// to stderr or stdout (after its address line, for one that announces),
+	// tagged with its pool and its ID: at Debug for the emulator, at Info
+	// for a Command. If nil, nothing is logged.
 	Logger *slog.Logger
+	// OutputRate caps the lines of one worker process logged per second,
+	// both streams together, with bursts of OutputBurst; the lines over
+	// it are dropped and counted in the log. Zero means DefaultOutputRate
+	// and DefaultOutputBurst.
+	OutputRate  float64
+	OutputBurst int
 	// OnChange, if not nil, is called whenever the set of ready endpoints
 	// of a pool changes, with the pool's name and its ready endpoints in
 	// creation order. Calls are serial, never concurrent, and each reflects
@@ -88,6 +100,12 @@ func (o Options) withDefaults() Options {
 		o.FailureThreshold = DefaultFailureThreshold
 	}
 	o.RestartBackoff = o.RestartBackoff.withDefaults()
+	if !(o.OutputRate > 0) {
+		o.OutputRate = DefaultOutputRate
+	}
+	if o.OutputBurst <= 0 {
+		o.OutputBurst = DefaultOutputBurst
+	}
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}

@@ -77,6 +77,8 @@ func TestOptionsWithDefaults(t *testing.T) {
 				DrainDelay:       DefaultDrainDelay,
 				StopGrace:        DefaultStopGrace,
 				RestartBackoff:   Backoff{Initial: DefaultBackoffInitial, Max: DefaultBackoffMax, Reset: DefaultBackoffReset},
+				OutputRate:       DefaultOutputRate,
+				OutputBurst:      DefaultOutputBurst,
 			},
 		},
 		{
@@ -90,6 +92,8 @@ func TestOptionsWithDefaults(t *testing.T) {
 				DrainDelay:       -1,
 				StopGrace:        4 * time.Second,
 				RestartBackoff:   Backoff{Initial: time.Millisecond},
+				OutputRate:       5,
+				OutputBurst:      7,
 			},
 			want: Options{
 				Command:          []string{"/bin/w"},
@@ -100,6 +104,8 @@ func TestOptionsWithDefaults(t *testing.T) {
 				DrainDelay:       0,
 				StopGrace:        4 * time.Second,
 				RestartBackoff:   Backoff{Initial: time.Millisecond, Max: DefaultBackoffMax, Reset: DefaultBackoffReset},
+				OutputRate:       5,
+				OutputBurst:      7,
 			},
 		},
 	}

@@ -2,23 +2,68 @@ package local
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"log/slog"
+	"sync/atomic"
+
+	"golang.org/x/time/rate"
 )
 
 // maxLine caps one line of worker output; longer lines are cut in pieces.
 const maxLine = 4 << 10
 
-// lineWriter logs what a worker writes, one record per line. It is not safe
-// for concurrent use: exec.Cmd writes each stream from one goroutine.
-type lineWriter struct {
-	log    *slog.Logger
-	stream string // "stdout" or "stderr"
-	buf    []byte
+// output logs the lines one process writes, on both its streams, at one
+// level and at most at a rate: a replica that floods its output must not
+// flood the gateway's log. Lines over the rate are dropped and counted,
+// and the count is logged with the next line let through, and when the
+// process ends. It is safe for concurrent use.
+type output struct {
+	log     *slog.Logger
+	level   slog.Level
+	limit   *rate.Limiter
+	dropped atomic.Int64
 }
 
-func newLineWriter(log *slog.Logger, stream string) *lineWriter {
-	return &lineWriter{log: log, stream: stream}
+// newOutput returns the output of a process logged to log at level, at
+// most perSecond lines a second with bursts of burst.
+func newOutput(log *slog.Logger, level slog.Level, perSecond float64, burst int) *output {
+	return &output{log: log, level: level, limit: rate.NewLimiter(rate.Limit(perSecond), burst)}
+}
+
+// writer returns the writer of one of the process's streams.
+func (o *output) writer(stream string) *lineWriter {
+	return &lineWriter{out: o, stream: stream}
+}
+
+// line logs one line of stream, or counts it as dropped.
+func (o *output) line(stream string, line []byte) {
+	if !o.limit.Allow() {
+		o.dropped.Add(1)
+		return
+	}
+	o.reportDropped()
+	o.log.Log(context.Background(), o.level, "worker output", "stream", stream, "line", string(line))
+}
+
+// reportDropped logs how many lines were dropped since the last report,
+// if any.
+func (o *output) reportDropped() {
+	if n := o.dropped.Swap(0); n > 0 {
+		o.log.Warn("worker output over its rate limit; lines dropped", "lines", n)
+	}
+}
+
+// close reports the lines dropped and not yet reported.
+func (o *output) close() { o.reportDropped() }
+
+// lineWriter logs what a worker writes on one stream, one record per line.
+// It is not safe for concurrent use: exec.Cmd writes each stream from one
+// goroutine.
+type lineWriter struct {
+	out    *output
+	stream string // "stdout" or "stderr"
+	buf    []byte
 }
 
 // Write logs every complete line of b and keeps the rest for later. It
@@ -48,10 +93,7 @@ func (l *lineWriter) Flush() {
 }
 
 func (l *lineWriter) emit(line []byte) {
-	line = bytes.TrimRight(line, "\r")
-	// Workers log their own start and stop; the supervisor already logs
-	// both, so their output matters only when debugging.
-	l.log.Debug("worker output", "stream", l.stream, "line", string(line))
+	l.out.line(l.stream, bytes.TrimRight(line, "\r"))
 }
 
 // announcement is the outcome of a worker's address line.

@@ -113,7 +113,7 @@ func TestAnnouncer(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			h := newRecordHandler()
-			a := newAnnouncer(newLineWriter(slog.New(h), "stdout"))
+			a := newAnnouncer(newOutput(slog.New(h), slog.LevelDebug, 100, 100).writer("stdout"))
 			for _, w := range tt.writes {
 				if n, err := a.Write([]byte(w)); n != len(w) || err != nil {
 					t.Fatalf("Write(%q) = %d, %v, want %d, nil", w, n, err, len(w))
@@ -137,7 +137,7 @@ func TestAnnouncer(t *testing.T) {
 
 func TestLineWriter(t *testing.T) {
 	h := newRecordHandler()
-	w := newLineWriter(slog.New(h).With("worker", "cpu-1"), "stderr")
+	w := newOutput(slog.New(h).With("worker", "cpu-1"), slog.LevelDebug, 100, 100).writer("stderr")
 	for _, s := range []string{"one\r\ntw", "o\n\nthr", "ee"} {
 		w.Write([]byte(s))
 	}

@@ -13,9 +13,14 @@ type PoolSpec struct {
 	// Name identifies the pool; it must not be empty. Its workers are
 	// named Name-1, Name-2, … in the order they are created.
 	Name string
-	// Args are the worker flags beyond the ones the Supervisor sets
+	// Command runs each worker as a process of any program (see Command);
+	// nil runs the emulator, `sluice worker` (Options.Command or
+	// Options.Start), with Args.
+	Command *Command
+	// Args are the emulator's flags beyond the ones the Supervisor sets
 	// (--name, --http, --grpc, --exit-on-stdin-close), for example
-	// {"--base", "32ms", "--per-item", "4ms"}. Nil means none.
+	// {"--base", "32ms", "--per-item", "4ms"}. Nil means none; a pool
+	// with a Command has none.
 	Args []string
 	// Replicas is the number of workers to run at first; it must be >= 0.
 	Replicas int
@@ -31,6 +36,12 @@ func (s PoolSpec) validate() error {
 	}
 	if s.Replicas < 0 {
 		return fmt.Errorf("%w: pool %q: replicas = %d, must be >= 0", ErrInvalidSpec, s.Name, s.Replicas)
+	}
+	if s.Command != nil {
+		if len(s.Args) > 0 {
+			return fmt.Errorf("%w: pool %q: args %q are the emulator's, and the pool runs a command", ErrInvalidSpec, s.Name, s.Args)
+		}
+		return s.Command.validate(s.Name)
 	}
 	for _, arg := range s.Args {
 		if flag, ok := flagName(arg); ok && slices.Contains(reservedFlags, flag) {
@@ -57,8 +68,12 @@ type Endpoint struct {
 	ID string
 	// Pool is the name of the worker's pool.
 	Pool string
-	// HTTP and GRPC are the host:port the worker listens on.
+	// HTTP and GRPC are the host:port the worker listens on; one of them
+	// is empty for a Command that uses one port only.
 	HTTP, GRPC string
+	// Protocol is how routing reaches the worker: ProtocolGRPC at GRPC,
+	// or ProtocolHTTP at HTTP.
+	Protocol string
 	// Ready reports whether the worker passes its readiness probe.
 	Ready bool
 }
@@ -79,22 +94,24 @@ type worker struct {
 	cancel context.CancelFunc
 
 	// Guarded by Supervisor.mu.
-	addrs addrs // zero while no process has announced
-	pid   int   // 0 while no process runs
-	ready bool
-	drain bool // stopped by a scale-down: wait DrainDelay before SIGTERM
+	addrs    addrs  // zero while no process has announced
+	protocol string // of the running process
+	pid      int    // 0 while no process runs
+	ready    bool
+	drain    bool // stopped by a scale-down: wait DrainDelay before SIGTERM
 }
 
 func (w *worker) endpoint() Endpoint {
-	return Endpoint{ID: w.id, Pool: w.pool, HTTP: w.addrs.HTTP, GRPC: w.addrs.GRPC, Ready: w.ready}
+	return Endpoint{ID: w.id, Pool: w.pool, HTTP: w.addrs.HTTP, GRPC: w.addrs.GRPC, Protocol: w.protocol, Ready: w.ready}
 }
 
 // pool is the Supervisor's state for one PoolSpec; guarded by
 // Supervisor.mu.
 type pool struct {
-	spec    PoolSpec
-	seq     int       // sequence number of the newest worker
-	workers []*worker // workers not asked to stop, oldest first
+	spec     PoolSpec
+	seq      int       // sequence number of the newest worker
+	workers  []*worker // workers not asked to stop, oldest first
+	restarts int       // processes that exited or failed to start, not asked to
 }
 
 // newWorker appends a worker to p and returns it; the caller starts its
@@ -125,7 +142,7 @@ func (p *pool) remove(gone []*worker) {
 func (p *pool) endpoints(readyOnly bool) []Endpoint {
 	var eps []Endpoint
 	for _, w := range p.workers {
-		if w.addrs.HTTP != "" && (w.ready || !readyOnly) {
+		if w.addrs != (addrs{}) && (w.ready || !readyOnly) {
 			eps = append(eps, w.endpoint())
 		}
 	}

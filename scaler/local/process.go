@@ -94,6 +94,7 @@ func (c child) Wait() error { return c.cmd.Wait() }
 type process struct {
 	proc    Process
 	addrs   addrs
+	recipe  recipe // how it was started
 	started time.Time
 	done    chan struct{} // closed once the worker has exited and been reaped
 	err     error         // how it exited; read only after done
@@ -103,26 +104,6 @@ type process struct {
 func workerArgs(id string, poolArgs []string) []string {
 	args := []string{"--name", id, "--http", listenAddr, "--grpc", listenAddr}
 	return append(args, poolArgs...)
-}
-
-// launch starts worker id and returns once it has announced its addresses.
-// It kills the worker and fails, wrapping ErrAnnounce, if the worker exits,
-// misannounces or stays silent for the start timeout, and with ctx's error
-// if ctx is done first.
-func (s *Supervisor) launch(ctx context.Context, id string, poolArgs []string) (*process, error) {
-	log := s.log.With("worker", id)
-	out := newAnnouncer(newLineWriter(log, "stdout"))
-	stderr := newLineWriter(log, "stderr")
-	proc, err := s.opts.Start(workerArgs(id, poolArgs), out, stderr)
-	if err != nil {
-		return nil, fmt.Errorf("local: worker %s: %w", id, err)
-	}
-	p := &process{proc: proc, started: time.Now(), done: make(chan struct{})}
-	go p.wait(out.rest, stderr)
-	if err := p.awaitAnnounce(ctx, id, out.result, s.opts.StartTimeout); err != nil {
-		return nil, err
-	}
-	return p, nil
 }
 
 // awaitAnnounce waits for the worker's address line and records it in p. On
@@ -150,13 +131,14 @@ func (p *process) awaitAnnounce(ctx context.Context, id string, result <-chan an
 	return err
 }
 
-// wait reaps the process, flushes its last partial output lines and closes
-// done.
-func (p *process) wait(outputs ...*lineWriter) {
+// wait reaps the process, flushes its last partial output lines, reports
+// the lines its output's rate limit dropped, and closes done.
+func (p *process) wait(out *output, writers ...*lineWriter) {
 	p.err = p.proc.Wait()
-	for _, w := range outputs {
+	for _, w := range writers {
 		w.Flush()
 	}
+	out.close()
 	close(p.done)
 }
 

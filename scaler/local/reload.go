@@ -45,17 +45,45 @@ func (s *Supervisor) SetArgs(pool string, args []string) error {
 	if !ok {
 		return fmt.Errorf("%w: %q", ErrUnknownPool, pool)
 	}
+	if p.spec.Command != nil && len(args) > 0 {
+		return fmt.Errorf("%w: pool %q: args %q are the emulator's, and the pool runs a command", ErrInvalidSpec, pool, args)
+	}
 	p.spec.Args = spec.Args
 	return nil
 }
 
-// args returns the flags a new process of w's pool starts with: the
-// pool's current ones, or last when the pool was removed.
-func (s *Supervisor) args(w *worker, last []string) []string {
+// SetCommand replaces the Command of a pool's workers (PoolSpec.Command),
+// which it copies; nil runs the emulator. Every process started from then
+// on, by a scale-up or a restart, runs it; running processes keep theirs
+// until they exit. The pool's Args are kept for the emulator, and must be
+// empty for a command. It fails, changing nothing, wrapping
+// ErrInvalidSpec, ErrUnknownPool or ErrClosed.
+func (s *Supervisor) SetCommand(pool string, c *Command) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return fmt.Errorf("%w: set command of pool %q", ErrClosed, pool)
+	}
+	p, ok := s.pools[pool]
+	if !ok {
+		return fmt.Errorf("%w: %q", ErrUnknownPool, pool)
+	}
+	spec := p.spec
+	spec.Command = c.clone()
+	if err := spec.validate(); err != nil {
+		return err
+	}
+	p.spec = spec
+	return nil
+}
+
+// spec returns the spec a new process of w's pool starts with: the
+// pool's current one, or last when the pool was removed.
+func (s *Supervisor) spec(w *worker, last PoolSpec) PoolSpec {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if p, ok := s.pools[w.pool]; ok && slices.Contains(p.workers, w) {
-		return p.spec.Args
+		return p.spec
 	}
 	return last
 }

@@ -7,18 +7,19 @@ import (
 
 // run keeps worker w's process running, restarting it with back-off when
 // it exits or fails to start, until w is asked to stop; then it stops the
-// process and returns. Each start takes the pool's current flags (see
-// SetArgs); args are the first start's.
-func (s *Supervisor) run(w *worker, args []string) {
+// process and returns. Each start takes the pool's current spec (see
+// SetArgs and SetCommand); spec is the first start's.
+func (s *Supervisor) run(w *worker, spec PoolSpec) {
 	defer s.wg.Done()
-	log := s.log.With("worker", w.id)
+	log := s.log.With("pool", w.pool, "worker", w.id)
 	failures := 0
 	for sleep(w.ctx, s.opts.RestartBackoff.Delay(failures)) {
-		args = s.args(w, args)
-		p, err := s.launch(w.ctx, w.id, args)
+		spec = s.spec(w, spec)
+		p, err := s.start(w, spec)
 		if err != nil {
 			if w.ctx.Err() == nil {
 				failures = s.opts.RestartBackoff.Failures(failures, 0, false)
+				s.restarted(w)
 				log.Warn("worker failed to start", "err", err, "failures", failures)
 			}
 			continue
@@ -31,9 +32,19 @@ func (s *Supervisor) run(w *worker, args []string) {
 			return
 		}
 		failures = s.opts.RestartBackoff.Failures(failures, time.Since(p.started), served)
+		s.restarted(w)
 		log.Warn("worker exited", "pid", p.pid(), "err", p.err, "failures", failures)
 		s.exited(w)
 	}
+}
+
+// start starts worker w of a pool of spec.
+func (s *Supervisor) start(w *worker, spec PoolSpec) (*process, error) {
+	r, err := s.recipe(w, spec)
+	if err != nil {
+		return nil, err
+	}
+	return s.launch(w.ctx, w.id, w.pool, r)
 }
 
 // watch probes p's readiness every Options.ProbeInterval, first at once,
@@ -52,7 +63,7 @@ func (s *Supervisor) watch(w *worker, p *process) (stopping, served bool) {
 			return false, served
 		case <-timer.C:
 		}
-		h = h.observe(s.prober.probe(w.ctx, p.addrs.HTTP), s.opts.FailureThreshold)
+		h = h.observe(s.prober.probe(w.ctx, p.addrs, p.recipe.readyPath), s.opts.FailureThreshold)
 		served = served || h.ready
 		s.setReady(w, h.ready)
 		timer.Reset(s.opts.ProbeInterval)
@@ -61,8 +72,9 @@ func (s *Supervisor) watch(w *worker, p *process) (stopping, served bool) {
 
 // shutdown stops p for good: w leaves routing first; if it was in routing
 // and a scale-down stopped it, requests already routed to it get
-// Options.DrainDelay to arrive (cut short by Close); then p gets SIGTERM,
-// and SIGKILL after Options.StopGrace.
+// Options.DrainDelay to arrive (cut short by Close); then p gets its stop
+// signal, and SIGKILL after its grace (Command.StopTimeout, else
+// Options.StopGrace).
 func (s *Supervisor) shutdown(w *worker, p *process) {
 	s.notify(w.pool)
 	s.mu.Lock()
@@ -71,7 +83,7 @@ func (s *Supervisor) shutdown(w *worker, p *process) {
 	if drain {
 		sleep(s.ctx, s.opts.DrainDelay)
 	}
-	p.terminate(s.opts.StopGrace)
+	p.terminate(p.recipe.grace)
 	s.log.Info("worker stopped", "worker", w.id, "pid", p.pid(), "err", p.err)
 }
 
@@ -80,7 +92,17 @@ func (s *Supervisor) shutdown(w *worker, p *process) {
 func (s *Supervisor) started(w *worker, p *process) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	w.addrs, w.pid = p.addrs, p.pid()
+	w.addrs, w.protocol, w.pid = p.addrs, p.recipe.protocol, p.pid()
+}
+
+// restarted counts a process of w's pool that exited or failed to start
+// without being asked to stop.
+func (s *Supervisor) restarted(w *worker) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if p, ok := s.pools[w.pool]; ok {
+		p.restarts++
+	}
 }
 
 // exited takes w, whose process has exited, out of routing.

@@ -39,7 +39,10 @@ type Supervisor struct {
 // their defaults (see Options).
 func New(opts Options) *Supervisor {
 	opts = opts.withDefaults()
-	transport := &http.Transport{MaxIdleConnsPerHost: 1, DisableCompression: true}
+	// A probe's connection is not kept: a server that finishes its
+	// connections before it stops (Python's http.server does) must not
+	// wait for the supervisor's.
+	transport := &http.Transport{DisableKeepAlives: true, DisableCompression: true}
 	ctx, cancel := context.WithCancel(context.Background())
 	return &Supervisor{
 		opts:      opts,
@@ -60,7 +63,7 @@ func (s *Supervisor) AddPool(spec PoolSpec) error {
 	if err := spec.validate(); err != nil {
 		return err
 	}
-	spec.Args = slices.Clone(spec.Args)
+	spec.Args, spec.Command = slices.Clone(spec.Args), spec.Command.clone()
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.closed {
@@ -78,8 +81,8 @@ func (s *Supervisor) AddPool(spec PoolSpec) error {
 // SetReplicas resizes a pool to n workers, n >= 0. Growing starts new
 // workers; shrinking picks workers that are not ready first, then the
 // newest, takes them out of routing at once (OnChange), and stops each
-// after Options.DrainDelay with SIGTERM, then SIGKILL after
-// Options.StopGrace. It fails, wrapping ErrInvalidReplicas, ErrUnknownPool
+// after Options.DrainDelay with its stop signal, then SIGKILL after its
+// grace (see Close). It fails, wrapping ErrInvalidReplicas, ErrUnknownPool
 // or ErrClosed.
 func (s *Supervisor) SetReplicas(pool string, n int) error {
 	if n < 0 {
@@ -103,7 +106,7 @@ func (s *Supervisor) resize(p *pool, n int) {
 	for len(p.workers) < n {
 		w := p.newWorker(s.ctx)
 		s.wg.Add(1)
-		go s.run(w, p.spec.Args)
+		go s.run(w, p.spec)
 	}
 	s.stop(p, victims(p.workers, len(p.workers)-n), true)
 }
@@ -147,8 +150,22 @@ func (s *Supervisor) Replicas(pool string) (ready, starting int) {
 	return 0, 0
 }
 
-// Close stops every worker: each leaves routing (OnChange), gets SIGTERM
-// at once, and SIGKILL if it has not exited after Options.StopGrace. Close
+// Restarts returns how many times a worker process of the pool exited or
+// failed to start without being asked to stop, since AddPool; each was
+// started again, with back-off. It returns 0 for an unknown pool.
+func (s *Supervisor) Restarts(pool string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if p, ok := s.pools[pool]; ok {
+		return p.restarts
+	}
+	return 0
+}
+
+// Close stops every worker: each leaves routing (OnChange), gets its stop
+// signal at once (SIGTERM, or its Command's), and SIGKILL if it has not
+// exited after its grace (Options.StopGrace, or its Command's
+// StopTimeout). Close
 // returns when all workers have exited and every goroutine of the
 // Supervisor has ended; later calls return at once. AddPool and
 // SetReplicas fail after Close. The error is always nil.

@@ -168,14 +168,14 @@ func TestSupervisorScales(t *testing.T) {
 // endpoint with 200.
 func assertServing(t *testing.T, ep Endpoint) {
 	t.Helper()
-	resp, err := http.Get("http://" + ep.HTTP + readyPath)
+	resp, err := http.Get("http://" + ep.HTTP + DefaultReadyPath)
 	if err != nil {
 		t.Errorf("%s: %v", ep.ID, err)
 		return
 	}
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
-		t.Errorf("%s: GET %s = %d, want 200", ep.ID, readyPath, resp.StatusCode)
+		t.Errorf("%s: GET %s = %d, want 200", ep.ID, DefaultReadyPath, resp.StatusCode)
 	}
 }
 

@@ -14,3 +14,12 @@ import "syscall"
 func sysProcAttr() *syscall.SysProcAttr {
 	return &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
 }
+
+// signal sends sig to c's process group, or to c alone if that fails;
+// the process may already be gone.
+func (g group) signal(sig syscall.Signal) error {
+	if err := syscall.Kill(-g.cmd.Process.Pid, sig); err == nil {
+		return nil
+	}
+	return g.cmd.Process.Signal(sig)
+}

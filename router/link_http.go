@@ -1,0 +1,214 @@
+package router
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+
+	"google.golang.org/grpc/metadata"
+	"google.golang.org/protobuf/encoding/protojson"
+
+	"github.com/sluice-gateway/sluice/oip"
+	"github.com/sluice-gateway/sluice/oip/inferencepb"
+)
+
+// httpLink is a worker's Open Inference Protocol over HTTP/1.1, on the
+// keep-alive connections of the router's worker client:
+//
+//	POST /v2/models/{model}[/versions/{version}]/infer
+//	GET  /v2/models/{model}
+//	GET  /v2/models/{model}/config
+//	GET  /v2/health/ready
+type httpLink struct {
+	id     string
+	base   string // scheme://host:port
+	client *http.Client
+	codec  httpCodec
+}
+
+// httpCodec encodes a batch for a worker's HTTP endpoint and decodes its
+// answer. jsonCodec, the protocol's JSON body, is the one every OIP server
+// speaks; a codec for Triton's binary tensor extension (the
+// Inference-Header-Content-Length header and raw tensor bytes after the
+// JSON) belongs beside it, chosen per worker from the extensions its
+// GET /v2 lists.
+type httpCodec interface {
+	// encode returns the body of req and its Content-Type, and any other
+	// header the body needs.
+	encode(req *oip.InferenceRequest) (body []byte, header http.Header, err error)
+	// decode reads an answer of status 200.
+	decode(header http.Header, body []byte) (*oip.InferenceResponse, error)
+}
+
+// jsonCodec is the protocol's JSON body, tensors' data flat.
+type jsonCodec struct{}
+
+var _ httpCodec = jsonCodec{}
+
+func (jsonCodec) encode(req *oip.InferenceRequest) ([]byte, http.Header, error) {
+	body, err := req.MarshalJSON()
+	if err != nil {
+		return nil, nil, err
+	}
+	return body, http.Header{"Content-Type": {"application/json"}}, nil
+}
+
+func (jsonCodec) decode(_ http.Header, body []byte) (*oip.InferenceResponse, error) {
+	return oip.DecodeResponse(body)
+}
+
+// dialHTTP returns the HTTP link of ep over hp's client, the worker's own.
+func dialHTTP(ep Endpoint, hp httpProber) (*httpLink, error) {
+	if ep.HTTP == "" {
+		return nil, fmt.Errorf("router: worker %q: %w: protocol http without an HTTP address", ep.ID, ErrConfig)
+	}
+	return &httpLink{id: ep.ID, base: hp.scheme + "://" + ep.HTTP, client: hp.client, codec: jsonCodec{}}, nil
+}
+
+func (l *httpLink) infer(ctx context.Context, model, version string, req *oip.InferenceRequest) (*oip.InferenceResponse, error) {
+	body, header, err := l.codec.encode(req)
+	if err != nil {
+		return nil, fmt.Errorf("router: worker %q: encoding the batch: %w", l.id, err)
+	}
+	hr, err := http.NewRequestWithContext(ctx, http.MethodPost, l.base+modelPath(model, version)+"/infer", bytes.NewReader(body))
+	if err != nil {
+		return nil, fmt.Errorf("%w: worker %q: %w", ErrBackend, l.id, err)
+	}
+	hr.Header = header
+	traceHeaders(ctx, hr.Header)
+	data, status, err := l.do(ctx, hr)
+	if err != nil {
+		return nil, err
+	}
+	if status != http.StatusOK {
+		return nil, l.statusError(status, data)
+	}
+	out, err := l.codec.decode(nil, data)
+	return checked(l.id, out, err)
+}
+
+// modelPath is the protocol's path of a model, with its version if any.
+func modelPath(model, version string) string {
+	p := "/v2/models/" + url.PathEscape(model)
+	if version != "" {
+		p += "/versions/" + url.PathEscape(version)
+	}
+	return p
+}
+
+// traceHeaders copies the W3C trace context that tracing put in ctx's
+// outgoing gRPC metadata (see inject) to h: none when tracing is off.
+func traceHeaders(ctx context.Context, h http.Header) {
+	md, ok := metadata.FromOutgoingContext(ctx)
+	if !ok {
+		return
+	}
+	for _, k := range []string{"traceparent", "tracestate"} {
+		if v := md.Get(k); len(v) > 0 {
+			h.Set(k, v[0])
+		}
+	}
+}
+
+// do sends hr and reads the whole answer, at most maxMessageBytes: the
+// connection goes back to the pool for the next batch.
+func (l *httpLink) do(ctx context.Context, hr *http.Request) (body []byte, status int, err error) {
+	resp, err := l.client.Do(hr)
+	if err != nil {
+		return nil, 0, l.transportError(ctx, err)
+	}
+	defer resp.Body.Close()
+	body, err = io.ReadAll(io.LimitReader(resp.Body, maxMessageBytes+1))
+	switch {
+	case err != nil:
+		return nil, 0, l.transportError(ctx, err)
+	case len(body) > maxMessageBytes:
+		return nil, 0, fmt.Errorf("%w: worker %q: answer over %d bytes", ErrBackend, l.id, maxMessageBytes)
+	}
+	return body, resp.StatusCode, nil
+}
+
+// transportError classifies a failure to send or receive: ctx's own
+// error when it ended, else an unreachable worker.
+func (l *httpLink) transportError(ctx context.Context, err error) error {
+	if ctx.Err() != nil {
+		return fmt.Errorf("worker %q: %w", l.id, ctx.Err())
+	}
+	return fmt.Errorf("%w: worker %q %w: %w", ErrBackend, l.id, errUnreachable, err)
+}
+
+// statusError classifies an answer other than 200 by its status, with the
+// message of its {"error": ...} body when it has one.
+func (l *httpLink) statusError(status int, body []byte) error {
+	var eb oip.ErrorBody
+	msg := string(body)
+	if json.Unmarshal(body, &eb) == nil && eb.Error != "" {
+		msg = eb.Error
+	}
+	switch status {
+	case http.StatusBadRequest:
+		return fmt.Errorf("%w: %s", oip.ErrInvalid, msg)
+	case http.StatusNotFound:
+		return fmt.Errorf("%w: worker %q: %s", ErrUnknownModel, l.id, msg)
+	}
+	return fmt.Errorf("%w: worker %q: status %d: %s", ErrBackend, l.id, status, msg)
+}
+
+// ready returns nil when GET /v2/health/ready answers 200.
+func (l *httpLink) ready(ctx context.Context) error {
+	return httpProber{client: l.client, scheme: ""}.probeURL(ctx, l.id, l.base+"/v2/health/ready")
+}
+
+func (l *httpLink) metadata(ctx context.Context, model string) (*oip.ModelMetadata, error) {
+	data, status, err := l.get(ctx, modelPath(model, ""))
+	switch {
+	case err != nil:
+		return nil, err
+	case status != http.StatusOK:
+		return nil, l.statusError(status, data)
+	}
+	var md oip.ModelMetadata
+	if err := json.Unmarshal(data, &md); err != nil {
+		return nil, fmt.Errorf("%w: worker %q: bad metadata of %q: %v", ErrBackend, l.id, model, err)
+	}
+	return &md, nil
+}
+
+// config asks GET /v2/models/{model}/config for Triton's model
+// configuration, as JSON with its proto's field names. A worker without
+// the extension answers 404, 405 or 501: it serves no configuration.
+func (l *httpLink) config(ctx context.Context, model string) (*inferencepb.ModelConfig, error) {
+	data, status, err := l.get(ctx, modelPath(model, "")+"/config")
+	switch {
+	case err != nil:
+		return nil, err
+	case status == http.StatusNotFound || status == http.StatusMethodNotAllowed || status == http.StatusNotImplemented:
+		return nil, nil
+	case status != http.StatusOK:
+		return nil, l.statusError(status, data)
+	}
+	var cfg inferencepb.ModelConfig
+	if err := (protojson.UnmarshalOptions{DiscardUnknown: true}).Unmarshal(data, &cfg); err != nil {
+		return nil, fmt.Errorf("%w: worker %q: bad configuration of %q: %v", ErrBackend, l.id, model, err)
+	}
+	return &cfg, nil
+}
+
+// get sends GET path and reads the whole answer, as do does.
+func (l *httpLink) get(ctx context.Context, path string) (body []byte, status int, err error) {
+	hr, err := http.NewRequestWithContext(ctx, http.MethodGet, l.base+path, nil)
+	if err != nil {
+		return nil, 0, fmt.Errorf("%w: worker %q: %w", ErrBackend, l.id, err)
+	}
+	return l.do(ctx, hr)
+}
+
+// resetBackoff does nothing: an HTTP link dials on demand.
+func (l *httpLink) resetBackoff() {}
+
+// close closes the idle connections of the worker's client.
+func (l *httpLink) close() { l.client.CloseIdleConnections() }
