@@ -86,16 +86,18 @@ func (p *Pool) calibrate(w *worker, m Model, md *oip.ModelMetadata) {
 		"base", curve.Base, "per_item", curve.PerItem)
 }
 
-// largestBatch returns the most rows one batch of m takes on the pool.
+// largestBatch returns the most rows one batch of m holds on the pool:
+// 1 when m does not batch; else the smaller of the pool's MaxBatch and
+// m's own, of those set; 1 when neither is.
 func (p *Pool) largestBatch(m Model) int {
 	if !m.Batching {
 		return 1
 	}
-	b := max(p.cost.MaxBatch, 1)
-	if m.MaxBatch > 0 {
-		b = min(b, m.MaxBatch)
+	b := m.MaxBatch
+	if pb := p.cost.MaxBatch; pb > 0 && (b <= 0 || pb < b) {
+		b = pb
 	}
-	return b
+	return max(b, 1)
 }
 
 // calibrationSizes returns the batch sizes a calibration measures: 1,

@@ -107,22 +107,16 @@ func (r *Router) Unavailable(model string) (reason string, ok bool) {
 }
 
 // MaxBatch returns the most rows one batch of the model holds: 0 when
-// the model does not batch; else its own MaxBatch, capped by that of its
-// tier's first pool (the pool's alone when the model sets none). It
-// returns 0 for an unknown model.
+// the model does not batch or is unknown; else as on its tier's first
+// pool (Pool.largestBatch: the model's own MaxBatch, capped by the
+// pool's).
 func (r *Router) MaxBatch(model string) int {
 	t := r.tables()
 	m, ok := t.models[model]
 	if !ok || !m.Batching {
 		return 0
 	}
-	limit := m.MaxBatch
-	if tier := t.tiers[m.Tier]; len(tier) > 0 {
-		if pb := tier[0].cost.MaxBatch; pb > 0 && (limit <= 0 || pb < limit) {
-			limit = pb
-		}
-	}
-	return max(limit, 0)
+	return t.tiers[m.Tier][0].largestBatch(m) // a model's tier has a pool: New and Reload check
 }
 
 // WorkerConfig asks a ready worker of the model's tier for its own
