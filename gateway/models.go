@@ -24,14 +24,11 @@ func Extensions() []string {
 const metadataWait = 30 * time.Second
 
 // notReady returns why a model cannot be served now, or "" when it can:
-// draining, the workers do not serve it, or no pool of its tier can take
-// it.
+// draining, or no pool of its tier can take it (the router says why: no
+// ready worker, or workers that do not serve the model).
 func (g *Gateway) notReady(model string) string {
 	if g.Draining() {
 		return "the gateway is shutting down"
-	}
-	if why, ok := g.router.Unavailable(model); ok {
-		return why
 	}
 	if _, err := g.router.Pick(model); err != nil {
 		return err.Error()

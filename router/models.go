@@ -95,17 +95,6 @@ func (r *Router) metadataNow(ctx context.Context, model string) (*oip.ModelMetad
 	return md, err
 }
 
-// Unavailable returns why no pool of the model's tier serves it, and
-// true, once the workers said so (see Pick); a worker that serves it
-// clears this.
-func (r *Router) Unavailable(model string) (reason string, ok bool) {
-	_, err := r.Pick(model)
-	if errors.Is(err, ErrModelUnavailable) {
-		return err.Error(), true
-	}
-	return "", false
-}
-
 // MaxBatch returns the most rows one batch of the model holds: 0 when
 // the model does not batch or is unknown; else as on its tier's first
 // pool (Pool.largestBatch: the model's own MaxBatch, capped by the
