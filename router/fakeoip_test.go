@@ -2,6 +2,7 @@ package router_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -15,8 +16,9 @@ import (
 )
 
 // fakeOIP is an OIP v2 HTTP server of its own, not the emulator: it
-// serves the models it is given, each echoing its inputs after delay,
-// and answers 404 for any other.
+// serves the models it is given, each echoing its inputs after delay and
+// describing itself in metadata and in Triton's model configuration, and
+// answers 404 for any other.
 type fakeOIP struct {
 	models map[string]oip.ModelMetadata
 	delay  atomic.Int64 // nanoseconds each inference takes
@@ -45,11 +47,14 @@ func (f *fakeOIP) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	rest, ok := strings.CutPrefix(r.URL.Path, "/v2/models/")
 	name, infer := strings.CutSuffix(rest, "/infer")
+	name, config := strings.CutSuffix(name, "/config")
 	md, known := f.models[name]
 	switch {
 	case !ok || !known:
 		w.WriteHeader(http.StatusNotFound)
 		_, _ = io.WriteString(w, `{"error":"model not found"}`)
+	case config:
+		_, _ = fmt.Fprintf(w, `{"name":%q,"platform":"fake","max_batch_size":8,"input":[{"name":"x","data_type":"TYPE_FP32","dims":[4]}],"extra":1}`, name)
 	case !infer:
 		_ = json.NewEncoder(w).Encode(md)
 	default:

@@ -49,6 +49,9 @@ func TestHTTPWorkerBatches(t *testing.T) {
 	if got := f.router.Pool("p").StatsAt(time.Now()).Models["sum"]; got.Base == 0 && got.PerItem == 0 {
 		t.Errorf("pool learned no curve of sum from its HTTP batches: %+v", got)
 	}
+	if cfg, err := f.router.WorkerConfig(context.Background(), "sum"); cfg != nil || err != nil {
+		t.Errorf("WorkerConfig(sum) = %v, %v; want none: the emulator serves no configuration", cfg, err)
+	}
 }
 
 // TestHTTPWorkerErrors checks how the answers of an HTTP worker map to

@@ -13,6 +13,7 @@ import (
 	"github.com/sluice-gateway/sluice/batcher"
 	"github.com/sluice-gateway/sluice/costmodel"
 	"github.com/sluice-gateway/sluice/oip"
+	"github.com/sluice-gateway/sluice/oip/inferencepb"
 	"github.com/sluice-gateway/sluice/router"
 )
 
@@ -46,9 +47,15 @@ func TestModelsFromWorkers(t *testing.T) {
 	})
 	_, err := f.router.Pick("bert")
 	for _, want := range []string{`do not serve model "bert"`, `pool "cheap"`, `pool "dear"`} {
-		if !errors.Is(err, router.ErrNoCapacity) || !strings.Contains(err.Error(), want) {
-			t.Errorf("Pick(bert) = %v, want ErrNoCapacity saying %s", err, want)
+		if !errors.Is(err, router.ErrModelUnavailable) || !errors.Is(err, router.ErrNoCapacity) || !strings.Contains(err.Error(), want) {
+			t.Errorf("Pick(bert) = %v, want ErrModelUnavailable and ErrNoCapacity saying %s", err, want)
 		}
+	}
+	if _, err := f.router.Serve(context.Background(), &router.Request{Model: "bert", Req: rowsOf4(1)}); !errors.Is(err, router.ErrModelUnavailable) {
+		t.Errorf("Serve(bert) = %v, want ErrModelUnavailable", err)
+	}
+	if _, err := f.router.Metadata(context.Background(), "bert"); !errors.Is(err, router.ErrModelUnavailable) {
+		t.Errorf("Metadata(bert) = %v, want ErrModelUnavailable", err)
 	}
 	if p, err := f.router.Pick("resnet"); err != nil || p.Name() != "dear" {
 		t.Errorf("Pick(resnet) = %v, %v; want pool dear", p, err)
@@ -65,6 +72,54 @@ func TestModelsFromWorkers(t *testing.T) {
 	md, err := f.router.Metadata(context.Background(), "resnet")
 	if err != nil || md.Name != "resnet" || len(md.Inputs) != 1 {
 		t.Errorf("Metadata(resnet) = %+v, %v; want the worker's", md, err)
+	}
+	cfg, err := f.router.WorkerConfig(context.Background(), "resnet")
+	if err != nil || cfg.GetName() != "resnet" || cfg.GetMaxBatchSize() != 8 ||
+		len(cfg.GetInput()) != 1 || cfg.GetInput()[0].GetDataType() != inferencepb.DataType_TYPE_FP32 {
+		t.Errorf("WorkerConfig(resnet) = %v, %v; want the HTTP worker's own", cfg, err)
+	}
+}
+
+// TestMetadataHeldUntilAWorkerAttaches asks for a model's metadata while
+// its pool has no worker: the call waits for one to attach and answers
+// with what it says; once the worker has left, the call answers from what
+// it said, at once. Without a worker ever, it ends with its context.
+func TestMetadataHeldUntilAWorkerAttaches(t *testing.T) {
+	curve := costmodel.Curve{Base: 2 * ms, PerItem: ms}
+	f := startFleet(t, router.Config{
+		Models: []router.Model{{Name: "resnet", Tier: "t", SLO: time.Second, Batching: true}},
+		Tiers:  map[string][]string{"t": {"p"}},
+	}, pool{name: "p", curve: curve, maxBatch: 8})
+	short, cancel := context.WithTimeout(context.Background(), 50*ms)
+	defer cancel()
+	if md, err := f.router.Metadata(short, "resnet"); !errors.Is(err, router.ErrNoCapacity) || !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("Metadata without a worker = %+v, %v; want ErrNoCapacity at the deadline", md, err)
+	}
+	type answer struct {
+		md  *oip.ModelMetadata
+		err error
+	}
+	got := make(chan answer, 1)
+	go func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		md, err := f.router.Metadata(ctx, "resnet")
+		got <- answer{md, err}
+	}()
+	_, ep := startFakeOIP(t, "p-0", ms, "resnet")
+	if err := f.router.SetEndpoints("p", []router.Endpoint{ep}); err != nil {
+		t.Fatal(err)
+	}
+	if a := <-got; a.err != nil || a.md.Name != "resnet" || a.md.Platform != "fake" {
+		t.Errorf("held Metadata = %+v, %v; want the worker's", a.md, a.err)
+	}
+	if err := f.router.SetEndpoints("p", nil); err != nil {
+		t.Fatal(err)
+	}
+	done, cancel := context.WithCancel(context.Background())
+	cancel()
+	if md, err := f.router.Metadata(done, "resnet"); err != nil || md.Name != "resnet" {
+		t.Errorf("Metadata after the worker left = %+v, %v; want its last answer, at once", md, err)
 	}
 }
 
