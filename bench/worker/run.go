@@ -31,6 +31,13 @@ func Run(ctx context.Context, opts Options, listenHTTP, listenGRPC string, annou
 	if err != nil {
 		return err
 	}
+	return s.listenAndServe(ctx, listenHTTP, listenGRPC, announce)
+}
+
+// listenAndServe listens on listenHTTP and listenGRPC, writes one
+// Announcement line to announce (skipped when nil) and serves until ctx
+// is done, as Run does.
+func (s *Server) listenAndServe(ctx context.Context, listenHTTP, listenGRPC string, announce io.Writer) error {
 	httpLn, err := net.Listen("tcp", listenHTTP)
 	if err != nil {
 		return fmt.Errorf("worker: listen http %q: %w", listenHTTP, err)

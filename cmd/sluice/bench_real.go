@@ -13,6 +13,7 @@ import (
 
 	"github.com/sluice-gateway/sluice/bench/load"
 	"github.com/sluice-gateway/sluice/bench/sim"
+	"github.com/sluice-gateway/sluice/bench/worker"
 	"github.com/sluice-gateway/sluice/configs"
 	"github.com/sluice-gateway/sluice/scaler/local"
 )
@@ -181,7 +182,7 @@ const (
 // nil means child processes.
 func workerStarter(workers string) local.Starter {
 	if workers == workersInProcess {
-		return startInProcessWorker
+		return worker.InProcess{}.Start
 	}
 	return nil
 }
