@@ -24,7 +24,7 @@ type poolStatus struct {
 // adminHandler serves the operator's API on the admin listener, the
 // gateway's admission and tenant counts, the scaler's plan, pins and
 // metrics, and the status page included.
-func adminHandler(rt *router.Router, driver poolDriver, gw *gateway.Gateway, sc *scaling, status *statusBoard) http.Handler {
+func adminHandler(rt *router.Router, driver poolDriver, gw *gateway.Gateway, sc *autoscaler, status *statusBoard) http.Handler {
 	r := chi.NewRouter()
 	gw.RegisterAdmin(r)
 	sc.registerAdmin(r)

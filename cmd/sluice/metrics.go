@@ -7,6 +7,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
 	"github.com/sluice-gateway/sluice/gateway"
+	"github.com/sluice-gateway/sluice/internal/scaling"
 	"github.com/sluice-gateway/sluice/router"
 )
 
@@ -69,7 +70,7 @@ func register(reg prometheus.Registerer, cs ...prometheus.Collector) error {
 
 // servedBy returns a counter of the inferences plane's workers served
 // well since the router started, cold and warm.
-func servedBy(plane dataPlane) func() uint64 {
+func servedBy(plane scaling.Plane) func() uint64 {
 	return func() uint64 {
 		var n uint64
 		for _, p := range plane.Stats() {

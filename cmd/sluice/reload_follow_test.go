@@ -17,6 +17,7 @@ import (
 
 	"github.com/sluice-gateway/sluice/configs"
 	"github.com/sluice-gateway/sluice/gateway"
+	"github.com/sluice-gateway/sluice/internal/scaling"
 	"github.com/sluice-gateway/sluice/router"
 	"github.com/sluice-gateway/sluice/xds"
 )
@@ -78,7 +79,7 @@ func newReloadRig(t *testing.T, yaml string) *reloadRig {
 	gw := gateway.New(gwOpts)
 	driver := &fakeDriver{replicas: map[string][2]int{"cpu": {1, 0}, "gpu": {1, 0}}}
 	clk := &fakeClock{now: epoch}
-	sc, err := newScaling(cfg, rig.rt, driver, directed{shed: rig.rt, fallback: gwOpts.Admission}, rig.metrics.reg, clk.Now, log)
+	sc, err := newScaling(cfg, rig.rt, driver, scaling.Directed{Shed: rig.rt, Fallback: gwOpts.Admission}, rig.metrics.reg, clk.Now, log)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -24,7 +24,7 @@ type servingParts struct {
 	router    *router.Router
 	gateway   *gateway.Gateway
 	admission *gateway.Admission
-	scaling   *scaling
+	scaling   *autoscaler
 	driver    poolDriver
 	metrics   *serveMetrics
 	secrets   configs.Secrets

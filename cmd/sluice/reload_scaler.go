@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"log/slog"
 	"slices"
 
 	"github.com/sluice-gateway/sluice/configs"
@@ -14,7 +13,7 @@ import (
 // fallbacks it turns on. It fails, changing nothing, when the scaler
 // cannot plan with cfg, such as a tier whose pools cannot meet the SLO of
 // a model it serves, or an operator's pin the new bounds contradict.
-func (s *scaling) reload(cfg *configs.Config) error {
+func (s *autoscaler) reload(cfg *configs.Config) error {
 	initial := map[string]int{}
 	for _, p := range cfg.Pools {
 		initial[p.Name] = p.Replicas.Initial
@@ -23,7 +22,7 @@ func (s *scaling) reload(cfg *configs.Config) error {
 		return err
 	}
 	s.prices.set(cfg)
-	s.admission.setFallbacks(cfg)
+	s.admission.SetFallbacks(tierFallbacks(cfg))
 	s.decisions.initialize(cfg)
 	return nil
 }
@@ -58,24 +57,4 @@ func (p *pins) budget() scaler.Budget {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	return p.base.Budget
-}
-
-// setFallbacks makes cfg's models the ones whose fallbacks each tier's
-// directive turns on. The models of a tier whose fallbacks are on now
-// have theirs turned on at once.
-func (a *tierAdmission) setFallbacks(cfg *configs.Config) {
-	next := newTierAdmission(a.target, cfg, a.log).fallbacks
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	a.fallbacks = next
-	for tier, on := range a.fallback {
-		if !on {
-			continue
-		}
-		for _, m := range next[tier] {
-			if err := a.target.SetFallback(m, true); err != nil {
-				a.log.Error("scaler: fallback", slog.String("model", m), slog.Any("error", err))
-			}
-		}
-	}
 }

@@ -2,7 +2,6 @@ package main
 
 import (
 	"errors"
-	"log/slog"
 	"strings"
 	"testing"
 	"time"
@@ -173,23 +172,5 @@ func TestPinsRebase(t *testing.T) {
 	}
 	if _, ok := p.bounds("gpu"); ok {
 		t.Error("the removed pool gpu still has bounds")
-	}
-}
-
-// TestTierAdmissionSetFallbacks gives a tier whose fallbacks are on a
-// new model with a fallback: its fallback turns on at once.
-func TestTierAdmissionSetFallbacks(t *testing.T) {
-	gw := &fakeAdmission{fallbacks: map[string]bool{"chat": true, "embed": true}}
-	before := &configs.Config{Models: []configs.Model{{Name: "chat", Tier: "light", Fallback: "small"}}}
-	a := newTierAdmission(gw, before, slog.New(slog.DiscardHandler))
-	a.SetFallback("light", true)
-	after := &configs.Config{Models: []configs.Model{
-		{Name: "chat", Tier: "light", Fallback: "small"}, {Name: "embed", Tier: "light", Fallback: "small"},
-	}}
-	a.setFallbacks(after)
-	a.SetFallback("light", false)
-	want := []string{"fallback chat true", "fallback chat true", "fallback embed true", "fallback chat false", "fallback embed false"}
-	if diff := cmp.Diff(want, gw.calls); diff != "" {
-		t.Errorf("calls to the gateway (-want +got):\n%s", diff)
 	}
 }

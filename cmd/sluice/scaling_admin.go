@@ -90,7 +90,7 @@ type decisionView struct {
 //	                                instead of the configured ones
 //	DELETE /admin/pools/{pool}/pin  back to the configured bounds
 //	GET    /metrics                 Prometheus metrics
-func (s *scaling) registerAdmin(r chi.Router) {
+func (s *autoscaler) registerAdmin(r chi.Router) {
 	r.Get("/admin/plan", s.getPlan)
 	r.Get("/admin/decisions", s.getDecisions)
 	r.Post("/admin/pools/{pool}/pin", s.postPin)
@@ -98,7 +98,7 @@ func (s *scaling) registerAdmin(r chi.Router) {
 	r.Method(http.MethodGet, "/metrics", promhttp.HandlerFor(s.metrics, promhttp.HandlerOpts{}))
 }
 
-func (s *scaling) getPlan(w http.ResponseWriter, r *http.Request) {
+func (s *autoscaler) getPlan(w http.ResponseWriter, r *http.Request) {
 	plan, ok := s.loop.Plan()
 	if !ok {
 		writeAdminError(w, http.StatusServiceUnavailable, scaler.ErrNoPlan)
@@ -125,7 +125,7 @@ func (s *scaling) getPlan(w http.ResponseWriter, r *http.Request) {
 	writeAdminJSON(w, http.StatusOK, v)
 }
 
-func (s *scaling) getDecisions(w http.ResponseWriter, r *http.Request) {
+func (s *autoscaler) getDecisions(w http.ResponseWriter, r *http.Request) {
 	changed := r.URL.Query().Get("changed") == "true"
 	out := []decisionView{}
 	for _, d := range s.loop.History() {
@@ -144,7 +144,7 @@ func (s *scaling) getDecisions(w http.ResponseWriter, r *http.Request) {
 	writeAdminJSON(w, http.StatusOK, out)
 }
 
-func (s *scaling) postPin(w http.ResponseWriter, r *http.Request) {
+func (s *autoscaler) postPin(w http.ResponseWriter, r *http.Request) {
 	var pp poolPin
 	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxPinBody))
 	dec.DisallowUnknownFields()
@@ -155,7 +155,7 @@ func (s *scaling) postPin(w http.ResponseWriter, r *http.Request) {
 	s.applyPin(w, chi.URLParam(r, "pool"), pp)
 }
 
-func (s *scaling) deletePin(w http.ResponseWriter, r *http.Request) {
+func (s *autoscaler) deletePin(w http.ResponseWriter, r *http.Request) {
 	s.applyPin(w, chi.URLParam(r, "pool"), poolPin{})
 }
 
@@ -167,7 +167,7 @@ type pinView struct {
 	Pinned poolPin `json:"pinned"`
 }
 
-func (s *scaling) applyPin(w http.ResponseWriter, pool string, pp poolPin) {
+func (s *autoscaler) applyPin(w http.ResponseWriter, pool string, pp poolPin) {
 	b, err := s.pins.pin(pool, pp)
 	switch {
 	case errors.Is(err, errUnknownPool):

@@ -40,9 +40,9 @@ func scalingConfig(dryRun bool) *configs.Config {
 	}
 }
 
-// testScaling is a scaling over fakes, its admin API served on loopback.
+// testScaling is an autoscaler over fakes, its admin API served on loopback.
 type testScaling struct {
-	*scaling
+	*autoscaler
 	clk    *fakeClock
 	plane  *fakePlane
 	driver *fakeDriver
@@ -57,7 +57,7 @@ func newTestScaling(t *testing.T, dryRun bool) *testScaling {
 	}
 	ts.plane.set([]router.PoolStats{{Name: "cpu"}, {Name: "gpu"}}, []router.TierStats{{Name: "t"}})
 	var err error
-	ts.scaling, err = newScaling(scalingConfig(dryRun), ts.plane, ts.driver, &fakeAdmission{}, prometheus.NewRegistry(), ts.clk.Now, slog.New(slog.DiscardHandler))
+	ts.autoscaler, err = newScaling(scalingConfig(dryRun), ts.plane, ts.driver, &fakeAdmission{}, prometheus.NewRegistry(), ts.clk.Now, slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -11,26 +11,27 @@ import (
 	"google.golang.org/grpc"
 
 	"github.com/sluice-gateway/sluice/configs"
+	"github.com/sluice-gateway/sluice/internal/scaling"
 	"github.com/sluice-gateway/sluice/router"
 	"github.com/sluice-gateway/sluice/scaler"
 	"github.com/sluice-gateway/sluice/scaler/keda"
 	"github.com/sluice-gateway/sluice/scaler/kubernetes"
 )
 
-// scaling is serve's embedded scaler: a Loop deciding on the router's
+// autoscaler is serve's embedded scaler: a Loop deciding on the router's
 // statistics and the driver's replica counts, acting through the driver
 // and admission, the router's shedding per tier and the gateway's
 // fallbacks (unless in dry run), with the operator's
 // pins, its admin API, its Prometheus metrics and the KEDA endpoint.
-type scaling struct {
+type autoscaler struct {
 	loop   *scaler.Loop
-	source *statsSource
+	source *scaling.Source
 	pins   *pins
 	driver poolDriver
 	prices *poolPrices
 	// admission passes the scaler's shedding and fallbacks on; a reload
 	// tells it the models' new fallbacks.
-	admission *tierAdmission
+	admission *scaling.Admission
 	interval  time.Duration
 	dryRun    bool
 	metrics   *prometheus.Registry
@@ -44,10 +45,10 @@ type scaling struct {
 // that runs the pools and the admission it directs, with its metrics in
 // reg. now is the clock the rates and the startup window are measured
 // with. It fails when the scaler cannot plan with cfg.
-func newScaling(cfg *configs.Config, plane dataPlane, driver poolDriver, adm admissionTarget, reg *prometheus.Registry, now func() time.Time, log *slog.Logger) (*scaling, error) {
-	s := &scaling{
-		source: newStatsSource(plane, driver, now), driver: driver, prices: newPoolPrices(cfg),
-		admission: newTierAdmission(adm, cfg, log), dryRun: cfg.Scaler.DryRun, metrics: reg, log: log,
+func newScaling(cfg *configs.Config, plane scaling.Plane, driver poolDriver, adm scaling.Target, reg *prometheus.Registry, now func() time.Time, log *slog.Logger) (*autoscaler, error) {
+	s := &autoscaler{
+		source: scaling.NewSource(plane, driver, now), driver: driver, prices: newPoolPrices(cfg),
+		admission: scaling.NewAdmission(adm, tierFallbacks(cfg), log), dryRun: cfg.Scaler.DryRun, metrics: reg, log: log,
 	}
 	decisions, err := newDecisionMetrics(reg, cfg, s.prices, s.source.Last, servedBy(plane))
 	if err != nil {
@@ -94,7 +95,7 @@ func activate(rc *router.Config, cfg *configs.Config) {
 
 // start decides at once and then at every tick of ticks, until the
 // returned stop is called; stop waits for the decision in progress.
-func (s *scaling) start(ctx context.Context, now func() time.Time, ticks <-chan time.Time) (stop func()) {
+func (s *autoscaler) start(ctx context.Context, now func() time.Time, ticks <-chan time.Time) (stop func()) {
 	ctx, cancel := context.WithCancel(ctx)
 	var wg sync.WaitGroup
 	wg.Go(func() {
@@ -112,7 +113,7 @@ func (s *scaling) start(ctx context.Context, now func() time.Time, ticks <-chan 
 }
 
 // tick ends the startup minimums when due and makes one decision.
-func (s *scaling) tick(ctx context.Context, now time.Time) {
+func (s *autoscaler) tick(ctx context.Context, now time.Time) {
 	if err := s.pins.expire(now); err != nil {
 		s.log.Error("scaler: ending the startup minimums", slog.Any("error", err))
 	}
@@ -129,7 +130,7 @@ func (s *scaling) tick(ctx context.Context, now time.Time) {
 
 // registerGRPC serves the plan to KEDA on g, unless in dry run, where
 // KEDA would act on plans meant only to be read.
-func (s *scaling) registerGRPC(g grpc.ServiceRegistrar) {
+func (s *autoscaler) registerGRPC(g grpc.ServiceRegistrar) {
 	if !s.dryRun {
 		keda.NewServer(s.loop).Register(g)
 	}
@@ -137,7 +138,7 @@ func (s *scaling) registerGRPC(g grpc.ServiceRegistrar) {
 
 // startScaling wires the scaler (see newScaling) on the real clock and
 // starts it; stop ends it and waits for the decision in progress.
-func startScaling(ctx context.Context, cfg *configs.Config, plane dataPlane, driver poolDriver, adm admissionTarget, reg *prometheus.Registry, log *slog.Logger) (s *scaling, stop func(), err error) {
+func startScaling(ctx context.Context, cfg *configs.Config, plane scaling.Plane, driver poolDriver, adm scaling.Target, reg *prometheus.Registry, log *slog.Logger) (s *autoscaler, stop func(), err error) {
 	s, err = newScaling(cfg, plane, driver, adm, reg, time.Now, log)
 	if err != nil {
 		return nil, nil, err
@@ -150,4 +151,16 @@ func startScaling(ctx context.Context, cfg *configs.Config, plane dataPlane, dri
 	}
 	log.Info("scaler started", slog.Duration("interval", s.interval), slog.String("mode", mode))
 	return s, func() { stopLoop(); ticker.Stop() }, nil
+}
+
+// tierFallbacks lists, per tier, the models of cfg's tier that have a
+// fallback: what the scaler's directive to the tier switches.
+func tierFallbacks(cfg *configs.Config) map[string][]string {
+	out := map[string][]string{}
+	for _, m := range cfg.Models {
+		if m.Fallback != "" {
+			out[m.Tier] = append(out[m.Tier], m.Name)
+		}
+	}
+	return out
 }

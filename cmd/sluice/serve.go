@@ -14,6 +14,7 @@ import (
 
 	"github.com/sluice-gateway/sluice/configs"
 	"github.com/sluice-gateway/sluice/gateway"
+	"github.com/sluice-gateway/sluice/internal/scaling"
 	"github.com/sluice-gateway/sluice/router"
 	"github.com/sluice-gateway/sluice/scaler/local"
 )
@@ -116,7 +117,7 @@ func serveWorkers(ctx context.Context, cfg *configs.Config, start local.Starter,
 	if err := metrics.watch(rt, gwOpts.Tenants); err != nil {
 		return err
 	}
-	sc, stopScaling, err := startScaling(ctx, cfg, rt, driver, directed{shed: rt, fallback: gwOpts.Admission}, metrics.reg, log)
+	sc, stopScaling, err := startScaling(ctx, cfg, rt, driver, scaling.Directed{Shed: rt, Fallback: gwOpts.Admission}, metrics.reg, log)
 	if err != nil {
 		return err
 	}

@@ -192,7 +192,7 @@ func (b *statusBoard) live(ctx context.Context, layout statusLayout) map[string]
 // startStatus makes serve's status board, on the real clock, and samples
 // every statusStep until the returned stop is called; stop waits for the
 // sample in progress.
-func startStatus(ctx context.Context, cfg *configs.Config, rt *router.Router, driver poolDriver, sc *scaling) (b *statusBoard, stop func()) {
+func startStatus(ctx context.Context, cfg *configs.Config, rt *router.Router, driver poolDriver, sc *autoscaler) (b *statusBoard, stop func()) {
 	b = newStatusBoard(cfg, statusDeps{Plane: rt, Driver: driver, Scaler: sc.loop, Bounds: sc.pins.current})
 	ctx, cancel := context.WithCancel(ctx)
 	ticker := time.NewTicker(statusStep)

@@ -1,9 +1,8 @@
-package main
+package scaling
 
 import (
 	"context"
 	"errors"
-	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -15,7 +14,7 @@ import (
 	"github.com/sluice-gateway/sluice/scaler"
 )
 
-// fakePlane is a dataPlane whose statistics the test sets.
+// fakePlane is a Plane whose statistics the test sets.
 type fakePlane struct {
 	mu    sync.Mutex
 	pools []router.PoolStats
@@ -40,20 +39,12 @@ func (p *fakePlane) set(pools []router.PoolStats, tiers []router.TierStats) {
 	p.pools, p.tiers = pools, tiers
 }
 
-// fakeDriver is a poolDriver that records sizes and reports the replicas
-// the test sets; err, if set, fails Replicas.
+// fakeDriver is a ReplicaCounter that reports the replicas the test sets;
+// err, if set, fails Replicas.
 type fakeDriver struct {
 	mu       sync.Mutex
 	replicas map[string][2]int
-	sizes    []string // "pool=n" per SetReplicas call
 	err      error
-}
-
-func (d *fakeDriver) SetReplicas(_ context.Context, pool string, n int) error {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	d.sizes = append(d.sizes, pool+"="+strconv.Itoa(n))
-	return nil
 }
 
 func (d *fakeDriver) Replicas(_ context.Context, pool string) (ready, starting int, err error) {
@@ -61,12 +52,6 @@ func (d *fakeDriver) Replicas(_ context.Context, pool string) (ready, starting i
 	defer d.mu.Unlock()
 	r := d.replicas[pool]
 	return r[0], r[1], d.err
-}
-
-func (d *fakeDriver) calls() []string {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	return append([]string(nil), d.sizes...)
 }
 
 // fakeClock is a settable clock.
@@ -90,7 +75,7 @@ func (c *fakeClock) Advance(d time.Duration) time.Time {
 
 var epoch = time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)
 
-func TestSnapshotOf(t *testing.T) {
+func TestSnapshot(t *testing.T) {
 	pool := func(name string, rows uint64, rowRate, reqRate float64, queued, inFlight int, p95 time.Duration) router.PoolStats {
 		return router.PoolStats{
 			Name: name, ArrivedRows: rows, RowRate: rowRate, ArrivalRate: reqRate,
@@ -102,16 +87,16 @@ func TestSnapshotOf(t *testing.T) {
 	}
 	tests := []struct {
 		name      string
-		prev, cur observation
+		prev, cur Observation
 		want      scaler.Snapshot
 	}{{
 		name: "rates over the time between observations",
-		prev: observation{at: epoch, pools: []router.PoolStats{pool("cpu", 100, 0, 0, 0, 0, 0)}, tiers: []router.TierStats{tier("t", 10, 20, 0)}},
-		cur: observation{
-			at:       epoch.Add(2 * time.Second),
-			pools:    []router.PoolStats{pool("cpu", 300, 50, 50, 3, 2, 80*time.Millisecond)},
-			tiers:    []router.TierStats{tier("t", 110, 40, 60)},
-			replicas: map[string][2]int{"cpu": {2, 1}},
+		prev: Observation{At: epoch, Pools: []router.PoolStats{pool("cpu", 100, 0, 0, 0, 0, 0)}, Tiers: []router.TierStats{tier("t", 10, 20, 0)}},
+		cur: Observation{
+			At:       epoch.Add(2 * time.Second),
+			Pools:    []router.PoolStats{pool("cpu", 300, 50, 50, 3, 2, 80*time.Millisecond)},
+			Tiers:    []router.TierStats{tier("t", 110, 40, 60)},
+			Replicas: map[string]Replicas{"cpu": {2, 1}},
 		},
 		want: scaler.Snapshot{
 			Pools: map[string]scaler.PoolSnapshot{"cpu": {Ready: 2, Starting: 1, ArrivalRate: 100, Queued: 3, InFlight: 2, P95: 80 * time.Millisecond}},
@@ -119,10 +104,10 @@ func TestSnapshotOf(t *testing.T) {
 		},
 	}, {
 		name: "queues in rows: requests times the mean rows per request",
-		prev: observation{at: epoch},
-		cur: observation{
-			at:    epoch.Add(time.Second),
-			pools: []router.PoolStats{pool("gpu", 40, 40, 10, 3, 5, 0)},
+		prev: Observation{At: epoch},
+		cur: Observation{
+			At:    epoch.Add(time.Second),
+			Pools: []router.PoolStats{pool("gpu", 40, 40, 10, 3, 5, 0)},
 		},
 		want: scaler.Snapshot{
 			Pools: map[string]scaler.PoolSnapshot{"gpu": {ArrivalRate: 40, Queued: 12, InFlight: 20}},
@@ -130,11 +115,11 @@ func TestSnapshotOf(t *testing.T) {
 		},
 	}, {
 		name: "no time between them: the router's windowed rates, no tier demand",
-		prev: observation{at: epoch, pools: []router.PoolStats{pool("cpu", 100, 0, 0, 0, 0, 0)}},
-		cur: observation{
-			at:    epoch,
-			pools: []router.PoolStats{pool("cpu", 100, 7.5, 7.5, 0, 0, 0)},
-			tiers: []router.TierStats{tier("t", 5, 0, 0)},
+		prev: Observation{At: epoch, Pools: []router.PoolStats{pool("cpu", 100, 0, 0, 0, 0, 0)}},
+		cur: Observation{
+			At:    epoch,
+			Pools: []router.PoolStats{pool("cpu", 100, 7.5, 7.5, 0, 0, 0)},
+			Tiers: []router.TierStats{tier("t", 5, 0, 0)},
 		},
 		want: scaler.Snapshot{
 			Pools: map[string]scaler.PoolSnapshot{"cpu": {ArrivalRate: 7.5}},
@@ -142,11 +127,11 @@ func TestSnapshotOf(t *testing.T) {
 		},
 	}, {
 		name: "counters that went backwards count nothing",
-		prev: observation{at: epoch, pools: []router.PoolStats{pool("cpu", 100, 0, 0, 0, 0, 0)}, tiers: []router.TierStats{tier("t", 50, 0, 0)}},
-		cur: observation{
-			at:    epoch.Add(time.Second),
-			pools: []router.PoolStats{pool("cpu", 10, 0, 0, 0, 0, 0)},
-			tiers: []router.TierStats{tier("t", 5, 0, 0)},
+		prev: Observation{At: epoch, Pools: []router.PoolStats{pool("cpu", 100, 0, 0, 0, 0, 0)}, Tiers: []router.TierStats{tier("t", 50, 0, 0)}},
+		cur: Observation{
+			At:    epoch.Add(time.Second),
+			Pools: []router.PoolStats{pool("cpu", 10, 0, 0, 0, 0, 0)},
+			Tiers: []router.TierStats{tier("t", 5, 0, 0)},
 		},
 		want: scaler.Snapshot{
 			Pools: map[string]scaler.PoolSnapshot{"cpu": {}},
@@ -155,8 +140,8 @@ func TestSnapshotOf(t *testing.T) {
 	}}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if diff := cmp.Diff(tt.want, snapshotOf(tt.prev, tt.cur)); diff != "" {
-				t.Errorf("snapshotOf (-want +got):\n%s", diff)
+			if diff := cmp.Diff(tt.want, Snapshot(tt.prev, tt.cur)); diff != "" {
+				t.Errorf("Snapshot (-want +got):\n%s", diff)
 			}
 		})
 	}
@@ -164,12 +149,12 @@ func TestSnapshotOf(t *testing.T) {
 
 // TestStatsSource takes two snapshots through the source: rates count
 // from its creation, and a driver that fails fails the snapshot.
-func TestStatsSource(t *testing.T) {
+func TestSource(t *testing.T) {
 	clk := &fakeClock{now: epoch}
 	plane := &fakePlane{}
 	plane.set([]router.PoolStats{{Name: "cpu"}}, []router.TierStats{{Name: "t"}})
 	driver := &fakeDriver{replicas: map[string][2]int{"cpu": {1, 0}}}
-	src := newStatsSource(plane, driver, clk.Now)
+	src := NewSource(plane, driver, clk.Now)
 	if _, _, ok := src.Last(); ok {
 		t.Error("Last before any snapshot reports one")
 	}

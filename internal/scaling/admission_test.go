@@ -1,6 +1,7 @@
-package main
+package scaling
 
 import (
+	"errors"
 	"fmt"
 	"log/slog"
 	"testing"
@@ -8,10 +9,12 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/sluice-gateway/sluice/batcher"
-	"github.com/sluice-gateway/sluice/configs"
-	"github.com/sluice-gateway/sluice/gateway"
 	"github.com/sluice-gateway/sluice/scaler"
 )
+
+// errNoFallback stands for the gateway's refusal of a model without a
+// fallback.
+var errNoFallback = errors.New("no fallback")
 
 // fakeAdmission records what the adapter tells the router and the
 // gateway.
@@ -26,20 +29,15 @@ func (a *fakeAdmission) SetShed(tier string, least batcher.Priority) {
 
 func (a *fakeAdmission) SetFallback(model string, on bool) error {
 	if !a.fallbacks[model] {
-		return fmt.Errorf("%w for model %q", gateway.ErrNoFallback, model)
+		return fmt.Errorf("%w for model %q", errNoFallback, model)
 	}
 	a.calls = append(a.calls, fmt.Sprintf("fallback %s %v", model, on))
 	return nil
 }
 
-func TestTierAdmission(t *testing.T) {
-	cfg := &configs.Config{Models: []configs.Model{
-		{Name: "chat", Tier: "light", Fallback: "chat-small"},
-		{Name: "chat-small", Tier: "light"},
-		{Name: "embed", Tier: "light", Fallback: "embed-small"},
-		{Name: "vision", Tier: "heavy", Fallback: "vision-small"},
-		{Name: "sum", Tier: "heavy"},
-	}}
+func TestAdmission(t *testing.T) {
+	// The models with a fallback, per tier; chat-small and sum have none.
+	fallbacks := map[string][]string{"light": {"chat", "embed"}, "heavy": {"vision"}}
 	// directive is one call of the scaler: a shed level, or a fallback
 	// switch when fallback is set.
 	type directive struct {
@@ -70,7 +68,7 @@ func TestTierAdmission(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			gw := &fakeAdmission{fallbacks: map[string]bool{"chat": true, "embed": true, "vision": true}}
-			a := newTierAdmission(gw, cfg, slog.New(slog.DiscardHandler))
+			a := NewAdmission(gw, fallbacks, slog.New(slog.DiscardHandler))
 			for _, d := range tt.steps {
 				if d.fallback != nil {
 					a.SetFallback(d.tier, *d.fallback)
@@ -89,8 +87,22 @@ func TestLeastAdmitted(t *testing.T) {
 	for s, want := range map[scaler.Shed]batcher.Priority{
 		scaler.ShedNone: batcher.Low, scaler.ShedLow: batcher.Normal, scaler.ShedNormal: batcher.High,
 	} {
-		if got := leastAdmitted(s); got != want {
-			t.Errorf("leastAdmitted(%v) = %v, want %v", s, got, want)
+		if got := LeastAdmitted(s); got != want {
+			t.Errorf("LeastAdmitted(%v) = %v, want %v", s, got, want)
 		}
+	}
+}
+
+// TestAdmissionSetFallbacks gives a tier whose fallbacks are on a new
+// model with a fallback: its fallback turns on at once.
+func TestAdmissionSetFallbacks(t *testing.T) {
+	gw := &fakeAdmission{fallbacks: map[string]bool{"chat": true, "embed": true}}
+	a := NewAdmission(gw, map[string][]string{"light": {"chat"}}, slog.New(slog.DiscardHandler))
+	a.SetFallback("light", true)
+	a.SetFallbacks(map[string][]string{"light": {"chat", "embed"}})
+	a.SetFallback("light", false)
+	want := []string{"fallback chat true", "fallback chat true", "fallback embed true", "fallback chat false", "fallback embed false"}
+	if diff := cmp.Diff(want, gw.calls); diff != "" {
+		t.Errorf("calls to the gateway (-want +got):\n%s", diff)
 	}
 }
