@@ -8,6 +8,7 @@ import (
 
 	"github.com/sluice-gateway/sluice/batcher"
 	"github.com/sluice-gateway/sluice/gateway"
+	"github.com/sluice-gateway/sluice/internal/status"
 	"github.com/sluice-gateway/sluice/router"
 )
 
@@ -24,11 +25,11 @@ type poolStatus struct {
 // adminHandler serves the operator's API on the admin listener, the
 // gateway's admission and tenant counts, the scaler's plan, pins and
 // metrics, and the status page included.
-func adminHandler(rt *router.Router, driver poolDriver, gw *gateway.Gateway, sc *autoscaler, status *statusBoard) http.Handler {
+func adminHandler(rt *router.Router, driver poolDriver, gw *gateway.Gateway, sc *autoscaler, board *status.Board) http.Handler {
 	r := chi.NewRouter()
 	gw.RegisterAdmin(r)
 	sc.registerAdmin(r)
-	status.register(r)
+	board.Register(r)
 	r.Get("/healthz", func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusOK) })
 	r.Get("/admin/pools", func(w http.ResponseWriter, req *http.Request) {
 		var out []poolStatus

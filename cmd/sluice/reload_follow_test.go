@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"encoding/json"
 	"log/slog"
 	"net/http"
@@ -48,7 +47,7 @@ type reloadRig struct {
 	file    string
 	rt      *router.Router
 	rl      *reloader
-	status  *statusBoard
+	status  *statusFeed
 	metrics *serveMetrics
 }
 
@@ -83,7 +82,8 @@ func newReloadRig(t *testing.T, yaml string) *reloadRig {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rig.status = newStatusBoard(cfg, statusDeps{Plane: rig.rt, Driver: driver, Scaler: sc.loop, Bounds: sc.pins.current, Now: clk.Now})
+	rig.status = &statusFeed{plane: rig.rt, driver: driver, sc: sc}
+	rig.status.setConfig(cfg)
 	rig.rl, err = newReloader(cfg, servingParts{
 		router: rig.rt, gateway: gw, admission: gwOpts.Admission, scaling: sc, driver: driver, metrics: rig.metrics, status: rig.status,
 	}, rig.metrics.reg, log)
@@ -180,8 +180,8 @@ func clusterNames(t *testing.T, out string) []string {
 	return names
 }
 
-// TestReloadUpdatesStatus checks that the status board shows the pools
-// and budget of the reloaded file.
+// TestReloadUpdatesStatus checks that the status board is given the
+// pools and budget of the reloaded file.
 func TestReloadUpdatesStatus(t *testing.T) {
 	rig := newReloadRig(t, followV1)
 	type shown struct {
@@ -189,12 +189,12 @@ func TestReloadUpdatesStatus(t *testing.T) {
 		Budget float64
 	}
 	read := func() shown {
-		v := rig.status.view(context.Background())
+		l := rig.status.layout()
 		var s shown
-		for _, p := range v.Pools {
+		for _, p := range l.Fleet.Pools {
 			s.Pools = append(s.Pools, p.Name)
 		}
-		s.Budget = v.Budget.PerHour
+		s.Budget = l.Budget.PerHour
 		return s
 	}
 	if diff := cmp.Diff(shown{Pools: []string{"cpu"}}, read()); diff != "" {

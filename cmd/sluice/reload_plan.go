@@ -29,7 +29,7 @@ type servingParts struct {
 	metrics   *serveMetrics
 	secrets   configs.Secrets
 	// status shows the configured pools and budget; nil when none does.
-	status *statusBoard
+	status *statusFeed
 }
 
 // reloadPlan is what a reload changes, built and checked before any part

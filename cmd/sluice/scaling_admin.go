@@ -12,6 +12,7 @@ import (
 	"github.com/go-chi/chi/v5"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"github.com/sluice-gateway/sluice/internal/status"
 	"github.com/sluice-gateway/sluice/scaler"
 )
 
@@ -23,12 +24,12 @@ type planView struct {
 	At     time.Time `json:"at"`
 	DryRun bool      `json:"dry_run"`
 	// USDPerHour is the planned fleet's price.
-	USDPerHour float64            `json:"usd_per_hour"`
-	Pools      []poolPlanView     `json:"pools"`
-	Tiers      []tierPlanView     `json:"tiers"`
-	Changes    []changeView       `json:"changes"`
-	Events     []string           `json:"events"`
-	Pins       map[string]poolPin `json:"pins"`
+	USDPerHour float64             `json:"usd_per_hour"`
+	Pools      []poolPlanView      `json:"pools"`
+	Tiers      []status.TierView   `json:"tiers"`
+	Changes    []status.ChangeView `json:"changes"`
+	Events     []string            `json:"events"`
+	Pins       map[string]poolPin  `json:"pins"`
 }
 
 // poolPlanView is one pool of the plan, with its replicas now.
@@ -44,39 +45,6 @@ type poolPlanView struct {
 	Max int `json:"max"`
 	// USDPerHour is the price of the desired replicas.
 	USDPerHour float64 `json:"usd_per_hour"`
-}
-
-// tierPlanView is one tier's demand and admission directives.
-type tierPlanView struct {
-	Name string `json:"name"`
-	// Demand and Capacity are in items (rows) per second.
-	Demand   float64 `json:"demand"`
-	Capacity float64 `json:"capacity"`
-	Panic    bool    `json:"panic"`
-	Shed     string  `json:"shed"`
-	Fallback bool    `json:"fallback"`
-}
-
-// changeView is one pool's change of size and why.
-type changeView struct {
-	Pool       string  `json:"pool"`
-	From       int     `json:"from"`
-	To         int     `json:"to"`
-	Reason     string  `json:"reason"`
-	USDPerHour float64 `json:"usd_per_hour"`
-	// Text is the change in one line, as the log has it.
-	Text string `json:"text"`
-}
-
-// decisionView is one entry of GET /admin/decisions.
-type decisionView struct {
-	At         time.Time      `json:"at"`
-	DryRun     bool           `json:"dry_run"`
-	Error      string         `json:"error,omitempty"`
-	Replicas   map[string]int `json:"replicas"`
-	USDPerHour float64        `json:"usd_per_hour"`
-	Changes    []changeView   `json:"changes"`
-	Events     []string       `json:"events"`
 }
 
 // registerAdmin adds the scaler's endpoints to r:
@@ -127,19 +95,12 @@ func (s *autoscaler) getPlan(w http.ResponseWriter, r *http.Request) {
 
 func (s *autoscaler) getDecisions(w http.ResponseWriter, r *http.Request) {
 	changed := r.URL.Query().Get("changed") == "true"
-	out := []decisionView{}
+	out := []status.DecisionView{}
 	for _, d := range s.loop.History() {
 		if changed && len(d.Plan.Changes) == 0 && len(d.Plan.Events) == 0 && d.Err == nil {
 			continue
 		}
-		dv := decisionView{
-			At: d.At, DryRun: d.DryRun, Replicas: d.Plan.Replicas, USDPerHour: d.Plan.CostPerHour,
-			Changes: changeViews(d.Plan.Changes), Events: eventTexts(d.Plan.Events),
-		}
-		if d.Err != nil {
-			dv.Error = d.Err.Error()
-		}
-		out = append(out, dv)
+		out = append(out, decisionViewOf(d))
 	}
 	writeAdminJSON(w, http.StatusOK, out)
 }
@@ -181,10 +142,22 @@ func (s *autoscaler) applyPin(w http.ResponseWriter, pool string, pp poolPin) {
 	writeAdminJSON(w, http.StatusOK, pinView{Pool: pool, Min: b.Min, Max: b.Max, Pinned: b.Pin})
 }
 
-func changeViews(cs []scaler.Change) []changeView {
-	out := make([]changeView, len(cs))
+// decisionViewOf is d as GET /admin/decisions and the status show it.
+func decisionViewOf(d scaler.Decision) status.DecisionView {
+	dv := status.DecisionView{
+		At: d.At, DryRun: d.DryRun, Replicas: d.Plan.Replicas, USDPerHour: d.Plan.CostPerHour,
+		Changes: changeViews(d.Plan.Changes), Events: eventTexts(d.Plan.Events),
+	}
+	if d.Err != nil {
+		dv.Error = d.Err.Error()
+	}
+	return dv
+}
+
+func changeViews(cs []scaler.Change) []status.ChangeView {
+	out := make([]status.ChangeView, len(cs))
 	for i, c := range cs {
-		out[i] = changeView{Pool: c.Pool, From: c.From, To: c.To, Reason: c.Reason, USDPerHour: c.CostPerHour, Text: c.String()}
+		out[i] = status.ChangeView{Pool: c.Pool, From: c.From, To: c.To, Reason: c.Reason, USDPerHour: c.CostPerHour, Text: c.String()}
 	}
 	return out
 }
@@ -197,15 +170,16 @@ func eventTexts(es []scaler.Event) []string {
 	return out
 }
 
-func tierViews(tiers map[string]scaler.TierPlan) []tierPlanView {
-	out := make([]tierPlanView, 0, len(tiers))
+// tierViews returns the tiers' directives, sorted by name.
+func tierViews(tiers map[string]scaler.TierPlan) []status.TierView {
+	out := make([]status.TierView, 0, len(tiers))
 	for name, tp := range tiers {
-		out = append(out, tierPlanView{
+		out = append(out, status.TierView{
 			Name: name, Demand: tp.Demand, Capacity: tp.Capacity, Panic: tp.Panic,
 			Shed: tp.Shed.String(), Fallback: tp.Fallback,
 		})
 	}
-	slices.SortFunc(out, func(a, b tierPlanView) int { return cmp.Compare(a.Name, b.Name) })
+	slices.SortFunc(out, func(a, b status.TierView) int { return cmp.Compare(a.Name, b.Name) })
 	return out
 }
 

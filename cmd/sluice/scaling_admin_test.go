@@ -20,6 +20,7 @@ import (
 	"github.com/sluice-gateway/sluice/batcher"
 	"github.com/sluice-gateway/sluice/configs"
 	"github.com/sluice-gateway/sluice/costmodel"
+	"github.com/sluice-gateway/sluice/internal/status"
 	"github.com/sluice-gateway/sluice/router"
 )
 
@@ -139,11 +140,11 @@ func TestAdminDecisions(t *testing.T) {
 	for range 3 {
 		ts.tickAfter(30 * time.Second)
 	}
-	decisions := func(query string) []decisionView {
-		status, body := ts.call(t, http.MethodGet, "/admin/decisions"+query, "")
-		var out []decisionView
-		if err := json.Unmarshal([]byte(body), &out); status != http.StatusOK || err != nil {
-			t.Fatalf("GET /admin/decisions%s: %d %s (%v)", query, status, body, err)
+	decisions := func(query string) []status.DecisionView {
+		code, body := ts.call(t, http.MethodGet, "/admin/decisions"+query, "")
+		var out []status.DecisionView
+		if err := json.Unmarshal([]byte(body), &out); code != http.StatusOK || err != nil {
+			t.Fatalf("GET /admin/decisions%s: %d %s (%v)", query, code, body, err)
 		}
 		return out
 	}

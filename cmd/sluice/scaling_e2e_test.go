@@ -12,6 +12,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/sluice-gateway/sluice/internal/status"
 )
 
 // scaledServe is a running `sluice serve` with its admin listener.
@@ -107,7 +109,7 @@ func (s scaledServe) changes(t *testing.T) []string {
 		t.Fatal(err)
 	}
 	defer resp.Body.Close()
-	var ds []decisionView
+	var ds []status.DecisionView
 	if err := json.NewDecoder(resp.Body).Decode(&ds); err != nil {
 		t.Fatal(err)
 	}

@@ -122,10 +122,10 @@ func serveWorkers(ctx context.Context, cfg *configs.Config, start local.Starter,
 		return err
 	}
 	defer stopScaling()
-	status, stopStatus := startStatus(ctx, cfg, rt, driver, sc)
+	board, feed, stopStatus := startStatus(ctx, cfg, rt, driver, sc)
 	defer stopStatus()
 	ctx, rl, stopLifecycle, err := startLifecycle(ctx, cfg, servingParts{
-		router: rt, gateway: gw, admission: gwOpts.Admission, scaling: sc, driver: driver, metrics: metrics, status: status,
+		router: rt, gateway: gw, admission: gwOpts.Admission, scaling: sc, driver: driver, metrics: metrics, status: feed,
 	}, log)
 	if err != nil {
 		return err
@@ -141,7 +141,7 @@ func serveWorkers(ctx context.Context, cfg *configs.Config, start local.Starter,
 		return err
 	}
 	defer cp.stop()
-	return runListeners(ctx, gw, listeners, rl.withAdmin(cp.withAdmin(adminHandler(rt, driver, gw, sc, status))), sc.registerGRPC, ed, log)
+	return runListeners(ctx, gw, listeners, rl.withAdmin(cp.withAdmin(adminHandler(rt, driver, gw, sc, board))), sc.registerGRPC, ed, log)
 }
 
 // endpointSink forwards the supervisor's ready workers to the router.

@@ -1,4 +1,4 @@
-package main
+package status
 
 import (
 	"context"
@@ -15,79 +15,87 @@ import (
 	"github.com/go-chi/chi/v5"
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/sluice-gateway/sluice/configs"
-	"github.com/sluice-gateway/sluice/router"
-	"github.com/sluice-gateway/sluice/scaler"
+	"github.com/sluice-gateway/sluice/costmodel"
 )
 
-// fakeReplicas counts replicas from a table; a pool in failing fails.
-type fakeReplicas struct {
+// fakeFeed is the Deps of a board, from tables the test sets: a pool in
+// failing fails its replica count.
+type fakeFeed struct {
 	mu       sync.Mutex
+	layout   Layout
 	replicas map[string][2]int
 	failing  map[string]error
+	rates    map[string]float64
+	plan     Plan
+	planned  bool
+	history  []DecisionView
 }
 
-func (f *fakeReplicas) Replicas(_ context.Context, pool string) (ready, starting int, err error) {
+func (f *fakeFeed) deps(now func() time.Time) Deps {
+	return Deps{Layout: f.getLayout, Live: f.live, Plan: f.getPlan, Decisions: f.decisions, Now: now}
+}
+
+func (f *fakeFeed) getLayout() Layout {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	r := f.replicas[pool]
-	return r[0], r[1], f.failing[pool]
+	return f.layout
 }
 
-func (f *fakeReplicas) set(pool string, ready, starting int) {
+func (f *fakeFeed) live(_ context.Context, pools []string) map[string]Live {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	f.replicas[pool] = [2]int{ready, starting}
+	out := map[string]Live{}
+	for _, name := range pools {
+		l := Live{Err: f.failing[name], Rate: f.rates[name]}
+		if l.Err == nil {
+			r := f.replicas[name]
+			l.Ready, l.Starting = r[0], r[1]
+		}
+		out[name] = l
+	}
+	return out
 }
 
-// fakePlans is a planReader over a fixed plan and history.
-type fakePlans struct {
-	mu      sync.Mutex
-	plan    scaler.Plan
-	planned bool
-	history []scaler.Decision
-}
-
-func (f *fakePlans) Plan() (scaler.Plan, bool) {
+func (f *fakeFeed) getPlan() (Plan, bool) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return f.plan, f.planned
 }
 
-func (f *fakePlans) History() []scaler.Decision {
+func (f *fakeFeed) decisions() []DecisionView {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	return append([]scaler.Decision(nil), f.history...)
+	return append([]DecisionView(nil), f.history...)
 }
 
-var _ planReader = (*fakePlans)(nil)
+func (f *fakeFeed) set(pool string, ready, starting int) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.replicas[pool] = [2]int{ready, starting}
+}
 
-// testBoard is a status board over fakes on a fake clock, served on
-// loopback, for scalingConfig's pools cpu and gpu.
+// testBoard is a board over a fake feed on a fake clock, served on
+// loopback.
 type testBoard struct {
-	*statusBoard
-	clk      *fakeClock
-	plane    *fakePlane
-	replicas *fakeReplicas
-	plans    *fakePlans
-	url      string
+	*Board
+	clk  *fakeClock
+	feed *fakeFeed
+	url  string
 }
 
-func newTestBoard(t *testing.T, cfg *configs.Config) *testBoard {
+// newTestBoard serves a board of layout, each of its pools with one
+// ready replica.
+func newTestBoard(t *testing.T, layout Layout) *testBoard {
 	t.Helper()
-	tb := &testBoard{
-		clk: &fakeClock{now: epoch}, plane: &fakePlane{}, plans: &fakePlans{},
-		replicas: &fakeReplicas{replicas: map[string][2]int{}, failing: map[string]error{}},
+	tb := &testBoard{clk: &fakeClock{now: epoch}, feed: &fakeFeed{
+		layout: layout, replicas: map[string][2]int{}, failing: map[string]error{}, rates: map[string]float64{},
+	}}
+	for _, p := range layout.Fleet.Pools {
+		tb.feed.set(p.Name, 1, 0)
 	}
-	var stats []router.PoolStats
-	for _, p := range cfg.Pools {
-		stats = append(stats, router.PoolStats{Name: p.Name})
-		tb.replicas.set(p.Name, 1, 0)
-	}
-	tb.plane.set(stats, nil)
-	tb.statusBoard = newStatusBoard(cfg, statusDeps{Plane: tb.plane, Driver: tb.replicas, Scaler: tb.plans, Now: tb.clk.Now})
+	tb.Board = NewBoard(tb.feed.deps(tb.clk.Now))
 	r := chi.NewRouter()
-	tb.register(r)
+	tb.Register(r)
 	srv := httptest.NewServer(r)
 	t.Cleanup(srv.Close)
 	tb.url = srv.URL
@@ -109,28 +117,28 @@ func (tb *testBoard) get(t *testing.T, path string) (int, string, string) {
 	return resp.StatusCode, resp.Header.Get("Content-Type"), string(body)
 }
 
-func (tb *testBoard) status(t *testing.T) statusView {
+func (tb *testBoard) status(t *testing.T) View {
 	t.Helper()
 	code, _, body := tb.get(t, "/admin/status")
-	var v statusView
+	var v View
 	if err := json.Unmarshal([]byte(body), &v); code != http.StatusOK || err != nil {
 		t.Fatalf("GET /admin/status: %d %s (%v)", code, body, err)
 	}
 	return v
 }
 
-// TestStatusBoardSamples samples on a fake clock: each sample shows in
-// the trends, stamped with the clock's time.
-func TestStatusBoardSamples(t *testing.T) {
-	tb := newTestBoard(t, scalingConfig(false))
+// TestBoardSamples samples on a fake clock: each sample shows in the
+// trends, stamped with the clock's time.
+func TestBoardSamples(t *testing.T) {
+	tb := newTestBoard(t, twoPools(false))
 	for i := range 4 {
-		tb.replicas.set("cpu", 1+i, 0)
+		tb.feed.set("cpu", 1+i, 0)
 		tb.sample(context.Background())
-		tb.clk.Advance(statusStep)
+		tb.clk.Advance(Step)
 	}
 	v := tb.status(t)
-	want := trendView{
-		At:         []time.Time{epoch, epoch.Add(statusStep), epoch.Add(2 * statusStep), epoch.Add(3 * statusStep)},
+	want := TrendView{
+		At:         []time.Time{epoch, epoch.Add(Step), epoch.Add(2 * Step), epoch.Add(3 * Step)},
 		Rate:       []float64{0, 0, 0, 0},
 		Replicas:   []float64{1, 2, 3, 4},
 		USDPerHour: []float64{0.1, 0.2, 0.30000000000000004, 0.4},
@@ -138,49 +146,48 @@ func TestStatusBoardSamples(t *testing.T) {
 	if diff := cmp.Diff(want, v.Pools[0].Trend, cmp.Comparer(func(a, b time.Time) bool { return a.Equal(b) })); diff != "" {
 		t.Errorf("cpu trend (-want +got):\n%s", diff)
 	}
-	tb.clk.Advance(statusWindow)
+	tb.clk.Advance(Window)
 	if v := tb.status(t); len(v.Pools[0].Trend.At) != 0 {
 		t.Errorf("a window later the trend still has %d samples, want none", len(v.Pools[0].Trend.At))
 	}
 }
 
-// TestStatusBoardRun checks that the run loop samples at once and at
-// every tick, and ends when the ticks do or its context ends.
-func TestStatusBoardRun(t *testing.T) {
+// TestBoardRun checks that the run loop samples at once and at every
+// tick, and ends when the ticks do or its context ends.
+func TestBoardRun(t *testing.T) {
 	t.Run("ticks closed", func(t *testing.T) {
-		tb := newTestBoard(t, scalingConfig(false))
+		tb := newTestBoard(t, twoPools(false))
 		ticks := make(chan time.Time, 3)
 		for range 3 {
 			ticks <- epoch
 		}
 		close(ticks)
-		tb.run(context.Background(), ticks)
+		tb.Run(context.Background(), ticks)
 		if got := len(tb.samples.recent()); got != 4 {
 			t.Errorf("%d samples, want 4: one at start and one per tick", got)
 		}
 	})
 	t.Run("context ended", func(t *testing.T) {
-		tb := newTestBoard(t, scalingConfig(false))
+		tb := newTestBoard(t, twoPools(false))
 		ctx, cancel := context.WithCancel(context.Background())
 		cancel()
-		tb.run(ctx, make(chan time.Time)) // returns at once
+		tb.Run(ctx, make(chan time.Time)) // returns at once
 		if got := len(tb.samples.recent()); got != 1 {
 			t.Errorf("%d samples, want 1: the one at start", got)
 		}
 	})
 }
 
-func TestStatusBoardView(t *testing.T) {
-	tb := newTestBoard(t, scalingConfig(true))
-	tb.replicas.failing["gpu"] = errors.New("driver away")
-	tb.plans.plan = scaler.Plan{Replicas: map[string]int{"cpu": 2, "gpu": 1}, CostPerHour: 1.4}
-	tb.plans.planned = true
-	tb.plans.history = []scaler.Decision{
+func TestBoardView(t *testing.T) {
+	layout := twoPools(true)
+	layout.Fleet.Bounds = map[string]costmodel.Bounds{"cpu": {Min: 2, Max: 3}, "gpu": {Max: 2}} // pinned cpu
+	tb := newTestBoard(t, layout)
+	tb.feed.failing["gpu"] = errors.New(`pool "gpu": replicas: driver away`)
+	tb.feed.plan = Plan{Replicas: map[string]int{"cpu": 2, "gpu": 1}, CostPerHour: 1.4}
+	tb.feed.planned = true
+	tb.feed.history = []DecisionView{
 		{At: epoch.Add(time.Second)},
-		{At: epoch.Add(2 * time.Second), Plan: scaler.Plan{Changes: []scaler.Change{{Pool: "cpu", From: 1, To: 2, Reason: "queue"}}}},
-	}
-	tb.statusBoard.deps.Bounds = func() []scaler.PoolConfig {
-		return []scaler.PoolConfig{{Pool: scalingConfig(true).Pools[0].CostModel(), Min: 2, Max: 3}}
+		{At: epoch.Add(2 * time.Second), Changes: []ChangeView{{Pool: "cpu", From: 1, To: 2, Reason: "queue"}}},
 	}
 	v := tb.status(t)
 	type pool struct {
@@ -193,7 +200,7 @@ func TestStatusBoardView(t *testing.T) {
 		got = append(got, pool{p.Name, p.Desired, p.Ready, p.Min, p.Max, p.Error})
 	}
 	want := []pool{
-		{Name: "cpu", Desired: 2, Ready: 1, Min: 2, Max: 3}, // pinned bounds
+		{Name: "cpu", Desired: 2, Ready: 1, Min: 2, Max: 3},
 		{Name: "gpu", Desired: 1, Max: 2, Error: `pool "gpu": replicas: driver away`},
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
@@ -207,22 +214,24 @@ func TestStatusBoardView(t *testing.T) {
 	}
 }
 
-func TestStatusBoardSetConfig(t *testing.T) {
-	cfg := scalingConfig(false)
-	tb := newTestBoard(t, cfg)
-	next := scalingConfig(false)
-	next.Pools = next.Pools[:1]
-	next.Tiers[0].Pools = []string{"cpu"}
+// TestBoardFollowsTheLayout changes the layout the feed gives, as a
+// reload does: the next view shows it.
+func TestBoardFollowsTheLayout(t *testing.T) {
+	tb := newTestBoard(t, twoPools(false))
+	next := twoPools(false)
+	next.Fleet.Pools = next.Fleet.Pools[:1]
 	next.Budget.PerHour = 3
-	tb.setConfig(next)
+	tb.feed.mu.Lock()
+	tb.feed.layout = next
+	tb.feed.mu.Unlock()
 	v := tb.status(t)
 	if len(v.Pools) != 1 || v.Pools[0].Name != "cpu" || v.Budget.PerHour != 3 {
-		t.Errorf("after setConfig: pools %d, budget %v: want cpu alone and 3 $/h", len(v.Pools), v.Budget.PerHour)
+		t.Errorf("after the reload: pools %d, budget %v: want cpu alone and 3 $/h", len(v.Pools), v.Budget.PerHour)
 	}
 }
 
-func TestStatusBoardEndpoints(t *testing.T) {
-	tb := newTestBoard(t, scalingConfig(false))
+func TestBoardEndpoints(t *testing.T) {
+	tb := newTestBoard(t, twoPools(false))
 	tests := []struct {
 		path, contentType string
 		contains          []string

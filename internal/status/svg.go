@@ -1,4 +1,4 @@
-package main
+package status
 
 import (
 	"fmt"
@@ -86,7 +86,7 @@ type sparkSet struct {
 }
 
 // sparksOf draws t over the window ending at end.
-func sparksOf(t trendView, end time.Time, window time.Duration) sparkSet {
+func sparksOf(t TrendView, end time.Time, window time.Duration) sparkSet {
 	return sparkSet{
 		Rate:       sparkOf(t.At, t.Rate, end, window),
 		Replicas:   sparkOf(t.At, t.Replicas, end, window),

@@ -1,8 +1,7 @@
-package main
+package status
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
 	"math"
 	"os"
@@ -13,12 +12,10 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"golang.org/x/net/html"
-
-	"github.com/sluice-gateway/sluice/scaler"
 )
 
 func TestSparkOf(t *testing.T) {
-	end := epoch.Add(statusWindow)
+	end := epoch.Add(Window)
 	at := func(secs ...int) []time.Time {
 		var out []time.Time
 		for _, s := range secs {
@@ -44,7 +41,7 @@ func TestSparkOf(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := sparkOf(tt.at, tt.vals, end, statusWindow)
+			got := sparkOf(tt.at, tt.vals, end, Window)
 			if diff := cmp.Diff(tt.want, got); diff != "" {
 				t.Errorf("sparkOf (-want +got):\n%s", diff)
 			}
@@ -53,7 +50,7 @@ func TestSparkOf(t *testing.T) {
 }
 
 func TestTrendBlocks(t *testing.T) {
-	end := epoch.Add(statusWindow)
+	end := epoch.Add(Window)
 	minutes := func(ms ...int) []time.Time {
 		var out []time.Time
 		for _, m := range ms {
@@ -76,7 +73,7 @@ func TestTrendBlocks(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := trendBlocks(tt.at, tt.vals, end, statusWindow); got != tt.want {
+			if got := trendBlocks(tt.at, tt.vals, end, Window); got != tt.want {
 				t.Errorf("trendBlocks = %q, want %q", got, tt.want)
 			}
 		})
@@ -85,16 +82,16 @@ func TestTrendBlocks(t *testing.T) {
 
 // TestStatusTableGolden pins what `sluice status` prints for the status
 // fixture (go test -update rewrites the golden files).
-func TestStatusTableGolden(t *testing.T) {
+func TestTableGolden(t *testing.T) {
 	tests := []struct {
 		name, golden string
-		in           func() statusInput
+		in           func() input
 		decisions    int
 	}{
-		{name: "planned", golden: "status_table.golden", in: statusFixture, decisions: -1},
-		{name: "before the first plan", golden: "status_table_noplan.golden", decisions: 10, in: func() statusInput {
+		{name: "planned", golden: "table.golden", in: statusFixture, decisions: -1},
+		{name: "before the first plan", golden: "table_noplan.golden", decisions: 10, in: func() input {
 			in := statusFixture()
-			in.Plan, in.Planned, in.Decisions, in.Samples = scaler.Plan{}, false, nil, nil
+			in.Plan, in.Planned, in.Decisions, in.Samples = Plan{}, false, nil, nil
 			in.Layout.Budget.PerHour = 0
 			return in
 		}},
@@ -102,7 +99,7 @@ func TestStatusTableGolden(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var out bytes.Buffer
-			if err := renderStatusTable(&out, buildStatus(tt.in()), tt.decisions); err != nil {
+			if err := WriteTable(&out, build(tt.in()), tt.decisions); err != nil {
 				t.Fatal(err)
 			}
 			checkGolden(t, tt.golden, out.Bytes())
@@ -113,9 +110,9 @@ func TestStatusTableGolden(t *testing.T) {
 // TestStatusPageGolden pins the status page's structure for the status
 // fixture: its elements with their ids and classes, and its text (go
 // test -update rewrites the golden file).
-func TestStatusPageGolden(t *testing.T) {
+func TestPageGolden(t *testing.T) {
 	var page bytes.Buffer
-	if err := renderStatusHTML(&page, buildStatus(statusFixture())); err != nil {
+	if err := WritePage(&page, build(statusFixture())); err != nil {
 		t.Fatal(err)
 	}
 	doc, err := html.Parse(&page)
@@ -124,14 +121,14 @@ func TestStatusPageGolden(t *testing.T) {
 	}
 	var outline strings.Builder
 	writeOutline(&outline, doc, 0)
-	checkGolden(t, "status_page.golden", []byte(outline.String()))
+	checkGolden(t, "page.golden", []byte(outline.String()))
 }
 
-func TestStatusPageEscapes(t *testing.T) {
+func TestPageEscapes(t *testing.T) {
 	in := statusFixture()
-	in.Decisions = []scaler.Decision{{At: statusNow, Err: errors.New(`<img src=x onerror="alert(1)">`)}}
+	in.Decisions = []DecisionView{{At: statusNow, Error: `<img src=x onerror="alert(1)">`}}
 	var page bytes.Buffer
-	if err := renderStatusHTML(&page, buildStatus(in)); err != nil {
+	if err := WritePage(&page, build(in)); err != nil {
 		t.Fatal(err)
 	}
 	if strings.Contains(page.String(), "<img") {

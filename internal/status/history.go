@@ -1,14 +1,12 @@
-package main
+package status
 
 import (
 	"sync"
 	"time"
-
-	"github.com/sluice-gateway/sluice/scaler"
 )
 
-// statusSample is the fleet at one time, for the status page's trends.
-type statusSample struct {
+// sample is the fleet at one time, for the status page's trends.
+type sample struct {
 	At time.Time
 	// Pools holds each pool whose replicas were known then, by name.
 	Pools map[string]poolSample
@@ -25,21 +23,21 @@ type poolSample struct {
 }
 
 // sampleOf is the sample of live at now, for the pools of layout.
-func sampleOf(now time.Time, layout statusLayout, live map[string]poolLive) statusSample {
-	s := statusSample{At: now, Pools: make(map[string]poolSample, len(layout.Pools))}
-	for _, lp := range layout.Pools {
-		l, ok := live[lp.Name]
+func sampleOf(now time.Time, layout Layout, live map[string]Live) sample {
+	s := sample{At: now, Pools: make(map[string]poolSample, len(layout.Fleet.Pools))}
+	for _, p := range layout.Fleet.Pools {
+		l, ok := live[p.Name]
 		if !ok || l.Err != nil {
 			continue
 		}
 		n := l.Ready + l.Starting
-		s.Pools[lp.Name] = poolSample{Rate: l.Stats.ArrivalRate, Replicas: n, USDPerHour: float64(n) * lp.PricePerHour}
+		s.Pools[p.Name] = poolSample{Rate: l.Rate, Replicas: n, USDPerHour: p.CostPerHour(n)}
 	}
 	return s
 }
 
 // total sums the sample's pools; ok is false when it holds none.
-func (s statusSample) total() (sum poolSample, ok bool) {
+func (s sample) total() (sum poolSample, ok bool) {
 	for _, ps := range s.Pools {
 		sum.Rate += ps.Rate
 		sum.Replicas += ps.Replicas
@@ -48,31 +46,31 @@ func (s statusSample) total() (sum poolSample, ok bool) {
 	return sum, len(s.Pools) > 0
 }
 
-// statusSampler keeps the latest samples of a window in a ring of fixed
-// size: enough for the window at one sample per step. Its clock stamps
-// the samples and ends the window. The zero value keeps nothing; use
-// newStatusSampler. It is safe for concurrent use.
-type statusSampler struct {
+// sampler keeps the latest samples of a window in a ring of fixed size:
+// enough for the window at one sample per step. Its clock stamps the
+// samples and ends the window. The zero value keeps nothing; use
+// newSampler. It is safe for concurrent use.
+type sampler struct {
 	now    func() time.Time
 	window time.Duration
 
 	mu   sync.Mutex
-	ring []statusSample
+	ring []sample
 	next int // the slot the next sample takes
 	n    int // samples held, <= len(ring)
 }
 
-// newStatusSampler returns a sampler on the clock now holding
-// window/step samples (at least one): a window's worth at one sample per
-// step, since the window's start is out of it. pre: window >= 0, step > 0.
-func newStatusSampler(now func() time.Time, window, step time.Duration) *statusSampler {
-	return &statusSampler{now: now, window: window, ring: make([]statusSample, max(int(window/step), 1))}
+// newSampler returns a sampler on the clock now holding window/step
+// samples (at least one): a window's worth at one sample per step, since
+// the window's start is out of it. pre: window >= 0, step > 0.
+func newSampler(now func() time.Time, window, step time.Duration) *sampler {
+	return &sampler{now: now, window: window, ring: make([]sample, max(int(window/step), 1))}
 }
 
 // record keeps the sample collect makes at the clock's time, dropping the
 // oldest sample when the ring is full. The sampler owns the sample's map
 // from then on. collect runs without the sampler's lock held.
-func (r *statusSampler) record(collect func(now time.Time) statusSample) {
+func (r *sampler) record(collect func(now time.Time) sample) {
 	s := collect(r.now())
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -85,14 +83,15 @@ func (r *statusSampler) record(collect func(now time.Time) statusSample) {
 }
 
 // recent returns the samples of the window ending at the clock's time
-// (its end in, its start out), oldest first (in the order they were recorded). The slice is the
-// caller's; the samples' maps are shared and must not be modified.
-func (r *statusSampler) recent() []statusSample {
+// (its end in, its start out), oldest first (in the order they were
+// recorded). The slice is the caller's; the samples' maps are shared and
+// must not be modified.
+func (r *sampler) recent() []sample {
 	now := r.now()
 	from := now.Add(-r.window)
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	out := make([]statusSample, 0, r.n)
+	out := make([]sample, 0, r.n)
 	for i := range r.n {
 		s := r.ring[(r.next-r.n+i+len(r.ring))%len(r.ring)]
 		if s.At.After(from) && !s.At.After(now) {
@@ -110,8 +109,8 @@ func (r *statusSampler) recent() []statusSample {
 type decisionLog struct {
 	mu   sync.Mutex
 	size int
-	kept []scaler.Decision // oldest first
-	last time.Time         // the latest decision seen
+	kept []DecisionView // oldest first
+	last time.Time      // the latest decision seen
 }
 
 // newDecisionLog returns a log keeping up to size decisions. pre: size >= 0.
@@ -120,7 +119,7 @@ func newDecisionLog(size int) *decisionLog { return &decisionLog{size: size} }
 // add keeps the decisions of ds, oldest first, that are later than every
 // decision seen before and have a reason to be read; the others are
 // ignored, so the scaler's whole history can be handed over every time.
-func (l *decisionLog) add(ds []scaler.Decision) {
+func (l *decisionLog) add(ds []DecisionView) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	for _, d := range ds {
@@ -138,15 +137,15 @@ func (l *decisionLog) add(ds []scaler.Decision) {
 }
 
 // recent returns the kept decisions, oldest first. The slice is the
-// caller's; the plans in it are shared and must not be modified.
-func (l *decisionLog) recent() []scaler.Decision {
+// caller's; the decisions in it are shared and must not be modified.
+func (l *decisionLog) recent() []DecisionView {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	return append([]scaler.Decision(nil), l.kept...)
+	return append([]DecisionView(nil), l.kept...)
 }
 
 // worthReading reports whether d changed a size, noticed an event or
 // failed.
-func worthReading(d scaler.Decision) bool {
-	return len(d.Plan.Changes) > 0 || len(d.Plan.Events) > 0 || d.Err != nil
+func worthReading(d DecisionView) bool {
+	return len(d.Changes) > 0 || len(d.Events) > 0 || d.Error != ""
 }

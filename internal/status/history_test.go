@@ -1,4 +1,4 @@
-package main
+package status
 
 import (
 	"errors"
@@ -6,13 +6,9 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
-
-	"github.com/sluice-gateway/sluice/batcher"
-	"github.com/sluice-gateway/sluice/router"
-	"github.com/sluice-gateway/sluice/scaler"
 )
 
-func TestStatusSampler(t *testing.T) {
+func TestSampler(t *testing.T) {
 	// A window of 10 s at one sample per 5 s holds 2 samples.
 	tests := []struct {
 		name string
@@ -37,11 +33,11 @@ func TestStatusSampler(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			clk := &fakeClock{now: epoch}
-			s := newStatusSampler(clk.Now, 10*time.Second, 5*time.Second)
+			s := newSampler(clk.Now, 10*time.Second, 5*time.Second)
 			for i, step := range tt.steps {
 				clk.Advance(step)
-				s.record(func(now time.Time) statusSample {
-					return statusSample{At: now, Pools: map[string]poolSample{"p": {Replicas: i}}}
+				s.record(func(now time.Time) sample {
+					return sample{At: now, Pools: map[string]poolSample{"p": {Replicas: i}}}
 				})
 			}
 			clk.Advance(tt.after)
@@ -56,8 +52,8 @@ func TestStatusSampler(t *testing.T) {
 	}
 }
 
-func TestStatusSamplerSizesItsRing(t *testing.T) {
-	s := newStatusSampler(time.Now, statusWindow, statusStep)
+func TestSamplerSizesItsRing(t *testing.T) {
+	s := newSampler(time.Now, Window, Step)
 	if got, want := len(s.ring), 180; got != want {
 		t.Errorf("ring of %d samples, want %d (15 minutes at 5 s)", got, want)
 	}
@@ -65,13 +61,13 @@ func TestStatusSamplerSizesItsRing(t *testing.T) {
 
 func TestSampleOf(t *testing.T) {
 	layout := statusFixture().Layout
-	live := map[string]poolLive{
-		"cpu":      {Ready: 2, Starting: 1, Stats: router.PoolStats{ArrivalRate: 12.5, Queued: batcher.ClassCounts{Normal: 9}}},
-		"gpu-spot": {Ready: 1, Stats: router.PoolStats{ArrivalRate: 40}},
+	live := map[string]Live{
+		"cpu":      {Ready: 2, Starting: 1, Rate: 12.5, Queued: 9},
+		"gpu-spot": {Ready: 1, Rate: 40},
 		"gpu":      {Ready: 5, Err: errors.New("unknown")},
 		"removed":  {Ready: 7},
 	}
-	want := statusSample{At: statusNow, Pools: map[string]poolSample{
+	want := sample{At: statusNow, Pools: map[string]poolSample{
 		"cpu":      {Rate: 12.5, Replicas: 3, USDPerHour: 0.30000000000000004},
 		"gpu-spot": {Rate: 40, Replicas: 1, USDPerHour: 1.2},
 	}}
@@ -82,29 +78,27 @@ func TestSampleOf(t *testing.T) {
 
 func TestDecisionLog(t *testing.T) {
 	at := func(s int) time.Time { return epoch.Add(time.Duration(s) * time.Second) }
-	changed := func(s int) scaler.Decision {
-		return scaler.Decision{At: at(s), Plan: scaler.Plan{Changes: []scaler.Change{{Pool: "p", From: 1, To: 2}}}}
+	changed := func(s int) DecisionView {
+		return DecisionView{At: at(s), Changes: []ChangeView{{Pool: "p", From: 1, To: 2}}}
 	}
-	event := func(s int) scaler.Decision {
-		return scaler.Decision{At: at(s), Plan: scaler.Plan{Events: []scaler.Event{{Kind: scaler.EventBudgetCut}}}}
-	}
-	failed := func(s int) scaler.Decision { return scaler.Decision{At: at(s), Err: errors.New("boom")} }
-	idle := func(s int) scaler.Decision { return scaler.Decision{At: at(s)} }
+	event := func(s int) DecisionView { return DecisionView{At: at(s), Events: []string{"budget_cut"}} }
+	failed := func(s int) DecisionView { return DecisionView{At: at(s), Error: "boom"} }
+	idle := func(s int) DecisionView { return DecisionView{At: at(s), Changes: []ChangeView{}, Events: []string{}} }
 	tests := []struct {
 		name    string
 		size    int
-		batches [][]scaler.Decision
+		batches [][]DecisionView
 		want    []int // seconds of the kept decisions
 	}{
 		{name: "keeps those worth reading", size: 5,
-			batches: [][]scaler.Decision{{idle(1), changed(2), idle(3), event(4), failed(5), idle(6)}}, want: []int{2, 4, 5}},
+			batches: [][]DecisionView{{idle(1), changed(2), idle(3), event(4), failed(5), idle(6)}}, want: []int{2, 4, 5}},
 		{name: "the same history twice is kept once", size: 5,
-			batches: [][]scaler.Decision{{changed(1), changed(2)}, {changed(1), changed(2), changed(3)}}, want: []int{1, 2, 3}},
+			batches: [][]DecisionView{{changed(1), changed(2)}, {changed(1), changed(2), changed(3)}}, want: []int{1, 2, 3}},
 		{name: "older than seen is ignored", size: 5,
-			batches: [][]scaler.Decision{{changed(5)}, {changed(4)}}, want: []int{5}},
+			batches: [][]DecisionView{{changed(5)}, {changed(4)}}, want: []int{5}},
 		{name: "drops the oldest beyond its size", size: 2,
-			batches: [][]scaler.Decision{{changed(1), changed(2)}, {changed(3)}}, want: []int{2, 3}},
-		{name: "size 0 keeps nothing", size: 0, batches: [][]scaler.Decision{{changed(1)}}, want: []int{}},
+			batches: [][]DecisionView{{changed(1), changed(2)}, {changed(3)}}, want: []int{2, 3}},
+		{name: "size 0 keeps nothing", size: 0, batches: [][]DecisionView{{changed(1)}}, want: []int{}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -1,4 +1,4 @@
-package main
+package status
 
 import (
 	"fmt"
@@ -64,12 +64,12 @@ func fmtDesired(n int, planned bool) string {
 
 // fmtBudget says how the spend rate compares with the hourly budget:
 // "4.80 $/h of 30.00 $/h (16 %)", or "no hourly cap".
-func fmtBudget(f fleetView, b budgetView) string {
-	if b.State == budgetUncapped {
+func fmtBudget(f FleetView, b BudgetView) string {
+	if b.State == BudgetUncapped {
 		return "no hourly cap"
 	}
 	s := fmt.Sprintf("%s $/h of %s $/h (%s)", fmtUSD(f.USDPerHour), fmtUSD(b.PerHour), fmtShare(b.Used))
-	if b.State != budgetOK {
+	if b.State != BudgetOK {
 		s += ": " + string(b.State)
 	}
 	return s
@@ -77,13 +77,13 @@ func fmtBudget(f fleetView, b budgetView) string {
 
 // fmtMix says how the running replicas split between spot and on-demand:
 // "1 spot, 3 on-demand (25 % spot)".
-func fmtMix(f fleetView) string {
+func fmtMix(f FleetView) string {
 	return fmt.Sprintf("%d spot, %d on-demand (%s spot)", f.SpotReplicas, f.OnDemandReplicas, fmtShare(f.SpotShare))
 }
 
 // fmtMode says what the scaler does: "acting", "dry run" or "no plan
 // yet".
-func fmtMode(v statusView) string {
+func fmtMode(v View) string {
 	switch {
 	case !v.Planned:
 		return "no plan yet"
@@ -95,7 +95,7 @@ func fmtMode(v statusView) string {
 
 // decisionLines are a decision's lines of text: its changes (with their
 // reasons), its events and its error, each on its own line.
-func decisionLines(d decisionView) []string {
+func decisionLines(d DecisionView) []string {
 	var out []string
 	for _, c := range d.Changes {
 		out = append(out, c.Text)

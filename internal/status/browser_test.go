@@ -1,6 +1,6 @@
 //go:build unix
 
-package main
+package status
 
 import (
 	"bytes"
@@ -16,10 +16,7 @@ import (
 
 	"golang.org/x/net/html"
 
-	"github.com/sluice-gateway/sluice/batcher"
-	"github.com/sluice-gateway/sluice/configs"
-	"github.com/sluice-gateway/sluice/router"
-	"github.com/sluice-gateway/sluice/scaler"
+	"github.com/sluice-gateway/sluice/costmodel"
 )
 
 // chromiumFlags run Chromium headless, alone and offline but for the
@@ -30,21 +27,18 @@ var chromiumFlags = []string{
 	"--hide-scrollbars",
 }
 
-// TestStatusPageInChromium serves the status page of the pools of
-// configs/bench.yaml on loopback, renders it in headless Chromium, takes
+// TestPageInChromium serves the status page of the bench fleet's pools on
+// loopback, renders it in headless Chromium, takes
 // a screenshot and checks through the DOM that every pool is shown with
 // its trends.
-func TestStatusPageInChromium(t *testing.T) {
+func TestPageInChromium(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts a browser; skipped in -short mode")
 	}
 	bin := requireTool(t, "chromium", "chromium")
-	cfg, err := configs.Load("../../configs/bench.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	tb := newTestBoard(t, cfg)
-	fillBoard(tb, cfg)
+	layout := benchLayout()
+	tb := newTestBoard(t, layout)
+	fillBoard(tb, layout)
 	dir := t.TempDir()
 
 	shot := filepath.Join(dir, "status.png")
@@ -55,7 +49,7 @@ func TestStatusPageInChromium(t *testing.T) {
 	if err != nil {
 		t.Fatalf("parsing the DOM: %v", err)
 	}
-	for _, p := range cfg.Pools {
+	for _, p := range layout.Fleet.Pools {
 		row := findByID(doc, "pool-"+p.Name)
 		if row == nil {
 			t.Errorf("pool %s: no row in the DOM", p.Name)
@@ -78,28 +72,44 @@ func TestStatusPageInChromium(t *testing.T) {
 	}
 }
 
+// benchLayout is the layout of the bench fleet (configs/bench.yaml): two
+// CPU pools, a spot GPU pool and an on-demand one.
+func benchLayout() Layout {
+	ms := time.Millisecond
+	return Layout{
+		Fleet: costmodel.Fleet{
+			Pools: []costmodel.Pool{
+				{Name: "cpu-small", PricePerHour: 0.10}, {Name: "cpu-large", PricePerHour: 0.50},
+				{Name: "gpu-spot", PricePerHour: 1.20, Spot: true}, {Name: "gpu-ondemand", PricePerHour: 3.00},
+			},
+			Bounds: map[string]costmodel.Bounds{
+				"cpu-small": {Min: 1, Initial: 1, Max: 60}, "cpu-large": {Initial: 1, Max: 30},
+				"gpu-spot": {Initial: 1, Max: 16}, "gpu-ondemand": {Initial: 1, Max: 16},
+			},
+		},
+		SLOs:   map[string]time.Duration{"cpu-small": 500 * ms, "cpu-large": 500 * ms, "gpu-spot": 500 * ms, "gpu-ondemand": 500 * ms},
+		Budget: Budget{PerHour: 30},
+	}
+}
+
 // fillBoard gives tb's pools replicas, traffic, a plan, a decision and
 // ten minutes of samples, one every 30 s.
-func fillBoard(tb *testBoard, cfg *configs.Config) {
-	var stats []router.PoolStats
+func fillBoard(tb *testBoard, layout Layout) {
 	replicas := map[string]int{}
-	for i, p := range cfg.Pools {
-		stats = append(stats, router.PoolStats{
-			Name: p.Name, ArrivalRate: float64(10 * (i + 1)), Queued: batcher.ClassCounts{Normal: i},
-			Latency: router.LatencySummary{Count: 10, P99: time.Duration(100*(i+1)) * time.Millisecond},
-		})
+	for i, p := range layout.Fleet.Pools {
+		tb.feed.rates[p.Name] = float64(10 * (i + 1))
 		replicas[p.Name] = i + 1
 	}
-	tb.plane.set(stats, nil)
-	tb.plans.plan = scaler.Plan{At: epoch, Replicas: replicas, CostPerHour: 12.5,
-		Tiers: map[string]scaler.TierPlan{"light": {Demand: 100, Capacity: 120}, "heavy": {Demand: 20, Capacity: 40}}}
-	tb.plans.planned = true
-	tb.plans.history = []scaler.Decision{{At: epoch, Plan: scaler.Plan{Changes: []scaler.Change{
-		{Pool: "gpu-spot", From: 1, To: 2, Reason: "forecast over capacity", CostPerHour: 1.2},
-	}}}}
+	tb.feed.plan = Plan{Replicas: replicas, CostPerHour: 12.5, Tiers: []TierView{
+		{Name: "heavy", Demand: 20, Capacity: 40, Shed: "none"}, {Name: "light", Demand: 100, Capacity: 120, Shed: "none"},
+	}}
+	tb.feed.planned = true
+	tb.feed.history = []DecisionView{{At: epoch, Changes: []ChangeView{
+		{Pool: "gpu-spot", From: 1, To: 2, Reason: "forecast over capacity", USDPerHour: 1.2, Text: "gpu-spot 1→2: forecast over capacity; +1.20 $/h"},
+	}}}
 	for i := range 20 {
-		for j, p := range cfg.Pools {
-			tb.replicas.set(p.Name, 1+(i+j)%4, i%2)
+		for j, p := range layout.Fleet.Pools {
+			tb.feed.set(p.Name, 1+(i+j)%4, i%2)
 		}
 		tb.sample(context.Background())
 		tb.clk.Advance(30 * time.Second)

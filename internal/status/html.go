@@ -1,4 +1,4 @@
-package main
+package status
 
 import (
 	_ "embed"
@@ -8,12 +8,12 @@ import (
 	"time"
 )
 
-//go:embed status_page.html.tmpl
-var statusPageSource string
+//go:embed page.html.tmpl
+var pageSource string
 
-// statusTemplate renders a statusPage. It uses no external asset and no
+// pageTemplate renders a page. It uses no external asset and no
 // script: the page refreshes itself with a meta tag.
-var statusTemplate = template.Must(template.New("status").Funcs(template.FuncMap{
+var pageTemplate = template.Must(template.New("status").Funcs(template.FuncMap{
 	"usd":         fmtUSD,
 	"rate":        fmtRate,
 	"share":       fmtShare,
@@ -30,18 +30,18 @@ var statusTemplate = template.Must(template.New("status").Funcs(template.FuncMap
 	"hasPrefix":   strings.HasPrefix,
 	"sparkWidth":  func() int { return sparkWidth },
 	"sparkHeight": func() int { return sparkHeight },
-}).Parse(statusPageSource))
+}).Parse(pageSource))
 
-// statusRefresh is how often the page reloads itself, in seconds: the
+// refreshSeconds is how often the page reloads itself, in seconds: the
 // time between two samples.
-const statusRefresh = int(statusStep / time.Second)
+const refreshSeconds = int(Step / time.Second)
 
-// statusBarWidth is the width of the budget and spot bars, in CSS pixels.
-const statusBarWidth = 240
+// barPixels is the width of the budget and spot bars, in CSS pixels.
+const barPixels = 240
 
-// statusPage is what the template renders: a view and its drawings.
-type statusPage struct {
-	View statusView
+// page is what the template renders: a view and its drawings.
+type page struct {
+	View View
 	// Refresh is the page's reload period in seconds; WindowMinutes the
 	// trends' span.
 	Refresh, WindowMinutes int
@@ -58,27 +58,27 @@ type statusPage struct {
 
 // poolRow is one pool's row: its facts and its trends drawn.
 type poolRow struct {
-	poolStatusView
+	PoolView
 	Sparks sparkSet
 }
 
 // pageOf lays v out for the template.
-func pageOf(v statusView) statusPage {
-	p := statusPage{
-		View: v, Refresh: statusRefresh, WindowMinutes: int(v.Window / time.Minute),
+func pageOf(v View) page {
+	p := page{
+		View: v, Refresh: refreshSeconds, WindowMinutes: int(v.Window / time.Minute),
 		ModeClass: strings.ReplaceAll(fmtMode(v), " ", "-"),
 		Fleet:     sparksOf(v.Fleet.Trend, v.At, v.Window),
-		BarWidth:  statusBarWidth,
-		BudgetBar: barWidth(v.Budget.Used, statusBarWidth), PlannedBar: barWidth(v.Budget.PlannedUsed, statusBarWidth),
-		SpotBar: barWidth(v.Fleet.SpotShare, statusBarWidth),
+		BarWidth:  barPixels,
+		BudgetBar: barWidth(v.Budget.Used, barPixels), PlannedBar: barWidth(v.Budget.PlannedUsed, barPixels),
+		SpotBar: barWidth(v.Fleet.SpotShare, barPixels),
 	}
 	for _, pv := range v.Pools {
-		p.Pools = append(p.Pools, poolRow{poolStatusView: pv, Sparks: sparksOf(pv.Trend, v.At, v.Window)})
+		p.Pools = append(p.Pools, poolRow{PoolView: pv, Sparks: sparksOf(pv.Trend, v.At, v.Window)})
 	}
 	return p
 }
 
-// renderStatusHTML writes v as the status page to w.
-func renderStatusHTML(w io.Writer, v statusView) error {
-	return statusTemplate.Execute(w, pageOf(v))
+// WritePage writes v as the status page to w.
+func WritePage(w io.Writer, v View) error {
+	return pageTemplate.Execute(w, pageOf(v))
 }

@@ -1,4 +1,4 @@
-package main
+package status
 
 import (
 	"fmt"
@@ -8,14 +8,14 @@ import (
 	"time"
 )
 
-// statusTrendColumns is how many characters the terminal trend has: one
+// trendColumns is how many characters the terminal trend has: one
 // per minute of the window.
-const statusTrendColumns = 15
+const trendColumns = 15
 
-// renderStatusTable writes v to w as `sluice status` prints it: a
+// WriteTable writes v to w as `sluice status` prints it: a
 // summary, the pools, the tiers and up to decisions of the latest
 // decisions (all of v's when decisions < 0).
-func renderStatusTable(w io.Writer, v statusView, decisions int) error {
+func WriteTable(w io.Writer, v View, decisions int) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintf(tw, "Sluice at %s · scaler %s\n", fmtStamp(v.At), fmtMode(v))
 	fmt.Fprintf(tw, "spend\t%s · planned %s\n", fmtBudget(v.Fleet, v.Budget), plannedUSD(v))
@@ -34,14 +34,14 @@ func renderStatusTable(w io.Writer, v statusView, decisions int) error {
 }
 
 // plannedUSD is the plan's price, "-" before the first plan.
-func plannedUSD(v statusView) string {
+func plannedUSD(v View) string {
 	if !v.Planned {
 		return "-"
 	}
 	return fmtUSD(v.Fleet.PlannedUSDPerHour) + " $/h"
 }
 
-func writePoolTable(tw io.Writer, v statusView) {
+func writePoolTable(tw io.Writer, v View) {
 	fmt.Fprintf(tw, "POOL\tKIND\tDESIRED\tREADY\tSTARTING\tBOUNDS\tQUEUE\tIN FLIGHT\tRATE/S\tP99\tSLO\tLATENCY\t$/H\tRATE, LAST %d MIN\n", int(v.Window/time.Minute))
 	var unknown []string
 	for _, p := range v.Pools {
@@ -61,7 +61,7 @@ func writePoolTable(tw io.Writer, v statusView) {
 	}
 }
 
-func writeTierTable(tw io.Writer, v statusView) {
+func writeTierTable(tw io.Writer, v View) {
 	if len(v.Tiers) == 0 {
 		return
 	}
@@ -82,7 +82,7 @@ func pick(b bool, yes, no string) string {
 
 // writeDecisions writes up to n of ds (all when n < 0), one line each,
 // continuation lines indented.
-func writeDecisions(w io.Writer, ds []decisionView, n int) error {
+func writeDecisions(w io.Writer, ds []DecisionView, n int) error {
 	if n < 0 || n > len(ds) {
 		n = len(ds)
 	}
@@ -106,12 +106,12 @@ func writeDecisions(w io.Writer, ds []decisionView, n int) error {
 }
 
 // trendBlocks draws vals, sampled at at over the window ending at end, as
-// statusTrendColumns block characters from ▁ (0) to █ (the peak), one
+// trendColumns block characters from ▁ (0) to █ (the peak), one
 // per equal part of the window, each the mean of its samples; a part
 // without samples is a middle dot.
 func trendBlocks(at []time.Time, vals []float64, end time.Time, window time.Duration) string {
 	const levels = "▁▂▃▄▅▆▇█"
-	sums, counts := make([]float64, statusTrendColumns), make([]int, statusTrendColumns)
+	sums, counts := make([]float64, trendColumns), make([]int, trendColumns)
 	for i, v := range vals {
 		col := trendColumn(at[i], end, window)
 		sums[col] += nonNegative(v)
@@ -140,15 +140,15 @@ func trendBlocks(at []time.Time, vals []float64, end time.Time, window time.Dura
 }
 
 // trendColumn is the part of the window ending at end that t falls in:
-// part i of statusTrendColumns spans (start + i·w, start + (i+1)·w], w
-// the window over statusTrendColumns. Times outside the window count in
+// part i of trendColumns spans (start + i·w, start + (i+1)·w], w
+// the window over trendColumns. Times outside the window count in
 // the nearest part.
 func trendColumn(t, end time.Time, window time.Duration) int {
 	if window <= 0 {
-		return statusTrendColumns - 1
+		return trendColumns - 1
 	}
 	elapsed := int64(t.Sub(end.Add(-window)))
-	n, w := int64(statusTrendColumns), int64(window)
+	n, w := int64(trendColumns), int64(window)
 	col := (elapsed*n+w-1)/w - 1 // ceil(elapsed·n/w) − 1, for elapsed > 0
 	return int(min(max(col, 0), n-1))
 }
