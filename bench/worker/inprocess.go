@@ -25,9 +25,10 @@ type InProcess struct {
 	// Configure, if not nil, amends each worker's options, parsed from
 	// its flags, before it starts: fault modes for a test, for instance.
 	Configure func(*Options)
-	// Started, if not nil, is told of each worker's Server before it
-	// serves. It may be called from several goroutines at once.
-	Started func(*Server)
+	// Started, if not nil, is told of each worker's Server and the
+	// addresses it listens on, before it serves. It may be called from
+	// several goroutines at once.
+	Started func(*Server, Announcement)
 }
 
 var _ local.Starter = InProcess{}.Start
@@ -56,14 +57,19 @@ func (ip InProcess) Start(args []string, stdout, stderr io.Writer) (local.Proces
 	if err != nil {
 		return nil, fmt.Errorf("worker flags %q: %w", args, err)
 	}
+	httpLn, grpcLn, err := listenBoth(f.HTTP, f.GRPC)
+	if err != nil {
+		return nil, err
+	}
+	a := Announcement{HTTP: httpLn.Addr().String(), GRPC: grpcLn.Addr().String()}
 	if ip.Started != nil {
-		ip.Started(s)
+		ip.Started(s, a)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	w := &inProcessWorker{stop: cancel, done: make(chan struct{})}
 	go func() {
 		defer close(w.done)
-		w.err = s.listenAndServe(ctx, f.HTTP, f.GRPC, stdout)
+		w.err = s.announceAndServe(ctx, httpLn, grpcLn, stdout)
 		logOutcome(log, w.err)
 	}()
 	return w, nil

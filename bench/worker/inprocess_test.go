@@ -12,12 +12,13 @@ import (
 func TestInProcessServesAsItsFlagsSay(t *testing.T) {
 	var mu sync.Mutex
 	var started []*Server
+	var addrs []Announcement
 	ip := InProcess{
 		Configure: func(o *Options) { o.Garbage = o.Name == "cpu-2" },
-		Started: func(s *Server) {
+		Started: func(s *Server, a Announcement) {
 			mu.Lock()
 			defer mu.Unlock()
-			started = append(started, s)
+			started, addrs = append(started, s), append(addrs, a)
 		},
 	}
 	announced := make(lineWriter, 1)
@@ -40,8 +41,8 @@ func TestInProcessServesAsItsFlagsSay(t *testing.T) {
 		t.Errorf("server metadata name %q (%v), want cpu-2", meta.Name, err)
 	}
 	mu.Lock()
-	if len(started) != 1 || started[0].garbage == nil {
-		t.Errorf("Started saw %d servers; want 1, configured with garbage", len(started))
+	if len(started) != 1 || started[0].garbage == nil || addrs[0] != a {
+		t.Errorf("Started saw %d servers at %v; want 1 at %v, configured with garbage", len(started), addrs, a)
 	}
 	mu.Unlock()
 	if p.Pid() != 0 {

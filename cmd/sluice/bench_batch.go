@@ -13,6 +13,8 @@ import (
 
 	"github.com/sluice-gateway/sluice/bench/batchbench"
 	"github.com/sluice-gateway/sluice/bench/load"
+	"github.com/sluice-gateway/sluice/bench/worker"
+	"github.com/sluice-gateway/sluice/internal/app"
 	"github.com/sluice-gateway/sluice/oip"
 )
 
@@ -50,11 +52,15 @@ func benchBatchMain(args []string, stdout, stderr io.Writer) int {
 // benchBatch starts one pool behind the gateway, offers each load level
 // through the gateway's HTTP API and reports each level as it ends.
 func benchBatch(ctx context.Context, f batchFlags, stdout io.Writer, log *slog.Logger) (err error) {
-	sys, err := startBenchSystem(f.pool, log)
+	cfg, err := f.pool.config()
 	if err != nil {
 		return err
 	}
-	defer func() { err = errors.Join(err, sys.close()) }()
+	sys, err := startBenchPool(ctx, cfg, app.Options{Logger: log, Workers: worker.InProcess{}.Start})
+	if err != nil {
+		return err
+	}
+	defer func() { err = errors.Join(err, sys.Close()) }()
 	body, err := sumRequest(1, 4)
 	if err != nil {
 		return err
@@ -74,7 +80,7 @@ func benchBatch(ctx context.Context, f batchFlags, stdout io.Writer, log *slog.L
 			Body:   body,
 		},
 		Counts: func() batchbench.Counts {
-			batches, items := sys.dispatched()
+			batches, items := sys.dispatched(ctx, benchPoolName)
 			return batchbench.Counts{Batches: int64(batches), Items: int64(items)}
 		},
 		Curve: f.pool.curve, MaxBatch: f.pool.maxBatch, Levels: f.levels, Duration: f.duration, Seed: f.seed, Timeout: f.timeout,

@@ -17,6 +17,11 @@ type adminPool struct {
 	// PricePerHour is one replica's price in USD per hour when the admin
 	// API gives it; nil otherwise.
 	PricePerHour *float64 `json:"price_per_hour"`
+	// Queue counts what the pool's queue dispatched.
+	Queue struct {
+		Batches uint64 `json:"batches"`
+		Items   uint64 `json:"items"`
+	} `json:"queue"`
 }
 
 // startCostMeter starts sampling the fleet of f.admin every

@@ -11,6 +11,7 @@ import (
 
 	"github.com/sluice-gateway/sluice/bench/sim"
 	"github.com/sluice-gateway/sluice/configs"
+	"github.com/sluice-gateway/sluice/internal/app"
 )
 
 func init() {
@@ -82,7 +83,7 @@ func benchMatrix(f matrixFlags, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	spec, err := scalerSpec(cfg)
+	spec, err := app.ScalerSpec(cfg)
 	if err != nil {
 		return err
 	}

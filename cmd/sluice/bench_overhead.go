@@ -163,11 +163,11 @@ func benchOverhead(ctx context.Context, f overheadFlags, stdout io.Writer, log *
 		n:         f.workers, slots: f.slots,
 	}
 	top := max(f.maxRate, f.rates[len(f.rates)-1])
-	sys, err := startOverheadSystem(pool, 4*top, log)
+	sys, err := startOverheadSystem(ctx, pool, 4*top, log)
 	if err != nil {
 		return err
 	}
-	defer func() { err = errors.Join(err, sys.close()) }()
+	defer func() { err = errors.Join(err, sys.Close()) }()
 	body, err := sumRequest(1, 4)
 	if err != nil {
 		return err

@@ -8,15 +8,19 @@ import (
 	"fmt"
 	"log"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httputil"
 	"net/url"
+	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/sluice-gateway/sluice/bench/load"
+	"github.com/sluice-gateway/sluice/bench/worker"
 	"github.com/sluice-gateway/sluice/configs"
 	"github.com/sluice-gateway/sluice/gateway"
+	"github.com/sluice-gateway/sluice/internal/app"
 	"github.com/sluice-gateway/sluice/router"
 )
 
@@ -47,12 +51,13 @@ const minBenchCurve = time.Microsecond
 // bare reverse proxy in front of them, and Sluice with authentication,
 // a tenant rate limit and queueing, batching off. Close it when done.
 type overheadSystem struct {
-	*benchSystem
+	*benchApp
 	// workers are the base URLs of the workers' HTTP listeners.
 	workers []string
 	// proxyURL is the base URL of the bare proxy.
 	proxyURL string
 	proxy    *http.Server
+	proxyErr chan error // the proxy's Serve result
 	// key is the API key the gateway admits.
 	key string
 }
@@ -64,30 +69,55 @@ type overheadPool struct {
 	n, slots int
 }
 
-// startOverheadSystem starts the pool's workers, the proxy and the
-// gateway, whose tenant may send up to tenantRate requests per second.
-func startOverheadSystem(p overheadPool, tenantRate float64, log *slog.Logger) (_ *overheadSystem, err error) {
-	ctx, cancel := context.WithCancel(context.Background())
-	sys := &overheadSystem{benchSystem: &benchSystem{stopWorker: cancel}}
-	defer func() {
-		if err != nil {
-			err = errors.Join(err, sys.close())
-		}
-	}()
-	eps := make([]router.Endpoint, p.n)
-	for i := range eps {
-		if eps[i], err = sys.startWorker(ctx, fmt.Sprintf("%s-%d", benchPoolName, i), p.benchPool, log); err != nil {
-			return nil, err
-		}
-		sys.workers = append(sys.workers, "http://"+eps[i].HTTP)
+// startOverheadSystem starts Sluice with the pool's workers and the proxy
+// in front of the same workers; the gateway's tenant may send up to
+// tenantRate requests per second.
+func startOverheadSystem(ctx context.Context, p overheadPool, tenantRate float64, log *slog.Logger) (_ *overheadSystem, err error) {
+	key, hash, err := newBenchKey()
+	if err != nil {
+		return nil, err
 	}
+	cfg, err := overheadConfig(p, hash, tenantRate)
+	if err != nil {
+		return nil, err
+	}
+	sys := &overheadSystem{key: key}
+	var mu sync.Mutex
+	var urls []string
+	workers := worker.InProcess{
+		// The workers take the flags' curve, which may take no time; the
+		// configuration's only needs to take some.
+		Configure: func(o *worker.Options) { o.Base, o.PerItem = p.curve.Base, p.curve.PerItem },
+		Started: func(_ *worker.Server, a worker.Announcement) {
+			mu.Lock()
+			defer mu.Unlock()
+			urls = append(urls, "http://"+a.HTTP)
+		},
+	}
+	if sys.benchApp, err = startBenchPool(ctx, cfg, app.Options{Logger: log, Workers: workers.Start, Router: overheadRouter(p)}); err != nil {
+		return nil, err
+	}
+	mu.Lock()
+	sys.workers = urls
+	mu.Unlock()
 	if err := sys.serveProxy(); err != nil {
-		return nil, err
-	}
-	if err := sys.serveSluice(p, eps, tenantRate, log); err != nil {
-		return nil, err
+		return nil, errors.Join(err, sys.Close())
 	}
 	return sys, nil
+}
+
+// overheadRouter amends serve's router: the router gives each worker
+// p.slots batches at a time and checks no worker's health, as on the
+// other paths: in a process this busy a probe may wait past its timeout,
+// and ejecting every worker would measure the checks, not the request
+// path.
+func overheadRouter(p overheadPool) func(*router.Config) {
+	return func(rc *router.Config) {
+		for i := range rc.Pools {
+			rc.Pools[i].Slots = p.slots
+		}
+		rc.Health = router.HealthConfig{}
+	}
 }
 
 // serveProxy serves a bare httputil.ReverseProxy that sends requests to
@@ -110,13 +140,14 @@ func (s *overheadSystem) serveProxy() error {
 		Transport: load.NewHTTPClient(overheadMaxConns).Transport,
 		ErrorLog:  log.New(discardWriter{}, "", 0),
 	}
-	lns, err := listenLoopback(1)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return fmt.Errorf("bench: proxy: %w", err)
 	}
 	s.proxy = &http.Server{Handler: proxy, ReadHeaderTimeout: 10 * time.Second}
-	s.proxyURL = "http://" + lns[0].Addr().String()
-	s.goServe(func() error { return ignoreClosed(s.proxy.Serve(lns[0])) })
+	s.proxyURL = "http://" + ln.Addr().String()
+	s.proxyErr = make(chan error, 1)
+	go func() { s.proxyErr <- s.proxy.Serve(ln) }()
 	return nil
 }
 
@@ -126,61 +157,19 @@ type discardWriter struct{}
 
 func (discardWriter) Write(b []byte) (int, error) { return len(b), nil }
 
-// serveSluice wires the router and gateway as `sluice serve` does, over
-// the workers eps, and serves the gateway's HTTP API. Unlike `sluice
-// serve`, the router gives each worker p.slots batches at a time and
-// checks no worker's health.
-func (s *overheadSystem) serveSluice(p overheadPool, eps []router.Endpoint, tenantRate float64, log *slog.Logger) error {
-	key, hash, err := newBenchKey()
-	if err != nil {
-		return err
-	}
-	s.key = key
-	cfg, err := overheadConfig(p.benchPool, hash, tenantRate)
-	if err != nil {
-		return err
-	}
-	opts, err := gatewayAuth(cfg, configs.Secrets{})
-	if err != nil {
-		return fmt.Errorf("bench: %w", err)
-	}
-	rc := routerConfig(cfg)
-	rc.Logger = log
-	rc.Pools[0].Slots = p.slots
-	// No health checks, as on the other paths: in a process this busy a
-	// probe may wait past its timeout, and ejecting every worker would
-	// measure the checks, not the request path.
-	rc.Health = router.HealthConfig{}
-	if s.router, err = router.New(rc); err != nil {
-		return fmt.Errorf("bench: %w", err)
-	}
-	if err := s.router.SetEndpoints(benchPoolName, eps); err != nil {
-		return fmt.Errorf("bench: %w", err)
-	}
-	lns, err := listenLoopback(1)
-	if err != nil {
-		return fmt.Errorf("bench: gateway: %w", err)
-	}
-	opts.Router, opts.Logger = s.router, log
-	s.gateway = &http.Server{Handler: gateway.New(opts).HTTPHandler(), ReadHeaderTimeout: 10 * time.Second}
-	s.url = "http://" + lns[0].Addr().String()
-	s.goServe(func() error { return ignoreClosed(s.gateway.Serve(lns[0])) })
-	return nil
-}
-
 // overheadConfig is the configuration of the gateway under test: API keys
 // on, one key whose tenant may send tenantRate requests per second with a
-// burst as large, one model with batching off on one pool.
-func overheadConfig(p benchPool, keyHash string, tenantRate float64) (*configs.Config, error) {
+// burst as large, one model with batching off on one pool of p.n workers.
+func overheadConfig(p overheadPool, keyHash string, tenantRate float64) (*configs.Config, error) {
 	off := false
 	cfg := &configs.Config{
-		Listen: configs.Listen{HTTP: "127.0.0.1:0"},
 		Auth: configs.Auth{Mode: configs.AuthKeys, Keys: []configs.APIKey{{
 			SHA256: keyHash, Tenant: overheadTenant, Rate: tenantRate, Burst: int(tenantRate), Models: []string{benchModel},
 		}}},
 		Models: []configs.Model{{Name: benchModel, Tier: benchPoolName, Batching: &off, SLO: p.slo}},
 		Tiers:  []configs.Tier{{Name: benchPoolName, Pools: []string{benchPoolName}}},
-		Pools:  []configs.Pool{{Name: benchPoolName, Curve: p.curve, MaxBatch: p.maxBatch}},
+		Pools: []configs.Pool{{Name: benchPoolName, Curve: p.curve, MaxBatch: p.maxBatch,
+			Replicas: configs.Replicas{Min: p.n, Initial: p.n, Max: p.n}}},
 	}
 	if p.curve.Base+p.curve.PerItem <= 0 {
 		// The configuration wants a curve that takes time; the router only
@@ -227,15 +216,18 @@ func (s *overheadSystem) target(path string, client *http.Client, body []byte) l
 	}
 }
 
-// close stops the proxy, then the gateway, router and workers.
-func (s *overheadSystem) close() error {
+// Close stops the proxy, then Sluice and its workers.
+func (s *overheadSystem) Close() error {
 	var err error
 	if s.proxy != nil {
-		ctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		err = s.proxy.Shutdown(ctx)
 		cancel()
+		if serveErr := <-s.proxyErr; !errors.Is(serveErr, http.ErrServerClosed) {
+			err = errors.Join(err, serveErr)
+		}
 	}
-	return errors.Join(err, s.benchSystem.close())
+	return errors.Join(err, s.benchApp.Close())
 }
 
 // roundRobin sends each request to the next of its targets in turn. It is

@@ -15,6 +15,7 @@ import (
 	"github.com/sluice-gateway/sluice/bench/sim"
 	"github.com/sluice-gateway/sluice/bench/worker"
 	"github.com/sluice-gateway/sluice/configs"
+	"github.com/sluice-gateway/sluice/internal/app"
 	"github.com/sluice-gateway/sluice/scaler/local"
 )
 
@@ -257,7 +258,7 @@ func prepareReal(f realFlags) (*realRun, error) {
 	if err != nil {
 		return nil, err
 	}
-	spec, err := scalerSpec(cfg)
+	spec, err := app.ScalerSpec(cfg)
 	if err != nil {
 		return nil, err
 	}

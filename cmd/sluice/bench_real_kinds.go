@@ -8,6 +8,7 @@ import (
 	"github.com/sluice-gateway/sluice/batcher"
 	"github.com/sluice-gateway/sluice/bench/sim"
 	"github.com/sluice-gateway/sluice/configs"
+	"github.com/sluice-gateway/sluice/internal/app"
 	"github.com/sluice-gateway/sluice/oip"
 	"github.com/sluice-gateway/sluice/router"
 )
@@ -69,8 +70,8 @@ func modelOf(cfg *configs.Config, k realKind) (realModel, error) {
 	facts := router.Facts{Model: k.model, Rows: int64(k.rows), Elements: int64(k.elements),
 		Bytes: 4 * int64(k.elements), Priority: batcher.Normal}
 	rm.tier = rm.Tier
-	for _, r := range cfg.Routes {
-		if routeMatch(r.Match).Matches(facts) {
+	for _, r := range app.RouterConfig(cfg).Routes {
+		if r.Match.Matches(facts) {
 			rm.tier = r.Tier
 			break
 		}

@@ -57,7 +57,7 @@ type prelude struct {
 // the fleet is steady: the same replicas at the start and the end of a
 // chunk, none of them starting. After three times r.prelude it stops
 // unsteady. With r.prelude 0 it replays nothing.
-func (r *realRun) settle(ctx context.Context, f realFlags, sys *realSystem, client *http.Client, log *slog.Logger) (prelude, error) {
+func (r *realRun) settle(ctx context.Context, f realFlags, sys *benchApp, client *http.Client, log *slog.Logger) (prelude, error) {
 	var pre prelude
 	if r.prelude == 0 {
 		return pre, nil

@@ -12,6 +12,7 @@ import (
 	"github.com/sluice-gateway/sluice/batcher"
 	"github.com/sluice-gateway/sluice/bench/load"
 	"github.com/sluice-gateway/sluice/bench/sim"
+	"github.com/sluice-gateway/sluice/internal/app"
 )
 
 // realMeasured is what a real run measured: the load generator's report
@@ -48,11 +49,11 @@ type realMeasured struct {
 func (r *realRun) measure(ctx context.Context, f realFlags, log *slog.Logger) (_ realMeasured, _ prelude, err error) {
 	tr := r.schedule
 	want := r.startingFleet()
-	sys, err := startRealSystem(ctx, r.cfg, workerStarter(f.workers), log)
+	sys, err := startBenchApp(ctx, r.cfg, app.Options{Logger: log, Workers: workerStarter(f.workers)})
 	if err != nil {
 		return realMeasured{}, prelude{}, err
 	}
-	defer func() { err = errors.Join(err, sys.stop()) }()
+	defer func() { err = errors.Join(err, sys.Close()) }()
 	if err := sys.waitWarm(ctx, want, r.slowestColdStart()+realWarmSlack); err != nil {
 		return realMeasured{}, prelude{}, err
 	}

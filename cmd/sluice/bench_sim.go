@@ -13,6 +13,7 @@ import (
 	"github.com/sluice-gateway/sluice/bench/sim"
 	"github.com/sluice-gateway/sluice/bench/sim/simplot"
 	"github.com/sluice-gateway/sluice/configs"
+	"github.com/sluice-gateway/sluice/internal/app"
 )
 
 func init() {
@@ -102,7 +103,7 @@ func benchSim(f simFlags, stdout io.Writer) error {
 			return err
 		}
 	}
-	spec, err := scalerSpec(cfg)
+	spec, err := app.ScalerSpec(cfg)
 	if err != nil {
 		return err
 	}

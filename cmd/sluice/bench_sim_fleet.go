@@ -5,6 +5,7 @@ import (
 
 	"github.com/sluice-gateway/sluice/bench/sim"
 	"github.com/sluice-gateway/sluice/configs"
+	"github.com/sluice-gateway/sluice/internal/app"
 )
 
 // simKinds names the models a trace's light and heavy requests are for,
@@ -21,7 +22,7 @@ type simKinds struct {
 // for light requests and its second (else the first) for heavy ones.
 func simFleet(cfg *configs.Config, kinds simKinds) (sim.Fleet, error) {
 	f := sim.Fleet{
-		Limits:        classLimits(cfg.Queue),
+		Limits:        app.ClassLimits(cfg.Queue),
 		Interval:      cfg.Scaler.Interval,
 		BudgetPerHour: cfg.Budget.PerHour,
 		RetryBudget:   cfg.Retry.BudgetRatio,

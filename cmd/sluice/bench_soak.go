@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/sluice-gateway/sluice/configs"
+	"github.com/sluice-gateway/sluice/internal/app"
 )
 
 func init() {
@@ -45,9 +46,6 @@ none.
 
 Flags:
 `
-
-// soakReadyTimeout bounds the wait for the system's workers.
-const soakReadyTimeout = time.Minute
 
 // soakConfigYAML is the system a soak runs without --config: a fixed
 // pool, so that the scaler changes nothing during the run.
@@ -132,14 +130,11 @@ func benchSoak(ctx context.Context, f soakFlags, stdout io.Writer, log *slog.Log
 	if err != nil {
 		return err
 	}
-	sys, err := startSoakSystem(ctx, cfg, log)
+	sys, err := startBenchPool(ctx, cfg, app.Options{Logger: log})
 	if err != nil {
 		return err
 	}
-	defer func() { err = errors.Join(err, sys.stop()) }()
-	if err := sys.waitReady(ctx, soakReadyTimeout); err != nil {
-		return err
-	}
+	defer func() { err = errors.Join(err, sys.Close()) }()
 	rep := soakReport{
 		Model: soakModel(cfg), Rate: f.rate,
 		WarmupS: f.warmup.Seconds(), DurationS: f.duration.Seconds(), IntervalS: f.interval.Seconds(),

@@ -2,108 +2,12 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
-	"log/slog"
-	"net/http"
 	"runtime"
 	"time"
 
 	"github.com/sluice-gateway/sluice/bench/load"
-	"github.com/sluice-gateway/sluice/configs"
 )
-
-// soakReadyPoll is how often a starting soak system is asked whether it
-// is ready.
-const soakReadyPoll = 100 * time.Millisecond
-
-// soakSystem is `sluice serve` running in this process, its HTTP and
-// admin listeners on free loopback ports and its other listeners off.
-type soakSystem struct {
-	// url and admin are the base URLs of the HTTP and admin listeners.
-	url, admin string
-	// want is the ready workers each pool starts with.
-	want   map[string]int
-	cancel context.CancelFunc
-	done   chan error // serve's result
-}
-
-// startSoakSystem runs serve on cfg until stop; it returns at once, the
-// workers starting in the background. cfg's listeners are changed.
-func startSoakSystem(ctx context.Context, cfg *configs.Config, log *slog.Logger) (*soakSystem, error) {
-	lns, err := listenLoopback(2)
-	if err != nil {
-		return nil, fmt.Errorf("bench: %w", err)
-	}
-	addrs := []string{lns[0].Addr().String(), lns[1].Addr().String()}
-	for _, ln := range lns {
-		ln.Close()
-	}
-	cfg.Listen = configs.Listen{HTTP: addrs[0], Admin: addrs[1]}
-	want := map[string]int{}
-	for _, p := range cfg.Pools {
-		want[p.Name] = p.Replicas.Initial
-	}
-	ctx, cancel := context.WithCancel(ctx)
-	s := &soakSystem{url: "http://" + addrs[0], admin: "http://" + addrs[1], want: want, cancel: cancel, done: make(chan error, 1)}
-	go func() { s.done <- serve(ctx, cfg, log) }()
-	return s, nil
-}
-
-// waitReady polls the admin API until every pool has its initial
-// workers ready; it fails when serve stops, ctx ends or timeout passes
-// first.
-func (s *soakSystem) waitReady(ctx context.Context, timeout time.Duration) error {
-	ctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
-	tick := time.NewTicker(soakReadyPoll)
-	defer tick.Stop()
-	for {
-		if s.ready(ctx) {
-			return nil
-		}
-		select {
-		case err := <-s.done:
-			s.done <- err
-			return fmt.Errorf("bench: serve stopped while starting: %w", err)
-		case <-ctx.Done():
-			return fmt.Errorf("bench: the workers were not ready within %v: %w", timeout, ctx.Err())
-		case <-tick.C:
-		}
-	}
-}
-
-// ready reports whether every pool has its initial workers ready.
-func (s *soakSystem) ready(ctx context.Context) bool {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, s.admin+"/admin/pools", nil)
-	if err != nil {
-		return false
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return false
-	}
-	defer resp.Body.Close()
-	var pools []poolStatus
-	if resp.StatusCode != http.StatusOK || json.NewDecoder(resp.Body).Decode(&pools) != nil {
-		return false
-	}
-	seen := 0
-	for _, p := range pools {
-		if n, ok := s.want[p.Name]; ok && p.Ready >= n {
-			seen++
-		}
-	}
-	return seen == len(s.want)
-}
-
-// stop stops serve, its workers with it, and returns serve's error.
-func (s *soakSystem) stop() error {
-	s.cancel()
-	err := <-s.done
-	s.done <- err
-	return err
-}
 
 // runSoakLoad offers f's load to url for f.warmup and then f.duration,
 // and samples the process every f.interval after the warm-up, handing

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -19,11 +20,13 @@ func statusServer(t *testing.T, token string) string {
 	t.Helper()
 	v := status.View{Pools: []status.PoolView{{Name: "cpu"}, {Name: "gpu"}}, Decisions: []status.DecisionView{}}
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
 		if token != "" && r.Header.Get("Authorization") != "Bearer "+token {
-			writeAdminError(w, http.StatusUnauthorized, errAdminToken)
+			w.WriteHeader(http.StatusUnauthorized)
+			_, _ = w.Write([]byte(`{"error": "send the admin token"}`))
 			return
 		}
-		writeAdminJSON(w, http.StatusOK, v)
+		_ = json.NewEncoder(w).Encode(v)
 	}))
 	t.Cleanup(srv.Close)
 	return srv.URL

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/sluice-gateway/sluice/configs"
+	"github.com/sluice-gateway/sluice/internal/app"
 	"github.com/sluice-gateway/sluice/xds"
 )
 
@@ -77,13 +78,13 @@ func runXDS(args []string, stdout, stderr io.Writer) int {
 }
 
 // configDump returns the JSON of every flavor's snapshot that the
-// configuration file yields (see configView), at version 1.
+// configuration file yields (see app.ConfigView), at version 1.
 func configDump(path string) ([]byte, error) {
 	cfg, err := configs.Load(path)
 	if err != nil {
 		return nil, err
 	}
-	v, err := configView(cfg)
+	v, err := app.ConfigView(cfg)
 	if err != nil {
 		return nil, err
 	}
@@ -102,7 +103,7 @@ func configDump(path string) ([]byte, error) {
 
 // fetchDump asks a running Sluice's admin listener for its snapshots.
 func fetchDump(admin, node string) ([]byte, error) {
-	u := url.URL{Scheme: "http", Host: admin, Path: xdsAdminPath}
+	u := url.URL{Scheme: "http", Host: admin, Path: app.XDSPath}
 	if node != "" {
 		u.RawQuery = url.Values{"node": {node}}.Encode()
 	}
