@@ -13,7 +13,6 @@ import (
 
 	"github.com/sluice-gateway/sluice/configs"
 	"github.com/sluice-gateway/sluice/internal/app"
-	"github.com/sluice-gateway/sluice/xds"
 )
 
 func init() {
@@ -78,27 +77,13 @@ func runXDS(args []string, stdout, stderr io.Writer) int {
 }
 
 // configDump returns the JSON of every flavor's snapshot that the
-// configuration file yields (see app.ConfigView), at version 1.
+// configuration file yields (see app.ConfigDump).
 func configDump(path string) ([]byte, error) {
 	cfg, err := configs.Load(path)
 	if err != nil {
 		return nil, err
 	}
-	v, err := app.ConfigView(cfg)
-	if err != nil {
-		return nil, err
-	}
-	dumps := map[string]xds.Dump{}
-	for _, f := range xds.Flavors {
-		snap, err := xds.Build(v, f, "1")
-		if err != nil {
-			return nil, err
-		}
-		if dumps[f.String()], err = xds.DumpOf(snap, f); err != nil {
-			return nil, err
-		}
-	}
-	return xds.MarshalDump(dumps)
+	return app.ConfigDump(cfg)
 }
 
 // fetchDump asks a running Sluice's admin listener for its snapshots.

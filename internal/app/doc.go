@@ -16,7 +16,8 @@
 //
 // A few translations of the configuration are exported for the
 // benchmarks and the CLI, which must read a configuration as serve does:
-// RouterConfig, ClassLimits, ScalerSpec, ConfigView and CheckExposure.
+// RouterConfig, ClassLimits, ScalerSpec, ConfigView, ConfigDump and
+// CheckExposure.
 //
 // The package does not parse flags or catch signals other than SIGHUP
 // (the reload); the caller owns the process.

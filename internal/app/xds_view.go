@@ -34,6 +34,27 @@ func ConfigView(cfg *configs.Config) (xds.View, error) {
 	return buildView(cfg, gw, func(string) []router.EndpointState { return nil }, minimumCounts(cfg))
 }
 
+// ConfigDump returns the JSON of every flavor's snapshot of ConfigView
+// (xds.MarshalDump), at version 1: what `sluice xds dump --config`
+// prints.
+func ConfigDump(cfg *configs.Config) ([]byte, error) {
+	v, err := ConfigView(cfg)
+	if err != nil {
+		return nil, err
+	}
+	dumps := map[string]xds.Dump{}
+	for _, f := range xds.Flavors {
+		snap, err := xds.Build(v, f, "1")
+		if err != nil {
+			return nil, err
+		}
+		if dumps[f.String()], err = xds.DumpOf(snap, f); err != nil {
+			return nil, err
+		}
+	}
+	return xds.MarshalDump(dumps)
+}
+
 // liveView is the view of the running topology: each pool's workers as the
 // router reports them, ready ones healthy and the others (ejected, failing
 // their checks) unhealthy.

@@ -1,4 +1,4 @@
-package main
+package system
 
 import (
 	"context"
@@ -57,7 +57,7 @@ type prelude struct {
 // the fleet is steady: the same replicas at the start and the end of a
 // chunk, none of them starting. After three times r.prelude it stops
 // unsteady. With r.prelude 0 it replays nothing.
-func (r *realRun) settle(ctx context.Context, f realFlags, sys *benchApp, client *http.Client, log *slog.Logger) (prelude, error) {
+func (r *realRun) settle(ctx context.Context, o RealOptions, sys *benchApp, client *http.Client, log *slog.Logger) (prelude, error) {
 	var pre prelude
 	if r.prelude == 0 {
 		return pre, nil
@@ -67,7 +67,7 @@ func (r *realRun) settle(ctx context.Context, f realFlags, sys *benchApp, client
 	reader := newPoolReader(sys.admin, time.Second)
 	before, _ := reader.read(ctx) // a failed read only makes the first chunk unsteady
 	for i := uint64(1); ; i++ {
-		if err := r.replayChunk(ctx, f, chunk, f.seed+i, sys.url, client); err != nil {
+		if err := r.replayChunk(ctx, o, chunk, o.Seed+i, sys.url, client); err != nil {
 			return pre, err
 		}
 		pre.length += time.Duration(rows) * time.Second
@@ -83,12 +83,12 @@ func (r *realRun) settle(ctx context.Context, f realFlags, sys *benchApp, client
 
 // replayChunk replays chunk, drawn with seed, and waits for its answers,
 // which it does not count.
-func (r *realRun) replayChunk(ctx context.Context, f realFlags, chunk sim.Trace, seed uint64, base string, client *http.Client) error {
+func (r *realRun) replayChunk(ctx context.Context, o RealOptions, chunk sim.Trace, seed uint64, base string, client *http.Client) error {
 	tr, err := load.TraceSchedule(loadSeconds(chunk), load.TraceOptions{Compress: r.speedup, Seed: seed})
 	if err != nil {
 		return err
 	}
-	snd, err := newRealSender(client, base, f.kinds, tr)
+	snd, err := newRealSender(client, base, o.Kinds, tr)
 	if err != nil {
 		return err
 	}

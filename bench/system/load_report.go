@@ -1,4 +1,4 @@
-package main
+package system
 
 import (
 	"bytes"
@@ -29,10 +29,10 @@ const (
 	reasonConnection = "connection"
 )
 
-// loadReport is the report of `sluice bench load`, with the simulator's
-// fields (sim.Report) where the two measure the same thing. Costs are in
-// USD, latencies in milliseconds.
-type loadReport struct {
+// LoadReport is the report Load writes, `sluice bench load --json`'s
+// object, with the simulator's fields (sim.Report) where the two measure
+// the same thing. Costs are in USD, latencies in milliseconds.
+type LoadReport struct {
 	Scenario string `json:"scenario"`
 	// Policy is always "measured".
 	Policy string `json:"policy"`
@@ -149,10 +149,10 @@ func rejectReason(err error) string {
 }
 
 // report closes the books of a run named scenario.
-func (t *loadTally) report(scenario string, seed uint64, speedup float64, span load.Span) loadReport {
+func (t *loadTally) report(scenario string, seed uint64, speedup float64, span load.Span) LoadReport {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	rep := loadReport{
+	rep := LoadReport{
 		Scenario: scenario, Policy: policyMeasured, Seed: seed, Speedup: speedup,
 		DurationS: benchRound(span.Window.Seconds()*speedup, 3),
 		Served:    t.served, Lost: t.lost, Rejected: t.rejected,
@@ -192,7 +192,7 @@ func (t *loadTally) attainment() sim.Attainment {
 }
 
 // setCost fills the report's costs from the fleet's bill, if known.
-func (r *loadReport) setCost(usd float64, ok bool) {
+func (r *LoadReport) setCost(usd float64, ok bool) {
 	if !ok {
 		return
 	}
@@ -214,7 +214,7 @@ func benchRound(x float64, digits int) float64 {
 }
 
 // printLoadReport writes the report for people.
-func printLoadReport(w io.Writer, r loadReport) error {
+func printLoadReport(w io.Writer, r LoadReport) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintf(tw, "scenario\t%s\npolicy\t%s\nseed\t%d\n", r.Scenario, r.Policy, r.Seed)
 	fmt.Fprintf(tw, "replayed\t%.1f trace seconds at %gx\n", r.DurationS, r.Speedup)

@@ -1,4 +1,4 @@
-package main
+package system
 
 import (
 	"context"
@@ -19,7 +19,7 @@ import (
 // with the fleet's replica time and cost per pool, and how late the
 // generator sent its requests.
 type realMeasured struct {
-	loadReport
+	LoadReport
 	// ReplicaSeconds is the ready and starting replica time per pool;
 	// CostByPoolUSD its price.
 	ReplicaSeconds map[string]float64 `json:"replica_seconds"`
@@ -46,10 +46,10 @@ type realMeasured struct {
 // bench_real_prelude.go), then the trace, billing its fleet from the
 // trace's start, and stops it. It also returns the fleet at the trace's
 // start and the prelude it took.
-func (r *realRun) measure(ctx context.Context, f realFlags, log *slog.Logger) (_ realMeasured, _ prelude, err error) {
+func (r *realRun) measure(ctx context.Context, o RealOptions, log *slog.Logger) (_ realMeasured, _ prelude, err error) {
 	tr := r.schedule
 	want := r.startingFleet()
-	sys, err := startBenchApp(ctx, r.cfg, app.Options{Logger: log, Workers: workerStarter(f.workers)})
+	sys, err := startBenchApp(ctx, r.cfg, app.Options{Logger: log, Workers: workerStarter(o.Workers)})
 	if err != nil {
 		return realMeasured{}, prelude{}, err
 	}
@@ -58,16 +58,16 @@ func (r *realRun) measure(ctx context.Context, f realFlags, log *slog.Logger) (_
 		return realMeasured{}, prelude{}, err
 	}
 	client := load.NewHTTPClient(0)
-	pre, err := r.settle(ctx, f, sys, client, log)
+	pre, err := r.settle(ctx, o, sys, client, log)
 	if err != nil {
 		return realMeasured{}, prelude{}, err
 	}
-	snd, err := newRealSender(client, sys.url, f.kinds, tr)
+	snd, err := newRealSender(client, sys.url, o.Kinds, tr)
 	if err != nil {
 		return realMeasured{}, prelude{}, err
 	}
-	log.Info("replaying", "trace", f.trace, "requests", len(tr.Offsets), "window", tr.Duration, "prelude", pre.length, "steady", pre.steady)
-	m, start, err := r.replay(ctx, f, tr, snd, sys.admin, log)
+	log.Info("replaying", "trace", o.Trace, "requests", len(tr.Offsets), "window", tr.Duration, "prelude", pre.length, "steady", pre.steady)
+	m, start, err := r.replay(ctx, o, tr, snd, sys.admin, log)
 	pre.fleet = start
 	return m, pre, err
 }
@@ -75,14 +75,14 @@ func (r *realRun) measure(ctx context.Context, f realFlags, log *slog.Logger) (_
 // replay sends tr through snd and measures the requests' outcomes, the
 // fleet behind the admin base URL and the CPU time. It also returns the
 // fleet when it began.
-func (r *realRun) replay(ctx context.Context, f realFlags, tr load.Traced, snd load.Sender, admin string, log *slog.Logger) (realMeasured, []adminPool, error) {
+func (r *realRun) replay(ctx context.Context, o RealOptions, tr load.Traced, snd load.Sender, admin string, log *slog.Logger) (realMeasured, []adminPool, error) {
 	tally := newLoadTally(tr, r.slos())
 	cpu := processCPU()
 	busy, total, _ := machineTicks()
 	meter := startFleetPoller(admin, nil, realSampleInterval, log)
-	span := load.RunEach(ctx, tr.Schedule, snd, load.Options{Grace: f.grace}, tally.add)
-	out := tally.measured(r.trace.Name, f.seed, r.speedup, span, meter.stop())
-	out.Workers = f.workers
+	span := load.RunEach(ctx, tr.Schedule, snd, load.Options{Grace: o.Grace}, tally.add)
+	out := tally.measured(r.trace.Name, o.Seed, r.speedup, span, meter.stop())
+	out.Workers = o.Workers
 	if err := ctx.Err(); err != nil {
 		return realMeasured{}, nil, fmt.Errorf("bench: the run was stopped: %w", err)
 	}
@@ -126,7 +126,7 @@ func (r *realRun) slos() [2]time.Duration {
 // measured closes the books of a real run named scenario.
 func (t *loadTally) measured(scenario string, seed uint64, speedup float64, span load.Span, u fleetUsage) realMeasured {
 	m := realMeasured{
-		loadReport:     t.report(scenario, seed, speedup, span),
+		LoadReport:     t.report(scenario, seed, speedup, span),
 		ReplicaSeconds: u.ReplicaSeconds, CostByPoolUSD: u.CostByPoolUSD,
 	}
 	m.setCost(u.cost(), true)
@@ -160,14 +160,14 @@ func priorityOf(c load.Class) batcher.Priority {
 // newRealSender returns the sender of a traced schedule against the
 // gateway at base through client: one fixed request per kind and class,
 // its class in the priority header.
-func newRealSender(client *http.Client, base string, kinds [2]realKind, tr load.Traced) (load.Sender, error) {
+func newRealSender(client *http.Client, base string, kinds [2]RequestKind, tr load.Traced) (load.Sender, error) {
 	var targets [2][load.NumClasses]*load.HTTPTarget
 	for k, kind := range kinds {
 		body, err := kind.body()
 		if err != nil {
 			return nil, err
 		}
-		u := base + "/v2/models/" + url.PathEscape(kind.model) + "/infer"
+		u := base + "/v2/models/" + url.PathEscape(kind.Model) + "/infer"
 		for c := range load.NumClasses {
 			targets[k][c] = &load.HTTPTarget{Client: client, URL: u, Body: body, Header: classHeader(load.Class(c), "")}
 		}

@@ -1,4 +1,4 @@
-package main
+package system
 
 import (
 	"fmt"
@@ -8,11 +8,13 @@ import (
 	"github.com/sluice-gateway/sluice/internal/app"
 )
 
-// simKinds names the models a trace's light and heavy requests are for,
-// and what a heavy request weighs in a batch.
-type simKinds struct {
-	light, heavy string
-	heavyRows    int64
+// SimKinds names the models a trace's light and heavy requests are for,
+// and what a heavy request weighs in a batch. An empty model name picks
+// the configuration's first model for light requests and its second
+// (else the first) for heavy ones.
+type SimKinds struct {
+	Light, Heavy string
+	HeavyRows    int64
 }
 
 // simFleet translates a configuration into the simulator's fleet: every
@@ -20,7 +22,7 @@ type simKinds struct {
 // their tier, SLO and timeout, the queue limits, the scaler interval and
 // the budget. An empty model name picks the configuration's first model
 // for light requests and its second (else the first) for heavy ones.
-func simFleet(cfg *configs.Config, kinds simKinds) (sim.Fleet, error) {
+func simFleet(cfg *configs.Config, kinds SimKinds) (sim.Fleet, error) {
 	f := sim.Fleet{
 		Limits:        app.ClassLimits(cfg.Queue),
 		Interval:      cfg.Scaler.Interval,
@@ -30,7 +32,7 @@ func simFleet(cfg *configs.Config, kinds simKinds) (sim.Fleet, error) {
 	for _, p := range cfg.Pools {
 		f.Pools = append(f.Pools, sim.Pool{Pool: p.CostModel(), Min: p.Replicas.Min, Max: p.Replicas.Max})
 	}
-	light, heavy := kinds.light, kinds.heavy
+	light, heavy := kinds.Light, kinds.Heavy
 	if light == "" && len(cfg.Models) > 0 {
 		light = cfg.Models[0].Name
 	}
@@ -41,7 +43,7 @@ func simFleet(cfg *configs.Config, kinds simKinds) (sim.Fleet, error) {
 	if f.Kinds[sim.Light], err = simKind(cfg, light, 1); err != nil {
 		return sim.Fleet{}, err
 	}
-	if f.Kinds[sim.Heavy], err = simKind(cfg, heavy, kinds.heavyRows); err != nil {
+	if f.Kinds[sim.Heavy], err = simKind(cfg, heavy, kinds.HeavyRows); err != nil {
 		return sim.Fleet{}, err
 	}
 	return f, nil

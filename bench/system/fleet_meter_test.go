@@ -1,4 +1,4 @@
-package main
+package system
 
 import (
 	"strings"
@@ -97,7 +97,7 @@ func TestWarm(t *testing.T) {
 func TestPrintRealReport(t *testing.T) {
 	cost, perM := 0.02, 10.0
 	m := realMeasured{
-		loadReport: loadReport{Scenario: "s", Policy: policyMeasured, Seed: 3, Requests: 100, Served: 99,
+		LoadReport: LoadReport{Scenario: "s", Policy: policyMeasured, Seed: 3, Requests: 100, Served: 99,
 			Rejected: map[string]int64{"shed": 1}, CostUSD: &cost, CostPerMillionUSD: &perM,
 			LatencyMS: sim.Latency{P50: 10, P95: 20, P99: 30}, SendLagP99MS: 0.5},
 		ReplicaSeconds: map[string]float64{"a": 12},
@@ -105,7 +105,7 @@ func TestPrintRealReport(t *testing.T) {
 	p := sim.Report{Scenario: "s", Policy: "costaware", DurationS: 60, Requests: 101, Served: 101, Rejected: map[string]int64{},
 		CostUSD: 0.025, LatencyMS: sim.Latency{P99: 25}, ReplicaSeconds: map[string]float64{"a": 13, "b": 1}}
 	var b strings.Builder
-	if err := printRealReport(&b, newRealReport(m, p, 10, prelude{length: 480 * time.Second, steady: true}, map[string]int{"a": 2, "b": 0})); err != nil {
+	if err := WriteRealReport(&b, newRealReport(m, p, 10, prelude{length: 480 * time.Second, steady: true}, map[string]int{"a": 2, "b": 0})); err != nil {
 		t.Fatal(err)
 	}
 	for _, want := range []string{

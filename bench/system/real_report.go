@@ -1,4 +1,4 @@
-package main
+package system
 
 import (
 	"fmt"
@@ -20,9 +20,9 @@ var realNotes = []string{
 	"the real run replayed the first second for %v of trace time before the trace, unmeasured, until its fleet was steady (%s); the prediction starts the trace from the fleet the real run had then, %v, warm, with a fresh policy",
 }
 
-// realReport is the report of `sluice bench real`: what the run
+// RealReport is the report of `sluice bench real`: what the run
 // measured, what the simulator predicted for it, and their ratios.
-type realReport struct {
+type RealReport struct {
 	// Speedup is the time compression both ran under.
 	Speedup float64 `json:"speedup"`
 	// PreludeS is the trace time replayed before the trace, unmeasured,
@@ -49,14 +49,14 @@ type realRatios struct {
 // newRealReport puts a measured run and its prediction side by side;
 // pre is the real run's prelude, and start the fleet both started the
 // trace with, by pool.
-func newRealReport(m realMeasured, p sim.Report, speedup float64, pre prelude, start map[string]int) realReport {
+func newRealReport(m realMeasured, p sim.Report, speedup float64, pre prelude, start map[string]int) RealReport {
 	steady := "it was"
 	if !pre.steady {
 		steady = "it was not, and the run went on"
 	}
 	notes := slices.Clone(realNotes)
 	notes[len(notes)-1] = fmt.Sprintf(notes[len(notes)-1], pre.length, steady, start)
-	r := realReport{Speedup: speedup, Measured: m, Predicted: p, Notes: notes,
+	r := RealReport{Speedup: speedup, Measured: m, Predicted: p, Notes: notes,
 		PreludeS: pre.length.Seconds(), Steady: pre.steady, StartFleet: start}
 	r.Ratio.P99 = ratioOf(m.LatencyMS.P99, p.LatencyMS.P99)
 	if m.CostUSD != nil {
@@ -74,8 +74,8 @@ func ratioOf(x, of float64) *float64 {
 	return floatPtr(benchRound(x/of, 4))
 }
 
-// printRealReport writes the report for people: the two runs in columns.
-func printRealReport(w io.Writer, r realReport) error {
+// WriteRealReport writes the report for people: the two runs in columns.
+func WriteRealReport(w io.Writer, r RealReport) error {
 	m, p := r.Measured, r.Predicted
 	fmt.Fprintf(w, "scenario %s, seed %d: %d trace seconds compressed %g× into %.1f s; workers %s\n\n",
 		m.Scenario, m.Seed, p.DurationS, r.Speedup, float64(p.DurationS)/r.Speedup, m.Workers)

@@ -1,4 +1,4 @@
-package main
+package system
 
 import (
 	"context"
@@ -31,7 +31,10 @@ const (
 	pathSluice = "sluice"
 )
 
-var overheadPaths = []string{pathDirect, pathProxy, pathSluice}
+// OverheadPaths returns the paths Overhead compares, in the order it
+// runs them: direct to the workers, through a bare reverse proxy, and
+// through Sluice.
+func OverheadPaths() []string { return []string{pathDirect, pathProxy, pathSluice} }
 
 // overheadTenant is the one tenant of the gateway under test.
 const overheadTenant = "bench"

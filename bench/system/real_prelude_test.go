@@ -1,4 +1,4 @@
-package main
+package system
 
 import (
 	"testing"
@@ -79,16 +79,16 @@ func TestStartFleetOf(t *testing.T) {
 // TestPredictionFromAFleet checks that the prediction starts where the
 // real run's trace started, and decides by the real policy from there.
 func TestPredictionFromAFleet(t *testing.T) {
-	f := realFlags{config: realTinyConfig, trace: realShortTrace, speedup: 10, seed: 3,
-		kinds: [2]realKind{{model: "sum", rows: 1, elements: 4}, {model: "sum", rows: 2, elements: 4096}}}
-	r, err := prepareReal(f)
+	o := RealOptions{Config: realTinyConfig, Trace: realShortTrace, Speedup: 10, Seed: 3, Prelude: -1,
+		Kinds: [2]RequestKind{{Model: "sum", Rows: 1, Elements: 4}, {Model: "sum", Rows: 2, Elements: 4096}}}
+	r, err := prepareReal(o)
 	if err != nil {
 		t.Fatal(err)
 	}
 	start := []int{1, 2} // cpu has one replica at most, gpu two
-	o := r.predictionFrom(start)
-	o.Timeline = true
-	res, err := sim.Run(o)
+	opts := r.predictionFrom(start)
+	opts.Timeline = true
+	res, err := sim.Run(opts)
 	if err != nil {
 		t.Fatal(err)
 	}

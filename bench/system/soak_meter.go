@@ -1,4 +1,4 @@
-package main
+package system
 
 import (
 	"bufio"
@@ -13,9 +13,9 @@ import (
 	"github.com/sluice-gateway/sluice/bench/load"
 )
 
-// soakSample is what the soak benchmark measures at the end of one
+// SoakSample is what the soak benchmark measures at the end of one
 // window of its run.
-type soakSample struct {
+type SoakSample struct {
 	// At is the end of the window, from the start of the load.
 	At time.Duration `json:"-"`
 	// AtS is At in seconds, for JSON.
@@ -108,12 +108,12 @@ func (m *soakMeter) record(o load.Outcome) {
 
 // cut ends the current window at at, with the memory and goroutine
 // counts measured then, and starts the next one.
-func (m *soakMeter) cut(at time.Duration, mem soakMemory, goroutines int) soakSample {
+func (m *soakMeter) cut(at time.Duration, mem soakMemory, goroutines int) SoakSample {
 	m.mu.Lock()
 	lat, served, failed := m.lat, m.served, m.failed
 	m.lat, m.served, m.failed = load.NewLatencies(), 0, 0
 	m.mu.Unlock()
-	s := soakSample{
+	s := SoakSample{
 		At: at, AtS: at.Seconds(), RSSBytes: mem.rss, HeapInuseBytes: mem.heapInuse,
 		Goroutines: goroutines, Served: served, Failed: failed,
 	}
@@ -124,11 +124,11 @@ func (m *soakMeter) cut(at time.Duration, mem soakMemory, goroutines int) soakSa
 	return s
 }
 
-// soakTolerance bounds how much the end of a soak may exceed its start
+// SoakTolerance bounds how much the end of a soak may exceed its start
 // and still be flat: a quantity passes when end <= start·(1+growth) +
 // floor, with its own growth for p99. The floors keep small absolute
 // changes, noise on a small process, from failing a run.
-type soakTolerance struct {
+type SoakTolerance struct {
 	// Growth is the relative growth allowed of RSS, heap and goroutines,
 	// >= 0.
 	Growth float64
@@ -143,12 +143,12 @@ type soakTolerance struct {
 	P99Floor time.Duration
 }
 
-// defaultSoakTolerance is the tolerance of `sluice bench soak` when its
+// DefaultSoakTolerance is the tolerance of `sluice bench soak` when its
 // flags set nothing else.
-var defaultSoakTolerance = soakTolerance{Growth: 0.25, P99Growth: 1, MemoryFloor: 16 << 20, GoroutineFloor: 25, P99Floor: 10 * time.Millisecond}
+var DefaultSoakTolerance = SoakTolerance{Growth: 0.25, P99Growth: 1, MemoryFloor: 16 << 20, GoroutineFloor: 25, P99Floor: 10 * time.Millisecond}
 
-// soakVerdict is the judgement of a soak run.
-type soakVerdict struct {
+// SoakVerdict is the judgement of a soak run.
+type SoakVerdict struct {
 	Flat bool `json:"flat"`
 	// Problems says what is not flat, one quantity each; empty when flat.
 	Problems []string `json:"problems"`
@@ -157,9 +157,9 @@ type soakVerdict struct {
 // judgeSoak compares the last sample with the first. RSS is skipped
 // where unknown; p99 is compared only when both windows served requests.
 // Fewer than two samples cannot be judged: not flat.
-func judgeSoak(samples []soakSample, tol soakTolerance) soakVerdict {
+func judgeSoak(samples []SoakSample, tol SoakTolerance) SoakVerdict {
 	if len(samples) < 2 {
-		return soakVerdict{Problems: []string{fmt.Sprintf("%d samples: at least 2 are needed", len(samples))}}
+		return SoakVerdict{Problems: []string{fmt.Sprintf("%d samples: at least 2 are needed", len(samples))}}
 	}
 	start, end := samples[0], samples[len(samples)-1]
 	var problems []string
@@ -178,5 +178,5 @@ func judgeSoak(samples []soakSample, tol soakTolerance) soakVerdict {
 	if start.Served > 0 && end.Served > 0 && end.P99 > allowed {
 		problems = append(problems, fmt.Sprintf("p99 grew from %v to %v", start.P99, end.P99))
 	}
-	return soakVerdict{Flat: len(problems) == 0, Problems: problems}
+	return SoakVerdict{Flat: len(problems) == 0, Problems: problems}
 }

@@ -1,4 +1,4 @@
-package main
+package system
 
 import (
 	"encoding/json"
@@ -7,32 +7,32 @@ import (
 	"strings"
 )
 
-// soakReport is a soak run as `sluice bench soak --json` prints it.
-type soakReport struct {
+// SoakReport is a soak run as Soak writes it in JSON.
+type SoakReport struct {
 	Model     string       `json:"model"`
 	Rate      float64      `json:"rate"`
 	WarmupS   float64      `json:"warmup_s"`
 	DurationS float64      `json:"duration_s"`
 	IntervalS float64      `json:"interval_s"`
-	Samples   []soakSample `json:"samples"`
-	Verdict   soakVerdict  `json:"verdict"`
+	Samples   []SoakSample `json:"samples"`
+	Verdict   SoakVerdict  `json:"verdict"`
 }
 
 // printSoakHeader writes what the run offers and the table's header.
-func printSoakHeader(w io.Writer, r soakReport) {
+func printSoakHeader(w io.Writer, r SoakReport) {
 	fmt.Fprintf(w, "soak: %g requests/s to %s for %gs after %gs of warm-up, a sample every %gs\n\n", r.Rate, r.Model, r.DurationS, r.WarmupS, r.IntervalS)
 	fmt.Fprintf(w, "%8s  %9s  %9s  %10s  %8s  %7s  %8s\n", "time s", "rss MiB", "heap MiB", "goroutines", "served", "failed", "p99 ms")
 }
 
 // printSoakRow writes one sample as a row of the table.
-func printSoakRow(w io.Writer, s soakSample) {
+func printSoakRow(w io.Writer, s SoakSample) {
 	fmt.Fprintf(w, "%8.0f  %9s  %9.1f  %10d  %8d  %7d  %8.1f\n",
 		s.AtS, rssMiB(s.RSSBytes), mib(s.HeapInuseBytes), s.Goroutines, s.Served, s.Failed, s.P99MS)
 }
 
 // writeSoakVerdict writes the verdict after the table, or the whole
 // report as JSON.
-func writeSoakVerdict(w io.Writer, r soakReport, asJSON bool) error {
+func writeSoakVerdict(w io.Writer, r SoakReport, asJSON bool) error {
 	if asJSON {
 		return json.NewEncoder(w).Encode(r)
 	}

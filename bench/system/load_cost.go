@@ -1,4 +1,4 @@
-package main
+package system
 
 import (
 	"log/slog"
@@ -24,16 +24,16 @@ type adminPool struct {
 	} `json:"queue"`
 }
 
-// startCostMeter starts sampling the fleet of f.admin every
-// costSampleInterval, priced by f.config where the admin API gives no
+// startCostMeter starts sampling the fleet of o.Admin every
+// costSampleInterval, priced by o.Config where the admin API gives no
 // price; nil without --admin.
-func startCostMeter(f loadFlags, log *slog.Logger) (*fleetPoller, error) {
-	if f.admin == "" {
+func startCostMeter(o LoadOptions, log *slog.Logger) (*fleetPoller, error) {
+	if o.Admin == "" {
 		return nil, nil
 	}
-	prices, err := loadPrices(f.config)
+	prices, err := loadPrices(o.Config)
 	if err != nil {
 		return nil, err
 	}
-	return startFleetPoller(f.admin, prices, costSampleInterval, log), nil
+	return startFleetPoller(o.Admin, prices, costSampleInterval, log), nil
 }

@@ -1,4 +1,4 @@
-package main
+package system
 
 import (
 	"fmt"
@@ -12,10 +12,10 @@ import (
 	"github.com/sluice-gateway/sluice/bench/load"
 )
 
-// overheadRun is one measurement, or the median of repeated ones: one
+// OverheadRun is one measurement, or the median of repeated ones: one
 // rate on one path. Latencies are in milliseconds, counted from each
 // request's scheduled send time.
-type overheadRun struct {
+type OverheadRun struct {
 	Path    string  `json:"path"`
 	RateRPS float64 `json:"rate_rps"`
 	// OfferedRPS is the rate actually sent.
@@ -48,8 +48,8 @@ type overheadRun struct {
 }
 
 // newOverheadRun sums up one measurement.
-func newOverheadRun(path string, rate float64, res load.Result, f overheadFlags) overheadRun {
-	r := overheadRun{
+func newOverheadRun(path string, rate float64, res load.Result, o OverheadOptions) OverheadRun {
+	r := OverheadRun{
 		Path: path, RateRPS: rate, OfferedRPS: benchRound(res.OfferedRate(), 1), Errors: res.Errors(),
 		P50MS: benchMillis(res.Latency.Quantile(0.50)), P99MS: benchMillis(res.Latency.Quantile(0.99)),
 		SendLagP99MS: benchMillis(res.SendLag.Quantile(0.99)),
@@ -58,23 +58,23 @@ func newOverheadRun(path string, rate float64, res load.Result, f overheadFlags)
 		r.Served = benchRound(float64(res.Succeeded)/float64(res.Sent), 6)
 	}
 	r.Failures = failureCounts(res)
-	r.Sustains = res.Sent > 0 && sustains(r, f)
+	r.Sustains = res.Sent > 0 && sustains(r, o)
 	return r
 }
 
 // sustains reports whether a run meets the flags' bounds.
-func sustains(r overheadRun, f overheadFlags) bool {
-	return r.Served >= f.minServed && r.P99MS <= benchMillis(f.p99Bound)
+func sustains(r OverheadRun, o OverheadOptions) bool {
+	return r.Served >= o.MinServed && r.P99MS <= benchMillis(o.P99Bound)
 }
 
 // medianRun sums up repeated runs of one path at one rate: the median of
 // each figure, and the errors of all. pre: len(runs) > 0, all of the same
 // path and rate.
-func medianRun(runs []overheadRun, f overheadFlags) overheadRun {
+func medianRun(runs []OverheadRun, o OverheadOptions) OverheadRun {
 	if len(runs) == 1 {
 		return runs[0]
 	}
-	med := func(get func(overheadRun) float64) float64 {
+	med := func(get func(OverheadRun) float64) float64 {
 		xs := make([]float64, len(runs))
 		for i, r := range runs {
 			xs[i] = get(r)
@@ -85,14 +85,14 @@ func medianRun(runs []overheadRun, f overheadFlags) overheadRun {
 		}
 		return xs[len(xs)/2]
 	}
-	m := overheadRun{
+	m := OverheadRun{
 		Path: runs[0].Path, RateRPS: runs[0].RateRPS,
-		OfferedRPS:      med(func(r overheadRun) float64 { return r.OfferedRPS }),
-		Served:          med(func(r overheadRun) float64 { return r.Served }),
-		P50MS:           med(func(r overheadRun) float64 { return r.P50MS }),
-		P99MS:           med(func(r overheadRun) float64 { return r.P99MS }),
-		SendLagP99MS:    med(func(r overheadRun) float64 { return r.SendLagP99MS }),
-		CPUPerRequestUS: med(func(r overheadRun) float64 { return r.CPUPerRequestUS }),
+		OfferedRPS:      med(func(r OverheadRun) float64 { return r.OfferedRPS }),
+		Served:          med(func(r OverheadRun) float64 { return r.Served }),
+		P50MS:           med(func(r OverheadRun) float64 { return r.P50MS }),
+		P99MS:           med(func(r OverheadRun) float64 { return r.P99MS }),
+		SendLagP99MS:    med(func(r OverheadRun) float64 { return r.SendLagP99MS }),
+		CPUPerRequestUS: med(func(r OverheadRun) float64 { return r.CPUPerRequestUS }),
 	}
 	for _, r := range runs {
 		m.Errors += r.Errors
@@ -103,7 +103,7 @@ func medianRun(runs []overheadRun, f overheadFlags) overheadRun {
 			m.Failures[reason] += n
 		}
 	}
-	m.Sustains = sustains(m, f)
+	m.Sustains = sustains(m, o)
 	return m
 }
 
@@ -125,8 +125,8 @@ func failureCounts(res load.Result) map[string]int {
 	return out
 }
 
-// overheadSustained is the highest rate a path sustained.
-type overheadSustained struct {
+// OverheadSustained is the highest rate a path sustained.
+type OverheadSustained struct {
 	// RPS is the highest rate the path sustained; 0 when it sustained
 	// none.
 	RPS float64 `json:"rps"`
@@ -135,8 +135,8 @@ type overheadSustained struct {
 	AtLeast bool `json:"at_least"`
 }
 
-// overheadTarget is one of the targets the report checks.
-type overheadTarget struct {
+// OverheadTarget is one of the targets the report checks.
+type OverheadTarget struct {
 	Name string `json:"name"`
 	Want string `json:"want"`
 	// Got is the measured value; null when not measured.
@@ -144,8 +144,9 @@ type overheadTarget struct {
 	Met bool     `json:"met"`
 }
 
-// overheadReport is what `sluice bench overhead` reports.
-type overheadReport struct {
+// OverheadReport is what Overhead reports, `sluice bench overhead
+// --json`'s object.
+type OverheadReport struct {
 	Workers    int     `json:"workers"`
 	Slots      int     `json:"slots"`
 	Repeat     int     `json:"repeat"`
@@ -156,31 +157,31 @@ type overheadReport struct {
 	P99BoundMS float64 `json:"p99_bound_ms"`
 	MinServed  float64 `json:"min_served"`
 	// Runs are the measurements in the order they ran.
-	Runs []overheadRun `json:"runs"`
+	Runs []OverheadRun `json:"runs"`
 	// Sustained is each path's highest sustained rate.
-	Sustained map[string]overheadSustained `json:"sustained"`
+	Sustained map[string]OverheadSustained `json:"sustained"`
 	// SluiceToProxy is Sluice's sustained rate over the proxy's; null when
 	// the proxy sustained none.
 	SluiceToProxy *float64         `json:"sluice_to_proxy"`
-	Targets       []overheadTarget `json:"targets"`
+	Targets       []OverheadTarget `json:"targets"`
 
 	paths []string
 	// lastOK tells, per path, whether it sustained the last rate it ran.
 	lastOK map[string]bool
 }
 
-func newOverheadReport(f overheadFlags) overheadReport {
-	return overheadReport{
-		Workers: f.workers, Slots: f.slots, Repeat: f.repeat, PerItemUS: float64(f.perItem) / float64(time.Microsecond), Schedule: f.schedule,
-		DurationS: f.duration.Seconds(), WarmupS: f.warmup.Seconds(),
-		P99BoundMS: benchMillis(f.p99Bound), MinServed: f.minServed,
-		Sustained: map[string]overheadSustained{}, paths: f.paths, lastOK: map[string]bool{},
+func newOverheadReport(o OverheadOptions) OverheadReport {
+	return OverheadReport{
+		Workers: o.Workers, Slots: o.Slots, Repeat: o.Repeat, PerItemUS: float64(o.PerItem) / float64(time.Microsecond), Schedule: o.Schedule,
+		DurationS: o.Duration.Seconds(), WarmupS: o.Warmup.Seconds(),
+		P99BoundMS: benchMillis(o.P99Bound), MinServed: o.MinServed,
+		Sustained: map[string]OverheadSustained{}, paths: o.Paths, lastOK: map[string]bool{},
 	}
 }
 
 // add records a run: what it adds over the direct path's run at the same
 // rate, and the highest rate its path sustained so far.
-func (r *overheadReport) add(run overheadRun) {
+func (r *OverheadReport) add(run OverheadRun) {
 	if d, ok := r.run(pathDirect, run.RateRPS); ok && run.Path != pathDirect {
 		run.AddedP50MS = floatPtr(benchRound(run.P50MS-d.P50MS, 3))
 		run.AddedP99MS = floatPtr(benchRound(run.P99MS-d.P99MS, 3))
@@ -195,18 +196,18 @@ func (r *overheadReport) add(run overheadRun) {
 }
 
 // run returns the latest run of path at rate.
-func (r *overheadReport) run(path string, rate float64) (overheadRun, bool) {
+func (r *OverheadReport) run(path string, rate float64) (OverheadRun, bool) {
 	for i := len(r.Runs) - 1; i >= 0; i-- {
 		if r.Runs[i].Path == path && r.Runs[i].RateRPS == rate {
 			return r.Runs[i], true
 		}
 	}
-	return overheadRun{}, false
+	return OverheadRun{}, false
 }
 
 // stillSustaining returns the paths that sustained the last rate they
 // ran.
-func (r *overheadReport) stillSustaining() []string {
+func (r *OverheadReport) stillSustaining() []string {
 	var out []string
 	for _, p := range r.paths {
 		if r.lastOK[p] {
@@ -218,7 +219,7 @@ func (r *overheadReport) stillSustaining() []string {
 
 // conclude marks the paths that sustained their last rate, computes the
 // ratio and checks the targets.
-func (r *overheadReport) conclude() {
+func (r *OverheadReport) conclude() {
 	for p, s := range r.Sustained {
 		s.AtLeast = r.lastOK[p]
 		r.Sustained[p] = s
@@ -226,20 +227,20 @@ func (r *overheadReport) conclude() {
 	if proxy := r.Sustained[pathProxy].RPS; proxy > 0 {
 		r.SluiceToProxy = floatPtr(benchRound(r.Sustained[pathSluice].RPS/proxy, 3))
 	}
-	added := overheadTarget{
+	added := OverheadTarget{
 		Name: fmt.Sprintf("sluice p99 added at %d/s, ms", overheadTargetRate),
 		Want: fmt.Sprintf("<= %g", benchMillis(overheadMaxAddedP99)),
 	}
 	if run, ok := r.run(pathSluice, overheadTargetRate); ok && run.AddedP99MS != nil {
 		added.Got, added.Met = run.AddedP99MS, *run.AddedP99MS <= benchMillis(overheadMaxAddedP99)
 	}
-	ratio := overheadTarget{Name: "sluice sustained / proxy sustained", Want: fmt.Sprintf(">= %g", overheadMinProxyRatio), Got: r.SluiceToProxy}
+	ratio := OverheadTarget{Name: "sluice sustained / proxy sustained", Want: fmt.Sprintf(">= %g", overheadMinProxyRatio), Got: r.SluiceToProxy}
 	ratio.Met = ratio.Got != nil && *ratio.Got >= overheadMinProxyRatio
-	r.Targets = []overheadTarget{added, ratio}
+	r.Targets = []OverheadTarget{added, ratio}
 }
 
 // printOverheadIntro writes the setup and the table's header.
-func printOverheadIntro(w io.Writer, r overheadReport) {
+func printOverheadIntro(w io.Writer, r OverheadReport) {
 	fmt.Fprintf(w, "%d workers of %d slots (%gµs per item), %s arrivals; medians of %d measurements of %gs per rate and path, each after %gs of warm-up;\n",
 		r.Workers, r.Slots, r.PerItemUS, r.Schedule, r.Repeat, r.DurationS, r.WarmupS)
 	fmt.Fprintf(w, "a path sustains a rate when it serves >= %g%% of it with p99 <= %g ms.\n\n", r.MinServed*100, r.P99BoundMS)
@@ -248,7 +249,7 @@ func printOverheadIntro(w io.Writer, r overheadReport) {
 }
 
 // printOverheadRow writes one run as a row of the table.
-func printOverheadRow(w io.Writer, r overheadRun) {
+func printOverheadRow(w io.Writer, r OverheadRun) {
 	fmt.Fprintf(w, "%8g  %-6s  %9.1f  %7.2f%%  %8.3f  %8.3f  %8s  %8s  %7.1f  %-8s  %s\n",
 		r.RateRPS, r.Path, r.OfferedRPS, r.Served*100, r.P50MS, r.P99MS,
 		optMillis(r.AddedP50MS), optMillis(r.AddedP99MS), r.CPUPerRequestUS, yesNo(r.Sustains), failureText(r.Failures))
@@ -268,7 +269,7 @@ func failureText(f map[string]int) string {
 }
 
 // printOverheadSummary writes the sustained rates and the targets.
-func printOverheadSummary(w io.Writer, r overheadReport) error {
+func printOverheadSummary(w io.Writer, r OverheadReport) error {
 	var parts []string
 	for _, p := range r.paths {
 		s := r.Sustained[p]

@@ -1,4 +1,4 @@
-package main
+package system
 
 import (
 	"context"
@@ -9,13 +9,13 @@ import (
 	"github.com/sluice-gateway/sluice/bench/load"
 )
 
-// runSoakLoad offers f's load to url for f.warmup and then f.duration,
-// and samples the process every f.interval after the warm-up, handing
+// runSoakLoad offers f's load to url for o.Warmup and then o.Duration,
+// and samples the process every o.Interval after the warm-up, handing
 // each sample to row as it is taken, and once more when the load has
 // ended if the last interval was cut short. It returns the samples, or
 // an error when ctx ended the run.
-func runSoakLoad(ctx context.Context, f soakFlags, url string, row func(soakSample)) ([]soakSample, error) {
-	sched, err := load.Poisson(f.rate, f.warmup+f.duration, f.seed)
+func runSoakLoad(ctx context.Context, o SoakOptions, url string, row func(SoakSample)) ([]SoakSample, error) {
+	sched, err := load.Poisson(o.Rate, o.Warmup+o.Duration, o.Seed)
 	if err != nil {
 		return nil, fmt.Errorf("bench: %w", err)
 	}
@@ -32,9 +32,9 @@ func runSoakLoad(ctx context.Context, f soakFlags, url string, row func(soakSamp
 	go func() {
 		defer close(done)
 		send := load.SenderFunc(func(ctx context.Context, _ int) error { return target.Do(ctx) })
-		load.RunEach(ctx, sched, send, load.Options{Timeout: f.timeout}, meter.record)
+		load.RunEach(ctx, sched, send, load.Options{Timeout: o.Timeout}, meter.record)
 	}()
-	samples := sampleSoak(meter, start, f.warmup, f.interval, done, row)
+	samples := sampleSoak(meter, start, o.Warmup, o.Interval, done, row)
 	if ctx.Err() != nil {
 		return samples, fmt.Errorf("bench: soak stopped after %v: %w", time.Since(start).Round(time.Second), ctx.Err())
 	}
@@ -45,7 +45,7 @@ func runSoakLoad(ctx context.Context, f soakFlags, url string, row func(soakSamp
 // window every interval until done is closed, and once more then unless
 // a sample was just taken. Each sample's time counts from the end of the
 // warm-up.
-func sampleSoak(meter *soakMeter, start time.Time, warmup, interval time.Duration, done <-chan struct{}, row func(soakSample)) []soakSample {
+func sampleSoak(meter *soakMeter, start time.Time, warmup, interval time.Duration, done <-chan struct{}, row func(SoakSample)) []SoakSample {
 	select {
 	case <-time.After(time.Until(start.Add(warmup))):
 		meter.cut(0, soakMemory{}, 0)
@@ -55,7 +55,7 @@ func sampleSoak(meter *soakMeter, start time.Time, warmup, interval time.Duratio
 	begin := time.Now()
 	tick := time.NewTicker(interval)
 	defer tick.Stop()
-	var samples []soakSample
+	var samples []SoakSample
 	take := func() {
 		s := meter.cut(time.Since(begin), readSoakMemory(), runtime.NumGoroutine())
 		samples = append(samples, s)
