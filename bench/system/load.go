@@ -146,8 +146,9 @@ func loadPrices(path string) (map[string]float64, error) {
 	if err != nil {
 		return nil, err
 	}
-	prices := make(map[string]float64, len(cfg.Pools))
-	for _, p := range cfg.Pools {
+	fleet := cfg.Fleet()
+	prices := make(map[string]float64, len(fleet.Pools))
+	for _, p := range fleet.Pools {
 		prices[p.Name] = p.PricePerHour
 	}
 	return prices, nil

@@ -29,8 +29,10 @@ func simFleet(cfg *configs.Config, kinds SimKinds) (sim.Fleet, error) {
 		BudgetPerHour: cfg.Budget.PerHour,
 		RetryBudget:   cfg.Retry.BudgetRatio,
 	}
-	for _, p := range cfg.Pools {
-		f.Pools = append(f.Pools, sim.Pool{Pool: p.CostModel(), Min: p.Replicas.Min, Max: p.Replicas.Max})
+	fleet := cfg.Fleet()
+	for _, p := range fleet.Pools {
+		b := fleet.Bounds[p.Name]
+		f.Pools = append(f.Pools, sim.Pool{Pool: p, Min: b.Min, Max: b.Max})
 	}
 	light, heavy := kinds.Light, kinds.Heavy
 	if light == "" && len(cfg.Models) > 0 {

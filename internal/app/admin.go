@@ -33,6 +33,7 @@ func adminHandler(rt *router.Router, driver poolDriver, gw *gateway.Gateway, sc 
 	r.Get("/healthz", func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusOK) })
 	r.Get("/admin/pools", func(w http.ResponseWriter, req *http.Request) {
 		var out []poolStatus
+		fleet := sc.fleet()
 		for _, name := range rt.PoolNames() {
 			p := rt.Pool(name)
 			if p == nil {
@@ -43,8 +44,9 @@ func adminHandler(rt *router.Router, driver poolDriver, gw *gateway.Gateway, sc 
 				writeAdminError(w, http.StatusBadGateway, err)
 				return
 			}
+			cost, _ := fleet.Pool(name)
 			out = append(out, poolStatus{
-				Name: name, Ready: ready, Starting: starting, Queue: p.Stats(), PricePerHour: sc.prices.of(name),
+				Name: name, Ready: ready, Starting: starting, Queue: p.Stats(), PricePerHour: cost.PricePerHour,
 			})
 		}
 		w.Header().Set("Content-Type", "application/json")

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/sluice-gateway/sluice/configs"
+	"github.com/sluice-gateway/sluice/costmodel"
 	"github.com/sluice-gateway/sluice/gateway"
 	"github.com/sluice-gateway/sluice/internal/scaling"
 	"github.com/sluice-gateway/sluice/router"
@@ -148,8 +149,9 @@ func (a *App) start(ctx context.Context, cfg *configs.Config, opts Options, stop
 	if err != nil {
 		return nil, err
 	}
+	cur := newCurrent(newInForce(cfg))
 	build := routerBuilder(metrics, opts.Router)
-	rc := build(cfg)
+	rc := build(cur.load())
 	rc.Logger, rc.WorkerTLS = log, ed.workersTLS
 	gwOpts.Metrics = metrics.gateway
 	flushTraces, err := traceFromEnv(ctx, &rc, &gwOpts, log)
@@ -163,7 +165,7 @@ func (a *App) start(ctx context.Context, cfg *configs.Config, opts Options, stop
 	}
 	stops.push(rt.Close)
 	a.router = rt
-	driver, stopPools, err := startPools(ctx, cfg, rt, opts.Workers, log)
+	driver, stopPools, err := startPools(ctx, cur.load(), rt, opts.Workers, log)
 	if err != nil {
 		return nil, err
 	}
@@ -176,16 +178,16 @@ func (a *App) start(ctx context.Context, cfg *configs.Config, opts Options, stop
 	if err := metrics.watch(rt, gwOpts.Tenants); err != nil {
 		return nil, err
 	}
-	sc, stopScaling, err := startScaling(ctx, cfg, rt, driver, scaling.Directed{Shed: rt, Fallback: gwOpts.Admission}, metrics.reg, log)
+	sc, stopScaling, err := startScaling(ctx, cur, rt, driver, scaling.Directed{Shed: rt, Fallback: gwOpts.Admission}, metrics.reg, log)
 	if err != nil {
 		return nil, err
 	}
 	stops.push(stopScaling)
-	board, feed, stopStatus := startStatus(ctx, cfg, rt, driver, sc)
+	board, stopStatus := startStatus(ctx, cur, rt, driver, sc)
 	stops.push(stopStatus)
-	lctx, rl, stopLifecycle, err := startLifecycle(ctx, cfg, servingParts{
+	lctx, rl, stopLifecycle, err := startLifecycle(ctx, cur, servingParts{
 		router: rt, gateway: gw, admission: gwOpts.Admission, scaling: sc, driver: driver, metrics: metrics,
-		status: feed, secrets: opts.Secrets, routerConfig: build,
+		secrets: opts.Secrets, routerConfig: build,
 	}, log)
 	if err != nil {
 		return nil, err
@@ -223,7 +225,7 @@ func endpointSink(rt *router.Router, log *slog.Logger) func(string, []local.Endp
 }
 
 // workerArgs are the flags that make `sluice worker` emulate a pool.
-func workerArgs(p configs.Pool) []string {
+func workerArgs(p costmodel.Pool) []string {
 	return []string{
 		"--base", p.Curve.Base.String(),
 		"--per-item", p.Curve.PerItem.String(),

@@ -125,7 +125,7 @@ func TestKubePoolsMatchBench(t *testing.T) {
 			if flags["name"] != p.Name {
 				t.Errorf("worker --name=%s, want %s", flags["name"], p.Name)
 			}
-			want := workerArgs(p)
+			want := workerArgs(p.CostModel())
 			for i := 0; i+1 < len(want); i += 2 {
 				name := strings.TrimPrefix(want[i], "--")
 				if got, ok := flags[name]; !ok || !sameValue(got, want[i+1]) {

@@ -40,7 +40,7 @@ func exportedMetrics(t *testing.T) map[string]bool {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rc := routerConfig(cfg)
+	rc := RouterConfig(cfg)
 	m.instrument(&rc)
 	rt, err := router.New(rc)
 	if err != nil {
@@ -52,7 +52,7 @@ func exportedMetrics(t *testing.T) map[string]bool {
 	}
 	driver := &fakeDriver{replicas: map[string][2]int{}}
 	now := func() time.Time { return epoch }
-	if _, err := newScaling(cfg, rt, driver, &fakeAdmission{}, m.reg, now, slog.New(slog.DiscardHandler)); err != nil {
+	if _, err := newScaling(currentOf(cfg), rt, driver, &fakeAdmission{}, m.reg, now, slog.New(slog.DiscardHandler)); err != nil {
 		t.Fatal(err)
 	}
 	return describedNames(m.reg)

@@ -5,7 +5,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
-	"github.com/sluice-gateway/sluice/configs"
+	"github.com/sluice-gateway/sluice/costmodel"
 	"github.com/sluice-gateway/sluice/scaler"
 )
 
@@ -21,8 +21,8 @@ import (
 // observe runs on the scaler's goroutine only; the counters and the
 // meter are safe for the concurrent scrapes.
 type decisionMetrics struct {
-	// prices returns each pool's price, USD per replica-hour.
-	prices func() map[string]float64
+	// fleet returns the pools in force, priced.
+	fleet func() costmodel.Fleet
 	// last returns the snapshot of the latest decision.
 	last func() (scaler.Snapshot, map[string]int, bool)
 	// served counts the inferences served since the start.
@@ -32,11 +32,12 @@ type decisionMetrics struct {
 	meter                            spendMeter
 }
 
-// newDecisionMetrics returns the decision metrics of cfg's pools,
-// registered with reg; they meter the spending at prices.
-func newDecisionMetrics(reg prometheus.Registerer, cfg *configs.Config, prices *poolPrices, last func() (scaler.Snapshot, map[string]int, bool), served func() uint64) (*decisionMetrics, error) {
+// newDecisionMetrics returns the decision metrics of pools, registered
+// with reg; they meter the spending at the prices of fleet at each
+// decision.
+func newDecisionMetrics(reg prometheus.Registerer, pools costmodel.Fleet, fleet func() costmodel.Fleet, last func() (scaler.Snapshot, map[string]int, bool), served func() uint64) (*decisionMetrics, error) {
 	m := &decisionMetrics{
-		prices: prices.all, last: last, served: served,
+		fleet: fleet, last: last, served: served,
 		decisions: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "sluice_scaler_decisions_total",
 			Help: "The scaler's decisions, by result: ok, or error (no snapshot, or a plan not fully applied).",
@@ -59,14 +60,14 @@ func newDecisionMetrics(reg prometheus.Registerer, cfg *configs.Config, prices *
 			return nil, fmt.Errorf("sluice: scaler metrics: %w", err)
 		}
 	}
-	m.initialize(cfg)
+	m.initialize(pools)
 	return m, nil
 }
 
 // initialize sets the series known in advance to 0, so that their rates
 // are defined before the first event; series that exist keep their
 // counts, so a reload calls it again for the pools it adds.
-func (m *decisionMetrics) initialize(cfg *configs.Config) {
+func (m *decisionMetrics) initialize(pools costmodel.Fleet) {
 	for _, r := range []string{"ok", "error"} {
 		m.decisions.WithLabelValues(r)
 	}
@@ -74,7 +75,7 @@ func (m *decisionMetrics) initialize(cfg *configs.Config) {
 		scaler.EventSpotRestored, scaler.EventBudgetCut, scaler.EventDailySpend} {
 		m.events.WithLabelValues(string(k))
 	}
-	for _, p := range cfg.Pools {
+	for _, p := range pools.Pools {
 		if p.Spot {
 			m.spot.WithLabelValues(p.Name)
 		}
@@ -105,18 +106,17 @@ func (m *decisionMetrics) observe(d scaler.Decision) {
 		return // no snapshot: nothing observed
 	}
 	if snap, _, ok := m.last(); ok {
-		m.meter.observe(d.At, fleetCost(snap, m.prices()), m.served())
+		m.meter.observe(d.At, m.fleet().CostPerHour(running(snap)), m.served())
 	}
 }
 
-// fleetCost returns the price of the replicas of snap, ready and
-// starting, in USD per hour.
-func fleetCost(snap scaler.Snapshot, prices map[string]float64) float64 {
-	var usd float64
+// running returns the replicas of snap, ready and starting, by pool.
+func running(snap scaler.Snapshot) map[string]int {
+	out := make(map[string]int, len(snap.Pools))
 	for pool, ps := range snap.Pools {
-		usd += float64(ps.Ready+ps.Starting) * prices[pool]
+		out[pool] = ps.Ready + ps.Starting
 	}
-	return usd
+	return out
 }
 
 // changeReason returns the reason label of a change: the kind of what set

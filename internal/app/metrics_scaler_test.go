@@ -42,7 +42,7 @@ func TestDecisionMetrics(t *testing.T) {
 	snap := scaler.Snapshot{Pools: map[string]scaler.PoolSnapshot{"cpu": {Ready: 2}, "gpu": {Ready: 1, Starting: 1}}}
 	var served uint64
 	reg := prometheus.NewRegistry()
-	m, err := newDecisionMetrics(reg, cfg, newPoolPrices(cfg),
+	m, err := newDecisionMetrics(reg, cfg.Fleet(), currentOf(cfg).fleet,
 		func() (scaler.Snapshot, map[string]int, bool) { return snap, nil, true },
 		func() uint64 { return served })
 	if err != nil {

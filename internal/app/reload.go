@@ -30,27 +30,27 @@ type reloader struct {
 	log     *slog.Logger
 
 	mu  sync.Mutex // serializes reloads
-	cur atomic.Pointer[configs.Config]
+	cur *current
 }
 
-// newReloader returns a reloader of cfg.File, whose parts run cfg now,
-// counting its reloads in reg.
-func newReloader(cfg *configs.Config, parts servingParts, reg prometheus.Registerer, log *slog.Logger) (*reloader, error) {
+// newReloader returns a reloader of the file of what cur holds, which the
+// parts run now, counting its reloads in reg. A reload replaces what cur
+// holds.
+func newReloader(cur *current, parts servingParts, reg prometheus.Registerer, log *slog.Logger) (*reloader, error) {
 	m, err := newReloadMetrics(reg)
 	if err != nil {
 		return nil, err
 	}
-	rl := &reloader{file: cfg.File, parts: parts, metrics: m, log: log}
-	rl.cur.Store(cfg)
+	rl := &reloader{file: cur.load().cfg.File, parts: parts, metrics: m, log: log, cur: cur}
 	return rl, nil
 }
 
-// current returns the configuration in force.
-func (rl *reloader) current() *configs.Config { return rl.cur.Load() }
+// current returns what is in force.
+func (rl *reloader) current() *inForce { return rl.cur.load() }
 
 // drainTimeout returns shutdown.drain_timeout of the configuration in
 // force.
-func (rl *reloader) drainTimeout() time.Duration { return rl.current().Shutdown.DrainTimeout }
+func (rl *reloader) drainTimeout() time.Duration { return rl.current().cfg.Shutdown.DrainTimeout }
 
 // reloadReport is the answer of a successful reload.
 type reloadReport struct {
@@ -97,7 +97,7 @@ func (rl *reloader) apply() (reloadReport, error) {
 	if err := plan.apply(rl.parts, rl.log); err != nil {
 		return reloadReport{}, err
 	}
-	rl.cur.Store(next)
+	rl.cur.store(plan.next)
 	return plan.report(), nil
 }
 

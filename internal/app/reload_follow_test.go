@@ -68,7 +68,7 @@ func newReloadRig(t *testing.T, yaml string) *reloadRig {
 		t.Fatal(err)
 	}
 	build := routerBuilder(rig.metrics, nil)
-	rc := build(cfg)
+	rc := build(newInForce(cfg))
 	rc.Logger = log
 	gwOpts.Metrics = rig.metrics.gateway
 	if rig.rt, err = router.New(rc); err != nil {
@@ -79,14 +79,14 @@ func newReloadRig(t *testing.T, yaml string) *reloadRig {
 	gw := gateway.New(gwOpts)
 	driver := &fakeDriver{replicas: map[string][2]int{"cpu": {1, 0}, "gpu": {1, 0}}}
 	clk := &fakeClock{now: epoch}
-	sc, err := newScaling(cfg, rig.rt, driver, scaling.Directed{Shed: rig.rt, Fallback: gwOpts.Admission}, rig.metrics.reg, clk.Now, log)
+	cur := currentOf(cfg)
+	sc, err := newScaling(cur, rig.rt, driver, scaling.Directed{Shed: rig.rt, Fallback: gwOpts.Admission}, rig.metrics.reg, clk.Now, log)
 	if err != nil {
 		t.Fatal(err)
 	}
-	rig.status = &statusFeed{plane: rig.rt, driver: driver, sc: sc}
-	rig.status.setConfig(cfg)
-	rig.rl, err = newReloader(cfg, servingParts{
-		router: rig.rt, gateway: gw, admission: gwOpts.Admission, scaling: sc, driver: driver, metrics: rig.metrics, status: rig.status,
+	rig.status = &statusFeed{cur: cur, plane: rig.rt, driver: driver, sc: sc}
+	rig.rl, err = newReloader(cur, servingParts{
+		router: rig.rt, gateway: gw, admission: gwOpts.Admission, scaling: sc, driver: driver, metrics: rig.metrics,
 		routerConfig: build,
 	}, rig.metrics.reg, log)
 	if err != nil {

@@ -7,6 +7,7 @@ import (
 	"slices"
 
 	"github.com/sluice-gateway/sluice/configs"
+	"github.com/sluice-gateway/sluice/costmodel"
 	"github.com/sluice-gateway/sluice/gateway"
 	"github.com/sluice-gateway/sluice/router"
 	"github.com/sluice-gateway/sluice/scaler/local"
@@ -17,9 +18,9 @@ import (
 var errReload = errors.New("sluice: reload refused")
 
 // servingParts are the running parts of serve that a reload changes.
-// The scaler's metrics read the prices and budget it plans with, and the
-// xDS control plane the reloader's current configuration, so a reload
-// reaches them without a part here.
+// The metrics, the admin API, the status board and the xDS control plane
+// read what is in force at each use, so a reload reaches them without a
+// part here.
 type servingParts struct {
 	router    *router.Router
 	gateway   *gateway.Gateway
@@ -28,34 +29,35 @@ type servingParts struct {
 	driver    poolDriver
 	metrics   *serveMetrics
 	secrets   configs.Secrets
-	// status shows the configured pools and budget; nil when none does.
-	status *statusFeed
 	// routerConfig builds the router's configuration as Start does.
-	routerConfig func(*configs.Config) router.Config
+	routerConfig func(*inForce) router.Config
 }
 
 // reloadPlan is what a reload changes, built and checked before any part
 // changes.
 type reloadPlan struct {
-	next      *configs.Config
+	// next is the configuration to put in force and its pools.
+	next      *inForce
 	router    router.Config
 	keys      *gateway.Keyring
 	limits    *gateway.RateLimits
 	fallbacks map[string]string
 	// added and reargs are the pools the file adds and those whose
 	// workers' flags it changes; removed the names of those it drops.
-	added, reargs []configs.Pool
+	added, reargs []costmodel.Pool
 	removed       []string
 	restart       []string
 }
 
 // planReload checks that the running gateway can go from old to next
-// and builds what that takes. It changes no running part; it sets next's
-// restart-only settings to old's (see keepRestartOnly).
-func planReload(old, next *configs.Config, parts servingParts) (*reloadPlan, error) {
-	p := &reloadPlan{next: next, restart: keepRestartOnly(old, next), fallbacks: fallbacksOf(next)}
-	p.added, p.reargs, p.removed = poolChanges(old, next)
-	if err := checkReload(old, next, p); err != nil {
+// and builds what that takes, next's pools described once. It changes no
+// running part; it sets next's restart-only settings to old's (see
+// keepRestartOnly).
+func planReload(old *inForce, next *configs.Config, parts servingParts) (*reloadPlan, error) {
+	p := &reloadPlan{restart: keepRestartOnly(old.cfg, next), fallbacks: fallbacksOf(next)}
+	p.next = newInForce(next)
+	p.added, p.reargs, p.removed = poolChanges(old.fleet, p.next.fleet)
+	if err := checkReload(old.cfg, next, p); err != nil {
 		return nil, err
 	}
 	opts, err := gatewayAuth(next, parts.secrets)
@@ -63,7 +65,7 @@ func planReload(old, next *configs.Config, parts servingParts) (*reloadPlan, err
 		return nil, err
 	}
 	p.keys, p.limits = opts.Keys, opts.Limits
-	p.router = parts.routerConfig(next)
+	p.router = parts.routerConfig(p.next)
 	return p, nil
 }
 
@@ -87,7 +89,8 @@ func checkReload(old, next *configs.Config, p *reloadPlan) error {
 // the scaler first, as the one part that may refuse a valid file (a tier
 // whose pools cannot meet an SLO, a pin the new bounds contradict), in
 // which case nothing has changed; then the router, the gateway's keys,
-// limits and fallbacks, the pools' workers, and last the status board.
+// limits and fallbacks, and the pools' workers. The reloader puts p.next
+// in force once apply returns, for the parts that read it at each use.
 func (p *reloadPlan) apply(parts servingParts, log *slog.Logger) error {
 	if err := parts.scaling.reload(p.next); err != nil {
 		return err
@@ -103,9 +106,6 @@ func (p *reloadPlan) apply(parts servingParts, log *slog.Logger) error {
 	if d, ok := parts.driver.(localDriver); ok {
 		p.resizePools(d.sup, drained, log)
 	}
-	if parts.status != nil {
-		parts.status.setConfig(p.next)
-	}
 	return nil
 }
 
@@ -115,7 +115,8 @@ func (p *reloadPlan) apply(parts servingParts, log *slog.Logger) error {
 // every request they hold is answered first.
 func (p *reloadPlan) resizePools(sup *local.Supervisor, drained <-chan struct{}, log *slog.Logger) {
 	for _, pool := range p.added {
-		if err := sup.AddPool(local.PoolSpec{Name: pool.Name, Args: workerArgs(pool), Replicas: pool.Replicas.Initial}); err != nil {
+		initial := p.next.fleet.Bounds[pool.Name].Initial
+		if err := sup.AddPool(local.PoolSpec{Name: pool.Name, Args: workerArgs(pool), Replicas: initial}); err != nil {
 			log.Error("reload: starting a pool's workers", slog.String("pool", pool.Name), slog.Any("error", err))
 		}
 	}
@@ -139,7 +140,7 @@ func (p *reloadPlan) resizePools(sup *local.Supervisor, drained <-chan struct{},
 
 // report describes the reload for the admin API.
 func (p *reloadPlan) report() reloadReport {
-	r := reloadReport{File: p.next.File, PoolsRemoved: p.removed, RestartRequired: p.restart}
+	r := reloadReport{File: p.next.cfg.File, PoolsRemoved: p.removed, RestartRequired: p.restart}
 	for _, pool := range p.added {
 		r.PoolsAdded = append(r.PoolsAdded, pool.Name)
 	}
@@ -159,8 +160,8 @@ func fallbacksOf(cfg *configs.Config) map[string]string {
 
 // poolChanges returns the pools of next that old lacks, those whose
 // workers' flags differ, and the names of old's pools next lacks.
-func poolChanges(old, next *configs.Config) (added, reargs []configs.Pool, removed []string) {
-	before := map[string]configs.Pool{}
+func poolChanges(old, next costmodel.Fleet) (added, reargs []costmodel.Pool, removed []string) {
+	before := map[string]costmodel.Pool{}
 	for _, p := range old.Pools {
 		before[p.Name] = p
 	}

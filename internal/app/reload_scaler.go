@@ -4,26 +4,22 @@ import (
 	"fmt"
 	"slices"
 
-	"github.com/sluice-gateway/sluice/configs"
 	"github.com/sluice-gateway/sluice/scaler"
 )
 
-// reload hands the scaler the pools, tiers, budget and knobs of cfg: its
-// spec (through the pins), the prices it shows, and the models whose
-// fallbacks it turns on. It fails, changing nothing, when the scaler
-// cannot plan with cfg, such as a tier whose pools cannot meet the SLO of
-// a model it serves, or an operator's pin the new bounds contradict.
-func (s *autoscaler) reload(cfg *configs.Config) error {
-	initial := map[string]int{}
-	for _, p := range cfg.Pools {
-		initial[p.Name] = p.Replicas.Initial
-	}
-	if err := s.pins.rebase(scalerConfig(cfg), initial); err != nil {
+// reload hands the scaler the pools, tiers, budget and knobs of next: its
+// spec (through the pins), the models whose fallbacks it turns on, and
+// the metrics' series of new spot pools; the prices it shows are read
+// from what is in force, which the reloader replaces once every part has
+// taken next. It fails, changing nothing, when the scaler cannot plan
+// with next, such as a tier whose pools cannot meet the SLO of a model it
+// serves, or an operator's pin the new bounds contradict.
+func (s *autoscaler) reload(next *inForce) error {
+	if err := s.pins.rebase(scalerConfig(next), initialSizes(next.fleet)); err != nil {
 		return err
 	}
-	s.prices.set(cfg)
-	s.admission.SetFallbacks(tierFallbacks(cfg))
-	s.decisions.initialize(cfg)
+	s.admission.SetFallbacks(tierFallbacks(next.cfg))
+	s.decisions.initialize(next.fleet)
 	return nil
 }
 

@@ -73,7 +73,7 @@ func TestPoolChanges(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			added, reargs, removed := poolChanges(parseConfig(t, reloadBase), parseConfig(t, tt.next))
+			added, reargs, removed := poolChanges(parseConfig(t, reloadBase).Fleet(), parseConfig(t, tt.next).Fleet())
 			got := names{Removed: removed}
 			for _, p := range added {
 				got.Added = append(got.Added, p.Name)
@@ -112,27 +112,12 @@ func TestCheckReload(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			old, next := parseConfig(t, tt.old), parseConfig(t, tt.next)
 			p := &reloadPlan{}
-			p.added, p.reargs, p.removed = poolChanges(old, next)
+			p.added, p.reargs, p.removed = poolChanges(old.Fleet(), next.Fleet())
 			err := checkReload(old, next, p)
 			if tt.wantErr != errors.Is(err, errReload) {
 				t.Errorf("checkReload = %v, want refused %v", err, tt.wantErr)
 			}
 		})
-	}
-}
-
-func TestPoolPrices(t *testing.T) {
-	p := newPoolPrices(parseConfig(t, reloadBase))
-	before := p.all()
-	p.set(parseConfig(t, replace(reloadBase, "price_per_hour: 1.2", "price_per_hour: 2.4")))
-	if got := p.of("gpu"); got != 2.4 {
-		t.Errorf("gpu after set = %v, want 2.4", got)
-	}
-	if diff := cmp.Diff(map[string]float64{"cpu": 0.1, "gpu": 1.2}, before); diff != "" {
-		t.Errorf("a map all returned changed (-want +got):\n%s", diff)
-	}
-	if got := p.of("tpu"); got != 0 {
-		t.Errorf("unknown pool's price = %v, want 0", got)
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/sluice-gateway/sluice/configs"
+	"github.com/sluice-gateway/sluice/costmodel"
 	"github.com/sluice-gateway/sluice/scaler"
 )
 
@@ -13,13 +14,15 @@ import (
 // the scaler cannot plan with it, such as a tier whose pools cannot meet
 // the SLO of a model it serves.
 func ScalerSpec(cfg *configs.Config) (*scaler.Spec, error) {
-	return scaler.NewSpec(scalerConfig(cfg))
+	return scaler.NewSpec(scalerConfig(newInForce(cfg)))
 }
 
-// scalerConfig translates the configuration into the scaler's terms: the
-// pools with their bounds, the tiers with the tightest SLO of the models
-// they serve, the scaler section and the budget. pre: cfg is validated.
-func scalerConfig(cfg *configs.Config) scaler.Config {
+// scalerConfig translates what is in force into the scaler's terms: the
+// fleet's pools with their bounds, the tiers with the tightest SLO of the
+// models they serve, the scaler section and the budget. pre: in.cfg is
+// validated.
+func scalerConfig(in *inForce) scaler.Config {
+	cfg := in.cfg
 	s := cfg.Scaler
 	sc := scaler.Config{
 		Interval: s.Interval, Stabilization: s.Stabilization, HoldColdStarts: s.HoldColdStarts,
@@ -28,10 +31,9 @@ func scalerConfig(cfg *configs.Config) scaler.Config {
 		QueueDrainTarget: s.QueueDrainTarget,
 		Budget:           scaler.Budget{PerHour: cfg.Budget.PerHour, PerDay: cfg.Budget.PerDay},
 	}
-	for _, p := range cfg.Pools {
-		sc.Pools = append(sc.Pools, scaler.PoolConfig{
-			Pool: p.CostModel(), Min: p.Replicas.Min, Max: p.Replicas.Max, Warm: p.Replicas.Warm,
-		})
+	for _, p := range in.fleet.Pools {
+		b := in.fleet.Bounds[p.Name]
+		sc.Pools = append(sc.Pools, scaler.PoolConfig{Pool: p, Min: b.Min, Max: b.Max, Warm: b.Warm})
 	}
 	slos := tierSLOs(cfg)
 	for _, t := range cfg.Tiers {
@@ -68,4 +70,14 @@ func tierSLOs(cfg *configs.Config) map[string]time.Duration {
 		}
 	}
 	return slos
+}
+
+// initialSizes returns each pool's initial size, as the fleet's bounds
+// say.
+func initialSizes(f costmodel.Fleet) map[string]int {
+	out := make(map[string]int, len(f.Pools))
+	for _, p := range f.Pools {
+		out[p.Name] = f.Bounds[p.Name].Initial
+	}
+	return out
 }

@@ -78,7 +78,7 @@ func (s *autoscaler) getPlan(w http.ResponseWriter, r *http.Request) {
 	}
 	for _, pc := range s.pins.current() {
 		pv := poolPlanView{Name: pc.Name, Desired: plan.Replicas[pc.Name], Min: pc.Min, Max: pc.Max}
-		pv.USDPerHour = float64(pv.Desired) * s.prices.of(pc.Name)
+		pv.USDPerHour = pc.CostPerHour(pv.Desired)
 		var err error
 		if pv.Ready, pv.Starting, err = s.driver.Replicas(r.Context(), pc.Name); err != nil {
 			writeAdminError(w, http.StatusBadGateway, fmt.Errorf("pool %q: replicas: %w", pc.Name, err))

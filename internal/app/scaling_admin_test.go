@@ -58,7 +58,7 @@ func newTestScaling(t *testing.T, dryRun bool) *testScaling {
 	}
 	ts.plane.set([]router.PoolStats{{Name: "cpu"}, {Name: "gpu"}}, []router.TierStats{{Name: "t"}})
 	var err error
-	ts.autoscaler, err = newScaling(scalingConfig(dryRun), ts.plane, ts.driver, &fakeAdmission{}, prometheus.NewRegistry(), ts.clk.Now, slog.New(slog.DiscardHandler))
+	ts.autoscaler, err = newScaling(currentOf(scalingConfig(dryRun)), ts.plane, ts.driver, &fakeAdmission{}, prometheus.NewRegistry(), ts.clk.Now, slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -230,7 +230,7 @@ func TestDryRun(t *testing.T) {
 		if _, served := gs.GetServiceInfo()["externalscaler.ExternalScaler"]; served == dryRun {
 			t.Errorf("dry run %v: KEDA served %v", dryRun, served)
 		}
-		rc := routerConfig(scalingConfig(dryRun))
+		rc := RouterConfig(scalingConfig(dryRun))
 		activate(&rc, scalingConfig(dryRun))
 		for _, p := range rc.Pools {
 			if p.Activate == dryRun {

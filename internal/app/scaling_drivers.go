@@ -5,6 +5,7 @@ import (
 	"log/slog"
 
 	"github.com/sluice-gateway/sluice/configs"
+	"github.com/sluice-gateway/sluice/costmodel"
 	"github.com/sluice-gateway/sluice/router"
 	"github.com/sluice-gateway/sluice/scaler/local"
 )
@@ -40,19 +41,19 @@ func (d localDriver) Replicas(_ context.Context, pool string) (ready, starting i
 // keeps rt told of the ready ones; stop stops them (the local driver's
 // workers with them). The local driver starts workers with start, nil
 // meaning child processes.
-func startPools(ctx context.Context, cfg *configs.Config, rt *router.Router, start local.Starter, log *slog.Logger) (driver poolDriver, stop func(), err error) {
-	if cfg.Scaler.Driver == configs.DriverKubernetes {
-		return startKubePools(ctx, cfg, rt, log)
+func startPools(ctx context.Context, in *inForce, rt *router.Router, start local.Starter, log *slog.Logger) (driver poolDriver, stop func(), err error) {
+	if in.cfg.Scaler.Driver == configs.DriverKubernetes {
+		return startKubePools(ctx, in.cfg, rt, log)
 	}
-	return startLocalPools(cfg, rt, start, log)
+	return startLocalPools(in.fleet, rt, start, log)
 }
 
 // startLocalPools runs each pool's initial workers, started by start (nil
 // means child processes).
-func startLocalPools(cfg *configs.Config, rt *router.Router, start local.Starter, log *slog.Logger) (poolDriver, func(), error) {
+func startLocalPools(fleet costmodel.Fleet, rt *router.Router, start local.Starter, log *slog.Logger) (poolDriver, func(), error) {
 	sup := local.New(local.Options{Start: start, Logger: log, OnChange: endpointSink(rt, log)})
-	for _, p := range cfg.Pools {
-		if err := sup.AddPool(local.PoolSpec{Name: p.Name, Args: workerArgs(p), Replicas: p.Replicas.Initial}); err != nil {
+	for _, p := range fleet.Pools {
+		if err := sup.AddPool(local.PoolSpec{Name: p.Name, Args: workerArgs(p), Replicas: fleet.Bounds[p.Name].Initial}); err != nil {
 			_ = sup.Close()
 			return nil, nil, err
 		}

@@ -3,6 +3,7 @@ package app
 import (
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/sluice-gateway/sluice/costmodel"
 	"github.com/sluice-gateway/sluice/scaler"
 )
 
@@ -13,9 +14,9 @@ import (
 // tick, so its values change once per tick, and reports nothing but the
 // prices before the first. It is safe for concurrent use.
 type scalerCollector struct {
-	plan   func() (scaler.Plan, bool)
-	last   func() (scaler.Snapshot, map[string]int, bool)
-	prices *poolPrices
+	plan  func() (scaler.Plan, bool)
+	last  func() (scaler.Snapshot, map[string]int, bool)
+	fleet func() costmodel.Fleet
 
 	desired, ready, starting, queuePerReplica, costPerReplica *prometheus.Desc
 	poolCost, fleetCost, planCost, tierShed, tierDemand       *prometheus.Desc
@@ -23,10 +24,10 @@ type scalerCollector struct {
 
 var _ prometheus.Collector = (*scalerCollector)(nil)
 
-func newScalerCollector(plan func() (scaler.Plan, bool), last func() (scaler.Snapshot, map[string]int, bool), prices *poolPrices) *scalerCollector {
+func newScalerCollector(plan func() (scaler.Plan, bool), last func() (scaler.Snapshot, map[string]int, bool), fleet func() costmodel.Fleet) *scalerCollector {
 	pool, tier := []string{"pool"}, []string{"tier"}
 	return &scalerCollector{
-		plan: plan, last: last, prices: prices,
+		plan: plan, last: last, fleet: fleet,
 		desired: prometheus.NewDesc("sluice_pool_desired_replicas",
 			"Replicas the scaler's latest plan wants for the pool.", pool, nil),
 		ready: prometheus.NewDesc("sluice_pool_ready_replicas",
@@ -62,11 +63,12 @@ func (c *scalerCollector) Describe(ch chan<- *prometheus.Desc) {
 
 // Collect implements prometheus.Collector.
 func (c *scalerCollector) Collect(ch chan<- prometheus.Metric) {
-	for pool, price := range c.prices.all() {
-		gauge(ch, c.costPerReplica, price, pool)
+	fleet := c.fleet()
+	for _, p := range fleet.Pools {
+		gauge(ch, c.costPerReplica, p.PricePerHour, p.Name)
 	}
 	if snap, queued, ok := c.last(); ok {
-		c.collectSnapshot(ch, snap, queued)
+		c.collectSnapshot(ch, fleet, snap, queued)
 	}
 	plan, ok := c.plan()
 	if !ok {
@@ -82,15 +84,16 @@ func (c *scalerCollector) Collect(ch chan<- prometheus.Metric) {
 	}
 }
 
-func (c *scalerCollector) collectSnapshot(ch chan<- prometheus.Metric, snap scaler.Snapshot, queued map[string]int) {
+func (c *scalerCollector) collectSnapshot(ch chan<- prometheus.Metric, fleet costmodel.Fleet, snap scaler.Snapshot, queued map[string]int) {
 	for pool, ps := range snap.Pools {
 		gauge(ch, c.ready, float64(ps.Ready), pool)
 		gauge(ch, c.starting, float64(ps.Starting), pool)
 		perReplica := float64(queued[pool]) / float64(max(ps.Ready, 1))
 		gauge(ch, c.queuePerReplica, perReplica, pool)
-		gauge(ch, c.poolCost, float64(ps.Ready+ps.Starting)*c.prices.of(pool), pool)
+		p, _ := fleet.Pool(pool)
+		gauge(ch, c.poolCost, p.CostPerHour(ps.Ready+ps.Starting), pool)
 	}
-	gauge(ch, c.fleetCost, fleetCost(snap, c.prices.all()))
+	gauge(ch, c.fleetCost, fleet.CostPerHour(running(snap)))
 }
 
 // gauge sends one gauge of d; a metric d cannot make (a wrong number of

@@ -11,6 +11,7 @@ import (
 	"google.golang.org/grpc"
 
 	"github.com/sluice-gateway/sluice/configs"
+	"github.com/sluice-gateway/sluice/costmodel"
 	"github.com/sluice-gateway/sluice/internal/scaling"
 	"github.com/sluice-gateway/sluice/router"
 	"github.com/sluice-gateway/sluice/scaler"
@@ -28,7 +29,9 @@ type autoscaler struct {
 	source *scaling.Source
 	pins   *pins
 	driver poolDriver
-	prices *poolPrices
+	// fleet returns the pools in force, their prices the ones the admin
+	// API and the metrics show.
+	fleet func() costmodel.Fleet
 	// admission passes the scaler's shedding and fallbacks on; a reload
 	// tells it the models' new fallbacks.
 	admission *scaling.Admission
@@ -41,27 +44,25 @@ type autoscaler struct {
 	log       *slog.Logger
 }
 
-// newScaling wires the scaler of cfg over the data plane, the driver
-// that runs the pools and the admission it directs, with its metrics in
-// reg. now is the clock the rates and the startup window are measured
-// with. It fails when the scaler cannot plan with cfg.
-func newScaling(cfg *configs.Config, plane scaling.Plane, driver poolDriver, adm scaling.Target, reg *prometheus.Registry, now func() time.Time, log *slog.Logger) (*autoscaler, error) {
+// newScaling wires the scaler of what cur holds over the data plane, the
+// driver that runs the pools and the admission it directs, with its
+// metrics in reg. now is the clock the rates and the startup window are
+// measured with. It fails when the scaler cannot plan with what is in
+// force.
+func newScaling(cur *current, plane scaling.Plane, driver poolDriver, adm scaling.Target, reg *prometheus.Registry, now func() time.Time, log *slog.Logger) (*autoscaler, error) {
+	in := cur.load()
+	cfg := in.cfg
 	s := &autoscaler{
-		source: scaling.NewSource(plane, driver, now), driver: driver, prices: newPoolPrices(cfg),
+		source: scaling.NewSource(plane, driver, now), driver: driver, fleet: cur.fleet,
 		admission: scaling.NewAdmission(adm, tierFallbacks(cfg), log), dryRun: cfg.Scaler.DryRun, metrics: reg, log: log,
 	}
-	decisions, err := newDecisionMetrics(reg, cfg, s.prices, s.source.Last, servedBy(plane))
+	decisions, err := newDecisionMetrics(reg, in.fleet, cur.fleet, s.source.Last, servedBy(plane))
 	if err != nil {
 		return nil, err
 	}
 	s.decisions = decisions
-	initial := map[string]int{}
-	for _, p := range cfg.Pools {
-		initial[p.Name] = p.Replicas.Initial
-	}
-	base := scalerConfig(cfg)
 	var spec *scaler.Spec
-	s.pins, spec, err = newPins(base, initial, now(), func(sp *scaler.Spec) { s.loop.SetSpec(sp) })
+	s.pins, spec, err = newPins(scalerConfig(in), initialSizes(in.fleet), now(), func(sp *scaler.Spec) { s.loop.SetSpec(sp) })
 	if err != nil {
 		return nil, err
 	}
@@ -76,7 +77,7 @@ func newScaling(cfg *configs.Config, plane scaling.Plane, driver poolDriver, adm
 	if err != nil {
 		return nil, err
 	}
-	err = register(reg, newScalerCollector(s.loop.Plan, s.source.Last, s.prices),
+	err = register(reg, newScalerCollector(s.loop.Plan, s.source.Last, cur.fleet),
 		newCostCollector(&decisions.meter, s.loop.Plan, s.pins.budget))
 	if err != nil {
 		return nil, err
@@ -138,8 +139,8 @@ func (s *autoscaler) registerGRPC(g grpc.ServiceRegistrar) {
 
 // startScaling wires the scaler (see newScaling) on the real clock and
 // starts it; stop ends it and waits for the decision in progress.
-func startScaling(ctx context.Context, cfg *configs.Config, plane scaling.Plane, driver poolDriver, adm scaling.Target, reg *prometheus.Registry, log *slog.Logger) (s *autoscaler, stop func(), err error) {
-	s, err = newScaling(cfg, plane, driver, adm, reg, time.Now, log)
+func startScaling(ctx context.Context, cur *current, plane scaling.Plane, driver poolDriver, adm scaling.Target, reg *prometheus.Registry, log *slog.Logger) (s *autoscaler, stop func(), err error) {
+	s, err = newScaling(cur, plane, driver, adm, reg, time.Now, log)
 	if err != nil {
 		return nil, nil, err
 	}

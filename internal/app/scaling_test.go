@@ -54,7 +54,7 @@ func TestScalerConfig(t *testing.T) {
 		Budget:  scaler.Budget{PerHour: 5, PerDay: 100},
 		Prewarm: []scaler.Prewarm{{Schedule: "@daily", Duration: time.Hour, Pool: "gpu", Min: 2}},
 	}
-	if diff := cmp.Diff(want, scalerConfig(cfg)); diff != "" {
+	if diff := cmp.Diff(want, scalerConfig(newInForce(cfg))); diff != "" {
 		t.Errorf("scalerConfig (-want +got):\n%s", diff)
 	}
 }

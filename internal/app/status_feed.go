@@ -3,11 +3,10 @@ package app
 import (
 	"context"
 	"fmt"
+	"maps"
 	"sync"
-	"sync/atomic"
 	"time"
 
-	"github.com/sluice-gateway/sluice/configs"
 	"github.com/sluice-gateway/sluice/internal/scaling"
 	"github.com/sluice-gateway/sluice/internal/status"
 	"github.com/sluice-gateway/sluice/router"
@@ -18,7 +17,7 @@ import (
 // within, the pools' live counts, the plan and the decisions. It is safe
 // for concurrent use.
 type statusFeed struct {
-	cfg    atomic.Pointer[configs.Config]
+	cur    *current
 	plane  interface{ Stats() []router.PoolStats }
 	driver scaling.ReplicaCounter
 	sc     *autoscaler
@@ -29,27 +28,25 @@ func (f *statusFeed) deps() status.Deps {
 	return status.Deps{Layout: f.layout, Live: f.live, Plan: f.plan, Decisions: f.decisions}
 }
 
-// setConfig makes the board show the pools and budget of cfg from now
-// on, as after a configuration reload. pre: cfg is validated.
-func (f *statusFeed) setConfig(cfg *configs.Config) { f.cfg.Store(cfg) }
-
-// layout is the layout of the configuration in force, with the bounds
-// the scaler plans within now.
+// layout is the layout of what is in force, with the bounds the scaler
+// plans within now in a copy of the fleet's.
 func (f *statusFeed) layout() status.Layout {
-	l := layoutOf(f.cfg.Load())
+	l := layoutOf(f.cur.load())
+	bounds := maps.Clone(l.Fleet.Bounds)
 	for _, pc := range f.sc.pins.current() {
-		if b, ok := l.Fleet.Bounds[pc.Name]; ok {
+		if b, ok := bounds[pc.Name]; ok {
 			b.Min, b.Max = pc.Min, pc.Max
-			l.Fleet.Bounds[pc.Name] = b
+			bounds[pc.Name] = b
 		}
 	}
+	l.Fleet.Bounds = bounds
 	return l
 }
 
-// layoutOf returns the layout of cfg: its pools, each with the tightest
-// SLO among the models its tiers serve, and its budget. pre: cfg is
-// validated.
-func layoutOf(cfg *configs.Config) status.Layout {
+// layoutOf returns the layout of what is in force: its fleet, each pool
+// with the tightest SLO among the models its tiers serve, and its budget.
+func layoutOf(in *inForce) status.Layout {
+	cfg := in.cfg
 	slos := map[string]time.Duration{}
 	for tier, slo := range tierSLOs(cfg) {
 		for _, t := range cfg.Tiers {
@@ -64,7 +61,7 @@ func layoutOf(cfg *configs.Config) status.Layout {
 		}
 	}
 	return status.Layout{
-		Fleet: cfg.Fleet(), SLOs: slos, DryRun: cfg.Scaler.DryRun,
+		Fleet: in.fleet, SLOs: slos, DryRun: cfg.Scaler.DryRun,
 		Budget: status.Budget{PerHour: cfg.Budget.PerHour, PerDay: cfg.Budget.PerDay},
 	}
 }
@@ -109,17 +106,16 @@ func (f *statusFeed) decisions() []status.DecisionView {
 	return out
 }
 
-// startStatus makes serve's status board over cfg, rt, the driver and
-// the scaler, on the real clock, and samples every status.Step until the
-// returned stop is called; stop waits for the sample in progress. feed
-// takes the configuration of a reload.
-func startStatus(ctx context.Context, cfg *configs.Config, rt *router.Router, driver poolDriver, sc *autoscaler) (b *status.Board, feed *statusFeed, stop func()) {
-	feed = &statusFeed{plane: rt, driver: driver, sc: sc}
-	feed.setConfig(cfg)
+// startStatus makes serve's status board over what cur holds, rt, the
+// driver and the scaler, on the real clock, and samples every
+// status.Step until the returned stop is called; stop waits for the
+// sample in progress.
+func startStatus(ctx context.Context, cur *current, rt *router.Router, driver poolDriver, sc *autoscaler) (b *status.Board, stop func()) {
+	feed := &statusFeed{cur: cur, plane: rt, driver: driver, sc: sc}
 	b = status.NewBoard(feed.deps())
 	ctx, cancel := context.WithCancel(ctx)
 	ticker := time.NewTicker(status.Step)
 	var wg sync.WaitGroup
 	wg.Go(func() { b.Run(ctx, ticker.C) })
-	return b, feed, func() { cancel(); wg.Wait(); ticker.Stop() }
+	return b, func() { cancel(); wg.Wait(); ticker.Stop() }
 }

@@ -49,7 +49,7 @@ func TestLayoutOf(t *testing.T) {
 		},
 		Budget: status.Budget{PerHour: 7}, DryRun: true,
 	}
-	if diff := cmp.Diff(want, layoutOf(cfg)); diff != "" {
+	if diff := cmp.Diff(want, layoutOf(newInForce(cfg))); diff != "" {
 		t.Errorf("layoutOf (-want +got):\n%s", diff)
 	}
 }

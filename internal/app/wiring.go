@@ -3,6 +3,7 @@ package app
 import (
 	"github.com/sluice-gateway/sluice/batcher"
 	"github.com/sluice-gateway/sluice/configs"
+	"github.com/sluice-gateway/sluice/costmodel"
 	"github.com/sluice-gateway/sluice/router"
 )
 
@@ -11,11 +12,13 @@ import (
 // forms batches per model within the smaller of the model's and the
 // pool's max batch. pre: cfg is validated.
 func RouterConfig(cfg *configs.Config) router.Config {
-	return routerConfig(cfg)
+	return routerConfig(newInForce(cfg))
 }
 
-// routerConfig is RouterConfig.
-func routerConfig(cfg *configs.Config) router.Config {
+// routerConfig is RouterConfig of what is in force, its pools from the
+// fleet.
+func routerConfig(in *inForce) router.Config {
+	cfg := in.cfg
 	rc := routingConfig(cfg)
 	rc.Tiers = map[string][]string{}
 	for _, t := range cfg.Tiers {
@@ -28,13 +31,13 @@ func routerConfig(cfg *configs.Config) router.Config {
 			Fallback: m.Fallback, Cache: modelCache(m.Cache),
 		})
 	}
-	for _, p := range cfg.Pools {
-		rc.Pools = append(rc.Pools, router.PoolConfig{Name: p.Name, Queue: queueConfig(cfg, p), Cost: p.CostModel()})
+	for _, p := range in.fleet.Pools {
+		rc.Pools = append(rc.Pools, router.PoolConfig{Name: p.Name, Queue: queueConfig(cfg, p), Cost: p})
 	}
 	return rc
 }
 
-func queueConfig(cfg *configs.Config, p configs.Pool) batcher.PoolConfig {
+func queueConfig(cfg *configs.Config, p costmodel.Pool) batcher.PoolConfig {
 	qc := batcher.PoolConfig{
 		Name:   p.Name,
 		Form:   batcher.FormConfig{MaxBatch: p.MaxBatch, Batching: true, Curve: p.Curve},
@@ -66,13 +69,13 @@ func ClassLimits(q configs.Queue) map[batcher.Priority]batcher.ClassLimits {
 }
 
 // routerBuilder returns how Start builds the router's configuration from
-// a configuration, at start and at every reload: translated
+// what is in force, at start and at every reload: translated
 // (routerConfig), each pool started on demand unless in dry run
 // (activate), observed by m, then amended by amend unless it is nil.
-func routerBuilder(m *serveMetrics, amend func(*router.Config)) func(*configs.Config) router.Config {
-	return func(cfg *configs.Config) router.Config {
-		rc := routerConfig(cfg)
-		activate(&rc, cfg)
+func routerBuilder(m *serveMetrics, amend func(*router.Config)) func(*inForce) router.Config {
+	return func(in *inForce) router.Config {
+		rc := routerConfig(in)
+		activate(&rc, in.cfg)
 		m.instrument(&rc)
 		if amend != nil {
 			amend(&rc)

@@ -18,7 +18,7 @@ func TestRoutingConfig(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rc := routerConfig(cfg)
+	rc := RouterConfig(cfg)
 	critical := batcher.Critical
 	type routing struct {
 		Routes     []router.Route

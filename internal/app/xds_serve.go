@@ -12,7 +12,6 @@ import (
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/keepalive"
 
-	"github.com/sluice-gateway/sluice/configs"
 	"github.com/sluice-gateway/sluice/router"
 	"github.com/sluice-gateway/sluice/xds"
 )
@@ -43,8 +42,8 @@ type controlPlane struct {
 // reload that adds or removes a pool, or changes a price, is published
 // within xdsPollInterval. current must be safe for concurrent use and
 // never return nil. gw holds the addresses the gateway actually bound.
-func startControlPlane(current func() *configs.Config, rt *router.Router, gw gatewayAddrs, log *slog.Logger) (*controlPlane, error) {
-	addr := current().Listen.XDS
+func startControlPlane(current func() *inForce, rt *router.Router, gw gatewayAddrs, log *slog.Logger) (*controlPlane, error) {
+	addr := current().cfg.Listen.XDS
 	if addr == "" {
 		return &controlPlane{}, nil
 	}

@@ -38,13 +38,13 @@ func TestControlPlaneFollowsRouter(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rt, err := router.New(routerConfig(cfg))
+	rt, err := router.New(RouterConfig(cfg))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer rt.Close()
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	cp, err := startControlPlane(func() *configs.Config { return cfg }, rt, gatewayAddrs{http: "127.0.0.1:8080"}, log)
+	cp, err := startControlPlane(currentOf(cfg).load, rt, gatewayAddrs{http: "127.0.0.1:8080"}, log)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -30,8 +30,9 @@ type readyCounts func(pool string) int
 // with an empty load assignment. Weights are chosen as if each pool had its
 // minimum number of ready workers.
 func ConfigView(cfg *configs.Config) (xds.View, error) {
+	in := newInForce(cfg)
 	gw := gatewayAddrs{http: cfg.Listen.HTTP, grpc: cfg.Listen.GRPC}
-	return buildView(cfg, gw, func(string) []router.EndpointState { return nil }, minimumCounts(cfg))
+	return buildView(in, gw, func(string) []router.EndpointState { return nil }, minimumCounts(in.fleet))
 }
 
 // ConfigDump returns the JSON of every flavor's snapshot of ConfigView
@@ -58,7 +59,7 @@ func ConfigDump(cfg *configs.Config) ([]byte, error) {
 // liveView is the view of the running topology: each pool's workers as the
 // router reports them, ready ones healthy and the others (ejected, failing
 // their checks) unhealthy.
-func liveView(cfg *configs.Config, gw gatewayAddrs, endpoints func(pool string) []router.EndpointState) (xds.View, error) {
+func liveView(in *inForce, gw gatewayAddrs, endpoints func(pool string) []router.EndpointState) (xds.View, error) {
 	ready := func(pool string) int {
 		n := 0
 		for _, ep := range endpoints(pool) {
@@ -68,21 +69,16 @@ func liveView(cfg *configs.Config, gw gatewayAddrs, endpoints func(pool string) 
 		}
 		return n
 	}
-	return buildView(cfg, gw, endpoints, ready)
+	return buildView(in, gw, endpoints, ready)
 }
 
-func minimumCounts(cfg *configs.Config) readyCounts {
-	return func(pool string) int {
-		for _, p := range cfg.Pools {
-			if p.Name == pool {
-				return p.Replicas.Min
-			}
-		}
-		return 0
-	}
+// minimumCounts counts each pool's workers at its minimum size.
+func minimumCounts(f costmodel.Fleet) readyCounts {
+	return func(pool string) int { return f.Bounds[pool].Min }
 }
 
-func buildView(cfg *configs.Config, gw gatewayAddrs, endpoints func(string) []router.EndpointState, ready readyCounts) (xds.View, error) {
+func buildView(in *inForce, gw gatewayAddrs, endpoints func(string) []router.EndpointState, ready readyCounts) (xds.View, error) {
+	cfg := in.cfg
 	gateway, err := gatewayEndpoint(gw)
 	if err != nil {
 		return xds.View{}, err
@@ -91,8 +87,8 @@ func buildView(cfg *configs.Config, gw gatewayAddrs, endpoints func(string) []ro
 	if gateway.HTTP != (xds.Address{}) || gateway.GRPC != (xds.Address{}) {
 		v.Gateways = []xds.Endpoint{gateway}
 	}
-	for _, p := range cfg.Pools {
-		pv, err := poolView(p, endpoints(p.Name))
+	for _, p := range in.fleet.Pools {
+		pv, err := poolView(p, in.fleet.Bounds[p.Name], endpoints(p.Name))
 		if err != nil {
 			return xds.View{}, err
 		}
@@ -102,7 +98,7 @@ func buildView(cfg *configs.Config, gw gatewayAddrs, endpoints func(string) []ro
 		v.Tiers = append(v.Tiers, xds.Tier{Name: t.Name, Pools: t.Pools})
 	}
 	for _, m := range cfg.Models {
-		v.Models = append(v.Models, modelView(cfg, m, ready))
+		v.Models = append(v.Models, modelView(in, m, ready))
 	}
 	return v, nil
 }
@@ -119,8 +115,8 @@ func gatewayEndpoint(gw gatewayAddrs) (xds.Endpoint, error) {
 	return xds.Endpoint{ID: xdsGatewayID, HTTP: h, GRPC: g, Healthy: true}, nil
 }
 
-func poolView(p configs.Pool, eps []router.EndpointState) (xds.Pool, error) {
-	pv := xds.Pool{Name: p.Name, MaxReplicas: clampUint32(p.Replicas.Max), Concurrency: clampUint32(p.MaxBatch)}
+func poolView(p costmodel.Pool, b costmodel.Bounds, eps []router.EndpointState) (xds.Pool, error) {
+	pv := xds.Pool{Name: p.Name, MaxReplicas: clampUint32(b.Max), Concurrency: clampUint32(p.MaxBatch)}
 	for _, ep := range eps {
 		h, err := xdsAddress(ep.HTTP)
 		if err != nil {
@@ -135,10 +131,10 @@ func poolView(p configs.Pool, eps []router.EndpointState) (xds.Pool, error) {
 	return pv, nil
 }
 
-func modelView(cfg *configs.Config, m configs.Model, ready readyCounts) xds.Model {
+func modelView(in *inForce, m configs.Model, ready readyCounts) xds.Model {
 	mv := xds.Model{Name: m.Name, Tier: m.Tier, Batched: m.BatchingEnabled(), SLO: m.SLO, Timeout: m.Timeout}
 	if !mv.Batched {
-		mv.Weights = cheapestFeasible(cfg, m, ready)
+		mv.Weights = cheapestFeasible(in, m, ready)
 	}
 	return mv
 }
@@ -152,10 +148,10 @@ func modelView(cfg *configs.Config, m configs.Model, ready readyCounts) xds.Mode
 // sends each request to the cheapest pool that meets the SLO. Weights
 // cover the model's own tier; a request whose header names another tier is
 // split by the same weights where they name its pools, evenly otherwise.
-func cheapestFeasible(cfg *configs.Config, m configs.Model, ready readyCounts) map[string]uint32 {
+func cheapestFeasible(in *inForce, m configs.Model, ready readyCounts) map[string]uint32 {
 	best, bestCost := "", math.Inf(1)
-	for _, name := range tierPools(cfg, m.Tier) {
-		p, ok := costPool(cfg, name)
+	for _, name := range tierPools(in.cfg, m.Tier) {
+		p, ok := in.fleet.Pool(name)
 		if !ok || ready(name) == 0 || p.BatchAt(m.SLO) == 0 {
 			continue
 		}
@@ -176,15 +172,6 @@ func tierPools(cfg *configs.Config, tier string) []string {
 		}
 	}
 	return nil
-}
-
-func costPool(cfg *configs.Config, name string) (costmodel.Pool, bool) {
-	for _, p := range cfg.Pools {
-		if p.Name == name {
-			return costmodel.Pool{Name: p.Name, PricePerHour: p.PricePerHour, Spot: p.Spot, Curve: p.Curve, MaxBatch: p.MaxBatch, ColdStart: p.ColdStart}, true
-		}
-	}
-	return costmodel.Pool{}, false
 }
 
 func xdsPolicy(cfg *configs.Config) xds.Policy {

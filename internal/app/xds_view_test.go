@@ -32,7 +32,7 @@ func TestCheapestFeasible(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if diff := cmp.Diff(tt.want, cheapestFeasible(cfg, tt.model, tt.ready)); diff != "" {
+			if diff := cmp.Diff(tt.want, cheapestFeasible(newInForce(cfg), tt.model, tt.ready)); diff != "" {
 				t.Errorf("weights (-want +got):\n%s", diff)
 			}
 		})
