@@ -43,7 +43,7 @@ type realMeasured struct {
 
 // measure starts the system with the run's starting fleet, waits until
 // it is warm, replays the prelude until the fleet is steady (see
-// bench_real_prelude.go), then the trace, billing its fleet from the
+// real_prelude.go), then the trace, billing its fleet from the
 // trace's start, and stops it. It also returns the fleet at the trace's
 // start and the prelude it took.
 func (r *realRun) measure(ctx context.Context, o RealOptions, log *slog.Logger) (_ realMeasured, _ prelude, err error) {
