@@ -136,64 +136,89 @@ func (s *stack) run() {
 // start starts every part, pushing their stops, and returns the function
 // that serves the listeners until the gateway has drained.
 func (a *App) start(ctx context.Context, cfg *configs.Config, opts Options, stops *stack) (serve func() error, err error) {
-	log := opts.Logger
-	gwOpts, err := gatewayAuth(cfg, opts.Secrets)
-	if err != nil {
-		return nil, err
-	}
-	metrics, err := newServeMetrics()
-	if err != nil {
-		return nil, err
-	}
-	ed, err := newEdge(cfg, opts.Secrets, time.Now, log)
-	if err != nil {
-		return nil, err
-	}
 	cur := newCurrent(newInForce(cfg))
-	build := routerBuilder(metrics, opts.Router)
-	rc := build(cur.load())
-	rc.Logger, rc.WorkerTLS = log, ed.workersTLS
-	gwOpts.Metrics = metrics.gateway
-	flushTraces, err := traceFromEnv(ctx, &rc, &gwOpts, log)
+	dp, err := a.startDataPlane(ctx, cur, opts, stops)
+	if err != nil {
+		return nil, err
+	}
+	return a.startControl(ctx, cur, opts, dp, stops)
+}
+
+// dataPlane is what start builds first: the gateway and its router over
+// the pools' workers, with the edge and the metrics they report to.
+type dataPlane struct {
+	edge    edge
+	metrics *serveMetrics
+	gwOpts  gateway.Options
+	// build builds the router's configuration, at start and at reloads.
+	build   func(*inForce) router.Config
+	router  *router.Router
+	driver  poolDriver
+	gateway *gateway.Gateway
+}
+
+// startDataPlane builds the gateway and the router of what cur holds,
+// and starts the pools' workers.
+func (a *App) startDataPlane(ctx context.Context, cur *current, opts Options, stops *stack) (*dataPlane, error) {
+	log, cfg := opts.Logger, cur.load().cfg
+	dp := &dataPlane{}
+	var err error
+	if dp.gwOpts, err = gatewayAuth(cfg, opts.Secrets); err != nil {
+		return nil, err
+	}
+	if dp.metrics, err = newServeMetrics(); err != nil {
+		return nil, err
+	}
+	if dp.edge, err = newEdge(cfg, opts.Secrets, time.Now, log); err != nil {
+		return nil, err
+	}
+	dp.build = routerBuilder(dp.metrics, opts.Router)
+	rc := dp.build(cur.load())
+	rc.Logger, rc.WorkerTLS = log, dp.edge.workersTLS
+	dp.gwOpts.Metrics = dp.metrics.gateway
+	flushTraces, err := traceFromEnv(ctx, &rc, &dp.gwOpts, log)
 	if err != nil {
 		return nil, err
 	}
 	stops.push(flushTraces)
-	rt, err := router.New(rc)
-	if err != nil {
+	if dp.router, err = router.New(rc); err != nil {
 		return nil, err
 	}
-	stops.push(rt.Close)
-	a.router = rt
-	driver, stopPools, err := startPools(ctx, cur.load(), rt, opts.Workers, log)
+	stops.push(dp.router.Close)
+	driver, stopPools, err := startPools(ctx, cur.load(), dp.router, opts.Workers, log)
 	if err != nil {
 		return nil, err
 	}
 	stops.push(stopPools)
-	a.driver = driver
-	gwOpts.Router, gwOpts.Logger = rt, log
-	ed.gatewayLimits(&gwOpts)
-	gw := gateway.New(gwOpts)
-	a.gateway = gw
-	if err := metrics.watch(rt, gwOpts.Tenants); err != nil {
-		return nil, err
-	}
-	sc, stopScaling, err := startScaling(ctx, cur, rt, driver, scaling.Directed{Shed: rt, Fallback: gwOpts.Admission}, metrics.reg, log)
+	dp.driver = driver
+	dp.gwOpts.Router, dp.gwOpts.Logger = dp.router, log
+	dp.edge.gatewayLimits(&dp.gwOpts)
+	dp.gateway = gateway.New(dp.gwOpts)
+	a.router, a.driver, a.gateway = dp.router, dp.driver, dp.gateway
+	return dp, dp.metrics.watch(dp.router, dp.gwOpts.Tenants)
+}
+
+// startControl starts, over dp, the scaler, the status board, the reload
+// and the drain, binds the listeners and starts the xDS control plane,
+// and returns the function that serves the listeners.
+func (a *App) startControl(ctx context.Context, cur *current, opts Options, dp *dataPlane, stops *stack) (serve func() error, err error) {
+	log, rt := opts.Logger, dp.router
+	sc, stopScaling, err := startScaling(ctx, cur, rt, dp.driver, scaling.Directed{Shed: rt, Fallback: dp.gwOpts.Admission}, dp.metrics.reg, log)
 	if err != nil {
 		return nil, err
 	}
 	stops.push(stopScaling)
-	board, stopStatus := startStatus(ctx, cur, rt, driver, sc)
+	board, stopStatus := startStatus(ctx, cur, rt, dp.driver, sc)
 	stops.push(stopStatus)
 	lctx, rl, stopLifecycle, err := startLifecycle(ctx, cur, servingParts{
-		router: rt, gateway: gw, admission: gwOpts.Admission, scaling: sc, driver: driver, metrics: metrics,
-		secrets: opts.Secrets, routerConfig: build,
+		router: rt, gateway: dp.gateway, admission: dp.gwOpts.Admission, scaling: sc, driver: dp.driver,
+		metrics: dp.metrics, secrets: opts.Secrets, routerConfig: dp.build,
 	}, log)
 	if err != nil {
 		return nil, err
 	}
 	stops.push(stopLifecycle)
-	ls, err := listen(cfg.Listen)
+	ls, err := listen(cur.load().cfg.Listen)
 	if err != nil {
 		return nil, err
 	}
@@ -205,8 +230,10 @@ func (a *App) start(ctx context.Context, cfg *configs.Config, opts Options, stop
 	}
 	stops.push(cp.stop)
 	a.addrs.XDS = cp.addr()
-	admin := rl.withAdmin(cp.withAdmin(adminHandler(rt, driver, gw, sc, board)))
-	return func() error { return runListeners(lctx, gw, ls, admin, sc.registerGRPC, ed, opts.Hints, log) }, nil
+	admin := rl.withAdmin(cp.withAdmin(adminHandler(rt, dp.driver, dp.gateway, sc, board)))
+	return func() error {
+		return runListeners(lctx, dp.gateway, ls, admin, sc.registerGRPC, dp.edge, opts.Hints, log)
+	}, nil
 }
 
 // endpointSink forwards the supervisor's ready workers to the router.

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -37,7 +39,11 @@ type faultFleet struct {
 // replicas.initial workers emulating the pool's curve, each with the
 // fault options faults names by its ID ("cpu-2", the second worker of
 // pool cpu), waits until the router has every worker ready, and serves
-// until the test ends.
+// until the test ends. The workers of a pool turn ready one after
+// another in the order of their IDs, a readyStagger apart, so that the
+// router attaches them in that order whatever the machine's load: which
+// worker the idle queue hands the first batches to, and so how soon a
+// faulty one shows, depends on it.
 func startFaultFleet(t *testing.T, yaml string, faults map[string]worker.Options) *faultFleet {
 	t.Helper()
 	cfg, err := configs.Parse("faults.yaml", []byte(yaml))
@@ -50,6 +56,7 @@ func startFaultFleet(t *testing.T, yaml string, faults map[string]worker.Options
 		Configure: func(o *worker.Options) {
 			fault := faults[o.Name]
 			o.Slowdown, o.Garbage = max(fault.Slowdown, o.Slowdown), fault.Garbage
+			o.ColdStart = time.Duration(workerSeq(o.Name)-1) * readyStagger
 		},
 		Started: func(s *worker.Server, _ worker.Announcement) {
 			f.mu.Lock()
@@ -72,6 +79,20 @@ func startFaultFleet(t *testing.T, yaml string, faults map[string]worker.Options
 	}
 	f.grpc = dialFaultGRPC(t, a.Addrs().GRPC)
 	return f
+}
+
+// readyStagger is the time between two workers of a pool turning ready:
+// more than the supervisor's probe interval, which finds them ready.
+const readyStagger = 250 * time.Millisecond
+
+// workerSeq returns n of the worker ID "pool-n"; 1 for an ID without one.
+func workerSeq(id string) int {
+	i := strings.LastIndexByte(id, '-')
+	n, err := strconv.Atoi(id[i+1:])
+	if i < 0 || err != nil || n < 1 {
+		return 1
+	}
+	return n
 }
 
 // worker returns the worker of id.
