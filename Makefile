@@ -29,7 +29,8 @@ run: build
 test: vet kube-assets test-tools
 	KUBEBUILDER_ASSETS=$(KUBE_ASSETS) SLUICE_REQUIRE_TEST_TOOLS=1 $(GO) test -race -count=1 -timeout 15m ./...
 	$(GO) test -count=1 -run 'UnderLoad$$' ./gateway/
-	$(GO) test -count=1 -run '^TestFault(KillWorkersUnderLoad|SlowWorker)$$' ./cmd/sluice/
+	$(GO) test -count=1 -run '^TestFaultSlowWorker$$' ./internal/app/
+	$(GO) test -count=1 -run '^TestFaultKillWorkersUnderLoad$$' ./cmd/sluice/
 
 ## test-tools: the tools some tests run (promtool, chromium), installed from
 ## Debian's packages when missing; see hack/install-test-tools.sh.

@@ -13,11 +13,14 @@
 // Default constants, the filling of those defaults and its validation:
 // listen.go, auth.go, models.go, tiers.go, pools.go, queue.go, routes.go,
 // health.go, retry.go, cache.go, scaler.go, budget.go, shutdown.go,
-// limits.go, admin.go and tls.go. config.go ties the sections together,
-// load.go and decode.go parse with file:line positions, check.go holds
-// what the sections' checks share, and errors.go the error types. A new
-// section, or a new key of one, goes into its section's file; a section
-// adds one line to Config.ApplyDefaults and one to validate, and its
+// limits.go, admin.go, tls.go and protocol.go. pools.go also builds the
+// pools' one description for the rest of Sluice (Config.Fleet, the one
+// reader of price_per_hour). config.go ties the sections together
+// (Config.PoolSLOs reads models, tiers and pools at once), load.go and
+// decode.go parse with file:line positions, check.go holds what the
+// sections' checks share, and errors.go the error types. A new section,
+// or a new key of one, goes into its section's file; a section adds one
+// line to Config.ApplyDefaults and one to validate, and its
 // testdata/*.bad.yaml files are listed in its test file's table.
 //
 // The Default constants are the only definition of Sluice's defaults: the
@@ -31,5 +34,5 @@
 // The package does no IO besides Load's reading of one file and
 // Config.KeyHashes's reading of the secrets API keys refer to (through
 // Secrets, which tests replace), and imports only costmodel (for the
-// capacity curve type).
+// capacity curve type and the Fleet it builds).
 package configs

@@ -6,8 +6,8 @@ import (
 )
 
 // Pool is what the cost model knows of a group of identical replicas. It is
-// a plain value; to change a price live, replace the Pool value (or keep
-// prices in Prices and apply them with Prices.Apply).
+// a plain value; to change a price, replace the Pool value (a Fleet holds
+// every pool of a configuration).
 type Pool struct {
 	// Name identifies the pool.
 	Name string
@@ -112,19 +112,4 @@ func (p Pool) Marginal(slo time.Duration, replicas int) (up, down Step) {
 		return up, Step{}
 	}
 	return up, Step{Replicas: n - 1, Capacity: -thr, CostPerHour: -p.PricePerHour}
-}
-
-// Fleet is a number of replicas per pool name. A pool the map lacks has
-// none; negative counts count as 0. A nil Fleet is an empty fleet.
-type Fleet map[string]int
-
-// FleetCost returns the USD per hour of fleet f over pools: the sum of
-// each pool's price times its replicas in f. Names in f that no pool has
-// are ignored; if two pools share a name, both are counted.
-func FleetCost(pools []Pool, f Fleet) float64 {
-	total := 0.0
-	for _, p := range pools {
-		total += p.CostPerHour(f[p.Name])
-	}
-	return total
 }

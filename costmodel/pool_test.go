@@ -142,28 +142,6 @@ func TestCapacityAndCostPerHour(t *testing.T) {
 	}
 }
 
-func TestFleetCost(t *testing.T) {
-	pools := benchPools()
-	tests := []struct {
-		name  string
-		fleet Fleet
-		want  float64
-	}{
-		{"nil fleet", nil, 0},
-		{"one of each", Fleet{"cpu-small": 1, "cpu-large": 1, "gpu-spot": 1, "gpu-ondemand": 1}, 4.8},
-		{"several", Fleet{"cpu-small": 10, "gpu-spot": 2}, 1 + 2.4},
-		{"unknown pool ignored", Fleet{"tpu": 5, "cpu-large": 2}, 1},
-		{"negative counts as 0", Fleet{"gpu-ondemand": -1, "cpu-large": 1}, 0.5},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			if diff := cmp.Diff(tt.want, FleetCost(pools, tt.fleet), approx); diff != "" {
-				t.Errorf("FleetCost (-want +got):\n%s", diff)
-			}
-		})
-	}
-}
-
 func TestServiceBudget(t *testing.T) {
 	if got := ServiceBudget(500 * ms); got != 250*ms {
 		t.Errorf("ServiceBudget(500ms) = %v, want 250ms", got)

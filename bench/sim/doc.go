@@ -66,7 +66,7 @@
 // picker allocates. RunMatrix runs several scenarios and policies in
 // parallel.
 //
-// The package does not load configuration files (cmd/sluice turns one
-// into a Fleet and a scaler.Spec) and does not draw plots (package
-// simplot does).
+// The package does not load configuration files (bench/system turns one
+// into a Fleet and a scaler.Spec, as serve reads it) and does not draw
+// plots (package simplot does).
 package sim

@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/sluice-gateway/sluice/batcher"
+	"github.com/sluice-gateway/sluice/internal/scaling"
 	"github.com/sluice-gateway/sluice/scaler"
 )
 
@@ -75,7 +76,7 @@ func (p *costaware) Decide(obs *Observation) Decision {
 	plan, p.state = scaler.Decide(p.spec, p.state, p.snapshot(obs), at(obs.Now))
 	p.out.Replicas = p.replicas(plan)
 	for k, kind := range p.fleet.Kinds {
-		p.out.Shed[k] = shedLevel(plan.Tiers[kind.Tier].Shed)
+		p.out.Shed[k] = scaling.ShedLevel(plan.Tiers[kind.Tier].Shed)
 	}
 	return p.out
 }
@@ -110,18 +111,6 @@ func (p *costaware) snapshot(obs *Observation) scaler.Snapshot {
 		snap.Tiers[kind.Tier] = ts
 	}
 	return snap
-}
-
-// shedLevel maps the scaler's shed directive onto the data plane's shed
-// level, as serve's admission does.
-func shedLevel(s scaler.Shed) batcher.ShedLevel {
-	switch s {
-	case scaler.ShedLow:
-		return batcher.ShedLow
-	case scaler.ShedNormal:
-		return batcher.ShedNormal
-	}
-	return batcher.ShedNone
 }
 
 // specHasPool reports whether cfg names pool.

@@ -16,5 +16,10 @@
 // makes its device slower than the curve it was given, and Options.Garbage
 // makes it answer inferences with malformed responses (see Garbage).
 //
+// Flags are the flags of `sluice worker`, which the local driver passes to
+// every worker it starts; InProcess starts such workers as goroutines of
+// the calling process instead of child processes (for the benchmarks and
+// the end-to-end tests), serving on their own loopback ports all the same.
+//
 // The package does no real inference and keeps no state beyond counters.
 package worker

@@ -31,15 +31,37 @@ func Run(ctx context.Context, opts Options, listenHTTP, listenGRPC string, annou
 	if err != nil {
 		return err
 	}
-	httpLn, err := net.Listen("tcp", listenHTTP)
+	return s.listenAndServe(ctx, listenHTTP, listenGRPC, announce)
+}
+
+// listenAndServe listens on listenHTTP and listenGRPC and serves there as
+// Run does.
+func (s *Server) listenAndServe(ctx context.Context, listenHTTP, listenGRPC string, announce io.Writer) error {
+	httpLn, grpcLn, err := listenBoth(listenHTTP, listenGRPC)
 	if err != nil {
-		return fmt.Errorf("worker: listen http %q: %w", listenHTTP, err)
+		return err
 	}
-	grpcLn, err := net.Listen("tcp", listenGRPC)
+	return s.announceAndServe(ctx, httpLn, grpcLn, announce)
+}
+
+// listenBoth listens on the TCP addresses listenHTTP and listenGRPC.
+func listenBoth(listenHTTP, listenGRPC string) (httpLn, grpcLn net.Listener, err error) {
+	httpLn, err = net.Listen("tcp", listenHTTP)
+	if err != nil {
+		return nil, nil, fmt.Errorf("worker: listen http %q: %w", listenHTTP, err)
+	}
+	grpcLn, err = net.Listen("tcp", listenGRPC)
 	if err != nil {
 		httpLn.Close()
-		return fmt.Errorf("worker: listen grpc %q: %w", listenGRPC, err)
+		return nil, nil, fmt.Errorf("worker: listen grpc %q: %w", listenGRPC, err)
 	}
+	return httpLn, grpcLn, nil
+}
+
+// announceAndServe writes one Announcement line of the listeners'
+// addresses to announce (skipped when nil) and serves on them until ctx
+// is done; it takes ownership of both listeners.
+func (s *Server) announceAndServe(ctx context.Context, httpLn, grpcLn net.Listener, announce io.Writer) error {
 	a := Announcement{HTTP: httpLn.Addr().String(), GRPC: grpcLn.Addr().String()}
 	if err := writeAnnouncement(announce, a); err != nil {
 		httpLn.Close()

@@ -10,16 +10,16 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/sluice-gateway/sluice/bench/system"
 	"github.com/sluice-gateway/sluice/costmodel"
-	"github.com/sluice-gateway/sluice/oip"
 )
 
 func TestParseBatchFlags(t *testing.T) {
 	ms := time.Millisecond
-	defaults := batchFlags{
-		pool:   benchPool{curve: costmodel.Curve{Base: 32 * ms, PerItem: 4 * ms}, maxBatch: 32, slo: 500 * ms},
-		levels: levelsFlag{0.1, 0.5, 0.9, 1.2}, duration: 20 * time.Second, seed: 1, timeout: 10 * time.Second,
-	}
+	defaults := batchFlags{BatchOptions: system.BatchOptions{
+		Curve: costmodel.Curve{Base: 32 * ms, PerItem: 4 * ms}, MaxBatch: 32, SLO: 500 * ms,
+		Levels: []float64{0.1, 0.5, 0.9, 1.2}, Duration: 20 * time.Second, Seed: 1, Timeout: 10 * time.Second,
+	}}
 	tests := []struct {
 		name    string
 		args    []string
@@ -33,10 +33,10 @@ func TestParseBatchFlags(t *testing.T) {
 				"--base", "8ms", "--per-item", "1ms", "--max-batch", "16", "--slo", "1s", "--levels", "0.2, 1.5",
 				"--duration", "2s", "--seed", "9", "--timeout", "3s", "--json", "-v",
 			},
-			want: batchFlags{
-				pool:   benchPool{curve: costmodel.Curve{Base: 8 * ms, PerItem: ms}, maxBatch: 16, slo: time.Second},
-				levels: levelsFlag{0.2, 1.5}, duration: 2 * time.Second, seed: 9, timeout: 3 * time.Second, json: true, verbose: true,
-			},
+			want: batchFlags{BatchOptions: system.BatchOptions{
+				Curve: costmodel.Curve{Base: 8 * ms, PerItem: ms}, MaxBatch: 16, SLO: time.Second,
+				Levels: []float64{0.2, 1.5}, Duration: 2 * time.Second, Seed: 9, Timeout: 3 * time.Second, JSON: true,
+			}, verbose: true},
 		},
 		{name: "level not a number", args: []string{"--levels", "0.1,half"}, wantErr: true},
 		{name: "level zero", args: []string{"--levels", "0"}, wantErr: true},
@@ -50,7 +50,7 @@ func TestParseBatchFlags(t *testing.T) {
 			if (err != nil) != tt.wantErr {
 				t.Fatalf("error = %v, want error %v", err, tt.wantErr)
 			}
-			if diff := cmp.Diff(tt.want, got, cmp.AllowUnexported(batchFlags{}, benchPool{})); diff != "" {
+			if diff := cmp.Diff(tt.want, got, cmp.AllowUnexported(batchFlags{})); diff != "" {
 				t.Errorf("flags (-want +got):\n%s", diff)
 			}
 		})
@@ -61,21 +61,6 @@ func TestLevelsFlagString(t *testing.T) {
 	l := levelsFlag{0.1, 0.5, 1.2}
 	if got, want := l.String(), "0.1,0.5,1.2"; got != want {
 		t.Errorf("String() = %q, want %q", got, want)
-	}
-}
-
-func TestSumRequest(t *testing.T) {
-	body, err := sumRequest(1, 4)
-	if err != nil {
-		t.Fatal(err)
-	}
-	req, err := oip.DecodeRequest(body)
-	if err != nil {
-		t.Fatalf("the body does not decode: %v\n%s", err, body)
-	}
-	want := oip.NewFP32("x", []int64{1, 4}, []float32{1, 2, 3, 4})
-	if diff := cmp.Diff([]oip.Tensor{want}, req.Inputs); diff != "" {
-		t.Errorf("inputs (-want +got):\n%s", diff)
 	}
 }
 

@@ -1,14 +1,11 @@
 package main
 
 import (
-	"context"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"log/slog"
-	"net/http"
 	"net/url"
 	"os"
 	"strings"
@@ -16,7 +13,7 @@ import (
 
 	"github.com/sluice-gateway/sluice/bench/load"
 	"github.com/sluice-gateway/sluice/bench/sim"
-	"github.com/sluice-gateway/sluice/configs"
+	"github.com/sluice-gateway/sluice/bench/system"
 	"github.com/sluice-gateway/sluice/gateway"
 )
 
@@ -60,26 +57,10 @@ cost_per_million_usd; without prices both are null.
 Flags:
 `
 
-// loadKind is what the requests of one kind are.
-type loadKind struct {
-	model    string
-	elements int
-	slo      time.Duration
-}
-
 // loadFlags is what the load benchmark's flags say.
 type loadFlags struct {
-	target, trace string
-	admin, config string
-	speedup       float64
-	duration      time.Duration
-	grace         time.Duration
-	keys          classKeys
-	seed          uint64
-	json          bool
-	verbose       bool
-	// kinds holds the light kind at sim.Light and the heavy at sim.Heavy.
-	kinds [2]loadKind
+	system.LoadOptions
+	verbose bool
 }
 
 // benchLoadMain runs `sluice bench load` until the trace ends or SIGINT or
@@ -90,7 +71,7 @@ func benchLoadMain(args []string, stdout, stderr io.Writer) int {
 	return benchExit("load", err, stderr, func() error {
 		ctx, stop, log := benchRuntime(stderr, f.verbose, slog.LevelWarn)
 		defer stop()
-		return benchLoad(ctx, f, stdout, log)
+		return system.Load(ctx, f.LoadOptions, stdout, log)
 	})
 }
 
@@ -101,18 +82,18 @@ func parseLoadFlags(args []string, stderr io.Writer) (loadFlags, error) {
 	fs := flag.NewFlagSet("sluice bench load", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() { fmt.Fprint(stderr, benchLoadUsage); fs.PrintDefaults() }
-	fs.StringVar(&f.target, "target", "", "the gateway's base `URL` (http://host:port); required")
-	fs.StringVar(&f.trace, "trace", "", "the scenario's trace `file` (second,rps,heavy_fraction); required")
-	fs.Float64Var(&f.speedup, "speedup", 1, "compress trace time `K` times: second i is sent at i/K s")
-	fs.DurationVar(&f.duration, "duration", 0, "replay at most this much trace time (before --speedup); 0 means all")
-	fs.DurationVar(&f.grace, "grace", 30*time.Second, "how long after the trace's end answers still count; later ones are lost")
-	fs.Var(&f.keys, "keys", "API keys by class, any subset: `high=KEY,normal=KEY,low=KEY`")
-	fs.Uint64Var(&f.seed, "seed", 1, "the random `seed` of arrivals, kinds and classes")
-	fs.StringVar(&f.admin, "admin", "", "the gateway's admin base `URL`, to read the fleet's replicas and price them")
-	fs.StringVar(&f.config, "config", "", "the gateway's configuration `file`, for pool prices /admin/pools lacks")
-	fs.BoolVar(&f.json, "json", false, "print the report as one JSON object")
+	fs.StringVar(&f.Target, "target", "", "the gateway's base `URL` (http://host:port); required")
+	fs.StringVar(&f.Trace, "trace", "", "the scenario's trace `file` (second,rps,heavy_fraction); required")
+	fs.Float64Var(&f.Speedup, "speedup", 1, "compress trace time `K` times: second i is sent at i/K s")
+	fs.DurationVar(&f.Duration, "duration", 0, "replay at most this much trace time (before --speedup); 0 means all")
+	fs.DurationVar(&f.Grace, "grace", 30*time.Second, "how long after the trace's end answers still count; later ones are lost")
+	fs.Var((*classKeys)(&f.Keys), "keys", "API keys by class, any subset: `high=KEY,normal=KEY,low=KEY`")
+	fs.Uint64Var(&f.Seed, "seed", 1, "the random `seed` of arrivals, kinds and classes")
+	fs.StringVar(&f.Admin, "admin", "", "the gateway's admin base `URL`, to read the fleet's replicas and price them")
+	fs.StringVar(&f.Config, "config", "", "the gateway's configuration `file`, for pool prices /admin/pools lacks")
+	fs.BoolVar(&f.JSON, "json", false, "print the report as one JSON object")
 	fs.BoolVar(&f.verbose, "v", false, "log debug detail to stderr")
-	addLoadKindFlags(fs, &f.kinds)
+	addLoadKindFlags(fs, &f.Kinds)
 	if err := fs.Parse(args); err != nil {
 		return f, err
 	}
@@ -125,13 +106,13 @@ func parseLoadFlags(args []string, stderr io.Writer) (loadFlags, error) {
 }
 
 // addLoadKindFlags declares the flags of the two kinds of request.
-func addLoadKindFlags(fs *flag.FlagSet, k *[2]loadKind) {
-	fs.StringVar(&k[sim.Light].model, "light-model", "sum", "the `model` of light requests")
-	fs.IntVar(&k[sim.Light].elements, "light-elements", 4, "the FP32 `elements` of a light request's one row")
-	fs.DurationVar(&k[sim.Light].slo, "light-slo", 500*time.Millisecond, "the SLO of light requests")
-	fs.StringVar(&k[sim.Heavy].model, "heavy-model", "sum", "the `model` of heavy requests")
-	fs.IntVar(&k[sim.Heavy].elements, "heavy-elements", 4096, "the FP32 `elements` of a heavy request's one row")
-	fs.DurationVar(&k[sim.Heavy].slo, "heavy-slo", time.Second, "the SLO of heavy requests")
+func addLoadKindFlags(fs *flag.FlagSet, k *[2]system.LoadKind) {
+	fs.StringVar(&k[sim.Light].Model, "light-model", "sum", "the `model` of light requests")
+	fs.IntVar(&k[sim.Light].Elements, "light-elements", 4, "the FP32 `elements` of a light request's one row")
+	fs.DurationVar(&k[sim.Light].SLO, "light-slo", 500*time.Millisecond, "the SLO of light requests")
+	fs.StringVar(&k[sim.Heavy].Model, "heavy-model", "sum", "the `model` of heavy requests")
+	fs.IntVar(&k[sim.Heavy].Elements, "heavy-elements", 4096, "the FP32 `elements` of a heavy request's one row")
+	fs.DurationVar(&k[sim.Heavy].SLO, "heavy-slo", time.Second, "the SLO of heavy requests")
 }
 
 // checkLoadFlags checks what the flag package cannot.
@@ -139,21 +120,21 @@ func checkLoadFlags(f loadFlags, nargs int) error {
 	switch {
 	case nargs > 0:
 		return errors.New("unexpected arguments")
-	case f.target == "" || f.trace == "":
+	case f.Target == "" || f.Trace == "":
 		return errors.New("--target and --trace are required")
-	case !(f.speedup > 0):
-		return fmt.Errorf("--speedup %g: must be positive", f.speedup)
-	case f.duration < 0 || f.grace <= 0:
+	case !(f.Speedup > 0):
+		return fmt.Errorf("--speedup %g: must be positive", f.Speedup)
+	case f.Duration < 0 || f.Grace <= 0:
 		return errors.New("--duration must not be negative and --grace must be positive")
 	}
-	for _, u := range []string{f.target, f.admin} {
+	for _, u := range []string{f.Target, f.Admin} {
 		if err := checkBaseURL(u); err != nil {
 			return err
 		}
 	}
-	for _, k := range f.kinds {
-		if k.model == "" || k.elements < 1 || k.slo <= 0 {
-			return fmt.Errorf("model %q with %d elements and SLO %v: want a name, >= 1 element and a positive SLO", k.model, k.elements, k.slo)
+	for _, k := range f.Kinds {
+		if k.Model == "" || k.Elements < 1 || k.SLO <= 0 {
+			return fmt.Errorf("model %q with %d elements and SLO %v: want a name, >= 1 element and a positive SLO", k.Model, k.Elements, k.SLO)
 		}
 	}
 	return nil
@@ -169,87 +150,6 @@ func checkBaseURL(s string) error {
 		return fmt.Errorf("URL %q: want http://host:port or https://host:port", s)
 	}
 	return nil
-}
-
-// benchLoad replays the trace against the target and reports.
-func benchLoad(ctx context.Context, f loadFlags, stdout io.Writer, log *slog.Logger) error {
-	trace, err := sim.LoadTrace(f.trace)
-	if err != nil {
-		return err
-	}
-	tr, err := load.TraceSchedule(loadSeconds(trace), load.TraceOptions{Speedup: f.speedup, Limit: f.duration, Seed: f.seed})
-	if err != nil {
-		return err
-	}
-	snd, err := newLoadSender(f, tr)
-	if err != nil {
-		return err
-	}
-	meter, err := startCostMeter(f, log)
-	if err != nil {
-		return err
-	}
-	log.Info("replaying", "trace", f.trace, "requests", len(tr.Offsets), "window", tr.Duration)
-	tally := newLoadTally(tr, [2]time.Duration{f.kinds[sim.Light].slo, f.kinds[sim.Heavy].slo})
-	span := load.RunEach(ctx, tr.Schedule, snd, load.Options{Grace: f.grace}, tally.add)
-	rep := tally.report(trace.Name, f.seed, f.speedup, span)
-	u := meter.stop()
-	rep.setCost(u.cost(), u.Known)
-	if f.json {
-		return json.NewEncoder(stdout).Encode(rep)
-	}
-	return printLoadReport(stdout, rep)
-}
-
-// loadSeconds turns the simulator's trace into the load generator's.
-func loadSeconds(t sim.Trace) []load.Second {
-	out := make([]load.Second, len(t.Seconds))
-	for i, s := range t.Seconds {
-		out[i] = load.Second{RPS: s.RPS, HeavyFraction: s.HeavyFraction}
-	}
-	return out
-}
-
-// newLoadSender returns the sender of a traced schedule: one fixed
-// request per kind and class, shared by every arrival of that kind and
-// class.
-func newLoadSender(f loadFlags, tr load.Traced) (load.Sender, error) {
-	client := load.NewHTTPClient(0)
-	var targets [2][load.NumClasses]*load.HTTPTarget
-	for k, kind := range f.kinds {
-		body, err := sumRequest(1, kind.elements)
-		if err != nil {
-			return nil, err
-		}
-		u := strings.TrimSuffix(f.target, "/") + "/v2/models/" + url.PathEscape(kind.model) + "/infer"
-		for c := range load.NumClasses {
-			targets[k][c] = &load.HTTPTarget{Client: client, URL: u, Body: body, Header: classHeader(load.Class(c), f.keys[c])}
-		}
-	}
-	return load.SenderFunc(func(ctx context.Context, i int) error {
-		a := tr.Arrivals[i]
-		return targets[kindOf(a)][a.Class].Do(ctx)
-	}), nil
-}
-
-// kindOf returns sim.Light or sim.Heavy.
-func kindOf(a load.Arrival) int {
-	if a.Heavy {
-		return sim.Heavy
-	}
-	return sim.Light
-}
-
-// classHeader returns the headers that give a request its class: the
-// class's API key, or the priority header when the class has none.
-func classHeader(c load.Class, key string) http.Header {
-	h := http.Header{}
-	if key != "" {
-		h.Set("Authorization", "Bearer "+key)
-	} else {
-		h.Set(gateway.HeaderPriority, c.String())
-	}
-	return h
 }
 
 // classKeys is the --keys flag: an API key per class, "" for none.
@@ -300,21 +200,4 @@ func parseClass(s string) (load.Class, bool) {
 		}
 	}
 	return 0, false
-}
-
-// loadPrices returns the pools' prices from the configuration file at
-// path; nil for an empty path.
-func loadPrices(path string) (map[string]float64, error) {
-	if path == "" {
-		return nil, nil
-	}
-	cfg, err := configs.Load(path)
-	if err != nil {
-		return nil, err
-	}
-	prices := make(map[string]float64, len(cfg.Pools))
-	for _, p := range cfg.Pools {
-		prices[p.Name] = p.PricePerHour
-	}
-	return prices, nil
 }

@@ -8,127 +8,9 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
-	"github.com/google/go-cmp/cmp/cmpopts"
+
+	"github.com/sluice-gateway/sluice/bench/system"
 )
-
-func TestOverheadReport(t *testing.T) {
-	run := func(path string, rate, p50, p99 float64, ok bool) overheadRun {
-		return overheadRun{Path: path, RateRPS: rate, P50MS: p50, P99MS: p99, Sustains: ok}
-	}
-	tests := []struct {
-		name      string
-		runs      []overheadRun
-		sustained map[string]overheadSustained
-		ratio     *float64
-		added     *float64 // sluice's added p99 at the target rate
-		targets   []bool
-	}{
-		{
-			name: "sluice breaks first",
-			runs: []overheadRun{
-				run("direct", 500, 1, 2, true), run("proxy", 500, 1.1, 2.5, true), run("sluice", 500, 1.2, 2.6, true),
-				run("direct", 1000, 1, 2, true), run("proxy", 1000, 1.1, 2.5, true), run("sluice", 1000, 1.2, 2.8, true),
-				run("direct", 2000, 1, 2, true), run("proxy", 2000, 1.1, 2.5, true), run("sluice", 2000, 30, 90, false),
-				run("direct", 4000, 1, 2, true), run("proxy", 4000, 1.1, 60, false), run("sluice", 4000, 1.2, 80, false),
-			},
-			sustained: map[string]overheadSustained{
-				"direct": {RPS: 4000, AtLeast: true}, "proxy": {RPS: 2000}, "sluice": {RPS: 1000},
-			},
-			ratio: floatPtr(0.5), added: floatPtr(0.8), targets: []bool{true, false},
-		},
-		{
-			name: "a noisy lower rate does not count against a higher one",
-			runs: []overheadRun{
-				run("direct", 500, 1, 2, true), run("proxy", 500, 1.1, 2.5, true), run("sluice", 500, 1.2, 70, false),
-				run("direct", 1000, 1, 2, true), run("proxy", 1000, 1.1, 2.5, true), run("sluice", 1000, 1.2, 2.9, true),
-			},
-			sustained: map[string]overheadSustained{
-				"direct": {RPS: 1000, AtLeast: true}, "proxy": {RPS: 1000, AtLeast: true}, "sluice": {RPS: 1000, AtLeast: true},
-			},
-			ratio: floatPtr(1), added: floatPtr(0.9), targets: []bool{true, true},
-		},
-		{
-			name: "nothing sustained",
-			runs: []overheadRun{
-				run("direct", 1000, 1, 2, true), run("proxy", 1000, 1, 99, false), run("sluice", 1000, 1, 99, false),
-			},
-			sustained: map[string]overheadSustained{"direct": {RPS: 1000, AtLeast: true}, "proxy": {}, "sluice": {}},
-			added:     floatPtr(97), targets: []bool{false, false},
-		},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			r := newOverheadReport(overheadFlags{paths: overheadPaths})
-			for _, run := range tt.runs {
-				r.add(run)
-			}
-			r.conclude()
-			approx := cmpopts.EquateApprox(0, 1e-9)
-			if diff := cmp.Diff(tt.sustained, r.Sustained); diff != "" {
-				t.Errorf("sustained (-want +got):\n%s", diff)
-			}
-			if diff := cmp.Diff(tt.ratio, r.SluiceToProxy, approx); diff != "" {
-				t.Errorf("sluice/proxy (-want +got):\n%s", diff)
-			}
-			if diff := cmp.Diff(tt.added, r.Targets[0].Got, approx); diff != "" {
-				t.Errorf("added p99 at the target rate (-want +got):\n%s", diff)
-			}
-			met := []bool{r.Targets[0].Met, r.Targets[1].Met}
-			if diff := cmp.Diff(tt.targets, met); diff != "" {
-				t.Errorf("targets met (-want +got):\n%s", diff)
-			}
-			for _, run := range r.Runs {
-				if (run.AddedP99MS == nil) != (run.Path == pathDirect) {
-					t.Errorf("%s at %g/s: added p99 %v, want one for every path but direct", run.Path, run.RateRPS, run.AddedP99MS)
-				}
-			}
-		})
-	}
-}
-
-func TestMedianRun(t *testing.T) {
-	f := overheadFlags{minServed: 0.99, p99Bound: 50 * time.Millisecond}
-	run := func(served, p50, p99 float64, failures map[string]int) overheadRun {
-		n := 0
-		for _, c := range failures {
-			n += c
-		}
-		return overheadRun{Path: "sluice", RateRPS: 1000, Served: served, P50MS: p50, P99MS: p99, Errors: n, Failures: failures, Sustains: p99 <= 50}
-	}
-	tests := []struct {
-		name string
-		runs []overheadRun
-		want overheadRun
-	}{
-		{
-			name: "one run is itself",
-			runs: []overheadRun{run(1, 1, 2, nil)},
-			want: run(1, 1, 2, nil),
-		},
-		{
-			name: "one stall out of three does not decide",
-			runs: []overheadRun{run(1, 1, 3, nil), run(0.5, 900, 4000, map[string]int{"timeout": 9}), run(1, 2, 4, nil)},
-			want: overheadRun{Path: "sluice", RateRPS: 1000, Served: 1, P50MS: 2, P99MS: 4, Errors: 9, Failures: map[string]int{"timeout": 9}, Sustains: true},
-		},
-		{
-			name: "two stalls out of three do",
-			runs: []overheadRun{run(1, 1, 3, nil), run(0.5, 900, 4000, map[string]int{"timeout": 9}), run(0.9, 800, 3000, map[string]int{"503": 1})},
-			want: overheadRun{Path: "sluice", RateRPS: 1000, Served: 0.9, P50MS: 800, P99MS: 3000, Errors: 10, Failures: map[string]int{"timeout": 9, "503": 1}},
-		},
-		{
-			name: "an even count takes the middle two",
-			runs: []overheadRun{run(1, 1, 2, nil), run(1, 3, 6, nil)},
-			want: overheadRun{Path: "sluice", RateRPS: 1000, Served: 1, P50MS: 2, P99MS: 4, Sustains: true},
-		},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			if diff := cmp.Diff(tt.want, medianRun(tt.runs, f)); diff != "" {
-				t.Errorf("median (-want +got):\n%s", diff)
-			}
-		})
-	}
-}
 
 func TestBenchOverheadFlags(t *testing.T) {
 	tests := []struct {
@@ -165,7 +47,7 @@ func TestBenchOverheadShortRun(t *testing.T) {
 	if code := benchOverheadMain(args, &stdout, &stderr); code != 0 {
 		t.Fatalf("exit code %d; stderr:\n%s", code, stderr.String())
 	}
-	var rep overheadReport
+	var rep system.OverheadReport
 	if err := json.Unmarshal([]byte(stdout.String()), &rep); err != nil {
 		t.Fatalf("report %q: %v", stdout.String(), err)
 	}
@@ -182,15 +64,15 @@ func TestBenchOverheadShortRun(t *testing.T) {
 	}
 	var want []key
 	for _, rate := range []float64{20, 40, 80} {
-		for _, p := range overheadPaths {
+		for _, p := range system.OverheadPaths() {
 			want = append(want, key{p, rate})
 		}
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("runs (-want +got):\n%s", diff)
 	}
-	all := overheadSustained{RPS: 80, AtLeast: true}
-	if diff := cmp.Diff(map[string]overheadSustained{"direct": all, "proxy": all, "sluice": all}, rep.Sustained); diff != "" {
+	all := system.OverheadSustained{RPS: 80, AtLeast: true}
+	if diff := cmp.Diff(map[string]system.OverheadSustained{"direct": all, "proxy": all, "sluice": all}, rep.Sustained); diff != "" {
 		t.Errorf("sustained (-want +got):\n%s", diff)
 	}
 	if rep.SluiceToProxy == nil || *rep.SluiceToProxy != 1 || len(rep.Targets) != 2 {
@@ -224,11 +106,11 @@ func TestBenchOverheadOnePath(t *testing.T) {
 	if code := benchOverheadMain(args, &stdout, &stderr); code != 0 {
 		t.Fatalf("exit code %d; stderr:\n%s", code, stderr.String())
 	}
-	var rep overheadReport
+	var rep system.OverheadReport
 	if err := json.Unmarshal([]byte(stdout.String()), &rep); err != nil {
 		t.Fatalf("report %q: %v", stdout.String(), err)
 	}
-	if len(rep.Runs) != 1 || rep.Runs[0].Path != pathSluice || rep.Runs[0].AddedP99MS != nil {
+	if len(rep.Runs) != 1 || rep.Runs[0].Path != "sluice" || rep.Runs[0].AddedP99MS != nil {
 		t.Errorf("runs %+v, want one of sluice, with nothing added over a direct path that did not run", rep.Runs)
 	}
 	if rep.SluiceToProxy != nil || rep.Targets[1].Met {

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -11,10 +10,8 @@ import (
 	"os"
 	"time"
 
-	"github.com/sluice-gateway/sluice/bench/load"
 	"github.com/sluice-gateway/sluice/bench/sim"
-	"github.com/sluice-gateway/sluice/configs"
-	"github.com/sluice-gateway/sluice/scaler/local"
+	"github.com/sluice-gateway/sluice/bench/system"
 )
 
 func init() {
@@ -70,21 +67,10 @@ Flags:
 
 // realFlags is what the real benchmark's flags say.
 type realFlags struct {
-	config, trace, events string
-	speedup               float64
-	seed                  uint64
-	// duration caps the trace time replayed; 0 means all of it.
-	duration time.Duration
-	// prelude is the trace time of the first second replayed before the
-	// trace; unset means defaultPrelude's.
-	prelude preludeFlag
-	grace   time.Duration
-	// workers is how local workers run: workersInProcess or
-	// workersProcess.
-	workers       string
+	system.RealOptions
+	// prelude is --prelude, unset meaning the default.
+	prelude       preludeFlag
 	json, verbose bool
-	// kinds holds the light kind at sim.Light and the heavy at sim.Heavy.
-	kinds [2]realKind
 }
 
 // benchRealMain runs `sluice bench real` and returns its exit code: 0
@@ -96,14 +82,14 @@ func benchRealMain(args []string, stdout, stderr io.Writer) int {
 		// every tick of a budget cut, and a compressed run ticks often.
 		ctx, stop, log := benchRuntime(stderr, f.verbose, slog.LevelError)
 		defer stop()
-		rep, err := benchReal(ctx, f, log)
+		rep, err := system.Real(ctx, f.RealOptions, log)
 		if err != nil {
 			return err
 		}
 		if f.json {
 			return json.NewEncoder(stdout).Encode(rep)
 		}
-		return printRealReport(stdout, rep)
+		return system.WriteRealReport(stdout, rep)
 	})
 }
 
@@ -114,20 +100,24 @@ func parseRealFlags(args []string, stderr io.Writer) (realFlags, error) {
 	fs := flag.NewFlagSet("sluice bench real", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() { fmt.Fprint(stderr, benchRealUsage); fs.PrintDefaults() }
-	fs.StringVar(&f.config, "config", "configs/bench.yaml", "the fleet's configuration `file`")
-	fs.StringVar(&f.trace, "trace", "", "the scenario's trace `file` (second,rps,heavy_fraction); required")
-	fs.StringVar(&f.events, "events", "", "scripted events: refused, see above")
-	fs.Float64Var(&f.speedup, "speedup", 1, "compress time `K` times: trace second i is replayed during [i/K, (i+1)/K) s")
-	fs.DurationVar(&f.duration, "duration", 0, "replay the trace's first whole seconds within this much trace time (before --speedup); 0 means all")
+	fs.StringVar(&f.Config, "config", "configs/bench.yaml", "the fleet's configuration `file`")
+	fs.StringVar(&f.Trace, "trace", "", "the scenario's trace `file` (second,rps,heavy_fraction); required")
+	fs.StringVar(&f.Events, "events", "", "scripted events: refused, see above")
+	fs.Float64Var(&f.Speedup, "speedup", 1, "compress time `K` times: trace second i is replayed during [i/K, (i+1)/K) s")
+	fs.DurationVar(&f.Duration, "duration", 0, "replay the trace's first whole seconds within this much trace time (before --speedup); 0 means all")
 	fs.Var(&f.prelude, "prelude", "replay the trace's first second for this much trace `time` before the trace, unmeasured (default: the scaler's stabilization plus twice the slowest cold start, compressed, plus the router's 10 s stats window)")
-	fs.Uint64Var(&f.seed, "seed", 1, "the random `seed` of the arrivals, here and in the simulator")
-	fs.DurationVar(&f.grace, "grace", 30*time.Second, "how long after the trace's end answers still count; later ones are lost")
-	fs.StringVar(&f.workers, "workers", workersInProcess, "how local workers run: `in-process` or process")
+	fs.Uint64Var(&f.Seed, "seed", 1, "the random `seed` of the arrivals, here and in the simulator")
+	fs.DurationVar(&f.Grace, "grace", 30*time.Second, "how long after the trace's end answers still count; later ones are lost")
+	fs.StringVar(&f.Workers, "workers", system.WorkersInProcess, "how local workers run: `in-process` or process")
 	fs.BoolVar(&f.json, "json", false, "print one JSON object: measured, predicted and their ratios")
 	fs.BoolVar(&f.verbose, "v", false, "log debug detail to stderr")
-	addRealKindFlags(fs, &f.kinds)
+	addRealKindFlags(fs, &f.Kinds)
 	if err := parseNoArgs(fs, args, stderr); err != nil {
 		return f, err
+	}
+	f.Prelude = -1
+	if f.prelude.set {
+		f.Prelude = f.prelude.d
 	}
 	if err := checkRealFlags(f); err != nil {
 		fmt.Fprintln(stderr, "sluice bench real:", err)
@@ -138,50 +128,35 @@ func parseRealFlags(args []string, stderr io.Writer) (realFlags, error) {
 }
 
 // addRealKindFlags declares the flags of the two kinds of request.
-func addRealKindFlags(fs *flag.FlagSet, k *[2]realKind) {
-	k[sim.Light].rows = 1
-	fs.StringVar(&k[sim.Light].model, "light-model", "sum", "the `model` of light requests")
-	fs.IntVar(&k[sim.Light].elements, "light-elements", 4, "the FP32 `elements` of a light request's one row")
-	fs.StringVar(&k[sim.Heavy].model, "heavy-model", "sum", "the `model` of heavy requests")
-	fs.IntVar(&k[sim.Heavy].elements, "heavy-elements", 4096, "the FP32 `elements` of a heavy request, in all")
-	fs.IntVar(&k[sim.Heavy].rows, "heavy-rows", 2, "the `rows` of a heavy request, what it weighs in a batch")
+func addRealKindFlags(fs *flag.FlagSet, k *[2]system.RequestKind) {
+	k[sim.Light].Rows = 1
+	fs.StringVar(&k[sim.Light].Model, "light-model", "sum", "the `model` of light requests")
+	fs.IntVar(&k[sim.Light].Elements, "light-elements", 4, "the FP32 `elements` of a light request's one row")
+	fs.StringVar(&k[sim.Heavy].Model, "heavy-model", "sum", "the `model` of heavy requests")
+	fs.IntVar(&k[sim.Heavy].Elements, "heavy-elements", 4096, "the FP32 `elements` of a heavy request, in all")
+	fs.IntVar(&k[sim.Heavy].Rows, "heavy-rows", 2, "the `rows` of a heavy request, what it weighs in a batch")
 }
 
 // checkRealFlags checks what the flag package cannot.
 func checkRealFlags(f realFlags) error {
 	switch {
-	case f.trace == "":
+	case f.Trace == "":
 		return errors.New("--trace is required")
-	case f.events != "":
-		return errRealEvents
-	case !(f.speedup > 0):
-		return fmt.Errorf("--speedup %g: must be positive", f.speedup)
-	case f.grace <= 0:
-		return fmt.Errorf("--grace %v: must be positive", f.grace)
-	case f.duration < 0:
-		return fmt.Errorf("--duration %v: must not be negative", f.duration)
-	case f.workers != workersInProcess && f.workers != workersProcess:
-		return fmt.Errorf("--workers %q: want %s or %s", f.workers, workersInProcess, workersProcess)
+	case f.Events != "":
+		return system.ErrRealEvents
+	case !(f.Speedup > 0):
+		return fmt.Errorf("--speedup %g: must be positive", f.Speedup)
+	case f.Grace <= 0:
+		return fmt.Errorf("--grace %v: must be positive", f.Grace)
+	case f.Duration < 0:
+		return fmt.Errorf("--duration %v: must not be negative", f.Duration)
+	case f.Workers != system.WorkersInProcess && f.Workers != system.WorkersProcess:
+		return fmt.Errorf("--workers %q: want %s or %s", f.Workers, system.WorkersInProcess, system.WorkersProcess)
 	}
-	for i, k := range f.kinds {
-		if err := k.check(); err != nil {
+	for i, k := range f.Kinds {
+		if err := k.Check(); err != nil {
 			return fmt.Errorf("%s requests: %w", kindName(i), err)
 		}
-	}
-	return nil
-}
-
-// The values of --workers.
-const (
-	workersInProcess = "in-process"
-	workersProcess   = "process"
-)
-
-// workerStarter returns the local driver's Starter for a --workers value;
-// nil means child processes.
-func workerStarter(workers string) local.Starter {
-	if workers == workersInProcess {
-		return startInProcessWorker
 	}
 	return nil
 }
@@ -214,100 +189,3 @@ func (p *preludeFlag) Set(s string) error {
 
 // kindName names kind i of sim.Light and sim.Heavy.
 func kindName(i int) string { return [2]string{"light", "heavy"}[i] }
-
-// realRun is a real run and its prediction, prepared: the compressed
-// configuration, the trace, the simulator's options and the fleet both
-// start with.
-type realRun struct {
-	cfg     *configs.Config
-	trace   sim.Trace
-	opts    sim.Options
-	initial []int // per pool of cfg, in order
-	speedup float64
-	// schedule is the requests the real run sends, which the
-	// prediction replays.
-	schedule load.Traced
-	// prelude is the least trace time of the first second replayed
-	// before the trace, in whole seconds.
-	prelude time.Duration
-}
-
-// prepareReal loads and compresses the configuration, reads the trace,
-// and sets up the prediction and the starting fleet.
-func prepareReal(f realFlags) (*realRun, error) {
-	cfg, err := configs.Load(f.config)
-	if err != nil {
-		return nil, err
-	}
-	if err := checkRealAuth(cfg); err != nil {
-		return nil, err
-	}
-	if err := compressTime(cfg, f.speedup); err != nil {
-		return nil, err
-	}
-	r := &realRun{cfg: cfg, speedup: f.speedup}
-	if r.trace, err = loadTraceFor(f.trace, f.duration); err != nil {
-		return nil, err
-	}
-	if r.schedule, err = load.TraceSchedule(loadSeconds(r.trace), load.TraceOptions{Compress: r.speedup, Seed: f.seed}); err != nil {
-		return nil, err
-	}
-	fleet, err := realFleet(cfg, f.kinds)
-	if err != nil {
-		return nil, err
-	}
-	spec, err := scalerSpec(cfg)
-	if err != nil {
-		return nil, err
-	}
-	row := time.Duration(float64(time.Second) / f.speedup)
-	r.opts = sim.Options{Fleet: fleet, Trace: r.trace, Policy: "costaware", Scaler: spec, Seed: f.seed, Row: row}
-	if r.initial, err = sim.Initial(r.opts); err != nil {
-		return nil, err
-	}
-	r.prelude = f.prelude.d
-	if !f.prelude.set {
-		r.prelude = defaultPrelude(cfg, f.speedup)
-	}
-	r.prelude = r.prelude.Truncate(time.Second)
-	return r, nil
-}
-
-// loadTraceFor reads the trace at path and keeps its whole seconds
-// within d; all of them for d = 0.
-func loadTraceFor(path string, d time.Duration) (sim.Trace, error) {
-	t, err := sim.LoadTrace(path)
-	if err != nil {
-		return sim.Trace{}, err
-	}
-	if n := int(d / time.Second); d > 0 && n < len(t.Seconds) {
-		if n == 0 {
-			return sim.Trace{}, fmt.Errorf("bench: --duration %v: shorter than one trace second", d)
-		}
-		t.Seconds = t.Seconds[:n]
-	}
-	return t, nil
-}
-
-// benchReal runs the trace, then predicts the same run from the fleet
-// it started with, and reports both.
-func benchReal(ctx context.Context, f realFlags, log *slog.Logger) (realReport, error) {
-	r, err := prepareReal(f)
-	if err != nil {
-		return realReport{}, err
-	}
-	meas, pre, err := r.measure(ctx, f, log)
-	if err != nil {
-		return realReport{}, err
-	}
-	fleet := startFleetOf(r.opts.Fleet.Pools, pre.fleet)
-	pred, err := sim.Run(r.predictionFrom(fleet))
-	if err != nil {
-		return realReport{}, err
-	}
-	byPool := map[string]int{}
-	for i, p := range r.opts.Fleet.Pools {
-		byPool[p.Name] = fleet[i]
-	}
-	return newRealReport(meas, pred.Report, r.speedup, pre, byPool), nil
-}

@@ -3,19 +3,21 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
+	"maps"
 	"math"
+	"slices"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/sluice-gateway/sluice/bench/sim"
+	"github.com/sluice-gateway/sluice/bench/system"
 )
 
 const (
-	realTinyConfig = "testdata/real-tiny.yaml"
-	realShortTrace = "testdata/real-short.trace.csv"
+	realTinyConfig = "../../bench/system/testdata/real-tiny.yaml"
+	realShortTrace = "../../bench/system/testdata/real-short.trace.csv"
 )
 
 // TestBenchRealShortRun runs the benchmark for real, briefly: a 60-second
@@ -27,7 +29,7 @@ func TestBenchRealShortRun(t *testing.T) {
 		t.Skip("starts workers and replays for about 10 s each way; not in -short")
 	}
 	t.Setenv(cliEnv, "1") // process workers are this binary run as `sluice worker`
-	for _, workers := range []string{workersInProcess, workersProcess} {
+	for _, workers := range []string{system.WorkersInProcess, system.WorkersProcess} {
 		t.Run(workers, func(t *testing.T) { testBenchRealShortRun(t, workers) })
 	}
 }
@@ -38,13 +40,13 @@ func testBenchRealShortRun(t *testing.T, workers string) {
 	if code := benchRealMain(args, &stdout, &stderr); code != 0 {
 		t.Fatalf("exit code %d, stderr:\n%s", code, stderr.String())
 	}
-	var rep realReport
+	var rep system.RealReport
 	if err := json.Unmarshal(stdout.Bytes(), &rep); err != nil {
 		t.Fatalf("decoding %q: %v", stdout.String(), err)
 	}
 	m, p := rep.Measured, rep.Predicted
 	t.Logf("measured: %d requests, p50 %.1f ms, p99 %.1f ms, $%s, send lag p99 %.1f ms; predicted: %d requests, p50 %.1f ms, p99 %.1f ms, $%.6f",
-		m.Requests, m.LatencyMS.P50, m.LatencyMS.P99, optional(m.CostUSD, "%.6f"), m.SendLagP99MS, p.Requests, p.LatencyMS.P50, p.LatencyMS.P99, p.CostUSD)
+		m.Requests, m.LatencyMS.P50, m.LatencyMS.P99, fmtOptional(m.CostUSD, "%.6f"), m.SendLagP99MS, p.Requests, p.LatencyMS.P50, p.LatencyMS.P99, p.CostUSD)
 	// The trace expects 30·20 + 30·40 = 1800 requests, a tenth of them
 	// sent: 180 ± 4·√180.
 	if math.Abs(float64(m.Requests)-180) > 4*math.Sqrt(180) {
@@ -69,11 +71,11 @@ func testBenchRealShortRun(t *testing.T, workers string) {
 	if extra := m.LatencyMS.P99 - p.LatencyMS.P99; extra > 1000 {
 		t.Errorf("measured p99 %.1f ms, %.0f ms over the predicted %.1f ms: want at most 1000 ms over", m.LatencyMS.P99, extra, p.LatencyMS.P99)
 	}
-	if diff := cmp.Diff([]string{"cpu", "gpu"}, reportPools(m.ReplicaSeconds, nil)); diff != "" {
+	if diff := cmp.Diff([]string{"cpu", "gpu"}, slices.Sorted(maps.Keys(m.ReplicaSeconds))); diff != "" {
 		t.Errorf("measured replica-seconds by pool (-want +got):\n%s", diff)
 	}
 	// The prelude goes by chunks of preludeChunk, 100 trace seconds here.
-	if rep.Speedup != 10 || p.Policy != "costaware" || m.Policy != policyMeasured || m.Scenario != "real-short" || rep.PreludeS < 100 || m.Workers != workers {
+	if rep.Speedup != 10 || p.Policy != "costaware" || m.Policy != "measured" || m.Scenario != "real-short" || rep.PreludeS < 100 || m.Workers != workers {
 		t.Errorf("speedup %g, policies %q and %q, scenario %q, prelude %gs, workers %s: want 10, costaware, measured, real-short, at least 100s, %s",
 			rep.Speedup, p.Policy, m.Policy, m.Scenario, rep.PreludeS, m.Workers, workers)
 	}
@@ -86,7 +88,7 @@ func testBenchRealShortRun(t *testing.T, workers string) {
 func checkRatio(t *testing.T, what string, r *float64, lo, hi float64) {
 	t.Helper()
 	if r == nil || *r < lo || *r > hi {
-		t.Errorf("measured/predicted %s = %v, want within [%g, %g]", what, optional(r, "%.3f"), lo, hi)
+		t.Errorf("measured/predicted %s = %v, want within [%g, %g]", what, fmtOptional(r, "%.3f"), lo, hi)
 	}
 }
 
@@ -125,53 +127,10 @@ func TestBenchRealMainRefuses(t *testing.T) {
 	}
 }
 
-func TestSimKindOf(t *testing.T) {
-	ms := time.Millisecond
-	gpus := []string{"gpu-spot", "gpu-ondemand"}
-	tests := []struct {
-		name string
-		kind realKind
-		want sim.Kind
-	}{
-		{
-			name: "light: the model's tier",
-			kind: realKind{model: "sum", rows: 1, elements: 4},
-			want: sim.Kind{Model: "sum [*,4]", Tier: "light", Pools: []string{"cpu-small", "cpu-large", "gpu-spot", "gpu-ondemand"},
-				SLO: 500 * ms, Timeout: 30 * time.Second, Rows: 1},
-		},
-		{
-			name: "heavy: routed by its elements, with its model's SLO",
-			kind: realKind{model: "sum", rows: 2, elements: 4096},
-			want: sim.Kind{Model: "sum [*,2048]", Tier: "heavy", Pools: gpus, SLO: 500 * ms, Timeout: 30 * time.Second, Rows: 2},
-		},
-		{
-			name: "a heavy model by name",
-			kind: realKind{model: "sum-heavy", rows: 2, elements: 8},
-			want: sim.Kind{Model: "sum-heavy [*,4]", Tier: "heavy", Pools: gpus, SLO: time.Second, Timeout: 30 * time.Second, Rows: 2},
-		},
+// fmtOptional formats *x, or "unknown" for nil.
+func fmtOptional(x *float64, format string) string {
+	if x == nil {
+		return "unknown"
 	}
-	cfg := loadBenchConfig(t)
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			got, err := simKindOf(cfg, tt.kind)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if diff := cmp.Diff(tt.want, got); diff != "" {
-				t.Errorf("simKindOf() (-want +got):\n%s", diff)
-			}
-		})
-	}
-}
-
-func TestRealFleetTurnsOffWhatLocalWorkersLack(t *testing.T) {
-	kinds := [2]realKind{{model: "sum", rows: 1, elements: 4}, {model: "sum", rows: 2, elements: 4096}}
-	f, err := realFleet(loadBenchConfig(t), kinds)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if f.SpotRate >= 0 || f.MinBilling != time.Nanosecond || len(f.Pools) != 4 || f.Kinds[sim.Heavy].Tier != "heavy" {
-		t.Errorf("spot rate %g, min billing %v, %d pools, heavy tier %q: want < 0, 1ns, 4, heavy",
-			f.SpotRate, f.MinBilling, len(f.Pools), f.Kinds[sim.Heavy].Tier)
-	}
+	return fmt.Sprintf(format, *x)
 }

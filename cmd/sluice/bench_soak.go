@@ -1,8 +1,6 @@
 package main
 
 import (
-	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -10,7 +8,7 @@ import (
 	"os"
 	"time"
 
-	"github.com/sluice-gateway/sluice/configs"
+	"github.com/sluice-gateway/sluice/bench/system"
 )
 
 func init() {
@@ -46,27 +44,10 @@ none.
 Flags:
 `
 
-// soakReadyTimeout bounds the wait for the system's workers.
-const soakReadyTimeout = time.Minute
-
-// soakConfigYAML is the system a soak runs without --config: a fixed
-// pool, so that the scaler changes nothing during the run.
-const soakConfigYAML = `
-models: [{name: sum, tier: default, slo: 500ms}]
-tiers: [{name: default, pools: [cpu]}]
-pools:
-  - {name: cpu, curve: {base: 2ms, per_item: 1ms}, max_batch: 16, cold_start: 100ms, replicas: {min: 2, initial: 2, max: 2}}
-`
-
 // soakFlags is what the soak benchmark's flags say.
 type soakFlags struct {
-	duration, warmup        time.Duration
-	interval, timeout       time.Duration
-	rate                    float64
-	tolerance, p99Tolerance float64
-	config                  string
-	seed                    uint64
-	json, verbose           bool
+	system.SoakOptions
+	verbose bool
 }
 
 // benchSoakMain runs `sluice bench soak` and returns its exit code: 0
@@ -76,7 +57,7 @@ func benchSoakMain(args []string, stdout, stderr io.Writer) int {
 	return benchExit("soak", err, stderr, func() error {
 		ctx, stop, log := benchRuntime(stderr, f.verbose, slog.LevelWarn)
 		defer stop()
-		return benchSoak(ctx, f, stdout, log)
+		return system.Soak(ctx, f.SoakOptions, stdout, log)
 	})
 }
 
@@ -86,16 +67,16 @@ func parseSoakFlags(args []string, stderr io.Writer) (soakFlags, error) {
 	fs := flag.NewFlagSet("sluice bench soak", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() { fmt.Fprint(stderr, benchSoakUsage); fs.PrintDefaults() }
-	fs.DurationVar(&f.duration, "duration", 10*time.Minute, "how long the load runs after the warm-up, sampled")
-	fs.DurationVar(&f.warmup, "warmup", 30*time.Second, "how long the load runs first, unsampled")
-	fs.Float64Var(&f.rate, "rate", 200, "offered `rate` in requests per second (Poisson arrivals)")
-	fs.DurationVar(&f.interval, "interval", 10*time.Second, "time between two samples")
-	fs.Float64Var(&f.tolerance, "tolerance", defaultSoakTolerance.Growth, "the `share` the end may exceed the start by, beyond the floors, and be flat")
-	fs.Float64Var(&f.p99Tolerance, "p99-tolerance", defaultSoakTolerance.P99Growth, "the `share` the last window's p99 may exceed the first's by, beyond 10 ms, and be flat")
-	fs.StringVar(&f.config, "config", "", "serve this configuration `file` instead of the built-in pool")
-	fs.DurationVar(&f.timeout, "timeout", 5*time.Second, "client timeout of each request, from its scheduled send time")
-	fs.Uint64Var(&f.seed, "seed", 1, "seed of the Poisson arrivals")
-	fs.BoolVar(&f.json, "json", false, "print the samples and the verdict as one JSON object")
+	fs.DurationVar(&f.Duration, "duration", 10*time.Minute, "how long the load runs after the warm-up, sampled")
+	fs.DurationVar(&f.Warmup, "warmup", 30*time.Second, "how long the load runs first, unsampled")
+	fs.Float64Var(&f.Rate, "rate", 200, "offered `rate` in requests per second (Poisson arrivals)")
+	fs.DurationVar(&f.Interval, "interval", 10*time.Second, "time between two samples")
+	fs.Float64Var(&f.Tolerance, "tolerance", system.DefaultSoakTolerance.Growth, "the `share` the end may exceed the start by, beyond the floors, and be flat")
+	fs.Float64Var(&f.P99Tolerance, "p99-tolerance", system.DefaultSoakTolerance.P99Growth, "the `share` the last window's p99 may exceed the first's by, beyond 10 ms, and be flat")
+	fs.StringVar(&f.Config, "config", "", "serve this configuration `file` instead of the built-in pool")
+	fs.DurationVar(&f.Timeout, "timeout", 5*time.Second, "client timeout of each request, from its scheduled send time")
+	fs.Uint64Var(&f.Seed, "seed", 1, "seed of the Poisson arrivals")
+	fs.BoolVar(&f.JSON, "json", false, "print the samples and the verdict as one JSON object")
 	fs.BoolVar(&f.verbose, "v", false, "log debug detail to stderr")
 	if err := parseNoArgs(fs, args, stderr); err != nil {
 		return f, err
@@ -111,84 +92,14 @@ func parseSoakFlags(args []string, stderr io.Writer) (soakFlags, error) {
 // checkSoakFlags checks what the flag package cannot.
 func checkSoakFlags(f soakFlags) error {
 	switch {
-	case f.duration <= 0 || f.interval <= 0 || f.timeout <= 0 || f.warmup < 0:
-		return fmt.Errorf("--duration %v, --interval %v and --timeout %v must be positive, --warmup %v not negative", f.duration, f.interval, f.timeout, f.warmup)
-	case f.interval > f.duration/2:
-		return fmt.Errorf("--interval %v: want at most half of --duration %v, for two samples", f.interval, f.duration)
-	case !(f.rate > 0) || f.rate > 1e6:
-		return fmt.Errorf("--rate %g: want a rate in (0, 1e6]", f.rate)
-	case !(f.tolerance >= 0) || f.tolerance > 100 || !(f.p99Tolerance >= 0) || f.p99Tolerance > 100:
-		return fmt.Errorf("--tolerance %g, --p99-tolerance %g: want shares in [0, 100]", f.tolerance, f.p99Tolerance)
+	case f.Duration <= 0 || f.Interval <= 0 || f.Timeout <= 0 || f.Warmup < 0:
+		return fmt.Errorf("--duration %v, --interval %v and --timeout %v must be positive, --warmup %v not negative", f.Duration, f.Interval, f.Timeout, f.Warmup)
+	case f.Interval > f.Duration/2:
+		return fmt.Errorf("--interval %v: want at most half of --duration %v, for two samples", f.Interval, f.Duration)
+	case !(f.Rate > 0) || f.Rate > 1e6:
+		return fmt.Errorf("--rate %g: want a rate in (0, 1e6]", f.Rate)
+	case !(f.Tolerance >= 0) || f.Tolerance > 100 || !(f.P99Tolerance >= 0) || f.P99Tolerance > 100:
+		return fmt.Errorf("--tolerance %g, --p99-tolerance %g: want shares in [0, 100]", f.Tolerance, f.P99Tolerance)
 	}
 	return nil
-}
-
-// errNotFlat is returned by a soak whose end exceeds its start.
-var errNotFlat = errors.New("not flat")
-
-// benchSoak runs the soak and reports it on stdout.
-func benchSoak(ctx context.Context, f soakFlags, stdout io.Writer, log *slog.Logger) (err error) {
-	cfg, err := soakConfig(f.config)
-	if err != nil {
-		return err
-	}
-	sys, err := startSoakSystem(ctx, cfg, log)
-	if err != nil {
-		return err
-	}
-	defer func() { err = errors.Join(err, sys.stop()) }()
-	if err := sys.waitReady(ctx, soakReadyTimeout); err != nil {
-		return err
-	}
-	rep := soakReport{
-		Model: soakModel(cfg), Rate: f.rate,
-		WarmupS: f.warmup.Seconds(), DurationS: f.duration.Seconds(), IntervalS: f.interval.Seconds(),
-	}
-	row := func(soakSample) {}
-	if !f.json {
-		printSoakHeader(stdout, rep)
-		row = func(s soakSample) { printSoakRow(stdout, s) }
-	}
-	if rep.Samples, err = runSoakLoad(ctx, f, sys.url+"/v2/models/"+rep.Model+"/infer", row); err != nil {
-		return err
-	}
-	tol := defaultSoakTolerance
-	tol.Growth, tol.P99Growth = f.tolerance, f.p99Tolerance
-	rep.Verdict = judgeSoak(rep.Samples, tol)
-	if err := writeSoakVerdict(stdout, rep, f.json); err != nil {
-		return err
-	}
-	if !rep.Verdict.Flat {
-		return fmt.Errorf("bench: %w: %v", errNotFlat, rep.Verdict.Problems)
-	}
-	return nil
-}
-
-// soakConfig loads path, or the built-in configuration when path is
-// empty, and refuses a configuration the load cannot call.
-func soakConfig(path string) (*configs.Config, error) {
-	var cfg *configs.Config
-	var err error
-	if path == "" {
-		cfg, err = configs.Parse("soak.yaml", []byte(soakConfigYAML))
-	} else {
-		cfg, err = configs.Load(path)
-	}
-	if err != nil {
-		return nil, err
-	}
-	if cfg.Auth.Mode != configs.AuthNone {
-		return nil, fmt.Errorf("bench: %s: auth.mode %q: the soak sends no key and needs auth.mode none", cfg.File, cfg.Auth.Mode)
-	}
-	return cfg, nil
-}
-
-// soakModel is the model the soak calls: sum if served, else the first.
-func soakModel(cfg *configs.Config) string {
-	for _, m := range cfg.Models {
-		if m.Name == benchModel {
-			return m.Name
-		}
-	}
-	return cfg.Models[0].Name
 }

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/sluice-gateway/sluice/configs"
+	"github.com/sluice-gateway/sluice/costmodel"
 )
 
 func init() {
@@ -40,12 +41,6 @@ pool. A pool that cannot serve a single item within its SLO shows "-".
 Flags:
 `
 
-// Utilizations the cost table reports.
-const (
-	utilFull    = 1.0
-	utilTypical = 0.7
-)
-
 // costFlags is what the cost command's arguments say.
 type costFlags struct {
 	config string
@@ -68,7 +63,7 @@ func costMain(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, err)
 		return 1
 	}
-	rows := costRows(cfg, f.slo)
+	rows := quotes(cfg, f.slo)
 	if f.json {
 		err = writeCostJSON(stdout, rows)
 	} else {
@@ -126,59 +121,20 @@ func (f *costFlags) pickFile(files []string, fs *flag.FlagSet) error {
 	return errors.New(msg)
 }
 
-// costRow is one pool's line of the report. The costs are +Inf and the
-// batch and throughput 0 when the pool cannot serve within its SLO.
-type costRow struct {
-	Pool       string
-	Spot       bool
-	PerHour    float64
-	SLO        time.Duration
-	Batch      int
-	Throughput float64 // inferences per second per replica
-	PerMFull   float64 // USD per million inferences at utilFull
-	PerMTyp    float64 // USD per million inferences at utilTypical
-}
-
-// costRows computes the report's rows, in the configuration's pool order.
-// slo > 0 overrides every pool's SLO.
-func costRows(cfg *configs.Config, slo time.Duration) []costRow {
-	slos := poolSLOs(cfg)
-	rows := make([]costRow, 0, len(cfg.Pools))
-	for _, cp := range cfg.Pools {
-		p, s := cp.CostModel(), slos[cp.Name]
+// quotes returns each pool's quote at its SLO (see configs.PoolSLOs), in
+// the configuration's order; slo > 0 overrides every pool's SLO.
+func quotes(cfg *configs.Config, slo time.Duration) []costmodel.Quote {
+	slos := cfg.PoolSLOs()
+	fleet := cfg.Fleet()
+	out := make([]costmodel.Quote, 0, len(fleet.Pools))
+	for _, p := range fleet.Pools {
+		s := slos[p.Name]
 		if slo > 0 {
 			s = slo
 		}
-		rows = append(rows, costRow{
-			Pool: p.Name, Spot: p.Spot, PerHour: p.PricePerHour, SLO: s,
-			Batch: p.BatchAt(s), Throughput: p.Throughput(s),
-			PerMFull: p.CostPerMillion(s, utilFull), PerMTyp: p.CostPerMillion(s, utilTypical),
-		})
+		out = append(out, p.Quote(s))
 	}
-	return rows
-}
-
-// poolSLOs returns each pool's SLO: the smallest among the models whose
-// tier lists the pool, or configs.DefaultSLO for a pool in no such tier.
-func poolSLOs(cfg *configs.Config) map[string]time.Duration {
-	tierPools := map[string][]string{}
-	for _, t := range cfg.Tiers {
-		tierPools[t.Name] = t.Pools
-	}
-	slos := map[string]time.Duration{}
-	for _, m := range cfg.Models {
-		for _, pool := range tierPools[m.Tier] {
-			if s, ok := slos[pool]; !ok || m.SLO < s {
-				slos[pool] = m.SLO
-			}
-		}
-	}
-	for _, p := range cfg.Pools {
-		if _, ok := slos[p.Name]; !ok {
-			slos[p.Name] = configs.DefaultSLO
-		}
-	}
-	return slos
+	return out
 }
 
 // kind names a pool's pricing.
@@ -190,12 +146,12 @@ func kind(spot bool) string {
 }
 
 // writeCostTable writes the rows as an aligned table.
-func writeCostTable(w io.Writer, rows []costRow) error {
+func writeCostTable(w io.Writer, rows []costmodel.Quote) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "pool\tkind\t$/h\tslo\tbatch\tinf/s per replica\t$/M @100%\t$/M @70%\t")
 	for _, r := range rows {
-		fmt.Fprintf(tw, "%s\t%s\t%.2f\t%v\t%d\t%s\t%s\t%s\t\n", r.Pool, kind(r.Spot), r.PerHour, r.SLO,
-			r.Batch, number(r.Throughput, 1), number(r.PerMFull, 2), number(r.PerMTyp, 2))
+		fmt.Fprintf(tw, "%s\t%s\t%.2f\t%v\t%d\t%s\t%s\t%s\t\n", r.Pool, kind(r.Spot), r.PricePerHour, r.SLO,
+			r.Batch, number(r.Throughput, 1), number(r.PerMillionBusy, 2), number(r.PerMillionTypical, 2))
 	}
 	return tw.Flush()
 }

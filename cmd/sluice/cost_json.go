@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"io"
 	"math"
+
+	"github.com/sluice-gateway/sluice/costmodel"
 )
 
 // costJSON is one pool in the cost command's JSON output. Costs are null
@@ -21,14 +23,14 @@ type costJSON struct {
 }
 
 // writeCostJSON writes the rows as an indented JSON array.
-func writeCostJSON(w io.Writer, rows []costRow) error {
+func writeCostJSON(w io.Writer, rows []costmodel.Quote) error {
 	out := make([]costJSON, 0, len(rows))
 	for _, r := range rows {
 		out = append(out, costJSON{
-			Pool: r.Pool, Kind: kind(r.Spot), PricePerHour: r.PerHour,
+			Pool: r.Pool, Kind: kind(r.Spot), PricePerHour: r.PricePerHour,
 			SLO: r.SLO.String(), SLOSeconds: r.SLO.Seconds(),
 			Batch: r.Batch, ThroughputPerReplica: finite(r.Throughput),
-			CostPerMillionFull: finitePtr(r.PerMFull), CostPerMillion70: finitePtr(r.PerMTyp),
+			CostPerMillionFull: finitePtr(r.PerMillionBusy), CostPerMillion70: finitePtr(r.PerMillionTypical),
 		})
 	}
 	enc := json.NewEncoder(w)

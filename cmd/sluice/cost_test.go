@@ -5,11 +5,8 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/google/go-cmp/cmp"
-
-	"github.com/sluice-gateway/sluice/configs"
 )
 
 const benchYAML = "../../configs/bench.yaml"
@@ -103,30 +100,6 @@ func TestCostUsage(t *testing.T) {
 			checkContains(t, "stdout", stdout.String(), nil)
 			checkContains(t, "stderr", stderr.String(), tt.wantStderr)
 		})
-	}
-}
-
-func TestPoolSLOs(t *testing.T) {
-	cfg := &configs.Config{
-		Models: []configs.Model{
-			{Name: "light", Tier: "any", SLO: 500 * time.Millisecond},
-			{Name: "heavy", Tier: "gpu", SLO: time.Second},
-			{Name: "strict", Tier: "any", SLO: 300 * time.Millisecond},
-		},
-		Tiers: []configs.Tier{
-			{Name: "any", Pools: []string{"cpu", "gpu-spot"}},
-			{Name: "gpu", Pools: []string{"gpu-spot", "gpu-ondemand"}},
-		},
-		Pools: []configs.Pool{{Name: "cpu"}, {Name: "gpu-spot"}, {Name: "gpu-ondemand"}, {Name: "idle"}},
-	}
-	want := map[string]time.Duration{
-		"cpu":          300 * time.Millisecond, // the smallest of its tier's models
-		"gpu-spot":     300 * time.Millisecond, // the smallest across both tiers
-		"gpu-ondemand": time.Second,
-		"idle":         configs.DefaultSLO, // in no tier
-	}
-	if diff := cmp.Diff(want, poolSLOs(cfg)); diff != "" {
-		t.Errorf("poolSLOs (-want +got):\n%s", diff)
 	}
 }
 

@@ -133,7 +133,7 @@ func (s killServed) waitPoolReady(t *testing.T, pool string, n int) {
 		if err != nil {
 			continue
 		}
-		var pools []poolStatus
+		var pools adminPools
 		err = json.NewDecoder(resp.Body).Decode(&pools)
 		resp.Body.Close()
 		for _, p := range pools {

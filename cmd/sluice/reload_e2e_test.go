@@ -110,7 +110,7 @@ func (s *liveServe) waitReloads(t *testing.T, result string, n float64) {
 	sample := fmt.Sprintf("sluice_config_reloads_total{result=%q}", result)
 	var got float64
 	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
-		if got = parseSamples(t, scaledServe{admin: s.admin}.scrape(t))[sample]; got == n {
+		if got = parseSamples(t, scrape(t, s.admin))[sample]; got == n {
 			return
 		}
 	}
@@ -143,14 +143,14 @@ func (s *liveServe) waitReady(t *testing.T, pool string, n int) {
 	t.Fatalf("pool %s does not have %d ready workers after 20s: %+v", pool, n, s.pools(t))
 }
 
-func (s *liveServe) pools(t *testing.T) []poolStatus {
+func (s *liveServe) pools(t *testing.T) adminPools {
 	t.Helper()
 	resp, err := http.Get("http://" + s.admin + "/admin/pools")
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer resp.Body.Close()
-	var out []poolStatus
+	var out adminPools
 	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil {
 		t.Fatal(err)
 	}

@@ -2,29 +2,20 @@ package main
 
 import (
 	"context"
-	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"net/http"
-	"net/url"
 	"os"
 	"strings"
 	"time"
+
+	"github.com/sluice-gateway/sluice/internal/status"
 )
 
 func init() {
 	commands["status"] = command{summary: "show a running gateway's pools, spend and scaler decisions", run: runStatus}
 }
-
-// The errors of `sluice status`.
-var (
-	// errAdminUnreachable: no admin listener answers at the address.
-	errAdminUnreachable = errors.New("sluice status: admin listener unreachable")
-	// errAdminStatus: the admin listener answered with an error.
-	errAdminStatus = errors.New("sluice status: admin listener refused")
-)
 
 // defaultAdminURL is where `sluice status` looks for the admin listener:
 // the quickstart's listen.admin.
@@ -33,9 +24,6 @@ const defaultAdminURL = "http://127.0.0.1:9090"
 // adminTokenEnv names the environment variable `sluice status` takes the
 // admin listener's bearer token from, when --token-file is not given.
 const adminTokenEnv = "SLUICE_ADMIN_TOKEN"
-
-// maxStatusBody bounds the answer of GET /admin/status, in bytes.
-const maxStatusBody = 16 << 20
 
 // statusFlags are what the status command's flags say.
 type statusFlags struct {
@@ -58,9 +46,13 @@ func statusMain(args []string, stdout, stderr io.Writer) int {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), f.timeout)
 	defer cancel()
-	v, err := fetchStatus(ctx, http.DefaultClient, f)
+	token, err := adminToken(f.tokenFile)
+	var v status.View
 	if err == nil {
-		err = renderStatusTable(stdout, v, f.decisions)
+		v, err = status.Fetch(ctx, http.DefaultClient, f.admin, token)
+	}
+	if err == nil {
+		err = status.WriteTable(stdout, v, f.decisions)
 	}
 	if err != nil {
 		fmt.Fprintln(stderr, err)
@@ -97,48 +89,6 @@ func parseStatusFlags(args []string, stderr io.Writer) (statusFlags, error) {
 	return f, nil
 }
 
-// fetchStatus reads GET /admin/status from the admin listener f names.
-func fetchStatus(ctx context.Context, client *http.Client, f statusFlags) (statusView, error) {
-	base := adminBaseURL(f.admin)
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, base+"/admin/status", nil)
-	if err != nil {
-		return statusView{}, fmt.Errorf("sluice status: --admin %q: %w", f.admin, err)
-	}
-	token, err := adminToken(f.tokenFile)
-	if err != nil {
-		return statusView{}, err
-	}
-	if token != "" {
-		req.Header.Set("Authorization", "Bearer "+token)
-	}
-	resp, err := client.Do(req)
-	if err != nil {
-		return statusView{}, fmt.Errorf("%w at %s (is `sluice serve` running with listen.admin there?): %w", errAdminUnreachable, base, unwrapURLError(err))
-	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, maxStatusBody))
-	if err != nil {
-		return statusView{}, fmt.Errorf("%w at %s: reading the answer: %w", errAdminUnreachable, base, err)
-	}
-	if resp.StatusCode != http.StatusOK {
-		return statusView{}, fmt.Errorf("%w: GET %s/admin/status: %s: %s", errAdminStatus, base, resp.Status, strings.TrimSpace(string(body)))
-	}
-	var v statusView
-	if err := json.Unmarshal(body, &v); err != nil {
-		return statusView{}, fmt.Errorf("%w: GET %s/admin/status: not a status: %w", errAdminStatus, base, err)
-	}
-	return v, nil
-}
-
-// adminBaseURL returns admin without trailing slashes, with http://
-// prepended when it names no scheme.
-func adminBaseURL(admin string) string {
-	if !strings.Contains(admin, "://") {
-		admin = "http://" + admin
-	}
-	return strings.TrimRight(admin, "/")
-}
-
 // adminToken returns the bearer token of file, or of $SLUICE_ADMIN_TOKEN
 // when file is empty; "" when neither gives one.
 func adminToken(file string) (string, error) {
@@ -150,12 +100,4 @@ func adminToken(file string) (string, error) {
 		return "", fmt.Errorf("sluice status: --token-file: %w", err)
 	}
 	return strings.TrimSpace(string(b)), nil
-}
-
-// unwrapURLError drops the method and URL a *url.Error repeats.
-func unwrapURLError(err error) error {
-	if ue, ok := errors.AsType[*url.Error](err); ok {
-		return ue.Err
-	}
-	return err
 }

@@ -2,19 +2,40 @@ package main
 
 import (
 	"bytes"
-	"errors"
+	"encoding/json"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/sluice-gateway/sluice/internal/status"
 )
 
+// statusServer serves a status of two pools, cpu and gpu, before the
+// first plan, to requests with the bearer token (any request when token
+// is "").
+func statusServer(t *testing.T, token string) string {
+	t.Helper()
+	v := status.View{Pools: []status.PoolView{{Name: "cpu"}, {Name: "gpu"}}, Decisions: []status.DecisionView{}}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		if token != "" && r.Header.Get("Authorization") != "Bearer "+token {
+			w.WriteHeader(http.StatusUnauthorized)
+			_, _ = w.Write([]byte(`{"error": "send the admin token"}`))
+			return
+		}
+		_ = json.NewEncoder(w).Encode(v)
+	}))
+	t.Cleanup(srv.Close)
+	return srv.URL
+}
+
 func TestStatusCommand(t *testing.T) {
-	tb := newTestBoard(t, scalingConfig(false))
+	url := statusServer(t, "")
 	var stdout, stderr bytes.Buffer
-	if code := statusMain([]string{"--admin", tb.url + "/", "--decisions", "5"}, &stdout, &stderr); code != 0 {
+	if code := statusMain([]string{"--admin", url + "/", "--decisions", "5"}, &stdout, &stderr); code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr.String())
 	}
 	for _, want := range []string{"scaler no plan yet", "\ncpu ", "\ngpu ", "DECISIONS (0 of 0 kept, newest first)"} {
@@ -24,36 +45,18 @@ func TestStatusCommand(t *testing.T) {
 	}
 }
 
-// TestStatusCommandErrors checks that each way of failing says what
-// failed and where.
+// TestStatusCommandErrors checks the exit codes and what stderr says.
 func TestStatusCommandErrors(t *testing.T) {
-	refusing := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
-		writeAdminError(w, http.StatusUnauthorized, errTestToken)
-	}))
-	defer refusing.Close()
-	garbled := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
-		w.Write([]byte("<html>not json</html>"))
-	}))
-	defer garbled.Close()
-	closed := httptest.NewServer(http.NotFoundHandler())
-	closedURL := closed.URL
-	closed.Close()
-
+	guarded := statusServer(t, "s3cret")
 	tests := []struct {
 		name     string
 		args     []string
 		code     int
 		contains []string
 	}{
-		{name: "unreachable", args: []string{"--admin", closedURL}, code: 1,
-			contains: []string{"sluice status: admin listener unreachable at " + closedURL, "connection refused"}},
-		{name: "host and port only", args: []string{"--admin", strings.TrimPrefix(closedURL, "http://")}, code: 1,
-			contains: []string{"unreachable at " + closedURL}},
-		{name: "refused", args: []string{"--admin", refusing.URL}, code: 1,
-			contains: []string{"sluice status: admin listener refused: GET " + refusing.URL + "/admin/status: 401 Unauthorized", "bearer token"}},
-		{name: "not a status", args: []string{"--admin", garbled.URL}, code: 1,
-			contains: []string{"not a status"}},
-		{name: "missing token file", args: []string{"--admin", refusing.URL, "--token-file", filepath.Join(t.TempDir(), "none")}, code: 1,
+		{name: "refused", args: []string{"--admin", guarded}, code: 1,
+			contains: []string{"sluice status: admin listener refused: GET " + guarded + "/admin/status: 401 Unauthorized"}},
+		{name: "missing token file", args: []string{"--admin", guarded, "--token-file", filepath.Join(t.TempDir(), "none")}, code: 1,
 			contains: []string{"sluice status: --token-file:"}},
 		{name: "an argument", args: []string{"extra"}, code: 2, contains: []string{`unexpected argument "extra"`}},
 		{name: "a bad flag", args: []string{"--nope"}, code: 2, contains: []string{"flag provided but not defined: -nope"}},
@@ -62,6 +65,7 @@ func TestStatusCommandErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Setenv(adminTokenEnv, "")
 			var stdout, stderr bytes.Buffer
 			if code := statusMain(tt.args, &stdout, &stderr); code != tt.code {
 				t.Errorf("exit %d, want %d; stderr:\n%s", code, tt.code, stderr.String())
@@ -75,19 +79,8 @@ func TestStatusCommandErrors(t *testing.T) {
 	}
 }
 
-// errTestToken is what a fake admin listener answers without the token.
-var errTestToken = errors.New("admin: bearer token required")
-
 func TestStatusCommandToken(t *testing.T) {
-	tb := newTestBoard(t, scalingConfig(false))
-	guarded := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Header.Get("Authorization") != "Bearer s3cret" {
-			writeAdminError(w, http.StatusUnauthorized, errTestToken)
-			return
-		}
-		http.Redirect(w, r, tb.url+r.URL.Path, http.StatusTemporaryRedirect)
-	}))
-	defer guarded.Close()
+	guarded := statusServer(t, "s3cret")
 	tokenFile := filepath.Join(t.TempDir(), "token")
 	if err := os.WriteFile(tokenFile, []byte("s3cret\n"), 0o600); err != nil {
 		t.Fatal(err)
@@ -98,9 +91,9 @@ func TestStatusCommandToken(t *testing.T) {
 		args []string
 		code int
 	}{
-		{name: "none", args: []string{"--admin", guarded.URL}, code: 1},
-		{name: "from the environment", env: "s3cret", args: []string{"--admin", guarded.URL}, code: 0},
-		{name: "from a file", env: "wrong", args: []string{"--admin", guarded.URL, "--token-file", tokenFile}, code: 0},
+		{name: "none", args: []string{"--admin", guarded}, code: 1},
+		{name: "from the environment", env: "s3cret", args: []string{"--admin", guarded}, code: 0},
+		{name: "from a file", env: "wrong", args: []string{"--admin", guarded, "--token-file", tokenFile}, code: 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

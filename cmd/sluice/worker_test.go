@@ -16,10 +16,10 @@ import (
 )
 
 func TestParseWorkerFlags(t *testing.T) {
-	defaults := workerConfig{
-		opts:       worker.Options{Name: worker.DefaultName, Base: 5 * time.Millisecond, PerItem: time.Millisecond, Slowdown: 1},
-		listenHTTP: "127.0.0.1:0", listenGRPC: "127.0.0.1:0",
-	}
+	defaults := workerConfig{worker: worker.Flags{
+		Options: worker.Options{Name: worker.DefaultName, Base: 5 * time.Millisecond, PerItem: time.Millisecond, Slowdown: 1},
+		HTTP:    "127.0.0.1:0", GRPC: "127.0.0.1:0",
+	}}
 	tests := []struct {
 		name    string
 		args    []string
@@ -34,13 +34,13 @@ func TestParseWorkerFlags(t *testing.T) {
 				"--per-item", "2ms", "--max-batch", "32", "--cold-start", "15s", "--exit-on-stdin-close",
 				"--slowdown", "10", "--garbage",
 			},
-			want: workerConfig{
-				opts: worker.Options{
+			want: workerConfig{worker: worker.Flags{
+				Options: worker.Options{
 					Name: "gpu-0", Base: 40 * time.Millisecond, PerItem: 2 * time.Millisecond,
 					MaxBatch: 32, ColdStart: 15 * time.Second, Slowdown: 10, Garbage: true,
 				},
-				listenHTTP: ":8000", listenGRPC: "127.0.0.1:8001", exitOnStdinClose: true,
-			},
+				HTTP: ":8000", GRPC: "127.0.0.1:8001", ExitOnStdinClose: true,
+			}},
 		},
 		{name: "bad duration", args: []string{"--base", "fast"}, wantErr: true},
 		{name: "unknown flag", args: []string{"--gpus", "2"}, wantErr: true},

@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"github.com/sluice-gateway/sluice/configs"
-	"github.com/sluice-gateway/sluice/xds"
+	"github.com/sluice-gateway/sluice/internal/app"
 )
 
 func init() {
@@ -77,32 +77,18 @@ func runXDS(args []string, stdout, stderr io.Writer) int {
 }
 
 // configDump returns the JSON of every flavor's snapshot that the
-// configuration file yields (see configView), at version 1.
+// configuration file yields (see app.ConfigDump).
 func configDump(path string) ([]byte, error) {
 	cfg, err := configs.Load(path)
 	if err != nil {
 		return nil, err
 	}
-	v, err := configView(cfg)
-	if err != nil {
-		return nil, err
-	}
-	dumps := map[string]xds.Dump{}
-	for _, f := range xds.Flavors {
-		snap, err := xds.Build(v, f, "1")
-		if err != nil {
-			return nil, err
-		}
-		if dumps[f.String()], err = xds.DumpOf(snap, f); err != nil {
-			return nil, err
-		}
-	}
-	return xds.MarshalDump(dumps)
+	return app.ConfigDump(cfg)
 }
 
 // fetchDump asks a running Sluice's admin listener for its snapshots.
 func fetchDump(admin, node string) ([]byte, error) {
-	u := url.URL{Scheme: "http", Host: admin, Path: xdsAdminPath}
+	u := url.URL{Scheme: "http", Host: admin, Path: app.XDSPath}
 	if node != "" {
 		u.RawQuery = url.Values{"node": {node}}.Encode()
 	}

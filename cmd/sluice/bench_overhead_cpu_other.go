@@ -1,8 +1,0 @@
-//go:build !unix
-
-package main
-
-import "time"
-
-// processCPU returns 0: this system's CPU time is not read.
-func processCPU() time.Duration { return 0 }

@@ -1,0 +1,189 @@
+package app
+
+import (
+	"context"
+	"crypto/sha256"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"golang.org/x/sync/errgroup"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/credentials"
+
+	"github.com/sluice-gateway/sluice/configs"
+	"github.com/sluice-gateway/sluice/gateway"
+)
+
+// maxGRPCSendBytes bounds a gRPC answer, as the worker link bounds a
+// batch's.
+const maxGRPCSendBytes = 256 << 20
+
+// edge is how serve meets the network: the limits of the configuration,
+// TLS on the listeners and towards the workers, and the admin token. Build
+// it with newEdge; it is immutable.
+type edge struct {
+	limits configs.Limits
+	// clientTLS serves HTTP and gRPC; nil serves plaintext.
+	clientTLS *tls.Config
+	// adminTLS serves the admin listener; nil serves plaintext.
+	adminTLS *tls.Config
+	// workersTLS is what the router's worker clients speak; nil is
+	// plaintext.
+	workersTLS *tls.Config
+	// adminToken is the SHA-256 of the admin token; nil leaves the admin
+	// API open.
+	adminToken *[sha256.Size]byte
+	log        *slog.Logger
+}
+
+// newEdge reads the certificates and the admin token cfg names, through
+// secrets for the token; now paces the certificates' reloads. It fails if
+// a file or secret is missing or malformed, so that serve stops before it
+// starts anything. pre: cfg came from configs.Load or Parse (defaults
+// filled, validated).
+func newEdge(cfg *configs.Config, secrets configs.Secrets, now func() time.Time, log *slog.Logger) (edge, error) {
+	e := edge{limits: cfg.Limits, log: log}
+	var err error
+	if e.clientTLS, e.adminTLS, err = serverTLS(cfg, now, log); err != nil {
+		return edge{}, err
+	}
+	if e.workersTLS, err = workersTLS(cfg, now, log); err != nil {
+		return edge{}, err
+	}
+	token, ok, err := cfg.AdminTokenHash(secrets)
+	if err != nil {
+		return edge{}, err
+	}
+	if ok {
+		e.adminToken = &token
+	}
+	return e, nil
+}
+
+// gatewayLimits sets the gateway's per-call limits from the edge's.
+func (e edge) gatewayLimits(o *gateway.Options) {
+	o.MaxBodyBytes = e.limits.MaxBodyBytes
+	o.MaxJSONDepth = e.limits.MaxJSONDepth
+	o.MaxTensorElements = e.limits.MaxTensorElements
+	o.MaxDeadline = e.limits.MaxDeadline
+}
+
+// grpcServer returns a gRPC server within the limits (message size,
+// streams per connection), over TLS if the edge has it.
+func (e edge) grpcServer() *grpc.Server {
+	opts := []grpc.ServerOption{
+		grpc.MaxRecvMsgSize(int(e.limits.MaxBodyBytes)),
+		grpc.MaxSendMsgSize(maxGRPCSendBytes),
+		grpc.MaxConcurrentStreams(uint32(e.limits.MaxConcurrentStreams)),
+	}
+	if e.clientTLS != nil {
+		opts = append(opts, grpc.Creds(credentials.NewTLS(e.clientTLS)))
+	}
+	return grpc.NewServer(opts...)
+}
+
+// httpServer returns an HTTP server of h within the limits (header read
+// and idle timeouts), over a copy of tc (which the server amends) unless
+// tc is nil. Its own errors (failed handshakes, malformed requests) go to
+// the edge's log at debug level.
+func (e edge) httpServer(h http.Handler, tc *tls.Config) *http.Server {
+	return &http.Server{
+		Handler: h, TLSConfig: tc.Clone(),
+		ReadHeaderTimeout: e.limits.ReadHeaderTimeout, IdleTimeout: e.limits.IdleTimeout,
+		ErrorLog: slog.NewLogLogger(e.log.Handler(), slog.LevelDebug),
+	}
+}
+
+// admin guards the admin API with the token, if the edge has one.
+func (e edge) admin(h http.Handler) http.Handler {
+	if e.adminToken == nil {
+		return h
+	}
+	return requireAdminToken(h, *e.adminToken)
+}
+
+// serveHTTP serves s on ln, over TLS when s has a TLS configuration,
+// until s shuts down.
+func serveHTTP(s *http.Server, ln net.Listener) error {
+	if s.TLSConfig != nil {
+		return ignoreClosed(s.ServeTLS(ln, "", ""))
+	}
+	return ignoreClosed(s.Serve(ln))
+}
+
+// runListeners serves HTTP, gRPC and admin as e says until ctx is done,
+// then stops them gracefully within shutdownGrace. register, if not nil,
+// adds more services to the gRPC listener; hints, if not nil, is told how
+// to try the model sum.
+func runListeners(ctx context.Context, gw *gateway.Gateway, ls listeners, admin http.Handler, register func(grpc.ServiceRegistrar), e edge, hints io.Writer, log *slog.Logger) error {
+	grpcServer := e.grpcServer()
+	gw.RegisterGRPC(grpcServer)
+	if register != nil {
+		register(grpcServer)
+	}
+	httpServer := e.httpServer(gw.HTTPHandler(), e.clientTLS)
+	adminServer := e.httpServer(e.admin(admin), e.adminTLS)
+
+	g, gctx := errgroup.WithContext(ctx)
+	if ls.http != nil {
+		g.Go(func() error { return serveHTTP(httpServer, ls.http) })
+	}
+	if ls.admin != nil {
+		g.Go(func() error { return serveHTTP(adminServer, ls.admin) })
+	}
+	if ls.grpc != nil {
+		g.Go(func() error { return grpcServer.Serve(ls.grpc) })
+	}
+	g.Go(func() error {
+		<-gctx.Done()
+		shutdown, cancel := context.WithTimeout(context.Background(), shutdownGrace)
+		defer cancel()
+		stopGRPC(grpcServer, shutdown)
+		return errors.Join(httpServer.Shutdown(shutdown), adminServer.Shutdown(shutdown))
+	})
+	log.Info("sluice is serving", slog.String("http", addr(ls.http)), slog.String("grpc", addr(ls.grpc)), slog.String("admin", addr(ls.admin)),
+		slog.Bool("tls", e.clientTLS != nil), slog.Bool("admin_token", e.adminToken != nil))
+	if _, ok := gw.Model("sum"); ok && ls.http != nil && hints != nil {
+		fmt.Fprintf(hints, "\nTry it (once the workers are ready):\n\n  curl -s -XPOST %s://%s/v2/models/sum/infer \\\n    -d '{\"inputs\":[{\"name\":\"x\",\"shape\":[2,3],\"datatype\":\"FP32\",\"data\":[1,2,3,4,5,6]}]}'\n\n", e.scheme(), ls.http.Addr())
+	}
+	return g.Wait()
+}
+
+// scheme is the URL scheme of the HTTP listener.
+func (e edge) scheme() string {
+	if e.clientTLS != nil {
+		return "https"
+	}
+	return "http"
+}
+
+// stopGRPC stops s gracefully, or at once when ctx ends first.
+func stopGRPC(s *grpc.Server, ctx context.Context) {
+	done := make(chan struct{})
+	go func() { s.GracefulStop(); close(done) }()
+	select {
+	case <-done:
+	case <-ctx.Done():
+		s.Stop()
+	}
+}
+
+func ignoreClosed(err error) error {
+	if errors.Is(err, http.ErrServerClosed) {
+		return nil
+	}
+	return err
+}
+
+func addr(l net.Listener) string {
+	if l == nil {
+		return "off"
+	}
+	return l.Addr().String()
+}
