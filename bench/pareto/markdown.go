@@ -3,6 +3,7 @@ package pareto
 import (
 	"fmt"
 	"io"
+	"math"
 	"strings"
 
 	"github.com/sluice-gateway/sluice/bench/sim"
@@ -45,7 +46,7 @@ func writeReading(b *strings.Builder, res *Result) {
 	b.WriteString("The cheapest cost at a level lies between the lower bound (every row at the cheapest price per row, " +
 		"fractional replicas, no queueing, no cold start) and oracle@level, the hindsight plan at the largest utilization " +
 		"cap whose run reaches the level: a feasible plan, so the best policy costs at most that. " +
-		"The cheapest family at each level is in bold.\n\n")
+		"The cheapest at each level is in bold, with every family that ties it to the cent.\n\n")
 }
 
 // writeFamilies lists the families and their grids.
@@ -112,7 +113,7 @@ func levelCell(res *Result, scenario, family string, level float64) string {
 		return "unreachable" + closestText(runs)
 	}
 	cost := fmt.Sprintf("%.2f $", r.CostUSD)
-	if cheapestFamily(res, scenario, level) == family {
+	if least, _ := leastCost(res, scenario, level); cents(r.CostUSD) == cents(least) {
 		cost = "**" + cost + "**"
 	}
 	config := r.label
@@ -132,17 +133,20 @@ func closestText(runs []Run) string {
 	return fmt.Sprintf(" (best %.4f at %.2f $)", r.SLOAll, r.CostUSD)
 }
 
-// cheapestFamily returns the family whose cheapest run at level costs
-// least on scenario, "" when none reaches it.
-func cheapestFamily(res *Result, scenario string, level float64) string {
-	best, name := Run{}, ""
+// leastCost returns the cost of the cheapest run of any family reaching
+// level on scenario; false when none reaches it.
+func leastCost(res *Result, scenario string, level float64) (float64, bool) {
+	least, found := 0.0, false
 	for _, f := range res.Families {
-		if r, ok := Cheapest(res.Of(scenario, f.Name), level); ok && (name == "" || better(r, best)) {
-			best, name = r, f.Name
+		if r, ok := Cheapest(res.Of(scenario, f.Name), level); ok && (!found || r.CostUSD < least) {
+			least, found = r.CostUSD, true
 		}
 	}
-	return name
+	return least, found
 }
+
+// cents rounds a cost in USD to the cents the tables show.
+func cents(usd float64) int64 { return int64(math.Round(usd * 100)) }
 
 // budgetMark flags a run over the budget.
 func budgetMark(r Run) string {

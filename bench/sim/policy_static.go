@@ -11,7 +11,7 @@ var staticFamily = Family{
 	Name: "static",
 	Doc:  "one fleet all the time: the cheapest that serves the trace's peak second at the target utilization",
 	Knobs: []Knob{{Name: "target", Doc: "utilization of the fleet at the peak, a fraction",
-		Values: []float64{0.6, 0.7, 0.8, 0.9, 1}, Default: staticTarget}},
+		Values: []float64{0.7, 0.8, 0.9, 1}, Default: staticTarget}},
 	Build: func(p Point) NewPolicyFunc {
 		return func(s Setup) (Policy, error) {
 			return newStatic(s, p["target"], func(Pool) bool { return true }), nil
