@@ -1,6 +1,7 @@
 package pareto
 
 import (
+	"cmp"
 	"os"
 	"testing"
 	"time"
@@ -17,14 +18,9 @@ func TestMain(m *testing.M) {
 	goleak.VerifyTestMain(m)
 }
 
-// scenarioDir returns the shared scenarios folder: $SLUICE_SCENARIOS, or
-// where it sits beside the repository.
-func scenarioDir() string {
-	if dir := os.Getenv("SLUICE_SCENARIOS"); dir != "" {
-		return dir
-	}
-	return "../../../shared/scenarios"
-}
+// scenarioDir is the shared scenarios folder: $SLUICE_SCENARIOS, or
+// where it sits beside the repository, relative to this package.
+var scenarioDir = cmp.Or(os.Getenv("SLUICE_SCENARIOS"), "../../../shared/scenarios")
 
 // refFleet returns the reference fleet of the bench scenarios
 // (configs/bench.yaml).

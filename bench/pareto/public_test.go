@@ -18,7 +18,7 @@ const (
 // event or its steepest rise: no run that reaches SLO-all 0.99 costs
 // less than the lower bound.
 func TestLowerBoundBelowReachingRuns(t *testing.T) {
-	scenarios, err := sim.LoadScenarios(scenarioDir())
+	scenarios, err := sim.LoadScenarios(scenarioDir)
 	if err != nil {
 		t.Skipf("public scenarios not found (set SLUICE_SCENARIOS): %v", err)
 	}
