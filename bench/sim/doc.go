@@ -9,11 +9,12 @@
 // time; pools are chosen by router.DefaultPicker over snapshots built as
 // the router builds them (ready workers, free slots, items ahead at the
 // request's priority, utilization over the router's 10 s window); the
-// costaware policy is scaler.Decide. The simulator re-implements only
-// what happens outside the process: workers (one batch at a time, a batch
-// of r rows taking Curve.Latency(r)), cold starts, billing, spot
-// interruptions and the scripted events. Requests carry no tensors: a
-// batcher Item with Key and Rows, pooled and reused.
+// costaware policy is scaler.Decide, its shed directives mapped by
+// internal/scaling.ShedLevel as serve maps them. The simulator
+// re-implements only what happens outside the process: workers (one batch
+// at a time, a batch of r rows taking Curve.Latency(r)), cold starts,
+// billing, spot interruptions and the scripted events. Requests carry no
+// tensors: a batcher Item with Key and Rows, pooled and reused.
 //
 // # A run
 //
@@ -52,11 +53,28 @@
 //
 // # Policies
 //
-// Besides costaware, the baselines: static-peak and static-ondemand (one
-// fleet for the trace's peak), hpa (Kubernetes' HorizontalPodAutoscaler),
-// kpa (Knative's autoscaler), queue (KEDA on queue length), and oracle,
-// a lower bound on cost that knows the whole scenario. Each type's
-// documentation says what it models.
+// Besides costaware, the baselines, each documented with what it models:
+// static fleets for the trace's peak (static-peak, static-ondemand), the
+// Kubernetes HorizontalPodAutoscaler scaling a tier's pools in lock-step
+// (hpa), one per pool (hpa-per-pool) or on the cheapest GPU pool alone
+// (hpa-cheapest-gpu), Knative's autoscaler (kpa), KEDA on queue length
+// (queue), in-flight requests (keda-inflight) or rate (keda-rate), and
+// oracle, the hindsight plan at full utilization. A Family is a policy
+// with knobs and a grid of their values, as operators configure it;
+// Families lists those a Pareto sweep compares, and each family's
+// default is also the built-in policy of its name.
+//
+// OracleAt plans in hindsight at a utilization cap; at a cap whose run
+// meets an SLO level it is a feasible plan, an upper bound on the best
+// policy's cost at that level. LowerBound is the other side: every row
+// at the cheapest price per row, fractional replicas, no queueing.
+//
+// # Budget
+//
+// Options.EnforceBudget makes Fleet.BudgetPerHour a cap on every policy
+// alike: the simulator refuses a replica start that would take the
+// fleet's price over it, growing the cheapest pools per row first.
+// Without it only policies that keep a budget themselves keep one.
 //
 // # Speed
 //

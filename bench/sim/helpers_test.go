@@ -1,6 +1,8 @@
 package sim
 
 import (
+	"cmp"
+	"os"
 	"testing"
 	"time"
 
@@ -8,8 +10,9 @@ import (
 	"github.com/sluice-gateway/sluice/scaler"
 )
 
-// scenarioDir is the shared scenarios folder, relative to this package.
-const scenarioDir = "../../../shared/scenarios"
+// scenarioDir is the shared scenarios folder: $SLUICE_SCENARIOS, or
+// where it sits beside the repository, relative to this package.
+var scenarioDir = cmp.Or(os.Getenv("SLUICE_SCENARIOS"), "../../../shared/scenarios")
 
 // refFleet returns the reference fleet of the bench scenarios.
 func refFleet() Fleet {

@@ -110,15 +110,20 @@ type Setup struct {
 // NewPolicyFunc builds one run's policy.
 type NewPolicyFunc func(s Setup) (Policy, error)
 
-// policies holds the built-in policies by name.
+// policies holds the built-in policies by name: the matrix's, and each
+// family's default configuration under the family's name.
 var policies = map[string]NewPolicyFunc{
-	"static-peak":     newStaticPeak,
-	"static-ondemand": newStaticOnDemand,
-	"oracle":          newOracle,
-	"hpa":             newHPA,
-	"kpa":             newKPA,
-	"queue":           newQueuePolicy,
-	"costaware":       newCostaware,
+	"static-peak":      staticFamily.mustDefault(),
+	"static-ondemand":  newStaticOnDemand,
+	"oracle":           newOracle,
+	"hpa":              newHPA,
+	"hpa-per-pool":     hpaPerPoolFamily.mustDefault(),
+	"hpa-cheapest-gpu": hpaCheapestGPUFamily.mustDefault(),
+	"kpa":              kpaFamily.mustDefault(),
+	"keda-inflight":    kedaInflightFamily.mustDefault(),
+	"keda-rate":        kedaRateFamily.mustDefault(),
+	"queue":            newQueuePolicy,
+	"costaware":        newCostaware,
 }
 
 // Policies returns the names of the built-in policies, sorted.

@@ -18,6 +18,25 @@ const (
 	kpaScaleToZeroGrace = 30 * time.Second
 )
 
+// kpaFamily is Knative's autoscaler with the two settings operators of
+// slow-starting model servers change: a scale-down delay and a minimum.
+var kpaFamily = Family{
+	Name: "kpa",
+	Doc: "Knative's pod autoscaler, one per pool, on concurrency against 70 % of a replica's batch (Knative's defaults), " +
+		"with a scale-down delay and min-scale on the cheapest pool of each tier",
+	Knobs: []Knob{
+		{Name: "scale_down_delay_s", Doc: "seconds over which Knative keeps the highest pod count it wanted (scale-down-delay)",
+			Values: []float64{0, 120, 300}, Default: 0},
+		{Name: "min_scale", Doc: "replicas the cheapest pool per row of each tier keeps (min-scale); the others keep their minimum",
+			Values: []float64{0, 1}, Default: 0},
+	},
+	Build: func(p Point) NewPolicyFunc {
+		return func(s Setup) (Policy, error) {
+			return newKPAWith(s, time.Duration(p["scale_down_delay_s"]*float64(time.Second)), int(p["min_scale"])), nil
+		}
+	},
+}
+
 // kpa is Knative's pod autoscaler, one per pool, on concurrency: every
 // 2 s it wants ceil(observed concurrency / target) pods, where the
 // target is 70 % of the requests (in rows) one replica serves at once —
@@ -27,9 +46,12 @@ const (
 // pods it panics: it follows the larger of the two and never scales down
 // until the stable window has stayed under the threshold for 60 s. Scale
 // up is bounded by 1000× and scale down by ½ of the ready pods per
-// decision; a pool scales to zero (when its Min allows) once it has
-// wanted zero for the 30 s grace period, and back from zero on the
-// activator's buffer (see activated).
+// decision. With a scale-down delay it then wants the most pods it
+// wanted over the delay (Knative's delay window). A pool scales to zero
+// (when its minimum allows) once it has wanted zero for the 30 s grace
+// period, and back from zero on the activator's buffer (see activated);
+// its minimum is its Min, raised to min-scale on the cheapest pool of
+// each tier.
 type kpa struct {
 	fleet   *Fleet
 	target  []float64 // target concurrency per replica, per pool
@@ -37,6 +59,9 @@ type kpa struct {
 	panicAt []time.Duration // when the pool last was over the threshold; -1 if not panicking
 	maxPods []int
 	zeroAt  []time.Duration // since when the pool has wanted zero; -1 if not
+	delay   time.Duration
+	wanted  [][]stamped // pod counts wanted within the delay, per pool
+	floor   []int       // the minimum of each pool
 	next    time.Duration
 	out     []int
 }
@@ -50,24 +75,41 @@ type stamped64 struct {
 
 var _ Policy = (*kpa)(nil)
 
-// newKPA returns the kpa baseline for s.Fleet.
-func newKPA(s Setup) (Policy, error) {
+// newKPA returns the kpa baseline for s.Fleet: Knative's defaults.
+func newKPA(s Setup) (Policy, error) { return newKPAWith(s, 0, 0), nil }
+
+// newKPAWith returns the kpa baseline with a scale-down delay and
+// min-scale on the cheapest pool of each tier.
+func newKPAWith(s Setup, delay time.Duration, minScale int) *kpa {
 	f := s.Fleet
 	n := len(f.Pools)
 	p := &kpa{fleet: f, target: make([]float64, n), samples: make([][]stamped64, n),
-		panicAt: make([]time.Duration, n), maxPods: make([]int, n), zeroAt: make([]time.Duration, n), out: make([]int, n)}
-	for i := range f.Pools {
+		panicAt: make([]time.Duration, n), maxPods: make([]int, n), zeroAt: make([]time.Duration, n),
+		delay: delay, wanted: make([][]stamped, n), floor: make([]int, n), out: make([]int, n)}
+	for i, fp := range f.Pools {
 		p.target[i] = kpaTargetUtil * float64(batchRows(f, i))
 		p.panicAt[i], p.zeroAt[i] = -1, -1
+		p.floor[i] = fp.Min
 	}
-	return p, nil
+	for k := range f.Kinds {
+		for i, sel := range cheapestPool(f, k) {
+			if sel {
+				p.floor[i] = min(max(p.floor[i], minScale), f.Pools[i].Max)
+			}
+		}
+	}
+	return p
 }
 
 // Start returns the cheapest fleet that serves the first second's load
-// at the target utilization: where the autoscalers settle for it, with
-// the router filling the cheapest pools first.
+// at the target utilization, each pool at least at its minimum: where
+// the autoscalers settle for it, with the router filling the cheapest
+// pools first.
 func (p *kpa) Start(obs *Observation) []int {
 	copy(p.out, startFleet(p.fleet, obs, kpaTargetUtil))
+	for i := range p.out {
+		p.out[i] = max(p.out[i], p.floor[i])
+	}
 	return p.out
 }
 
@@ -108,24 +150,37 @@ func (p *kpa) scale(now time.Duration, i, ready int) int {
 		p.maxPods[i] = max(p.maxPods[i], want, wantPanic)
 		want = p.maxPods[i]
 	}
-	return p.graceToZero(now, i, want)
+	return p.graceToZero(now, i, p.delayed(now, i, want))
+}
+
+// delayed records want for pool i and returns the most pods wanted over
+// the scale-down delay; want itself without a delay.
+func (p *kpa) delayed(now time.Duration, i, want int) int {
+	if p.delay <= 0 {
+		return want
+	}
+	p.wanted[i] = append(dropBefore(p.wanted[i], now-p.delay), stamped{now, want})
+	for _, w := range p.wanted[i] {
+		want = max(want, w.n)
+	}
+	return want
 }
 
 // graceToZero keeps one replica until pool i has wanted none for the
-// grace period, and applies the pool's bounds.
+// grace period, and applies the pool's bounds and minimum.
 func (p *kpa) graceToZero(now time.Duration, i, want int) int {
-	pool := p.fleet.Pools[i]
+	floor, most := p.floor[i], p.fleet.Pools[i].Max
 	if want > 0 {
 		p.zeroAt[i] = -1
-		return min(max(want, pool.Min), pool.Max)
+		return min(max(want, floor), most)
 	}
 	if p.zeroAt[i] < 0 {
 		p.zeroAt[i] = now
 	}
 	if now-p.zeroAt[i] < kpaScaleToZeroGrace && p.out[i] > 0 {
-		return max(1, pool.Min)
+		return max(1, floor)
 	}
-	return pool.Min
+	return floor
 }
 
 // activated returns the concurrency Knative sees for a pool: its own, or

@@ -1,9 +1,23 @@
 package sim
 
-// staticTarget is the utilization the static baselines provision the
+// staticTarget is the utilization the static-peak baseline provisions the
 // peak at: the headroom an operator keeps, the same target as the
-// autoscaling baselines.
+// autoscaling baselines' defaults.
 const staticTarget = 0.7
+
+// staticFamily is a static fleet sized for the trace's peak at a
+// utilization target.
+var staticFamily = Family{
+	Name: "static",
+	Doc:  "one fleet all the time: the cheapest that serves the trace's peak second at the target utilization",
+	Knobs: []Knob{{Name: "target", Doc: "utilization of the fleet at the peak, a fraction",
+		Values: []float64{0.7, 0.8, 0.9, 1}, Default: staticTarget}},
+	Build: func(p Point) NewPolicyFunc {
+		return func(s Setup) (Policy, error) {
+			return newStatic(s, p["target"], func(Pool) bool { return true }), nil
+		}
+	},
+}
 
 // static keeps one fleet for the whole run.
 type static struct {
@@ -12,22 +26,15 @@ type static struct {
 
 var _ Policy = (*static)(nil)
 
-// newStaticPeak returns the static-peak baseline: the cheapest fleet that
-// serves every second of the trace at staticTarget utilization, all the
-// time.
-func newStaticPeak(s Setup) (Policy, error) {
-	return newStatic(s, func(Pool) bool { return true }), nil
-}
-
 // newStaticOnDemand returns the static-ondemand baseline: static-peak
 // restricted to on-demand pools.
 func newStaticOnDemand(s Setup) (Policy, error) {
-	return newStatic(s, func(p Pool) bool { return !p.Spot }), nil
+	return newStatic(s, staticTarget, func(p Pool) bool { return !p.Spot }), nil
 }
 
 // newStatic sizes the fleet over the pools use accepts, at their starting
-// prices.
-func newStatic(s Setup, use func(Pool) bool) *static {
+// prices, for the peak of every set of kinds at utilization target.
+func newStatic(s Setup, target float64, use func(Pool) bool) *static {
 	f := s.Fleet
 	avail, prices := make([]bool, len(f.Pools)), make([]float64, len(f.Pools))
 	for i, p := range f.Pools {
@@ -36,7 +43,7 @@ func newStatic(s Setup, use func(Pool) bool) *static {
 	z := newSizer(f)
 	var need [3]float64
 	for _, sec := range s.Trace.Seconds {
-		n := z.needs(secondDemand(sec), staticTarget)
+		n := z.needs(secondDemand(sec), target)
 		for g := range need {
 			need[g] = max(need[g], n[g])
 		}

@@ -34,6 +34,9 @@ type Report struct {
 	// Interruptions counts the replicas lost to spot interruptions and
 	// pool_down.
 	Interruptions int `json:"interruptions"`
+	// RefusedStarts counts the replica starts the budget cap refused
+	// (Options.EnforceBudget); 0 without a cap.
+	RefusedStarts int64 `json:"refused_starts,omitempty"`
 	// CostUSD is the fleet's bill; CostPerMillionUSD the bill per million
 	// served requests; MaxCostPerHourUSD the dearest fleet at any second.
 	CostUSD           float64 `json:"cost_usd"`
@@ -78,7 +81,7 @@ func (s *sim) result(opts Options) *Result {
 	rep := Report{
 		Scenario: opts.Trace.Name, Policy: opts.Policy, Seed: opts.Seed, DurationS: len(opts.Trace.Seconds),
 		Served: st.served, Lost: st.lost, Rejected: st.rejected, Retried: st.retried,
-		Interruptions: st.interruptions, MaxCostPerHourUSD: round(s.maxRate, 4),
+		Interruptions: st.interruptions, RefusedStarts: st.refused, MaxCostPerHourUSD: round(s.maxRate, 4),
 		SLOAttainment:  s.attainment(),
 		LatencyMS:      Latency{P50: quantileMS(st, 50), P95: quantileMS(st, 95), P99: quantileMS(st, 99)},
 		ReplicaSeconds: map[string]float64{}, CostByPoolUSD: map[string]float64{},

@@ -16,11 +16,7 @@ func (s *sim) second() {
 		s.apply(s.script[s.next])
 	}
 	s.spotLosses()
-	rate := 0.0
-	for _, p := range s.pools {
-		rate += float64(p.billed) * p.price
-	}
-	s.maxRate = max(s.maxRate, rate)
+	s.maxRate = max(s.maxRate, s.fleetRate())
 	s.events.push(event{at: s.now + s.row, kind: evSecond})
 }
 

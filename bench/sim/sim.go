@@ -38,6 +38,11 @@ type Options struct {
 	// Row is the simulated time one trace row lasts (see row.go); 0
 	// means DefaultRow, one second.
 	Row time.Duration
+	// EnforceBudget makes Fleet.BudgetPerHour a cap on every policy
+	// alike: a replica whose start would take the fleet's price per hour
+	// over it is not started (see resize). Without it only the policies
+	// that keep a budget themselves keep one.
+	EnforceBudget bool
 	// Arrivals, when not nil, are the requests to run, sorted by At, in
 	// place of those drawn from Trace, which still sets the run's length
 	// and its timeline; Seed then seeds the other draws only. Requests
@@ -102,6 +107,8 @@ type sim struct {
 	tl        *Timeline
 	secIn     int     // arrivals in the current second
 	maxRate   float64 // the dearest fleet at a second's start, USD per hour
+	budgetCap float64 // USD per hour no start may exceed; 0 if none
+	growOrder []int   // scratch: pools, cheapest per row first
 }
 
 // Run simulates one scenario under one policy on a simulated clock and
@@ -154,6 +161,9 @@ func newSim(opts Options) (*sim, error) {
 		s.arr = replayArrivals(opts.Trace.Seconds, opts.arrivalsBefore(s.end))
 	}
 	s.rng = rand.New(rand.NewPCG(opts.Seed, 0x5b07))
+	if opts.EnforceBudget {
+		s.budgetCap = f.BudgetPerHour
+	}
 	s.build()
 	if opts.Timeline {
 		s.tl = newTimeline(&s.fleet, len(opts.Trace.Seconds))
@@ -202,8 +212,9 @@ func (s *sim) start() {
 		s.obs.Pools[i] = PoolState{PricePerHour: p.price}
 	}
 	want := s.policy.Start(&s.obs)
-	for i, p := range s.pools {
-		for range s.clamp(p, want, i) {
+	for _, i := range s.cheapestFirst() {
+		p := s.pools[i]
+		for range s.affordable(p, s.clamp(p, want, i)) {
 			slot := p.slot()
 			p.reps[slot] = replica{state: repIdle, gen: p.reps[slot].gen + 1}
 			p.idle = append(p.idle, slot)

@@ -19,6 +19,7 @@ type stats struct {
 	lost     int64
 	rejected map[string]int64
 	retried  int64
+	refused  int64 // replica starts the budget cap refused
 	// interruptions counts replicas lost to spot interruptions and
 	// pool_down.
 	interruptions int

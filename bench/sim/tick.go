@@ -14,9 +14,7 @@ func (s *sim) tick() {
 	}
 	s.observe(s.fleet.Interval)
 	d := s.policy.Decide(&s.obs)
-	for i, p := range s.pools {
-		s.scale(p, s.clamp(p, d.Replicas, i))
-	}
+	s.resize(d.Replicas)
 	for k := range s.shed {
 		s.shed[k] = batcher.ShedNone
 		if k < len(d.Shed) {

@@ -74,7 +74,8 @@ func Simulate(o SimOptions, stdout io.Writer) error {
 	return sim.WriteReport(stdout, res.Report)
 }
 
-// writePlot writes the run's timeline as a PNG file.
+// writePlot writes the run's timeline as a PNG file, with the fleet's
+// SLOs and its budget per hour (when it has one) drawn as lines.
 func writePlot(path string, res *sim.Result, fleet sim.Fleet) (err error) {
 	out, err := os.Create(path)
 	if err != nil {
@@ -83,5 +84,5 @@ func writePlot(path string, res *sim.Result, fleet sim.Fleet) (err error) {
 	defer func() { err = errors.Join(err, out.Close()) }()
 	title := fmt.Sprintf("%s / %s", res.Report.Scenario, res.Report.Policy)
 	slos := []time.Duration{fleet.Kinds[sim.Light].SLO, fleet.Kinds[sim.Heavy].SLO}
-	return simplot.WritePNG(out, res.Timeline, simplot.Options{Title: title, SLOs: slos})
+	return simplot.WritePNG(out, res.Timeline, simplot.Options{Title: title, SLOs: slos, BudgetPerHour: fleet.BudgetPerHour})
 }

@@ -2,12 +2,9 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
-	"net/http"
-	"net/url"
 	"os"
 	"time"
 
@@ -66,7 +63,9 @@ func runXDS(args []string, stdout, stderr io.Writer) int {
 	if *config != "" {
 		out, err = configDump(*config)
 	} else {
-		out, err = fetchDump(*admin, *node)
+		ctx, cancel := context.WithTimeout(context.Background(), xdsDumpTimeout)
+		defer cancel()
+		out, err = app.FetchXDSDump(ctx, *admin, *node)
 	}
 	if err != nil {
 		fmt.Fprintln(stderr, "sluice xds dump:", err)
@@ -84,42 +83,4 @@ func configDump(path string) ([]byte, error) {
 		return nil, err
 	}
 	return app.ConfigDump(cfg)
-}
-
-// fetchDump asks a running Sluice's admin listener for its snapshots.
-func fetchDump(admin, node string) ([]byte, error) {
-	u := url.URL{Scheme: "http", Host: admin, Path: app.XDSPath}
-	if node != "" {
-		u.RawQuery = url.Values{"node": {node}}.Encode()
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), xdsDumpTimeout)
-	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
-	if err != nil {
-		return nil, err
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return nil, err
-	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(resp.Body)
-	if err != nil {
-		return nil, fmt.Errorf("reading %s: %w", u.String(), err)
-	}
-	if resp.StatusCode != http.StatusOK {
-		return nil, fmt.Errorf("%s: %s", u.String(), errorMessage(resp.Status, body))
-	}
-	return body, nil
-}
-
-// errorMessage returns the "error" of a JSON error body, or the status.
-func errorMessage(status string, body []byte) string {
-	var e struct {
-		Error string `json:"error"`
-	}
-	if json.Unmarshal(body, &e) != nil || e.Error == "" {
-		return status
-	}
-	return e.Error
 }

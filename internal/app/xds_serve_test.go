@@ -73,14 +73,11 @@ func TestControlPlaneFollowsRouter(t *testing.T) {
 	if routes := string(dumps["grpc"].Routes[0]); !strings.Contains(routes, `"cluster": "pool/cpu"`) {
 		t.Errorf("echo's route does not go to the only pool with a worker: %s", routes)
 	}
-	resp, err := http.Get(admin.URL + XDSPath + "?node=nobody")
-	if err != nil {
-		t.Fatal(err)
+	if fetched, err := FetchXDSDump(context.Background(), addr, ""); err != nil || !strings.Contains(string(fetched), `"hostname": "cpu-1"`) {
+		t.Errorf("FetchXDSDump = %.80q, %v; want the snapshots with the new worker", fetched, err)
 	}
-	body, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	if resp.StatusCode == http.StatusOK || !strings.Contains(string(body), "unknown node") {
-		t.Errorf("dump of an unknown node: %d %s", resp.StatusCode, body)
+	if _, err := FetchXDSDump(context.Background(), addr, "nobody"); err == nil || !strings.Contains(err.Error(), "unknown node") {
+		t.Errorf("FetchXDSDump of an unknown node: error %v, want the server's message naming an unknown node", err)
 	}
 }
 
