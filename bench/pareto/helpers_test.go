@@ -1,8 +1,6 @@
 package pareto
 
 import (
-	"cmp"
-	"os"
 	"testing"
 	"time"
 
@@ -18,9 +16,9 @@ func TestMain(m *testing.M) {
 	goleak.VerifyTestMain(m)
 }
 
-// scenarioDir is the shared scenarios folder: $SLUICE_SCENARIOS, or
-// where it sits beside the repository, relative to this package.
-var scenarioDir = cmp.Or(os.Getenv("SLUICE_SCENARIOS"), "../../../shared/scenarios")
+// scenarioDir is the scenarios the repository ships, relative to this
+// package.
+const scenarioDir = "../scenarios"
 
 // The configuration's defaults this package's fleets and specs are given
 // by hand, since the simulator and the scaler have none of their own.

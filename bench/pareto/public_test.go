@@ -20,7 +20,7 @@ const (
 func TestLowerBoundBelowReachingRuns(t *testing.T) {
 	scenarios, err := sim.LoadScenarios(scenarioDir)
 	if err != nil {
-		t.Skipf("public scenarios not found (set SLUICE_SCENARIOS): %v", err)
+		t.Fatal(err)
 	}
 	for i, sc := range scenarios {
 		from := max(turn(sc)-cutLead, 0)

@@ -1,8 +1,6 @@
 package sim
 
 import (
-	"cmp"
-	"os"
 	"testing"
 	"time"
 
@@ -10,9 +8,9 @@ import (
 	"github.com/sluice-gateway/sluice/scaler"
 )
 
-// scenarioDir is the shared scenarios folder: $SLUICE_SCENARIOS, or
-// where it sits beside the repository, relative to this package.
-var scenarioDir = cmp.Or(os.Getenv("SLUICE_SCENARIOS"), "../../../shared/scenarios")
+// scenarioDir is the scenarios the repository ships, relative to this
+// package.
+const scenarioDir = "../scenarios"
 
 // refFleet returns the reference fleet of the bench scenarios.
 func refFleet() Fleet {

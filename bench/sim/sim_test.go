@@ -194,12 +194,9 @@ func mustReport(t *testing.T, cs []Cell, policy string) Report {
 	return r
 }
 
-// TestSharedScenarios runs the first two minutes of every shared scenario
-// under the costaware policy.
-func TestSharedScenarios(t *testing.T) {
-	if _, err := os.Stat(scenarioDir); err != nil {
-		t.Skipf("shared scenarios not found at %s: %v", scenarioDir, err)
-	}
+// TestShippedScenarios runs the first two minutes of every scenario of
+// bench/scenarios under the costaware policy.
+func TestShippedScenarios(t *testing.T) {
 	scenarios, err := LoadScenarios(scenarioDir)
 	if err != nil {
 		t.Fatal(err)
@@ -221,12 +218,12 @@ func TestSharedScenarios(t *testing.T) {
 	}
 }
 
-// BenchmarkAzureConv times the longest shared scenario; the simulator
+// BenchmarkAzureConv times the longest shipped scenario; the simulator
 // should run it within 10 s on one core.
 func BenchmarkAzureConv(b *testing.B) {
 	sc, err := loadScenario(filepath.Join(scenarioDir, "azure-conv.trace.csv"))
 	if err != nil {
-		b.Skipf("shared scenarios not found: %v", err)
+		b.Fatal(err)
 	}
 	f := refFleet()
 	spec := refSpec(b, f)

@@ -19,11 +19,11 @@ func init() {
 	}
 }
 
-const benchMatrixUsage = `Usage: sluice bench matrix --scenarios DIR --out DIR [flags]
+const benchMatrixUsage = `Usage: sluice bench matrix --out DIR [--scenarios DIR] [flags]
 
 Simulates every scenario of DIR (each NAME.trace.csv, with NAME.events.csv
-when present) under every policy, as 'sluice bench sim' does, several at
-once. Writes OUT/results.md, a table per scenario, and a timeline plot
+when present; by default bench/scenarios, the ones the repository ships)
+under every policy, as 'sluice bench sim' does, several at once. Writes OUT/results.md, a table per scenario, and a timeline plot
 OUT/NAME-POLICY.png per run; shows progress on stderr.
 
 Flags:
@@ -50,7 +50,7 @@ func parseMatrixFlags(args []string, stderr io.Writer) (matrixFlags, error) {
 	fs.SetOutput(stderr)
 	fs.Usage = func() { fmt.Fprint(stderr, benchMatrixUsage); fs.PrintDefaults() }
 	fs.StringVar(&f.Config, "config", "configs/bench.yaml", "the fleet's configuration `file`")
-	fs.StringVar(&f.Scenarios, "scenarios", "", "the `folder` of scenarios; required")
+	fs.StringVar(&f.Scenarios, "scenarios", "bench/scenarios", "the `folder` of scenarios")
 	fs.StringVar(&f.Out, "out", "", "the `folder` to write results.md and the plots to; required")
 	fs.StringVar(&f.policies, "policies", strings.Join(sim.MatrixPolicies(), ","), "the comma-separated `policies`")
 	fs.Uint64Var(&f.Seed, "seed", 1, "the random `seed` of every run")
@@ -61,8 +61,8 @@ func parseMatrixFlags(args []string, stderr io.Writer) (matrixFlags, error) {
 		return f, err
 	}
 	f.Policies = splitList(f.policies)
-	if f.Scenarios == "" || f.Out == "" || fs.NArg() > 0 {
-		fmt.Fprintln(stderr, "sluice bench matrix: --scenarios and --out are required and it takes no arguments")
+	if f.Out == "" || fs.NArg() > 0 {
+		fmt.Fprintln(stderr, "sluice bench matrix: --out is required and it takes no arguments")
 		fs.Usage()
 		return f, errors.New("bad usage")
 	}

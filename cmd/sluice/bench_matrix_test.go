@@ -51,7 +51,7 @@ func TestBenchMatrixUsage(t *testing.T) {
 		wantErr  string
 	}{
 		{name: "help", args: []string{"--help"}, wantCode: 0, wantErr: "Usage: sluice bench matrix"},
-		{name: "no folders", args: []string{}, wantCode: 2, wantErr: "--scenarios and --out are required"},
+		{name: "no folders", args: []string{}, wantCode: 2, wantErr: "--out is required"},
 		{name: "empty folder", args: []string{"--config", benchConfig, "--scenarios", t.TempDir(), "--out", t.TempDir()},
 			wantCode: 1, wantErr: "no *.trace.csv"},
 	}

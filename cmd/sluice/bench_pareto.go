@@ -21,13 +21,14 @@ func init() {
 	}
 }
 
-const benchParetoUsage = `Usage: sluice bench pareto --scenarios DIR --out DIR [flags]
+const benchParetoUsage = `Usage: sluice bench pareto --out DIR [--scenarios DIR] [flags]
 
 At the SLO a user needs, what does each approach cost? For every scenario of
-DIR (each NAME.trace.csv, with NAME.events.csv when present) it simulates
-every policy family at every point of its grid of knobs, each over --seeds
-seeds, every run under the same budget cap (the config's budget.per_hour:
-the simulator refuses any replica start over it). It brackets the cheapest
+DIR (each NAME.trace.csv, with NAME.events.csv when present; by default
+bench/scenarios, the ones the repository ships) it simulates every policy
+family at every point of its grid of knobs, each over --seeds seeds, every
+run under the same budget cap (the config's budget.per_hour: the simulator
+refuses any replica start over it). It brackets the cheapest
 cost at each level between a lower bound and oracle@level, the hindsight
 plan at the largest utilization cap whose run reaches the level.
 
@@ -56,7 +57,7 @@ func parseParetoFlags(args []string, stderr io.Writer) (system.ParetoOptions, er
 	fs.SetOutput(stderr)
 	fs.Usage = func() { fmt.Fprintf(stderr, benchParetoUsage, sim.FamiliesText()); fs.PrintDefaults() }
 	fs.StringVar(&o.Config, "config", "configs/bench.yaml", "the fleet's configuration `file`")
-	fs.StringVar(&o.Scenarios, "scenarios", "", "the `folder` of scenarios; required")
+	fs.StringVar(&o.Scenarios, "scenarios", "bench/scenarios", "the `folder` of scenarios")
 	fs.StringVar(&o.Out, "out", "", "the `folder` to write pareto.json, pareto.md and the plots to; required")
 	families := fs.String("families", strings.Join(sim.FamilyNames(), ","), "the comma-separated policy `families`")
 	fs.IntVar(&o.Seeds, "seeds", pareto.DefaultSeeds, "how many seeds (`n`, seeds 1 to n) every configuration runs with")
@@ -72,8 +73,8 @@ func parseParetoFlags(args []string, stderr io.Writer) (system.ParetoOptions, er
 		return o, err
 	}
 	o.Families = splitList(*families)
-	if o.Scenarios == "" || o.Out == "" || fs.NArg() > 0 {
-		fmt.Fprintln(stderr, "sluice bench pareto: --scenarios and --out are required and it takes no arguments")
+	if o.Out == "" || fs.NArg() > 0 {
+		fmt.Fprintln(stderr, "sluice bench pareto: --out is required and it takes no arguments")
 		fs.Usage()
 		return o, errors.New("bad usage")
 	}

@@ -47,7 +47,7 @@ func TestBenchParetoUsage(t *testing.T) {
 		wantErr  string
 	}{
 		{name: "help states each grid", args: []string{"--help"}, wantCode: 0, wantErr: "target ∈ {0.7, 0.8, 0.9, 1} (default 0.7)"},
-		{name: "no folders", args: []string{}, wantCode: 2, wantErr: "--scenarios and --out are required"},
+		{name: "no folders", args: []string{}, wantCode: 2, wantErr: "--out is required"},
 		{name: "level of 1", args: []string{"--levels", "0.99,1", "--scenarios", "x", "--out", "y"}, wantCode: 2, wantErr: "want levels below 1"},
 		{name: "unknown family", args: []string{"--config", benchConfig, "--scenarios", t.TempDir(), "--out", t.TempDir(), "--families", "hpa,nope"},
 			wantCode: 1, wantErr: `no policy family "hpa"`},
