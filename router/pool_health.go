@@ -10,22 +10,26 @@ import (
 )
 
 // done records the outcome of one batch of model of size on w: every
-// batch counts as an execution of the model (ModelStats); a good batch
-// teaches the model's latency and clears w's failures; a failed one, or
-// a good one far slower than w's peers (see slowness), may eject w.
-// Errors that are not the worker's fault (bad input, deadlines) count
-// neither way.
+// batch counts as an execution of the model (ModelStats) and every good
+// one in the pool's latency; a good batch teaches the model's latency and
+// clears w's failures; a failed one, or a good one far slower than w's
+// peers (see slowness), may eject w, and such a slow one teaches nothing,
+// since it tells of w and not of the pool. Errors that are not the
+// worker's fault (bad input, deadlines) count neither way.
 func (p *Pool) done(w *worker, model string, size costmodel.Size, latency time.Duration, err error) {
 	now := p.clock.Now()
 	rows := size.Rows
 	if p.counts != nil {
 		p.counts.executed(model, int64(rows), latency)
 	}
-	if err == nil {
-		p.learned.Observe(model, size, latency)
+	good := err == nil
+	if good {
 		p.stats.batch(now, latency)
 	}
 	err = p.slowness(w, rows, latency, err)
+	if good && err == nil {
+		p.learned.Observe(model, size, latency)
+	}
 	if err != nil && !errors.Is(err, ErrBackend) {
 		return
 	}

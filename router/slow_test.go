@@ -111,3 +111,22 @@ func TestPace(t *testing.T) {
 		t.Errorf("pace (-want +got):\n%s", diff)
 	}
 }
+
+// TestSlowBatchTeachesNothing checks that a batch counted slow against
+// its worker leaves the pool's learned latency alone: it tells of the
+// worker, and the pool's other workers serve at the curve.
+func TestSlowBatchTeachesNothing(t *testing.T) {
+	p := slowPool(t, 3)
+	two := costmodel.Size{Rows: 2}
+	for range 3 {
+		p.done(p.workers["w0"], "m", two, 14*ms, nil)
+		p.done(p.workers["w1"], "m", two, 140*ms, nil)
+		p.done(p.workers["w2"], "m", two, 14*ms, nil)
+	}
+	if got := p.learned.ModelObservations("m"); got != 6 {
+		t.Errorf("the pool learned from %d batches, want the 6 at the curve's pace", got)
+	}
+	if got := p.learned.Latency("m", two); got < 13*ms || got > 15*ms {
+		t.Errorf("learned latency of 2 rows %v, want the curve's 14ms", got)
+	}
+}
