@@ -14,6 +14,7 @@ import (
 	"google.golang.org/grpc/status"
 
 	"github.com/sluice-gateway/sluice/bench/worker"
+	"github.com/sluice-gateway/sluice/internal/app/apptest"
 	"github.com/sluice-gateway/sluice/oip"
 	"github.com/sluice-gateway/sluice/oip/inferencepb"
 )
@@ -43,13 +44,13 @@ func TestFaultGarbageWorker(t *testing.T) {
 
 	// Alone: one request at a time, each kind of garbage in turn, twice.
 	for i := range 6 {
-		checkBadGateway(t, f.post(context.Background(), "sum", faultSum(fmt.Sprint("alone-", i), 1+i%3)), "bad-1")
+		checkBadGateway(t, f.post(context.Background(), "sum", apptest.SumRequest(fmt.Sprint("alone-", i), 1+i%3)), "bad-1")
 	}
 	// In batches: concurrent requests merged into one call to the worker.
 	var wg sync.WaitGroup
 	for i := range 24 {
 		wg.Go(func() {
-			checkBadGateway(t, f.post(context.Background(), "sum", faultSum(fmt.Sprint("batched-", i), 1+i%2)), "bad-1")
+			checkBadGateway(t, f.post(context.Background(), "sum", apptest.SumRequest(fmt.Sprint("batched-", i), 1+i%2)), "bad-1")
 		})
 	}
 	wg.Wait()
@@ -65,7 +66,7 @@ func TestFaultGarbageWorker(t *testing.T) {
 		t.Fatal("the garbage worker served no batch: the test did not exercise it")
 	}
 	t.Logf("garbage worker answered %d batches of %d rows", st.Batches, st.Items)
-	if got := f.post(context.Background(), "echo", faultSum("after", 2)); got.status != http.StatusOK {
+	if got := f.post(context.Background(), "echo", apptest.SumRequest("after", 2)); got.status != http.StatusOK {
 		t.Errorf("healthy pool after the garbage: status %d: %s", got.status, got.body)
 	}
 }
@@ -138,7 +139,7 @@ retry: {budget_ratio: 0.5}
 		var wg sync.WaitGroup
 		for i := range 8 {
 			wg.Go(func() {
-				a := f.post(context.Background(), "sum", faultSum(fmt.Sprint(burst, "-", i), 1))
+				a := f.post(context.Background(), "sum", apptest.SumRequest(fmt.Sprint(burst, "-", i), 1))
 				mu.Lock()
 				statuses[a.status]++
 				mu.Unlock()
@@ -152,7 +153,7 @@ retry: {budget_ratio: 0.5}
 	garbage, _ := f.worker(t, "cpu-2").ModelStats("sum")
 	t.Logf("before the ejection: statuses %v; the garbage worker answered %d batches", statuses, garbage.Batches)
 	for i := range 20 {
-		if a := f.post(context.Background(), "sum", faultSum(fmt.Sprint("after-", i), 1)); a.status != http.StatusOK {
+		if a := f.post(context.Background(), "sum", apptest.SumRequest(fmt.Sprint("after-", i), 1)); a.status != http.StatusOK {
 			t.Errorf("request %d after the ejection: status %d: %s", i, a.status, a.body)
 		}
 	}

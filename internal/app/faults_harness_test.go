@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"strconv"
 	"strings"
@@ -18,6 +19,7 @@ import (
 
 	"github.com/sluice-gateway/sluice/bench/worker"
 	"github.com/sluice-gateway/sluice/configs"
+	"github.com/sluice-gateway/sluice/internal/app/apptest"
 	"github.com/sluice-gateway/sluice/oip/inferencepb"
 	"github.com/sluice-gateway/sluice/router"
 )
@@ -29,6 +31,8 @@ type faultFleet struct {
 	url    string
 	grpc   inferencepb.GRPCInferenceServiceClient
 	router *router.Router
+	// logs is what Sluice logs, at info level and up.
+	logs *apptest.Log
 
 	mu sync.Mutex
 	// workers holds each worker by its ID ("cpu-1", "cpu-2", ...).
@@ -51,7 +55,7 @@ func startFaultFleet(t *testing.T, yaml string, faults map[string]worker.Options
 		t.Fatal(err)
 	}
 	cfg.Listen = configs.Listen{HTTP: "127.0.0.1:0", GRPC: "127.0.0.1:0"}
-	f := &faultFleet{workers: map[string]*worker.Server{}}
+	f := &faultFleet{workers: map[string]*worker.Server{}, logs: apptest.NewLog()}
 	ip := worker.InProcess{
 		Configure: func(o *worker.Options) {
 			fault := faults[o.Name]
@@ -64,7 +68,7 @@ func startFaultFleet(t *testing.T, yaml string, faults map[string]worker.Options
 			f.workers[s.ServerMetadata().Name] = s
 		},
 	}
-	a, err := Start(context.Background(), cfg, Options{Logger: quiet, Workers: ip.Start})
+	a, err := Start(context.Background(), cfg, Options{Logger: f.logs.Logger(slog.LevelInfo), Workers: ip.Start})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -75,7 +79,7 @@ func startFaultFleet(t *testing.T, yaml string, faults map[string]worker.Options
 	})
 	f.router, f.url = a.router, "http://"+a.Addrs().HTTP
 	for _, p := range cfg.Pools {
-		waitRouterReady(t, a.router, p.Name, p.Replicas.Initial)
+		f.logs.Next(t, 0, "pool workers changed", "pool", p.Name, "ready", p.Replicas.Initial)
 	}
 	f.grpc = dialFaultGRPC(t, a.Addrs().GRPC)
 	return f
@@ -105,18 +109,6 @@ func (f *faultFleet) worker(t *testing.T, id string) *worker.Server {
 		t.Fatalf("no worker %s", id)
 	}
 	return w
-}
-
-// waitRouterReady waits until the router's pool has n ready workers.
-func waitRouterReady(t *testing.T, rt *router.Router, pool string, n int) {
-	t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
-	for p := rt.Pool(pool); p == nil || p.Ready() < n; p = rt.Pool(pool) {
-		if time.Now().After(deadline) {
-			t.Fatalf("pool %s: fewer than %d ready workers after 30s", pool, n)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
 }
 
 // dialFaultGRPC returns a client of the gateway's gRPC API at addr.
@@ -168,20 +160,4 @@ func jsonError(body []byte) (string, error) {
 		return "", fmt.Errorf("body %q has no error message", body)
 	}
 	return *e.Error, nil
-}
-
-// faultSum is a JSON sum request with id and rows rows of 4 elements,
-// row i holding i+1 four times: the sum of row i is 4(i+1).
-func faultSum(id string, rows int) []byte {
-	data := make([]float32, 0, rows*4)
-	for i := range rows {
-		for range 4 {
-			data = append(data, float32(i+1))
-		}
-	}
-	b, _ := json.Marshal(map[string]any{
-		"id":     id,
-		"inputs": []map[string]any{{"name": "x", "datatype": "FP32", "shape": []int{rows, 4}, "data": data}},
-	})
-	return b
 }

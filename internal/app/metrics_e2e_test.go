@@ -1,12 +1,10 @@
 package app
 
 import (
-	"bufio"
 	"bytes"
-	"io"
+	"fmt"
 	"net/http"
 	"os/exec"
-	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -14,6 +12,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/sluice-gateway/sluice/internal/app/apptest"
 	"github.com/sluice-gateway/sluice/router"
 )
 
@@ -26,43 +25,6 @@ pools:
 scaler: {interval: 200ms}
 budget: {per_hour: 1.44, per_day: 10}
 `
-
-// scrape reads the admin listener's /metrics as text.
-func (s scaledServe) scrape(t *testing.T) []byte {
-	t.Helper()
-	resp, err := http.Get("http://" + s.admin + "/metrics")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(resp.Body)
-	if err != nil || resp.StatusCode != http.StatusOK {
-		t.Fatalf("GET /metrics: %d, %v", resp.StatusCode, err)
-	}
-	return body
-}
-
-// parseSamples reads the samples of a text exposition into
-// `name{label="value",...}` → value, as the exposition spells them.
-func parseSamples(t *testing.T, text []byte) map[string]float64 {
-	t.Helper()
-	out := map[string]float64{}
-	sc := bufio.NewScanner(bytes.NewReader(text))
-	sc.Buffer(nil, 1<<20)
-	for sc.Scan() {
-		line := sc.Text()
-		if line == "" || strings.HasPrefix(line, "#") {
-			continue
-		}
-		i := strings.LastIndexByte(line, ' ')
-		v, err := strconv.ParseFloat(line[i+1:], 64)
-		if i < 0 || err != nil {
-			t.Fatalf("sample %q: %v", line, err)
-		}
-		out[line[:i]] = v
-	}
-	return out
-}
 
 // post sends body to model's infer endpoint and returns the status.
 func (s scaledServe) post(t *testing.T, model, body string) int {
@@ -83,14 +45,14 @@ func TestMetricsAfterKnownTraffic(t *testing.T) {
 		t.Skip("starts Sluice and its workers; skipped in -short mode")
 	}
 	s := startScaledServe(t, metricsConfig)
-	s.waitPool(t, "p", [3]int{1, 1, 0})
+	s.logs.Next(t, 0, "pool workers changed", "pool", "p", "ready", 1)
 	const calls = 20
 	for range calls {
-		if code := s.post(t, "sum", quickstartSum); code != http.StatusOK {
+		if code := s.post(t, "sum", apptest.QuickstartSum); code != http.StatusOK {
 			t.Fatalf("sum: status %d", code)
 		}
 	}
-	if code := s.post(t, "nope", quickstartSum); code != http.StatusNotFound {
+	if code := s.post(t, "nope", apptest.QuickstartSum); code != http.StatusNotFound {
 		t.Fatalf("unknown model: status %d", code)
 	}
 	if code := s.post(t, "sum", `{"inputs": 1}`); code != http.StatusBadRequest {
@@ -98,11 +60,11 @@ func TestMetricsAfterKnownTraffic(t *testing.T) {
 	}
 	// The spending counters move at the scaler's decisions, every 200 ms:
 	// wait for one that saw the traffic.
-	got := parseSamples(t, s.scrape(t))
-	for deadline := time.Now().Add(5 * time.Second); got[`sluice_cost_per_million_inferences_usd`] == 0 && time.Now().Before(deadline); {
-		time.Sleep(100 * time.Millisecond)
-		got = parseSamples(t, s.scrape(t))
-	}
+	var got map[string]float64
+	apptest.WaitUntil(t, "cost per million inferences", func() bool {
+		got = apptest.Samples(t, apptest.Scrape(t, s.admin))
+		return got[`sluice_cost_per_million_inferences_usd`] > 0
+	})
 
 	rows := 2.0 * calls
 	want := map[string]float64{
@@ -173,29 +135,30 @@ func checkPositive(t *testing.T, got map[string]float64, names ...string) {
 }
 
 // TestPromtoolChecksLiveMetrics scrapes /metrics three times during a
-// load and has `promtool check metrics` lint each scrape: it must report
-// nothing.
+// load, after 50, 100 and 150 of its calls were answered, and has
+// `promtool check metrics` lint each scrape: it must report nothing.
 func TestPromtoolChecksLiveMetrics(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts Sluice and its workers; skipped in -short mode")
 	}
-	promtool := requireTool(t, "promtool", "prometheus")
+	promtool := apptest.RequireTool(t, "promtool", "prometheus")
 	s := startScaledServe(t, metricsConfig)
-	s.waitPool(t, "p", [3]int{1, 1, 0})
+	s.logs.Next(t, 0, "pool workers changed", "pool", "p", "ready", 1)
 	var wg sync.WaitGroup
 	wg.Go(func() { burst(t, s.http, 100, 2*time.Second) })
 	defer wg.Wait()
 	for i := range 3 {
-		time.Sleep(500 * time.Millisecond)
-		text := s.scrape(t)
+		// Each scrape is taken once another 50 calls were answered.
+		var text []byte
+		apptest.WaitUntil(t, fmt.Sprintf("%d calls answered", 50*(i+1)), func() bool {
+			text = apptest.Scrape(t, s.admin)
+			return apptest.Samples(t, text)[`sluice_requests_total{code="200",model="sum",pool="p",priority="normal"}`] >= float64(50*(i+1))
+		})
 		cmd := exec.Command(promtool, "check", "metrics")
 		cmd.Stdin = bytes.NewReader(text)
 		out, err := cmd.CombinedOutput()
 		if err != nil || len(bytes.TrimSpace(out)) > 0 {
 			t.Errorf("scrape %d: promtool check metrics: %v\n%s", i, err, out)
-		}
-		if !bytes.Contains(text, []byte("sluice_requests_total{")) {
-			t.Errorf("scrape %d has no requests counted yet:\n%s", i, text)
 		}
 	}
 }

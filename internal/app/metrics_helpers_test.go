@@ -7,10 +7,12 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/common/expfmt"
+
+	"github.com/sluice-gateway/sluice/internal/app/apptest"
 )
 
 // gatherSamples gathers g's families named names (all of them when none
-// is named) and returns their samples as parseSamples does.
+// is named) and returns their samples as apptest.Samples does.
 func gatherSamples(t *testing.T, g prometheus.Gatherer, names ...string) map[string]float64 {
 	t.Helper()
 	mfs, err := g.Gather()
@@ -26,7 +28,7 @@ func gatherSamples(t *testing.T, g prometheus.Gatherer, names ...string) map[str
 			t.Fatal(err)
 		}
 	}
-	return parseSamples(t, text.Bytes())
+	return apptest.Samples(t, text.Bytes())
 }
 
 // collectSamples registers c alone and returns its samples.

@@ -16,6 +16,7 @@ import (
 	"github.com/sluice-gateway/sluice/bench/worker"
 	"github.com/sluice-gateway/sluice/configs"
 	"github.com/sluice-gateway/sluice/gateway"
+	"github.com/sluice-gateway/sluice/internal/app/apptest"
 	"github.com/sluice-gateway/sluice/oip/inferencepb"
 )
 
@@ -80,9 +81,6 @@ func TestRoutingMarkers(t *testing.T) {
 	}
 }
 
-// quiet discards the gateway's logs of the failures the test provokes.
-var quiet = slog.New(slog.DiscardHandler)
-
 // startMarkers starts yaml through Start with one in-process worker per
 // pool, and waits until the router has them ready. The scaler runs dry,
 // so that a pool the test takes down is not held waiting for a worker.
@@ -94,7 +92,8 @@ func startMarkers(t *testing.T, yaml string) *App {
 	}
 	cfg.Listen = configs.Listen{HTTP: "127.0.0.1:0", GRPC: "127.0.0.1:0"}
 	cfg.Scaler.DryRun = true
-	a, err := Start(context.Background(), cfg, Options{Logger: quiet, Workers: worker.InProcess{}.Start})
+	logs := apptest.NewLog()
+	a, err := Start(context.Background(), cfg, Options{Logger: logs.Logger(slog.LevelInfo), Workers: worker.InProcess{}.Start})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -104,7 +103,7 @@ func startMarkers(t *testing.T, yaml string) *App {
 		}
 	})
 	for _, p := range cfg.Pools {
-		waitRouterReady(t, a.router, p.Name, 1)
+		logs.Next(t, 0, "pool workers changed", "pool", p.Name, "ready", 1)
 	}
 	return a
 }

@@ -1,7 +1,6 @@
 package app
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"log/slog"
@@ -13,6 +12,7 @@ import (
 
 	"github.com/sluice-gateway/sluice/bench/worker"
 	"github.com/sluice-gateway/sluice/configs"
+	"github.com/sluice-gateway/sluice/internal/app/apptest"
 	"github.com/sluice-gateway/sluice/internal/status"
 )
 
@@ -21,38 +21,19 @@ import (
 // logs.
 type scaledServe struct {
 	http, admin string
-	logs        *syncBuffer
-}
-
-// syncBuffer is a bytes.Buffer safe for concurrent writes.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
+	logs        *apptest.Log
 }
 
 // startScaledServe starts cfg, which must leave listen out, with HTTP and
 // admin on loopback, until the test ends.
 func startScaledServe(t *testing.T, cfg string) scaledServe {
 	t.Helper()
-	s := scaledServe{logs: &syncBuffer{}}
+	s := scaledServe{logs: apptest.NewLog()}
 	c, err := configs.Parse("sluice.yaml", []byte("listen: {http: 127.0.0.1:0, admin: 127.0.0.1:0}\n"+cfg))
 	if err != nil {
 		t.Fatal(err)
 	}
-	log := slog.New(slog.NewTextHandler(s.logs, nil))
-	a, err := Start(context.Background(), c, Options{Logger: log, Workers: worker.InProcess{}.Start})
+	a, err := Start(context.Background(), c, Options{Logger: s.logs.Logger(slog.LevelInfo), Workers: worker.InProcess{}.Start})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -66,40 +47,6 @@ func startScaledServe(t *testing.T, cfg string) scaledServe {
 	})
 	s.http, s.admin = a.Addrs().HTTP, a.Addrs().Admin
 	return s
-}
-
-// plan reads GET /admin/plan; ok is false until there is one.
-func (s scaledServe) plan(t *testing.T) (planView, bool) {
-	t.Helper()
-	resp, err := http.Get("http://" + s.admin + "/admin/plan")
-	if err != nil {
-		return planView{}, false
-	}
-	defer resp.Body.Close()
-	var v planView
-	if resp.StatusCode != http.StatusOK || json.NewDecoder(resp.Body).Decode(&v) != nil {
-		return planView{}, false
-	}
-	return v, true
-}
-
-// waitPool polls the plan, for at most 20 s, until pool's desired, ready
-// and starting replicas are want's.
-func (s scaledServe) waitPool(t *testing.T, pool string, want [3]int) {
-	t.Helper()
-	got := [3]int{-1, -1, -1}
-	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
-		v, _ := s.plan(t)
-		for _, p := range v.Pools {
-			if p.Name == pool {
-				got = [3]int{p.Desired, p.Ready, p.Starting}
-			}
-		}
-		if got == want {
-			return
-		}
-	}
-	t.Fatalf("pool %s has desired, ready, starting %v; want %v", pool, got, want)
 }
 
 // changes returns the text of every change in GET /admin/decisions.
@@ -135,9 +82,10 @@ pools:
   - {name: p, curve: {base: 2ms}, max_batch: 8, cold_start: 200ms, replicas: {min: 0, initial: 1, max: 1}}
 scaler: {interval: 200ms, stabilization: 1s}
 `)
-	s.waitPool(t, "p", [3]int{0, 0, 0})
+	_, at := s.logs.Next(t, 0, "scaler: resize", "pool", "p", "to", 0)
+	s.logs.Next(t, at, "pool workers changed", "pool", "p", "ready", 0)
 	start := time.Now()
-	checkSumHTTP(t, s.http)
+	apptest.CheckSumHTTP(t, s.http)
 	t.Logf("answered from zero in %v", time.Since(start))
 	changes := s.changes(t)
 	if len(changes) < 2 || !strings.HasPrefix(changes[0], "p 1→0: ") || !strings.HasPrefix(changes[1], "p 0→1: ") {
@@ -159,9 +107,11 @@ pools:
   - {name: p, curve: {base: 50ms}, cold_start: 100ms, replicas: {min: 1, initial: 1, max: 3}}
 scaler: {interval: 200ms, stabilization: 2s}
 `)
-	s.waitPool(t, "p", [3]int{1, 1, 0})
+	s.logs.Next(t, 0, "pool workers changed", "pool", "p", "ready", 1)
+	from := s.logs.Len()
 	burst(t, s.http, 100, 2*time.Second)
-	s.waitPool(t, "p", [3]int{1, 1, 0})
+	_, at := s.logs.Next(t, from, "scaler: resize", "pool", "p", "to", 3)
+	s.logs.Next(t, at, "scaler: resize", "pool", "p", "to", 1)
 	var up, down bool
 	for _, c := range s.changes(t) {
 		up = up || strings.HasPrefix(c, "p 1→3: ") || strings.HasPrefix(c, "p 2→3: ")
@@ -170,8 +120,8 @@ scaler: {interval: 200ms, stabilization: 2s}
 	if !up || !down {
 		t.Errorf("changes %q: want p raised to 3 and brought down again", s.changes(t))
 	}
-	if !strings.Contains(s.logs.String(), `msg="scaler: resize" pool=p from=1`) {
-		t.Errorf("the log has no resize of p with its reason")
+	if r, _ := s.logs.Next(t, 0, "scaler: resize", "pool", "p", "from", 1); r["reason"] == nil || r["reason"] == "" {
+		t.Errorf("the resize of p from 1 gives no reason: %v", r)
 	}
 }
 

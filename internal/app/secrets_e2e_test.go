@@ -18,6 +18,7 @@ import (
 
 	"github.com/sluice-gateway/sluice/bench/worker"
 	"github.com/sluice-gateway/sluice/configs"
+	"github.com/sluice-gateway/sluice/internal/app/apptest"
 	"github.com/sluice-gateway/sluice/oip/inferencepb"
 )
 
@@ -43,8 +44,8 @@ func TestServeKeepsSecretsOutOfLogs(t *testing.T) {
 		body            string
 		want            int
 	}{
-		{"infer with the key", "https://" + s.http + "/v2/models/sum/infer", "Bearer " + e2eAPIKey, quickstartSum, http.StatusOK},
-		{"infer with a wrong key", "https://" + s.http + "/v2/models/sum/infer", "Bearer " + e2eWrongKey, quickstartSum, http.StatusUnauthorized},
+		{"infer with the key", "https://" + s.http + "/v2/models/sum/infer", "Bearer " + e2eAPIKey, apptest.QuickstartSum, http.StatusOK},
+		{"infer with a wrong key", "https://" + s.http + "/v2/models/sum/infer", "Bearer " + e2eWrongKey, apptest.QuickstartSum, http.StatusUnauthorized},
 		{"admin with the token", "https://" + s.admin + "/admin/tenants", "Bearer " + e2eAdminToken, "", http.StatusOK},
 		{"admin with a wrong token", "https://" + s.admin + "/admin/tenants", "Bearer " + e2eWrongKey, "", http.StatusUnauthorized},
 		{"admin without a token", "https://" + s.admin + "/admin/tenants", "", "", http.StatusUnauthorized},
@@ -75,7 +76,7 @@ func TestServeKeepsSecretsOutOfLogs(t *testing.T) {
 	}
 	s.stop()
 	logs := s.logs.String()
-	if !strings.Contains(logs, "sluice is serving") || !strings.Contains(logs, "level=DEBUG") {
+	if s.logs.Count("sluice is serving") != 1 || !strings.Contains(logs, `"level":"DEBUG"`) {
 		t.Fatalf("serve did not log at debug level:\n%s", logs)
 	}
 	for _, secret := range []string{e2eAPIKey, e2eAdminToken, e2eWrongKey} {
@@ -92,20 +93,20 @@ func TestServeKeepsSecretsOutOfLogs(t *testing.T) {
 // admin token.
 type secureServe struct {
 	http, grpc, admin string
-	logs              *syncBuffer
+	logs              *apptest.Log
 	// client speaks HTTPS, trusting serve's certificate, as tls does.
 	client *http.Client
 	tls    *tls.Config
 	stop   func()
 }
 
-// startSecureServe starts Sluice and waits until it is ready.
+// startSecureServe starts Sluice and waits until its worker is ready.
 func startSecureServe(t *testing.T) secureServe {
 	t.Helper()
 	dir := t.TempDir()
 	ca := newTestCA(t, dir, "ca")
 	ca.issue(t, dir, "server", 1)
-	s := secureServe{logs: &syncBuffer{}}
+	s := secureServe{logs: apptest.NewLog()}
 	cfg := `listen: {http: 127.0.0.1:0, grpc: 127.0.0.1:0, admin: 127.0.0.1:0}
 auth:
   mode: keys
@@ -125,8 +126,7 @@ pools:
 	}
 	env := map[string]string{"SLUICE_TEST_KEY_SHA256": hashHex(e2eAPIKey), "SLUICE_TEST_ADMIN_SHA256": hashHex(e2eAdminToken)}
 	secrets := configs.Secrets{LookupEnv: func(name string) (string, bool) { v, ok := env[name]; return v, ok }}
-	log := slog.New(slog.NewTextHandler(s.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	a, err := Start(context.Background(), c, Options{Logger: log, Workers: worker.InProcess{}.Start, Secrets: secrets})
+	a, err := Start(context.Background(), c, Options{Logger: s.logs.Logger(slog.LevelDebug), Workers: worker.InProcess{}.Start, Secrets: secrets})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -144,15 +144,7 @@ pools:
 	s.tls = ca.clientConfig(t, "", "")
 	s.client = &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{TLSClientConfig: s.tls}}
 	t.Cleanup(s.client.CloseIdleConnections)
-	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
-		if resp, err := s.client.Get("https://" + s.http + "/v2/health/ready"); err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return s
-			}
-		}
-	}
-	t.Fatalf("serve not ready within 20s; its log:\n%s", s.logs)
+	s.logs.Next(t, 0, "pool workers changed", "pool", "cpu", "ready", 1)
 	return s
 }
 
