@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/sluice-gateway/sluice/gateway"
+	"github.com/sluice-gateway/sluice/internal/app/apptest"
 )
 
 // TestServeRefusesExposedWithoutAuth runs `sluice serve` with auth off on
@@ -72,27 +73,27 @@ models: [{name: sum, tier: t}]
 tiers: [{name: t, pools: [cpu]}]
 pools: [{name: cpu, curve: {base: 2ms}, max_batch: 4, cold_start: 100ms}]
 `, httpAddr, adminAddr, hi))
-	var logs bytes.Buffer
+	logs := apptest.NewLog()
 	cmd := exec.Command(os.Args[0], "serve", "--config", path)
 	cmd.Env = append(os.Environ(), cliEnv+"=1", "SERVE_TEST_LOW_SHA256="+lo)
-	cmd.Stdout, cmd.Stderr = &logs, &logs
+	cmd.Stdout, cmd.Stderr = logs, logs
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = cmd.Process.Kill() })
-	waitReady(t, httpAddr, &logs)
+	waitReady(t, httpAddr, logs)
 
 	infer := "http://" + httpAddr + "/v2/models/sum/infer"
 	steps := []struct {
 		name, method, url, key, body string
 		status                       int
 	}{
-		{"no key", http.MethodPost, infer, "", quickstartSum, http.StatusUnauthorized},
-		{"key from the config", http.MethodPost, infer, "serve-test-high", quickstartSum, http.StatusOK},
-		{"key from the environment", http.MethodPost, infer, "serve-test-low", quickstartSum, http.StatusOK},
+		{"no key", http.MethodPost, infer, "", apptest.QuickstartSum, http.StatusUnauthorized},
+		{"key from the config", http.MethodPost, infer, "serve-test-high", apptest.QuickstartSum, http.StatusOK},
+		{"key from the environment", http.MethodPost, infer, "serve-test-low", apptest.QuickstartSum, http.StatusOK},
 		{"shed low", http.MethodPost, "http://" + adminAddr + "/admin/admission", "", `{"shed":"low"}`, http.StatusOK},
-		{"low key shed", http.MethodPost, infer, "serve-test-low", quickstartSum, http.StatusServiceUnavailable},
-		{"high key served", http.MethodPost, infer, "serve-test-high", quickstartSum, http.StatusOK},
+		{"low key shed", http.MethodPost, infer, "serve-test-low", apptest.QuickstartSum, http.StatusServiceUnavailable},
+		{"high key served", http.MethodPost, infer, "serve-test-high", apptest.QuickstartSum, http.StatusOK},
 	}
 	for _, s := range steps {
 		if status, body := authCall(t, s.method, s.url, s.key, s.body); status != s.status {

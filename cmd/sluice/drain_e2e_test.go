@@ -5,6 +5,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/sluice-gateway/sluice/internal/app/apptest"
 )
 
 // drainConfig is one pool of two workers whose batches take half a
@@ -29,7 +31,10 @@ func TestSIGTERMUnderLoad(t *testing.T) {
 	s := startLiveServe(t, drainConfig)
 	workers := childPIDs(t, s.cmd.Process.Pid)
 	stop := openLoop(s.http, 100)
-	time.Sleep(1500 * time.Millisecond) // steady state: batches in flight on both workers
+	// Steady state: a batch in flight on each of the two workers.
+	apptest.WaitUntil(t, "a batch in flight on each worker", func() bool {
+		return apptest.Samples(t, apptest.Scrape(t, s.admin))[`sluice_pool_in_flight_batches{pool="cpu"}`] == 2
+	})
 	s.signal(t, syscall.SIGTERM)
 	// The calls in flight keep serve draining for at least one batch, 500
 	// ms: calls sent in the next 200 ms find it draining, not gone.

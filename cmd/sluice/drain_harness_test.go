@@ -16,6 +16,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/sluice-gateway/sluice/internal/app/apptest"
 )
 
 // liveServe is a running `sluice serve` whose config file the test may
@@ -24,7 +26,7 @@ type liveServe struct {
 	cmd         *exec.Cmd
 	file        string
 	http, admin string
-	logs        *syncBuffer
+	logs        *apptest.Log
 	exited      chan error // receives cmd.Wait's result
 }
 
@@ -35,7 +37,7 @@ func startLiveServe(t *testing.T, yaml string) *liveServe {
 	t.Helper()
 	s := &liveServe{
 		file: filepath.Join(t.TempDir(), "sluice.yaml"), http: freeAddr(t), admin: freeAddr(t),
-		logs: &syncBuffer{}, exited: make(chan error, 1),
+		logs: apptest.NewLog(), exited: make(chan error, 1),
 	}
 	s.writeConfig(t, yaml)
 	s.cmd = exec.Command(os.Args[0], "serve", "--config", s.file)
@@ -52,11 +54,7 @@ func startLiveServe(t *testing.T, yaml string) *liveServe {
 			t.Logf("serve's log:\n%s", s.logs)
 		}
 	})
-	for deadline := time.Now().Add(20 * time.Second); !s.ready(); time.Sleep(50 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatalf("serve not ready within 20s; its log:\n%s", s.logs)
-		}
-	}
+	apptest.WaitUntil(t, "serve ready", func() bool { return healthReady(s.http) })
 	return s
 }
 
@@ -67,15 +65,6 @@ func (s *liveServe) writeConfig(t *testing.T, yaml string) {
 	if err := os.WriteFile(s.file, []byte(full), 0o600); err != nil {
 		t.Fatal(err)
 	}
-}
-
-func (s *liveServe) ready() bool {
-	resp, err := http.Get("http://" + s.http + "/v2/health/ready")
-	if err != nil {
-		return false
-	}
-	resp.Body.Close()
-	return resp.StatusCode == http.StatusOK
 }
 
 func (s *liveServe) signal(t *testing.T, sig syscall.Signal) {
@@ -185,7 +174,7 @@ func openLoop(addr string, rate float64) (stop func() *tally) {
 
 // call sends one sum call and names its outcome.
 func call(client *http.Client, addr string) (outcome, detail string) {
-	resp, err := client.Post("http://"+addr+"/v2/models/sum/infer", "application/json", strings.NewReader(quickstartSum))
+	resp, err := client.Post("http://"+addr+"/v2/models/sum/infer", "application/json", strings.NewReader(apptest.QuickstartSum))
 	switch {
 	case errors.Is(err, syscall.ECONNREFUSED):
 		return outcomeRefused, ""

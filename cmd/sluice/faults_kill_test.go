@@ -18,12 +18,14 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"sync"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/sluice-gateway/sluice/bench/load"
+	"github.com/sluice-gateway/sluice/internal/app/apptest"
 	"github.com/sluice-gateway/sluice/oip"
 )
 
@@ -88,14 +90,14 @@ type killServed struct {
 	cmd         *exec.Cmd
 	exited      chan struct{} // closed when cmd has exited
 	http, admin string
-	logs        *syncBuffer
+	logs        *apptest.Log
 }
 
 // startKillServe starts `sluice serve` on killConfig and waits until its
 // three workers are ready.
 func startKillServe(t *testing.T) killServed {
 	t.Helper()
-	s := killServed{http: freeAddr(t), admin: freeAddr(t), logs: &syncBuffer{}, exited: make(chan struct{})}
+	s := killServed{http: freeAddr(t), admin: freeAddr(t), logs: apptest.NewLog(), exited: make(chan struct{})}
 	path := filepath.Join(t.TempDir(), "sluice.yaml")
 	if err := os.WriteFile(path, fmt.Appendf(nil, killConfig, s.http, s.admin), 0o600); err != nil {
 		t.Fatal(err)
@@ -120,10 +122,11 @@ func startKillServe(t *testing.T) killServed {
 	return s
 }
 
-// waitPoolReady polls the admin API until pool has n ready workers.
+// waitPoolReady waits until the admin API shows pool with n ready
+// workers, failing t with serve's log if serve exits first.
 func (s killServed) waitPoolReady(t *testing.T, pool string, n int) {
 	t.Helper()
-	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+	apptest.WaitUntil(t, fmt.Sprintf("pool %s with %d ready workers", pool, n), func() bool {
 		select {
 		case <-s.exited:
 			t.Fatalf("serve exited; its log:\n%s", s.logs.String())
@@ -131,18 +134,15 @@ func (s killServed) waitPoolReady(t *testing.T, pool string, n int) {
 		}
 		resp, err := http.Get("http://" + s.admin + "/admin/pools")
 		if err != nil {
-			continue
+			return false
 		}
+		defer resp.Body.Close()
 		var pools adminPools
-		err = json.NewDecoder(resp.Body).Decode(&pools)
-		resp.Body.Close()
-		for _, p := range pools {
-			if err == nil && p.Name == pool && p.Ready >= n {
-				return
-			}
+		if json.NewDecoder(resp.Body).Decode(&pools) != nil {
+			return false
 		}
-	}
-	t.Fatalf("pool %s has not %d ready workers within 30s; serve's log:\n%s", pool, n, s.logs.String())
+		return slices.ContainsFunc(pools, func(p adminPool) bool { return p.Name == pool && p.Ready >= n })
+	})
 }
 
 // killEverySecond sends SIGKILL to one live child of pid, chosen at
@@ -205,7 +205,7 @@ type killOutcome struct {
 func postKillRequest(ctx context.Context, client *http.Client, addr string, i int) killOutcome {
 	id := fmt.Sprint("r", i)
 	rows := 1 + i%3
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, "http://"+addr+"/v2/models/sum/infer", bytes.NewReader(faultSum(id, rows)))
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, "http://"+addr+"/v2/models/sum/infer", bytes.NewReader(apptest.SumRequest(id, rows)))
 	if err != nil {
 		return killOutcome{err: err.Error()}
 	}
@@ -224,7 +224,7 @@ func postKillRequest(ctx context.Context, client *http.Client, addr string, i in
 	return killOutcome{status: http.StatusOK, good: sumAnswerOK(body, id, rows)}
 }
 
-// sumAnswerOK reports whether body answers faultSum(id, rows).
+// sumAnswerOK reports whether body answers apptest.SumRequest(id, rows).
 func sumAnswerOK(body []byte, id string, rows int) bool {
 	out, err := oip.DecodeResponse(body)
 	if err != nil || out.ID != id || len(out.Outputs) != 1 {

@@ -5,12 +5,14 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
-	"time"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/sluice-gateway/sluice/internal/app/apptest"
 )
 
 // reloadV1 is one pool, cpu, at 0.10 $/h.
@@ -103,18 +105,13 @@ func (s *liveServe) postReload(t *testing.T) (int, []byte) {
 	return resp.StatusCode, body
 }
 
-// waitReloads polls /metrics, for at most 10 s, until it counts n reloads
-// with result.
+// waitReloads waits until /metrics counts n reloads with result.
 func (s *liveServe) waitReloads(t *testing.T, result string, n float64) {
 	t.Helper()
 	sample := fmt.Sprintf("sluice_config_reloads_total{result=%q}", result)
-	var got float64
-	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
-		if got = parseSamples(t, scrape(t, s.admin))[sample]; got == n {
-			return
-		}
-	}
-	t.Fatalf("%s = %v after 10s, want %v", sample, got, n)
+	apptest.WaitUntil(t, fmt.Sprintf("%s = %v", sample, n), func() bool {
+		return apptest.Samples(t, apptest.Scrape(t, s.admin))[sample] == n
+	})
 }
 
 // checkPools checks the pools and prices GET /admin/pools shows.
@@ -129,18 +126,13 @@ func (s *liveServe) checkPools(t *testing.T, want map[string]float64) {
 	}
 }
 
-// waitReady polls GET /admin/pools, for at most 20 s, until pool has n
-// ready workers.
+// waitReady waits until GET /admin/pools shows pool with n ready
+// workers.
 func (s *liveServe) waitReady(t *testing.T, pool string, n int) {
 	t.Helper()
-	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
-		for _, p := range s.pools(t) {
-			if p.Name == pool && p.Ready == n {
-				return
-			}
-		}
-	}
-	t.Fatalf("pool %s does not have %d ready workers after 20s: %+v", pool, n, s.pools(t))
+	apptest.WaitUntil(t, fmt.Sprintf("pool %s with %d ready workers", pool, n), func() bool {
+		return slices.ContainsFunc(s.pools(t), func(p adminPool) bool { return p.Name == pool && p.Ready == n })
+	})
 }
 
 func (s *liveServe) pools(t *testing.T) adminPools {

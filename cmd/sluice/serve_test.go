@@ -15,10 +15,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/google/go-cmp/cmp"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials/insecure"
 
+	"github.com/sluice-gateway/sluice/internal/app/apptest"
 	"github.com/sluice-gateway/sluice/oip"
 	"github.com/sluice-gateway/sluice/oip/inferencepb"
 )
@@ -33,7 +33,7 @@ func TestServeEndToEnd(t *testing.T) {
 	for _, sig := range []syscall.Signal{syscall.SIGINT, syscall.SIGKILL} {
 		t.Run(sig.String(), func(t *testing.T) {
 			gw := startServe(t)
-			checkSumHTTP(t, gw.http)
+			apptest.CheckSumHTTP(t, gw.http)
 			checkSumGRPC(t, gw.grpc)
 			workers := childPIDs(t, gw.cmd.Process.Pid)
 			if len(workers) != 2 {
@@ -67,15 +67,15 @@ pools:
 	if err := os.WriteFile(path, []byte(cfg), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	var logs bytes.Buffer
+	logs := apptest.NewLog()
 	s.cmd = exec.Command(os.Args[0], "serve", "--config", path)
 	s.cmd.Env = append(os.Environ(), cliEnv+"=1")
-	s.cmd.Stdout, s.cmd.Stderr = &logs, &logs
+	s.cmd.Stdout, s.cmd.Stderr = logs, logs
 	if err := s.cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = s.cmd.Process.Kill() })
-	waitReady(t, s.http, &logs)
+	waitReady(t, s.http, logs)
 	return s
 }
 
@@ -90,36 +90,26 @@ func freeAddr(t *testing.T) string {
 	return ln.Addr().String()
 }
 
-func waitReady(t *testing.T, addr string, logs *bytes.Buffer) {
+// waitReady waits until the gateway at addr answers ready, and has t
+// show serve's logs if it fails.
+func waitReady(t *testing.T, addr string, logs *apptest.Log) {
 	t.Helper()
-	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
-		resp, err := http.Get("http://" + addr + "/v2/health/ready")
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return
-			}
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Logf("serve's log:\n%s", logs)
 		}
-	}
-	t.Fatalf("gateway not ready within 20s; its log:\n%s", logs)
+	})
+	apptest.WaitUntil(t, "the gateway at "+addr+" ready", func() bool { return healthReady(addr) })
 }
 
-const quickstartSum = `{"inputs":[{"name":"x","shape":[2,3],"datatype":"FP32","data":[1,2,3,4,5,6]}]}`
-
-func checkSumHTTP(t *testing.T, addr string) {
-	t.Helper()
-	resp, err := http.Post("http://"+addr+"/v2/models/sum/infer", "application/json", strings.NewReader(quickstartSum))
+// healthReady reports whether GET /v2/health/ready at addr answers 200.
+func healthReady(addr string) bool {
+	resp, err := http.Get("http://" + addr + "/v2/health/ready")
 	if err != nil {
-		t.Fatal(err)
+		return false
 	}
-	defer resp.Body.Close()
-	var body bytes.Buffer
-	_, _ = body.ReadFrom(resp.Body)
-	out, err := oip.DecodeResponse(body.Bytes())
-	if err != nil || resp.StatusCode != http.StatusOK {
-		t.Fatalf("HTTP status %d, body %s: %v", resp.StatusCode, body.Bytes(), err)
-	}
-	checkSums(t, "HTTP", out)
+	resp.Body.Close()
+	return resp.StatusCode == http.StatusOK
 }
 
 func checkSumGRPC(t *testing.T, addr string) {
@@ -145,20 +135,8 @@ func checkSumGRPC(t *testing.T, addr string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	checkSums(t, "gRPC", out)
-}
-
-func checkSums(t *testing.T, via string, out *oip.InferenceResponse) {
-	t.Helper()
-	if len(out.Outputs) != 1 || out.Outputs[0].Name != "sum" {
-		t.Fatalf("%s: outputs %+v, want one named sum", via, out.Outputs)
-	}
-	got, err := out.Outputs[0].Float32s()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if diff := cmp.Diff([]float32{6, 15}, got); diff != "" {
-		t.Errorf("%s: sums (-want +got):\n%s", via, diff)
+	if err := apptest.CheckQuickstartAnswer(out); err != nil {
+		t.Errorf("gRPC: %v", err)
 	}
 }
 
@@ -185,15 +163,10 @@ func childPIDs(t *testing.T, pid int) []int {
 	return kids
 }
 
-// waitGone waits up to 10 s for every pid to exit.
+// waitGone waits until every pid has exited.
 func waitGone(t *testing.T, pids []int) {
 	t.Helper()
-	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
-		if alive(pids) == nil {
-			return
-		}
-	}
-	t.Errorf("workers %v outlived the gateway", alive(pids))
+	apptest.WaitUntil(t, fmt.Sprintf("workers %v gone with the gateway", pids), func() bool { return alive(pids) == nil })
 }
 
 // alive returns the pids that still run (zombies count as gone).

@@ -2,6 +2,7 @@ package app
 
 import (
 	"encoding/json"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -10,12 +11,12 @@ import (
 	"slices"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/sluice-gateway/sluice/configs"
 	"github.com/sluice-gateway/sluice/gateway"
+	"github.com/sluice-gateway/sluice/internal/app/apptest"
 	"github.com/sluice-gateway/sluice/internal/scaling"
 	"github.com/sluice-gateway/sluice/router"
 	"github.com/sluice-gateway/sluice/xds"
@@ -139,24 +140,10 @@ func TestReloadRepublishesXDS(t *testing.T) {
 		if s.yaml != "" {
 			rig.reloadTo(t, s.yaml)
 		}
-		if got := waitClusters(t, addr, s.want); !slices.Equal(got, s.want) {
-			t.Errorf("%s: clusters %v, want %v within 2s", s.name, got, s.want)
-		}
+		apptest.WaitUntil(t, fmt.Sprintf("%s: clusters %v", s.name, s.want), func() bool {
+			return slices.Equal(clusterNames(t, dump(t, addr)), s.want)
+		})
 	}
-}
-
-// waitClusters polls GET /admin/xds on addr, for at most 2 s (the control
-// plane publishes every xdsPollInterval), until the gRPC snapshot's
-// clusters are want, and returns the last ones read, sorted.
-func waitClusters(t *testing.T, addr string, want []string) []string {
-	t.Helper()
-	var got []string
-	for deadline := time.Now().Add(2 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
-		if got = clusterNames(t, dump(t, addr)); slices.Equal(got, want) {
-			break
-		}
-	}
-	return got
 }
 
 // clusterNames returns the names of the clusters of the gRPC snapshot in

@@ -17,6 +17,7 @@ import (
 	"golang.org/x/net/html"
 
 	"github.com/sluice-gateway/sluice/costmodel"
+	"github.com/sluice-gateway/sluice/internal/app/apptest"
 )
 
 // chromiumFlags run Chromium headless, alone and offline but for the
@@ -35,7 +36,7 @@ func TestPageInChromium(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts a browser; skipped in -short mode")
 	}
-	bin := requireTool(t, "chromium", "chromium")
+	bin := apptest.RequireTool(t, "chromium", "chromium")
 	layout := benchLayout()
 	tb := newTestBoard(t, layout)
 	fillBoard(tb, layout)
