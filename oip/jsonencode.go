@@ -121,11 +121,6 @@ func appendRequested(b []byte, outs []RequestedOutput) ([]byte, error) {
 	return append(b, ']'), nil
 }
 
-// appendTensors appends ts as a JSON array; role names them in errors.
-func appendTensors(b []byte, role string, ts []Tensor) ([]byte, error) {
-	return appendTensorsBinary(b, role, ts, nil)
-}
-
 // appendTensorsBinary appends ts as a JSON array, the tensors whose entry
 // in binary is not nil with binary_data_size instead of data.
 func appendTensorsBinary(b []byte, role string, ts []Tensor, binary [][]byte) ([]byte, error) {

@@ -124,8 +124,3 @@ func (w *worker) retire() {
 		}
 	}()
 }
-
-// metadata asks the worker for a model's metadata.
-func (w *worker) metadata(ctx context.Context, model string) (*oip.ModelMetadata, error) {
-	return w.link.metadata(ctx, model)
-}

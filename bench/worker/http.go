@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"time"
 
 	"github.com/go-chi/chi/v5"
 
@@ -14,6 +15,12 @@ import (
 
 // MaxRequestBytes is the largest HTTP request body the worker reads.
 const MaxRequestBytes = 64 << 20
+
+// readHeaderTimeout bounds the reading of an HTTP request's headers, so
+// that a client that stops half-way does not hold a connection forever;
+// the gateway's own bound is configurable (limits.read_header_timeout),
+// the emulated worker's is not.
+const readHeaderTimeout = 10 * time.Second
 
 // Handler returns the HTTP side of the Open Inference Protocol v2:
 //

@@ -8,7 +8,6 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"time"
 
 	"google.golang.org/grpc"
 
@@ -92,7 +91,7 @@ func writeAnnouncement(w io.Writer, a Announcement) error {
 // returns nil after a clean shutdown, or the serving and shutdown errors
 // joined.
 func (s *Server) Serve(ctx context.Context, httpLn, grpcLn net.Listener) error {
-	hs := &http.Server{Handler: s.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	hs := &http.Server{Handler: s.Handler(), ReadHeaderTimeout: readHeaderTimeout}
 	gs := grpc.NewServer(grpc.MaxRecvMsgSize(MaxRequestBytes))
 	inferencepb.RegisterGRPCInferenceServiceServer(gs, s.GRPCService())
 	done := make(chan error, 2)

@@ -145,16 +145,6 @@ func (p *process) wait(out *output, writers ...*lineWriter) {
 // pid returns the process id, 0 for a worker that is not a process.
 func (p *process) pid() int { return p.proc.Pid() }
 
-// exited reports whether the process has exited.
-func (p *process) exited() bool {
-	select {
-	case <-p.done:
-		return true
-	default:
-		return false
-	}
-}
-
 // terminate asks the worker to finish its in-flight requests and exit,
 // waits up to grace, then kills it; it returns once the worker has been
 // reaped.
