@@ -26,14 +26,16 @@ run: build
 ## (the rate limiter and worker kills under load, the slow-worker ejection),
 ## which the race detector's slowdown would distort and which build only
 ## without it.
-test: vet kube-assets test-tools
+test: vet test-tools kube-assets
 	KUBEBUILDER_ASSETS=$(KUBE_ASSETS) SLUICE_REQUIRE_TEST_TOOLS=1 $(GO) test -race -count=1 -timeout 15m ./...
 	$(GO) test -count=1 -run 'UnderLoad$$' ./gateway/
 	$(GO) test -count=1 -run '^TestFaultSlowWorker$$' ./internal/app/
 	$(GO) test -count=1 -run '^TestFaultKillWorkersUnderLoad$$' ./cmd/sluice/
 
-## test-tools: the tools some tests run (promtool, chromium), installed from
-## Debian's packages when missing; see hack/install-test-tools.sh.
+## test-tools: the tools some tests run (promtool, chromium, etcd, python3),
+## installed from Debian's packages when missing, with their services
+## neither started nor enabled (prometheus's would take the admin port
+## :9090 from `make run`); see hack/install-test-tools.sh. Needs root or sudo.
 test-tools:
 	bash hack/install-test-tools.sh
 
@@ -50,8 +52,9 @@ fuzz:
 		$(GO) test -run '^$$' -fuzz "^$$target\$$" -fuzztime $(FUZZTIME) $$pkg || exit 1; \
 	done
 
-## kube-assets: etcd (Debian's etcd-server) and kube-apiserver for envtest.
-kube-assets:
+## kube-assets: etcd (Debian's etcd-server) and kube-apiserver for envtest;
+## the first build takes minutes and ~2.5 GB of memory.
+kube-assets: test-tools
 	GO=$(GO) KUBE_ASSETS_DIR=$(KUBE_ASSETS) bash hack/kube-test-assets.sh
 
 test-short:
