@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"strconv"
 	"sync"
-	"time"
 
 	"github.com/sluice-gateway/sluice/batcher"
 	"github.com/sluice-gateway/sluice/gateway"
@@ -65,27 +64,6 @@ func (d *fakeDriver) calls() []string {
 	defer d.mu.Unlock()
 	return append([]string(nil), d.sizes...)
 }
-
-// fakeClock is a settable clock.
-type fakeClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *fakeClock) Advance(d time.Duration) time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-	return c.now
-}
-
-var epoch = time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)
 
 // fakeAdmission records what the scaler's admission tells the router
 // and the gateway.

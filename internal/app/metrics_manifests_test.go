@@ -17,6 +17,7 @@ import (
 
 	"github.com/sluice-gateway/sluice/configs"
 	"github.com/sluice-gateway/sluice/gateway"
+	"github.com/sluice-gateway/sluice/internal/app/apptest"
 	"github.com/sluice-gateway/sluice/router"
 )
 
@@ -51,7 +52,7 @@ func exportedMetrics(t *testing.T) map[string]bool {
 		t.Fatal(err)
 	}
 	driver := &fakeDriver{replicas: map[string][2]int{}}
-	now := func() time.Time { return epoch }
+	now := func() time.Time { return apptest.Epoch }
 	if _, err := newScaling(currentOf(cfg), rt, driver, &fakeAdmission{}, m.reg, now, slog.New(slog.DiscardHandler)); err != nil {
 		t.Fatal(err)
 	}

@@ -79,7 +79,7 @@ func newReloadRig(t *testing.T, yaml string) *reloadRig {
 	gwOpts.Router, gwOpts.Logger = rig.rt, log
 	gw := gateway.New(gwOpts)
 	driver := &fakeDriver{replicas: map[string][2]int{"cpu": {1, 0}, "gpu": {1, 0}}}
-	clk := &fakeClock{now: epoch}
+	clk := apptest.NewClock()
 	cur := currentOf(cfg)
 	sc, err := newScaling(cur, rig.rt, driver, scaling.Directed{Shed: rig.rt, Fallback: gwOpts.Admission}, rig.metrics.reg, clk.Now, log)
 	if err != nil {

@@ -9,6 +9,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/sluice-gateway/sluice/configs"
+	"github.com/sluice-gateway/sluice/internal/app/apptest"
 	"github.com/sluice-gateway/sluice/scaler"
 )
 
@@ -127,11 +128,11 @@ func TestCheckReload(t *testing.T) {
 func TestPinsRebase(t *testing.T) {
 	base, initial := pinsConfig()
 	var got *scaler.Spec
-	p, _, err := newPins(base, initial, epoch, func(s *scaler.Spec) { got = s })
+	p, _, err := newPins(base, initial, apptest.Epoch, func(s *scaler.Spec) { got = s })
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := p.expire(epoch.Add(time.Minute)); err != nil {
+	if err := p.expire(apptest.Epoch.Add(time.Minute)); err != nil {
 		t.Fatal(err)
 	}
 	for pool, pin := range map[string]poolPin{"cpu": {Min: intp(3)}, "gpu": {Max: intp(1)}} {

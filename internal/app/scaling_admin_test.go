@@ -20,6 +20,7 @@ import (
 	"github.com/sluice-gateway/sluice/batcher"
 	"github.com/sluice-gateway/sluice/configs"
 	"github.com/sluice-gateway/sluice/costmodel"
+	"github.com/sluice-gateway/sluice/internal/app/apptest"
 	"github.com/sluice-gateway/sluice/internal/status"
 	"github.com/sluice-gateway/sluice/router"
 )
@@ -46,7 +47,7 @@ func scalingConfig(dryRun bool) *configs.Config {
 // testScaling is an autoscaler over fakes, its admin API served on loopback.
 type testScaling struct {
 	*autoscaler
-	clk    *fakeClock
+	clk    *apptest.Clock
 	plane  *fakePlane
 	driver *fakeDriver
 	url    string
@@ -55,7 +56,7 @@ type testScaling struct {
 func newTestScaling(t *testing.T, dryRun bool) *testScaling {
 	t.Helper()
 	ts := &testScaling{
-		clk: &fakeClock{now: epoch}, plane: &fakePlane{},
+		clk: apptest.NewClock(), plane: &fakePlane{},
 		driver: &fakeDriver{replicas: map[string][2]int{"cpu": {2, 0}, "gpu": {1, 0}}},
 	}
 	ts.plane.set([]router.PoolStats{{Name: "cpu"}, {Name: "gpu"}}, []router.TierStats{{Name: "t"}})
@@ -150,11 +151,11 @@ func TestAdminDecisions(t *testing.T) {
 		}
 		return out
 	}
-	if all := decisions(""); len(all) != 3 || !all[0].At.Equal(epoch.Add(30*time.Second)) {
+	if all := decisions(""); len(all) != 3 || !all[0].At.Equal(apptest.Epoch.Add(30*time.Second)) {
 		t.Errorf("all decisions: %+v, want 3, oldest first", all)
 	}
 	changed := decisions("?changed=true")
-	if len(changed) != 1 || len(changed[0].Changes) != 2 || !changed[0].At.Equal(epoch.Add(time.Minute)) {
+	if len(changed) != 1 || len(changed[0].Changes) != 2 || !changed[0].At.Equal(apptest.Epoch.Add(time.Minute)) {
 		t.Errorf("changed decisions: %+v, want the one at the end of startup", changed)
 	}
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/sluice-gateway/sluice/configs"
 	"github.com/sluice-gateway/sluice/costmodel"
+	"github.com/sluice-gateway/sluice/internal/app/apptest"
 	"github.com/sluice-gateway/sluice/scaler"
 )
 
@@ -80,13 +81,13 @@ func TestPins(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			base, initial := pinsConfig()
 			var got *scaler.Spec
-			p, spec, err := newPins(base, initial, epoch, func(s *scaler.Spec) { got = s })
+			p, spec, err := newPins(base, initial, apptest.Epoch, func(s *scaler.Spec) { got = s })
 			if err != nil {
 				t.Fatal(err)
 			}
 			got = spec
 			if tt.expired {
-				if err := p.expire(epoch.Add(time.Minute)); err != nil {
+				if err := p.expire(apptest.Epoch.Add(time.Minute)); err != nil {
 					t.Fatal(err)
 				}
 			}
@@ -112,12 +113,12 @@ func TestPins(t *testing.T) {
 func TestPinsExpire(t *testing.T) {
 	base, initial := pinsConfig()
 	sets := 0
-	p, _, err := newPins(base, initial, epoch, func(*scaler.Spec) { sets++ })
+	p, _, err := newPins(base, initial, apptest.Epoch, func(*scaler.Spec) { sets++ })
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, at := range []time.Duration{0, 59 * time.Second, time.Minute, 2 * time.Minute} {
-		if err := p.expire(epoch.Add(at)); err != nil {
+		if err := p.expire(apptest.Epoch.Add(at)); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -9,12 +9,13 @@ import (
 
 	"github.com/sluice-gateway/sluice/configs"
 	"github.com/sluice-gateway/sluice/costmodel"
+	"github.com/sluice-gateway/sluice/internal/app/apptest"
 	"github.com/sluice-gateway/sluice/internal/status"
 	"github.com/sluice-gateway/sluice/scaler"
 )
 
 func TestDecisionViewOf(t *testing.T) {
-	d := scaler.Decision{At: epoch, DryRun: true, Plan: scaler.Plan{CostPerHour: 2.7, Changes: []scaler.Change{
+	d := scaler.Decision{At: apptest.Epoch, DryRun: true, Plan: scaler.Plan{CostPerHour: 2.7, Changes: []scaler.Change{
 		{Pool: "cpu", From: 2, To: 3, Reason: "queue 40 over 2s drain target", CostPerHour: 0.1},
 		{Pool: "gpu-spot", From: 1, To: 2, Reason: "p95 650ms over SLO", CostPerHour: 1.2},
 	}, Events: []scaler.Event{{Kind: scaler.EventPanic, Tier: "heavy", Message: "heavy: queue grows 3x faster than capacity"}}}}

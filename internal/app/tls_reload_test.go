@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/sluice-gateway/sluice/internal/app/apptest"
 )
 
 // TestCertReloader rotates a certificate under a reloader on a fake clock
@@ -20,7 +22,7 @@ func TestCertReloader(t *testing.T) {
 	certFile, keyFile := ca.issue(t, dir, "server", 1)
 	mod := time.Now()
 	touch(t, certFile, mod)
-	clock := &fakeClock{now: epoch}
+	clock := apptest.NewClock()
 	var logs bytes.Buffer
 	r, err := newCertReloader(certFile, keyFile, clock.Now, slog.New(slog.NewTextHandler(&logs, nil)))
 	if err != nil {

@@ -16,6 +16,7 @@ import (
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
 
 	"github.com/sluice-gateway/sluice/configs"
+	"github.com/sluice-gateway/sluice/internal/app/apptest"
 )
 
 // edgeListeners are an edge's HTTP and gRPC servers on loopback.
@@ -143,7 +144,7 @@ func TestServerTLSRotation(t *testing.T) {
 	dir := t.TempDir()
 	ca := newTestCA(t, dir, "ca")
 	certFile, keyFile := ca.issue(t, dir, "server", 1)
-	clock := &fakeClock{now: epoch}
+	clock := apptest.NewClock()
 	ls := startEdge(t, edgeOf(t, &configs.TLS{CertFile: certFile, KeyFile: keyFile}, clock.Now))
 	served := func(addr string) int64 {
 		t.Helper()

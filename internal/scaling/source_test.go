@@ -10,6 +10,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/sluice-gateway/sluice/batcher"
+	"github.com/sluice-gateway/sluice/internal/app/apptest"
 	"github.com/sluice-gateway/sluice/router"
 	"github.com/sluice-gateway/sluice/scaler"
 )
@@ -54,27 +55,6 @@ func (d *fakeDriver) Replicas(_ context.Context, pool string) (ready, starting i
 	return r[0], r[1], d.err
 }
 
-// fakeClock is a settable clock.
-type fakeClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *fakeClock) Advance(d time.Duration) time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-	return c.now
-}
-
-var epoch = time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)
-
 func TestSnapshot(t *testing.T) {
 	pool := func(name string, rows uint64, rowRate, reqRate float64, queued, inFlight int, p95 time.Duration) router.PoolStats {
 		return router.PoolStats{
@@ -91,9 +71,9 @@ func TestSnapshot(t *testing.T) {
 		want      scaler.Snapshot
 	}{{
 		name: "rates over the time between observations",
-		prev: Observation{At: epoch, Pools: []router.PoolStats{pool("cpu", 100, 0, 0, 0, 0, 0)}, Tiers: []router.TierStats{tier("t", 10, 20, 0)}},
+		prev: Observation{At: apptest.Epoch, Pools: []router.PoolStats{pool("cpu", 100, 0, 0, 0, 0, 0)}, Tiers: []router.TierStats{tier("t", 10, 20, 0)}},
 		cur: Observation{
-			At:       epoch.Add(2 * time.Second),
+			At:       apptest.Epoch.Add(2 * time.Second),
 			Pools:    []router.PoolStats{pool("cpu", 300, 50, 50, 3, 2, 80*time.Millisecond)},
 			Tiers:    []router.TierStats{tier("t", 110, 40, 60)},
 			Replicas: map[string]Replicas{"cpu": {2, 1}},
@@ -104,9 +84,9 @@ func TestSnapshot(t *testing.T) {
 		},
 	}, {
 		name: "queues in rows: requests times the mean rows per request",
-		prev: Observation{At: epoch},
+		prev: Observation{At: apptest.Epoch},
 		cur: Observation{
-			At:    epoch.Add(time.Second),
+			At:    apptest.Epoch.Add(time.Second),
 			Pools: []router.PoolStats{pool("gpu", 40, 40, 10, 3, 5, 0)},
 		},
 		want: scaler.Snapshot{
@@ -115,9 +95,9 @@ func TestSnapshot(t *testing.T) {
 		},
 	}, {
 		name: "no time between them: the router's windowed rates, no tier demand",
-		prev: Observation{At: epoch, Pools: []router.PoolStats{pool("cpu", 100, 0, 0, 0, 0, 0)}},
+		prev: Observation{At: apptest.Epoch, Pools: []router.PoolStats{pool("cpu", 100, 0, 0, 0, 0, 0)}},
 		cur: Observation{
-			At:    epoch,
+			At:    apptest.Epoch,
 			Pools: []router.PoolStats{pool("cpu", 100, 7.5, 7.5, 0, 0, 0)},
 			Tiers: []router.TierStats{tier("t", 5, 0, 0)},
 		},
@@ -127,9 +107,9 @@ func TestSnapshot(t *testing.T) {
 		},
 	}, {
 		name: "counters that went backwards count nothing",
-		prev: Observation{At: epoch, Pools: []router.PoolStats{pool("cpu", 100, 0, 0, 0, 0, 0)}, Tiers: []router.TierStats{tier("t", 50, 0, 0)}},
+		prev: Observation{At: apptest.Epoch, Pools: []router.PoolStats{pool("cpu", 100, 0, 0, 0, 0, 0)}, Tiers: []router.TierStats{tier("t", 50, 0, 0)}},
 		cur: Observation{
-			At:    epoch.Add(time.Second),
+			At:    apptest.Epoch.Add(time.Second),
 			Pools: []router.PoolStats{pool("cpu", 10, 0, 0, 0, 0, 0)},
 			Tiers: []router.TierStats{tier("t", 5, 0, 0)},
 		},
@@ -150,7 +130,7 @@ func TestSnapshot(t *testing.T) {
 // TestStatsSource takes two snapshots through the source: rates count
 // from its creation, and a driver that fails fails the snapshot.
 func TestSource(t *testing.T) {
-	clk := &fakeClock{now: epoch}
+	clk := apptest.NewClock()
 	plane := &fakePlane{}
 	plane.set([]router.PoolStats{{Name: "cpu"}}, []router.TierStats{{Name: "t"}})
 	driver := &fakeDriver{replicas: map[string][2]int{"cpu": {1, 0}}}

@@ -16,6 +16,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/sluice-gateway/sluice/costmodel"
+	"github.com/sluice-gateway/sluice/internal/app/apptest"
 )
 
 // fakeFeed is the Deps of a board, from tables the test sets: a pool in
@@ -78,7 +79,7 @@ func (f *fakeFeed) set(pool string, ready, starting int) {
 // loopback.
 type testBoard struct {
 	*Board
-	clk  *fakeClock
+	clk  *apptest.Clock
 	feed *fakeFeed
 	url  string
 }
@@ -87,7 +88,7 @@ type testBoard struct {
 // ready replica.
 func newTestBoard(t *testing.T, layout Layout) *testBoard {
 	t.Helper()
-	tb := &testBoard{clk: &fakeClock{now: epoch}, feed: &fakeFeed{
+	tb := &testBoard{clk: apptest.NewClock(), feed: &fakeFeed{
 		layout: layout, replicas: map[string][2]int{}, failing: map[string]error{}, rates: map[string]float64{},
 	}}
 	for _, p := range layout.Fleet.Pools {
@@ -138,7 +139,7 @@ func TestBoardSamples(t *testing.T) {
 	}
 	v := tb.status(t)
 	want := TrendView{
-		At:         []time.Time{epoch, epoch.Add(Step), epoch.Add(2 * Step), epoch.Add(3 * Step)},
+		At:         []time.Time{apptest.Epoch, apptest.Epoch.Add(Step), apptest.Epoch.Add(2 * Step), apptest.Epoch.Add(3 * Step)},
 		Rate:       []float64{0, 0, 0, 0},
 		Replicas:   []float64{1, 2, 3, 4},
 		USDPerHour: []float64{0.1, 0.2, 0.30000000000000004, 0.4},
@@ -159,7 +160,7 @@ func TestBoardRun(t *testing.T) {
 		tb := newTestBoard(t, twoPools(false))
 		ticks := make(chan time.Time, 3)
 		for range 3 {
-			ticks <- epoch
+			ticks <- apptest.Epoch
 		}
 		close(ticks)
 		tb.Run(context.Background(), ticks)
@@ -186,8 +187,8 @@ func TestBoardView(t *testing.T) {
 	tb.feed.plan = Plan{Replicas: map[string]int{"cpu": 2, "gpu": 1}, CostPerHour: 1.4}
 	tb.feed.planned = true
 	tb.feed.history = []DecisionView{
-		{At: epoch.Add(time.Second)},
-		{At: epoch.Add(2 * time.Second), Changes: []ChangeView{{Pool: "cpu", From: 1, To: 2, Reason: "queue"}}},
+		{At: apptest.Epoch.Add(time.Second)},
+		{At: apptest.Epoch.Add(2 * time.Second), Changes: []ChangeView{{Pool: "cpu", From: 1, To: 2, Reason: "queue"}}},
 	}
 	v := tb.status(t)
 	type pool struct {

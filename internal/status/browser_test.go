@@ -105,7 +105,7 @@ func fillBoard(tb *testBoard, layout Layout) {
 		{Name: "heavy", Demand: 20, Capacity: 40, Shed: "none"}, {Name: "light", Demand: 100, Capacity: 120, Shed: "none"},
 	}}
 	tb.feed.planned = true
-	tb.feed.history = []DecisionView{{At: epoch, Changes: []ChangeView{
+	tb.feed.history = []DecisionView{{At: apptest.Epoch, Changes: []ChangeView{
 		{Pool: "gpu-spot", From: 1, To: 2, Reason: "forecast over capacity", USDPerHour: 1.2, Text: "gpu-spot 1→2: forecast over capacity; +1.20 $/h"},
 	}}}
 	for i := range 20 {

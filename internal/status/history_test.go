@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/sluice-gateway/sluice/internal/app/apptest"
 )
 
 func TestSampler(t *testing.T) {
@@ -16,7 +18,7 @@ func TestSampler(t *testing.T) {
 		// last sample to the read.
 		steps []time.Duration
 		after time.Duration
-		// want are the read samples' offsets from epoch, in seconds.
+		// want are the read samples' offsets from apptest.Epoch, in seconds.
 		want []int
 	}{
 		{name: "empty", want: []int{}},
@@ -32,7 +34,7 @@ func TestSampler(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			clk := &fakeClock{now: epoch}
+			clk := apptest.NewClock()
 			s := newSampler(clk.Now, 10*time.Second, 5*time.Second)
 			for i, step := range tt.steps {
 				clk.Advance(step)
@@ -43,7 +45,7 @@ func TestSampler(t *testing.T) {
 			clk.Advance(tt.after)
 			got := []int{}
 			for _, smp := range s.recent() {
-				got = append(got, int(smp.At.Sub(epoch)/time.Second))
+				got = append(got, int(smp.At.Sub(apptest.Epoch)/time.Second))
 			}
 			if diff := cmp.Diff(tt.want, got); diff != "" {
 				t.Errorf("samples at (-want +got):\n%s", diff)
@@ -77,7 +79,7 @@ func TestSampleOf(t *testing.T) {
 }
 
 func TestDecisionLog(t *testing.T) {
-	at := func(s int) time.Time { return epoch.Add(time.Duration(s) * time.Second) }
+	at := func(s int) time.Time { return apptest.Epoch.Add(time.Duration(s) * time.Second) }
 	changed := func(s int) DecisionView {
 		return DecisionView{At: at(s), Changes: []ChangeView{{Pool: "p", From: 1, To: 2}}}
 	}
@@ -108,7 +110,7 @@ func TestDecisionLog(t *testing.T) {
 			}
 			got := []int{}
 			for _, d := range l.recent() {
-				got = append(got, int(d.At.Sub(epoch)/time.Second))
+				got = append(got, int(d.At.Sub(apptest.Epoch)/time.Second))
 			}
 			if diff := cmp.Diff(tt.want, got); diff != "" {
 				t.Errorf("kept (-want +got):\n%s", diff)

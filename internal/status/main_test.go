@@ -2,7 +2,6 @@ package status
 
 import (
 	"flag"
-	"sync"
 	"testing"
 	"time"
 
@@ -16,27 +15,6 @@ var updateGolden = flag.Bool("update", false, "rewrite the golden files in testd
 // TestMain fails the package's tests if any goroutine outlives them.
 func TestMain(m *testing.M) {
 	goleak.VerifyTestMain(m)
-}
-
-var epoch = time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)
-
-// fakeClock is a settable clock.
-type fakeClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *fakeClock) Advance(d time.Duration) time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-	return c.now
 }
 
 // twoPools is the layout of a tier t of two pools: cpu (0.10 $/h, 1 to 4

@@ -12,14 +12,16 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"golang.org/x/net/html"
+
+	"github.com/sluice-gateway/sluice/internal/app/apptest"
 )
 
 func TestSparkOf(t *testing.T) {
-	end := epoch.Add(Window)
+	end := apptest.Epoch.Add(Window)
 	at := func(secs ...int) []time.Time {
 		var out []time.Time
 		for _, s := range secs {
-			out = append(out, epoch.Add(time.Duration(s)*time.Second))
+			out = append(out, apptest.Epoch.Add(time.Duration(s)*time.Second))
 		}
 		return out
 	}
@@ -50,11 +52,11 @@ func TestSparkOf(t *testing.T) {
 }
 
 func TestTrendBlocks(t *testing.T) {
-	end := epoch.Add(Window)
+	end := apptest.Epoch.Add(Window)
 	minutes := func(ms ...int) []time.Time {
 		var out []time.Time
 		for _, m := range ms {
-			out = append(out, epoch.Add(time.Duration(m)*time.Minute+30*time.Second))
+			out = append(out, apptest.Epoch.Add(time.Duration(m)*time.Minute+30*time.Second))
 		}
 		return out
 	}

@@ -9,10 +9,11 @@ import (
 	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/sluice-gateway/sluice/costmodel"
+	"github.com/sluice-gateway/sluice/internal/app/apptest"
 )
 
-// statusNow is the time of the status fixture: 20 minutes after epoch.
-var statusNow = epoch.Add(20 * time.Minute)
+// statusNow is the time of the status fixture: 20 minutes after apptest.Epoch.
+var statusNow = apptest.Epoch.Add(20 * time.Minute)
 
 // statusFixture is a fleet of three pools: cpu (on-demand, within its
 // SLO), gpu-spot (spot, beyond its SLO) and gpu (its replicas unknown),
@@ -47,12 +48,12 @@ func statusFixture() input {
 		},
 		Planned: true,
 		Decisions: []DecisionView{
-			{At: epoch.Add(5 * time.Minute), USDPerHour: 1.5, Changes: []ChangeView{
+			{At: apptest.Epoch.Add(5 * time.Minute), USDPerHour: 1.5, Changes: []ChangeView{
 				{Pool: "gpu-spot", From: 0, To: 1, Reason: "forecast 30 rps over 0 at SLO", USDPerHour: 1.2,
 					Text: "gpu-spot 0→1: forecast 30 rps over 0 at SLO; +1.20 $/h"},
 			}, Events: []string{}},
-			{At: epoch.Add(12 * time.Minute), Error: `pool "gpu": replicas: api server away`, Changes: []ChangeView{}, Events: []string{}},
-			{At: epoch.Add(19 * time.Minute), DryRun: true, USDPerHour: 2.7, Changes: []ChangeView{
+			{At: apptest.Epoch.Add(12 * time.Minute), Error: `pool "gpu": replicas: api server away`, Changes: []ChangeView{}, Events: []string{}},
+			{At: apptest.Epoch.Add(19 * time.Minute), DryRun: true, USDPerHour: 2.7, Changes: []ChangeView{
 				{Pool: "cpu", From: 2, To: 3, Reason: "queue 40 over 2s drain target", USDPerHour: 0.1,
 					Text: "cpu 2→3: queue 40 over 2s drain target; +0.10 $/h"},
 				{Pool: "gpu-spot", From: 1, To: 2, Reason: "p95 650ms over SLO", USDPerHour: 1.2,
@@ -63,13 +64,13 @@ func statusFixture() input {
 	}
 }
 
-// fixtureSamples are a sample a minute from epoch to statusNow: the cpu
+// fixtureSamples are a sample a minute from apptest.Epoch to statusNow: the cpu
 // pool's rate climbs by 1 req/s a minute, gpu-spot joins after 10
 // minutes, and gpu is never known.
 func fixtureSamples() []sample {
 	var out []sample
 	for m := 0; m <= 20; m++ {
-		s := sample{At: epoch.Add(time.Duration(m) * time.Minute), Pools: map[string]poolSample{
+		s := sample{At: apptest.Epoch.Add(time.Duration(m) * time.Minute), Pools: map[string]poolSample{
 			"cpu": {Rate: float64(m), Replicas: 1 + m/8, USDPerHour: 0.1 * float64(1+m/8)},
 		}}
 		if m >= 10 {
@@ -118,7 +119,7 @@ func TestBuildStatusTrends(t *testing.T) {
 	minutes := func(ms ...int) []time.Time {
 		out := []time.Time{}
 		for _, m := range ms {
-			out = append(out, epoch.Add(time.Duration(m)*time.Minute))
+			out = append(out, apptest.Epoch.Add(time.Duration(m)*time.Minute))
 		}
 		return out
 	}
@@ -169,7 +170,7 @@ func TestBuildStatusTrends(t *testing.T) {
 }
 
 func TestBuildStatusDecisions(t *testing.T) {
-	at := func(m int) time.Time { return epoch.Add(time.Duration(m) * time.Minute) }
+	at := func(m int) time.Time { return apptest.Epoch.Add(time.Duration(m) * time.Minute) }
 	many := make([]DecisionView, 60)
 	for i := range many {
 		many[i] = DecisionView{At: at(i)}
