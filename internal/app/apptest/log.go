@@ -122,9 +122,9 @@ func (l *Log) Await(ctx context.Context, from int, msg string, attrs ...any) (Re
 	for {
 		l.mu.Lock()
 		for i := from; i < len(l.records); i++ {
-			if l.records[i].matches(msg, attrs) {
+			if r := l.records[i]; r.matches(msg, attrs) {
 				l.mu.Unlock()
-				return l.records[i], i + 1, nil
+				return r, i + 1, nil
 			}
 		}
 		from = len(l.records)
