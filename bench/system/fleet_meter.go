@@ -97,16 +97,6 @@ func (m *fleetMeter) price(p adminPool) (float64, bool) {
 	return price, ok
 }
 
-// cost returns the bill so far in USD, and whether it is known: at least
-// one sample, and every pool with replicas priced.
-func (m *fleetMeter) cost() (float64, bool) {
-	total := 0.0
-	for _, usd := range m.usd {
-		total += usd
-	}
-	return total, m.observed && !m.unpriced
-}
-
 // usage returns what was billed so far, rounded as the simulator rounds
 // its report, in fresh maps.
 func (m *fleetMeter) usage() fleetUsage {

@@ -139,9 +139,9 @@ func TestFleetMeterCost(t *testing.T) {
 			for _, s := range tt.samples {
 				m.observe(s.at, s.pools)
 			}
-			usd, known := m.cost()
-			if known != tt.known || (known && !cmp.Equal(usd, tt.want, cmpopts.EquateApprox(1e-9, 0))) {
-				t.Errorf("cost() = %v, %v; want %v, %v", usd, known, tt.want, tt.known)
+			u := m.usage()
+			if usd, known := u.cost(), u.Known; known != tt.known || (known && !cmp.Equal(usd, tt.want, cmpopts.EquateApprox(1e-9, 0))) {
+				t.Errorf("usage() costs %v, known %v; want %v, %v", usd, known, tt.want, tt.known)
 			}
 		})
 	}
