@@ -84,11 +84,7 @@ func TestHPANormalize(t *testing.T) {
 // pods at once, and no scale-down happens until the panic has ended.
 func TestKPAScale(t *testing.T) {
 	f := refFleet().withDefaults()
-	pol, err := newKPA(Setup{Fleet: &f})
-	if err != nil {
-		t.Fatal(err)
-	}
-	p := pol.(*kpa)
+	p := newKPAWith(Setup{Fleet: &f}, 0, 0) // Knative's defaults
 	const spot = 2 // gpu-spot: a target of 0.7 × 32 rows per replica
 	obs := &Observation{Window: time.Second, Pools: make([]PoolState, len(f.Pools))}
 	decide := func(at time.Duration, ready int, conc float64) int {

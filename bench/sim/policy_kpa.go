@@ -75,9 +75,6 @@ type stamped64 struct {
 
 var _ Policy = (*kpa)(nil)
 
-// newKPA returns the kpa baseline for s.Fleet: Knative's defaults.
-func newKPA(s Setup) (Policy, error) { return newKPAWith(s, 0, 0), nil }
-
 // newKPAWith returns the kpa baseline with a scale-down delay and
 // min-scale on the cheapest pool of each tier.
 func newKPAWith(s Setup, delay time.Duration, minScale int) *kpa {
