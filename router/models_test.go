@@ -137,7 +137,7 @@ func TestCalibration(t *testing.T) {
 			Cost:  costmodel.Pool{MaxBatch: 16}}},
 		// The fastest of 8 batches per size: a busy test machine (and the
 		// race detector) adds milliseconds to some calls.
-		Calibration: router.CalibrationConfig{Batches: 8},
+		Calibration: router.CalibrationConfig{Budget: 10 * time.Second, Batches: 8, Remeasure: 2 * time.Second},
 		Logger:      slog.New(logs),
 	})
 	if err != nil {
@@ -184,7 +184,7 @@ func TestAvoidedPoolIsMeasuredAgain(t *testing.T) {
 		Pools: []router.PoolConfig{{Name: "p",
 			Queue: batcher.PoolConfig{Form: batcher.FormConfig{MaxBatch: 8, Batching: true, Curve: curve}},
 			Cost:  costmodel.Pool{Curve: curve, MaxBatch: 8}}},
-		Calibration: router.CalibrationConfig{Remeasure: 100 * ms},
+		Calibration: router.CalibrationConfig{Budget: 10 * time.Second, Batches: 4, Remeasure: 100 * ms},
 	})
 	if err != nil {
 		t.Fatal(err)

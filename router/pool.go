@@ -87,7 +87,7 @@ type poolDeps struct {
 	// tp is the queue's TracerProvider unless its config names one.
 	tp      trace.TracerProvider
 	tracing tracing
-	// calib bounds calibrations and re-measurements, defaults filled.
+	// calib bounds calibrations and re-measurements.
 	calib CalibrationConfig
 	// counts counts each model's executions and queue waits.
 	counts *modelStats
