@@ -41,19 +41,21 @@ type CalibrationConfig struct {
 // calibrates reports whether c measures at all.
 func (c CalibrationConfig) calibrates() bool { return c.Budget > 0 && c.Batches > 0 }
 
-// calibrate measures model m on w if the pool has no configured curve, m
-// was never measured on it and no measurement of m runs: batches at 1,
-// half the largest and the largest batch of m's rows, within
-// CalibrationConfig.Budget, the fastest of each size observed. It runs
-// in the caller's goroutine, one of p.bg's.
+// calibrate measures model m on w if the pool has no configured curve, no
+// calibration measured m on it yet (whatever traffic taught it: a few
+// requests of one size do not make a curve) and no measurement of m runs:
+// batches at 1, half the largest and the largest batch of m's rows,
+// within CalibrationConfig.Budget, the fastest of each size observed. It
+// runs in the caller's goroutine, one of p.bg's.
 func (p *Pool) calibrate(w *worker, m Model, md *oip.ModelMetadata) {
-	if !p.calib.calibrates() || !p.learned.Prior().IsZero() || p.learned.ModelObservations(m.Name) > 0 || !p.startMeasuring(m.Name) {
+	if !p.calib.calibrates() || !p.learned.Prior().IsZero() || !p.startCalibrating(m.Name) {
 		return
 	}
 	defer p.stopMeasuring(m.Name)
 	ctx, cancel := context.WithTimeout(p.bgCtx, p.calib.Budget)
 	defer cancel()
 	start := p.clock.Now()
+	measured := false
 	for _, rows := range calibrationSizes(p.largestBatch(m)) {
 		req := synthetic(md, rows, m.Batching)
 		// The fastest of a few batches of one size: what the worker
@@ -61,8 +63,10 @@ func (p *Pool) calibrate(w *worker, m Model, md *oip.ModelMetadata) {
 		// Traffic teaches the rest.
 		if lats := p.measure(ctx, w, m.Name, req, p.calib.Batches); len(lats) > 0 {
 			p.learned.Observe(m.Name, batchSize(req), slices.Min(lats))
+			measured = true
 		}
 	}
+	p.markCalibrated(m.Name, measured)
 	curve := p.learned.CurveOf(m.Name)
 	p.log.Info("router: calibrated a pool without a configured curve", "model", m.Name, "worker", w.endpoint.ID,
 		"batches", p.learned.ModelObservations(m.Name), "took", p.clock.Now().Sub(start),
@@ -108,6 +112,27 @@ func (p *Pool) measure(ctx context.Context, w *worker, model string, req *oip.In
 		}
 	}
 	return out
+}
+
+// startCalibrating marks model as being measured, for its calibration;
+// false if a calibration measured it already, it is being measured or
+// the pool is closed.
+func (p *Pool) startCalibrating(model string) bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.closed || p.measuring[model] || p.calibrated[model] {
+		return false
+	}
+	p.measuring[model] = true
+	return true
+}
+
+// markCalibrated records that a calibration of model measured it, when it
+// did: the next worker that describes it does not calibrate it again.
+func (p *Pool) markCalibrated(model string, measured bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.calibrated[model] = p.calibrated[model] || measured
 }
 
 // startMeasuring marks model as being measured; false if it already is
