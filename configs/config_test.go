@@ -155,7 +155,7 @@ func TestApplyDefaultsKeepsSetValues(t *testing.T) {
 		Auth:   Auth{Mode: "other"},
 		Models: []Model{{Batching: ptr(false), Timeout: time.Second, SLO: time.Second,
 			Cache: &ModelCache{Mode: CacheAlways, TTL: time.Hour}}},
-		Pools: []Pool{{MaxBatch: 4, Protocol: ProtocolHTTP}},
+		Pools: []Pool{{MaxBatch: 4, Protocol: ProtocolHTTP, Endpoints: []string{"a:1"}}},
 		Scaler: Scaler{Interval: time.Minute, Stabilization: time.Hour, HoldColdStarts: 2, PanicWindow: time.Second,
 			PanicThreshold: 3, SpotShareMax: 0.5, SpotBackoff: time.Hour, QueueDrainTarget: time.Minute, Driver: DriverKubernetes},
 		Health:      Health{Interval: time.Minute, Timeout: time.Second, EjectAfter: 1, EjectFor: time.Hour},
@@ -170,7 +170,7 @@ func TestApplyDefaultsKeepsSetValues(t *testing.T) {
 	cfg.Listen.Admin = "[::1]:9090"
 	want := cfg
 	want.Models = []Model{cfg.Models[0]}
-	want.Pools = []Pool{{MaxBatch: 4, Protocol: ProtocolHTTP, Replicas: Replicas{Initial: 1, Max: 1}}}
+	want.Pools = []Pool{{MaxBatch: 4, Protocol: ProtocolHTTP, Endpoints: []string{"a:1"}, Replicas: Replicas{Min: 1, Initial: 1, Max: 1}}}
 	cfg.ApplyDefaults()
 	once := cfg
 	cfg.ApplyDefaults()

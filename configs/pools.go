@@ -35,7 +35,9 @@ type Pool struct {
 	ColdStart time.Duration `yaml:"cold_start"`
 	// Replicas bounds the pool's size. A pool whose size its addresses
 	// give (endpoints, dns) is not resized by Sluice: its bounds are what
-	// the scaler plans and publishes to an external actuator (KEDA).
+	// the scaler plans within and publishes to an external actuator
+	// (KEDA). An endpoints pool without replicas has as many as it lists
+	// (min, initial and max).
 	Replicas Replicas `yaml:"replicas"`
 
 	// Who runs the pool's workers (workers.go): at most one of Worker,
@@ -57,8 +59,9 @@ type Pool struct {
 	DNSInterval time.Duration `yaml:"dns_interval"`
 	// Protocol is how batches reach the workers of a pool with Endpoints
 	// or DNS, or under the Kubernetes driver: grpc (the default,
-	// DefaultWorkerProtocol) or http. A command's protocol is
-	// Worker.Protocol; emulated workers speak grpc.
+	// DefaultWorkerProtocol, which a Deployment pool's empty Protocol
+	// stands for) or http. A command's protocol is Worker.Protocol;
+	// emulated workers speak grpc.
 	Protocol string `yaml:"protocol"`
 }
 
@@ -109,6 +112,9 @@ func (c *Config) Fleet() costmodel.Fleet {
 // its default filled).
 func (p *Pool) applyDefaults(driver string) {
 	fillIfZero(&p.MaxBatch, DefaultPoolMaxBatch)
+	if n := len(p.Endpoints); n > 0 && p.Replicas == (Replicas{}) {
+		p.Replicas = Replicas{Min: n, Initial: n, Max: n}
+	}
 	p.Replicas.applyDefaults()
 	p.applyWorkerDefaults(p.Kind(driver))
 }

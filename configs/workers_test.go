@@ -66,24 +66,27 @@ func TestWorkersGood(t *testing.T) {
 		Worker      *Worker
 		DNSInterval time.Duration
 		Protocol    string
+		Replicas    Replicas
 	}
+	one := Replicas{Initial: 1, Max: 1}
 	want := []pool{
 		{Kind: PoolCommand, Worker: &Worker{
 			Command:  []string{"python3", "oipserver.py", "--http-port={http_port}", "--replica={replica}"},
 			Env:      map[string]string{"POOL": "{pool}"},
 			Dir:      DefaultWorkerDir,
 			Protocol: ProtocolHTTP, ReadyPath: DefaultReadyPath, StopSignal: DefaultStopSignal, StopTimeout: DefaultStopTimeout,
-		}},
-		{Kind: PoolEndpoints, Protocol: DefaultWorkerProtocol},
-		{Kind: PoolDNS, DNSInterval: DefaultDNSInterval, Protocol: ProtocolHTTP},
+		}, Replicas: one},
+		// As many replicas as addresses: the size is given.
+		{Kind: PoolEndpoints, Protocol: DefaultWorkerProtocol, Replicas: Replicas{Min: 3, Initial: 3, Max: 3}},
+		{Kind: PoolDNS, DNSInterval: DefaultDNSInterval, Protocol: ProtocolHTTP, Replicas: one},
 		{Kind: PoolCommand, Worker: &Worker{
 			Command: []string{"tritonserver", "--model-repository=/models", "--grpc-port={grpc_port}"},
 			Dir:     "/srv", Protocol: DefaultWorkerProtocol, StopSignal: "SIGINT", StopTimeout: time.Minute,
-		}},
+		}, Replicas: one},
 	}
 	var got []pool
 	for _, p := range cfg.Pools {
-		got = append(got, pool{p.Kind(cfg.Scaler.Driver), p.Worker, p.DNSInterval, p.Protocol})
+		got = append(got, pool{p.Kind(cfg.Scaler.Driver), p.Worker, p.DNSInterval, p.Protocol, p.Replicas})
 		if !p.Curve.IsZero() {
 			t.Errorf("pool %s: curve %+v, want none", p.Name, p.Curve)
 		}
