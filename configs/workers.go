@@ -148,7 +148,7 @@ func (p *Pool) applyWorkerDefaults(k PoolKind) {
 	case PoolDNS:
 		fillIfZero(&p.DNSInterval, DefaultDNSInterval)
 		fallthrough
-	case PoolEndpoints, PoolDeployment:
+	case PoolEndpoints:
 		fillIfZero(&p.Protocol, DefaultWorkerProtocol)
 	}
 }
