@@ -67,6 +67,11 @@ func (p *Pool) calibrate(w *worker, m Model, md *oip.ModelMetadata) {
 		}
 	}
 	p.markCalibrated(m.Name, measured)
+	if !measured {
+		p.log.Warn("router: could not calibrate a pool without a configured curve; traffic will teach it",
+			"model", m.Name, "worker", w.endpoint.ID, "took", p.clock.Now().Sub(start))
+		return
+	}
 	curve := p.learned.CurveOf(m.Name)
 	p.log.Info("router: calibrated a pool without a configured curve", "model", m.Name, "worker", w.endpoint.ID,
 		"batches", p.learned.ModelObservations(m.Name), "took", p.clock.Now().Sub(start),
