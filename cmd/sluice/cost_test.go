@@ -48,7 +48,7 @@ func TestCostBench(t *testing.T) {
 // batches at a higher cost.
 func TestCostSLOFlag(t *testing.T) {
 	want := [][]string{
-		{"cpu-small", "on-demand", "0.10", "200ms", "0", "-", "-", "-"},
+		{"cpu-small", "on-demand", "0.10", "200ms", "-", "-", "-", "-"},
 		{"cpu-large", "on-demand", "0.50", "200ms", "3", "30.0", "4.63", "6.61"},
 		{"gpu-spot", "spot", "1.20", "200ms", "17", "170.0", "1.96", "2.80"},
 		{"gpu-ondemand", "on-demand", "3.00", "200ms", "17", "170.0", "4.90", "7.00"},
@@ -104,7 +104,7 @@ func TestCostAdmin(t *testing.T) {
 	t.Setenv(adminTokenEnv, "")
 	want := [][]string{
 		{"pool", "kind", "curve", "base", "per", "item", "$/h", "slo", "batch", "inf/s", "per", "replica", "$/M", "@100%", "$/M", "@70%"},
-		{"py", "on-demand", "configured", "-", "-", "0.10", "500ms", "0", "-", "-", "-"},
+		{"py", "on-demand", "configured", "-", "-", "0.10", "500ms", "-", "-", "-", "-"},
 		{"py", "on-demand", "learned", "30ms", "5ms", "0.10", "500ms", "8", "114.3", "0.24", "0.35"},
 	}
 	if diff := cmp.Diff(want, fields(runCost(t, []string{"--admin", admin.URL}, 0))); diff != "" {

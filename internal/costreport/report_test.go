@@ -40,7 +40,7 @@ pools:
 	if err := WriteTable(&b, rows, false); err != nil {
 		t.Fatal(err)
 	}
-	if got := strings.Fields(strings.Split(b.String(), "\n")[2]); !cmp.Equal(got, []string{"py", "on-demand", "0.20", "400ms", "0", "-", "-", "-"}) {
+	if got := strings.Fields(strings.Split(b.String(), "\n")[2]); !cmp.Equal(got, []string{"py", "on-demand", "0.20", "400ms", "-", "-", "-", "-"}) {
 		t.Errorf("py's line = %q", got)
 	}
 }

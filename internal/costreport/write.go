@@ -15,7 +15,7 @@ import (
 // WriteTable writes rows as an aligned table, one line per row; with
 // curves, each line also names its curve and shows it (base and per
 // item, or its points' count). A number that is 0 or infinite (nothing
-// served, or no curve) shows "-".
+// served, no batch within the SLO, or no curve) shows "-".
 func WriteTable(w io.Writer, rows []Row, curves bool) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	head := "pool\tkind\t$/h\tslo\tbatch\tinf/s per replica\t$/M @100%\t$/M @70%\t"
@@ -29,8 +29,8 @@ func WriteTable(w io.Writer, rows []Row, curves bool) error {
 			base, perItem := line(r.Line)
 			fmt.Fprintf(tw, "%s\t%s\t%s\t", r.Curve, base, perItem)
 		}
-		fmt.Fprintf(tw, "%.2f\t%v\t%d\t%s\t%s\t%s\t\n", r.PricePerHour, r.SLO,
-			r.Batch, number(r.Throughput, 1), number(r.PerMillionBusy, 2), number(r.PerMillionTypical, 2))
+		fmt.Fprintf(tw, "%.2f\t%v\t%s\t%s\t%s\t%s\t\n", r.PricePerHour, r.SLO,
+			number(float64(r.Batch), 0), number(r.Throughput, 1), number(r.PerMillionBusy, 2), number(r.PerMillionTypical, 2))
 	}
 	return tw.Flush()
 }
