@@ -103,6 +103,13 @@ func startKinds(t *testing.T, file, yaml string, res router.Resolver) kindsApp {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return startLoaded(t, cfg, res)
+}
+
+// startLoaded starts cfg as startKinds does.
+func startLoaded(t *testing.T, cfg *configs.Config, res router.Resolver) kindsApp {
+	t.Helper()
+	var err error
 	k := kindsApp{logs: &syncBuffer{}}
 	k.App, err = Start(context.Background(), cfg, Options{
 		Logger: slog.New(slog.NewTextHandler(k.logs, nil)), Workers: worker.InProcess{}.Start, Resolver: res,
