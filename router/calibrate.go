@@ -52,6 +52,10 @@ func (p *Pool) calibrate(w *worker, m Model, md *oip.ModelMetadata) {
 		return
 	}
 	defer p.stopMeasuring(m.Name)
+	if len(md.Inputs) == 0 {
+		p.notCalibrated(w, m, "its metadata lists no inputs")
+		return
+	}
 	ctx, cancel := context.WithTimeout(p.bgCtx, p.calib.Budget)
 	defer cancel()
 	start := p.clock.Now()
@@ -68,14 +72,19 @@ func (p *Pool) calibrate(w *worker, m Model, md *oip.ModelMetadata) {
 	}
 	p.markCalibrated(m.Name, measured)
 	if !measured {
-		p.log.Warn("router: could not calibrate a pool without a configured curve; traffic will teach it",
-			"model", m.Name, "worker", w.endpoint.ID, "took", p.clock.Now().Sub(start))
+		p.notCalibrated(w, m, "no batch answered")
 		return
 	}
 	curve := p.learned.CurveOf(m.Name)
 	p.log.Info("router: calibrated a pool without a configured curve", "model", m.Name, "worker", w.endpoint.ID,
 		"batches", p.learned.ModelObservations(m.Name), "took", p.clock.Now().Sub(start),
 		"base", curve.Base, "per_item", curve.PerItem)
+}
+
+// notCalibrated logs that m could not be calibrated on w, and why.
+func (p *Pool) notCalibrated(w *worker, m Model, reason string) {
+	p.log.Warn("router: could not calibrate a pool without a configured curve; traffic will teach it",
+		"model", m.Name, "worker", w.endpoint.ID, "reason", reason)
 }
 
 // largestBatch returns the most rows one batch of m holds on the pool:

@@ -167,8 +167,8 @@ func TestCalibration(t *testing.T) {
 
 // TestCalibrationWithoutInputs gives a pool no curve and an emulated
 // worker whose echo declares no inputs in its metadata: echo cannot be
-// probed, which is logged as such, and nothing is learned of it, while
-// sum is calibrated.
+// probed, so it is sent no probe, which is logged as such, and nothing is
+// learned of it, while sum is calibrated.
 func TestCalibrationWithoutInputs(t *testing.T) {
 	logs := &messages{}
 	echo := router.Model{Name: "echo", Tier: "t", SLO: time.Second, Timeout: 5 * time.Second}
@@ -193,6 +193,9 @@ func TestCalibrationWithoutInputs(t *testing.T) {
 		return logs.has("router: calibrated a pool without a configured curve") &&
 			logs.has("router: could not calibrate a pool without a configured curve; traffic will teach it")
 	})
+	if logs.has("router: measuring a model failed") {
+		t.Error("echo was sent a probe without inputs")
+	}
 	models := rt.Pool("p").StatsAt(time.Now()).Models
 	if got := models["echo"]; !got.IsZero() {
 		t.Errorf("echo's curve %+v, want none: nothing measured it", got)
