@@ -36,9 +36,11 @@ type Config struct {
 	// Retry bounds retries of failed batches.
 	Retry Retry `yaml:"retry"`
 	// Cache bounds the response cache shared by the models that opt in.
-	Cache  Cache  `yaml:"cache"`
-	Scaler Scaler `yaml:"scaler"`
-	Budget Budget `yaml:"budget"`
+	Cache Cache `yaml:"cache"`
+	// Calibration bounds the probes that measure pools' latency.
+	Calibration Calibration `yaml:"calibration"`
+	Scaler      Scaler      `yaml:"scaler"`
+	Budget      Budget      `yaml:"budget"`
 	// Shutdown shapes how serve drains when it stops.
 	Shutdown Shutdown `yaml:"shutdown"`
 	// Limits bound what one connection or request may ask.
@@ -67,13 +69,14 @@ func (c *Config) ApplyDefaults() {
 	for i := range c.Models {
 		c.Models[i].applyDefaults()
 	}
+	c.Scaler.applyDefaults()
 	for i := range c.Pools {
-		c.Pools[i].applyDefaults()
+		c.Pools[i].applyDefaults(c.Scaler.Driver)
 	}
 	c.Health.applyDefaults()
 	c.Retry.applyDefaults()
 	c.Cache.applyDefaults()
-	c.Scaler.applyDefaults()
+	c.Calibration.applyDefaults()
 	c.Shutdown.applyDefaults()
 	c.Limits.applyDefaults()
 	c.Protocol.applyDefaults()
@@ -93,13 +96,14 @@ func validate(cfg *Config, line func(field string) int) Errors {
 	c := &checker{file: cfg.File, line: line}
 	c.listen(cfg.Listen)
 	c.auth(cfg.Auth)
-	pools := c.pools(cfg.Pools)
+	pools := c.pools(cfg.Pools, cfg.Scaler.Driver)
 	tiers := c.tiers(cfg.Tiers, pools)
 	c.models(cfg.Models, tiers)
 	c.routes(cfg.Routes, tiers, cfg.Models)
 	c.health(cfg.Health)
 	c.retry(cfg.Retry)
 	c.cache(cfg.Cache)
+	c.calibration(cfg.Calibration)
 	c.queue(cfg.Queue)
 	c.scaler(cfg.Scaler, cfg.Pools)
 	c.budget(cfg.Budget)
@@ -107,7 +111,7 @@ func validate(cfg *Config, line func(field string) int) Errors {
 	c.limits(cfg.Limits, cfg.Models)
 	c.protocol(cfg.Protocol)
 	c.admin(cfg.Admin, cfg.Listen.Admin)
-	c.tls(cfg.TLS, cfg.WorkersTLS, cfg.Scaler.Driver)
+	c.tls(cfg.TLS, cfg.WorkersTLS, cfg.Scaler.Driver, cfg.Pools)
 	sort.SliceStable(c.errs, func(i, j int) bool { return c.errs[i].Line < c.errs[j].Line })
 	return c.errs
 }

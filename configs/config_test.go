@@ -26,7 +26,7 @@ type badCase struct {
 // that they name every bad file.
 var badTables = [][]badCase{
 	decodeBad, severalBad, listenBad, authBad, adminBad, modelsBad, tiersBad, poolsBad, routesBad,
-	queueBad, healthBad, retryBad, scalerBad, budgetBad, shutdownBad, limitsBad, tlsBad,
+	queueBad, healthBad, retryBad, scalerBad, budgetBad, shutdownBad, limitsBad, tlsBad, workersBad,
 }
 
 // loadBad loads each file of tests and checks its problems, in order.
@@ -135,9 +135,10 @@ func TestDefaults(t *testing.T) {
 		}},
 		Scaler: Scaler{Interval: 2 * time.Second, Stabilization: 5 * time.Minute, HoldColdStarts: 3, PanicWindow: 6 * time.Second,
 			PanicThreshold: 2, SpotShareMax: 1, SpotBackoff: 2 * time.Minute, QueueDrainTarget: 5 * time.Second, Driver: DriverLocal},
-		Health: Health{Interval: 2 * time.Second, Timeout: time.Second, EjectAfter: 3, EjectFor: 5 * time.Second},
-		Retry:  Retry{BudgetRatio: 0.2, Window: 10 * time.Second},
-		Cache:  Cache{MaxBytes: 64 << 20},
+		Health:      Health{Interval: 2 * time.Second, Timeout: time.Second, EjectAfter: 3, EjectFor: 5 * time.Second},
+		Retry:       Retry{BudgetRatio: 0.2, Window: 10 * time.Second},
+		Cache:       Cache{MaxBytes: 64 << 20},
+		Calibration: Calibration{Budget: 10 * time.Second, Batches: 4, Remeasure: 2 * time.Second},
 	}
 	want.Shutdown = Shutdown{DrainTimeout: 10 * time.Second}
 	want.Limits = Limits{MaxBodyBytes: 16 << 20, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute,
@@ -154,12 +155,13 @@ func TestApplyDefaultsKeepsSetValues(t *testing.T) {
 		Auth:   Auth{Mode: "other"},
 		Models: []Model{{Batching: ptr(false), Timeout: time.Second, SLO: time.Second,
 			Cache: &ModelCache{Mode: CacheAlways, TTL: time.Hour}}},
-		Pools: []Pool{{MaxBatch: 4}},
+		Pools: []Pool{{MaxBatch: 4, Protocol: ProtocolHTTP, Endpoints: []string{"a:1"}}},
 		Scaler: Scaler{Interval: time.Minute, Stabilization: time.Hour, HoldColdStarts: 2, PanicWindow: time.Second,
 			PanicThreshold: 3, SpotShareMax: 0.5, SpotBackoff: time.Hour, QueueDrainTarget: time.Minute, Driver: DriverKubernetes},
-		Health: Health{Interval: time.Minute, Timeout: time.Second, EjectAfter: 1, EjectFor: time.Hour},
-		Retry:  Retry{BudgetRatio: 0.5, Window: time.Hour},
-		Cache:  Cache{MaxBytes: 1},
+		Health:      Health{Interval: time.Minute, Timeout: time.Second, EjectAfter: 1, EjectFor: time.Hour},
+		Retry:       Retry{BudgetRatio: 0.5, Window: time.Hour},
+		Cache:       Cache{MaxBytes: 1},
+		Calibration: Calibration{Budget: time.Minute, Batches: 2, Remeasure: -1},
 	}
 	cfg.Shutdown = Shutdown{DrainTimeout: time.Minute}
 	cfg.Limits = Limits{MaxBodyBytes: 1, ReadHeaderTimeout: time.Second, IdleTimeout: time.Second,
@@ -168,7 +170,7 @@ func TestApplyDefaultsKeepsSetValues(t *testing.T) {
 	cfg.Listen.Admin = "[::1]:9090"
 	want := cfg
 	want.Models = []Model{cfg.Models[0]}
-	want.Pools = []Pool{{MaxBatch: 4, Replicas: Replicas{Initial: 1, Max: 1}}}
+	want.Pools = []Pool{{MaxBatch: 4, Protocol: ProtocolHTTP, Endpoints: []string{"a:1"}, Replicas: Replicas{Min: 1, Initial: 1, Max: 1}}}
 	cfg.ApplyDefaults()
 	once := cfg
 	cfg.ApplyDefaults()

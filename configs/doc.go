@@ -12,10 +12,13 @@
 // Each section of the file has one Go file that holds its types, its
 // Default constants, the filling of those defaults and its validation:
 // listen.go, auth.go, models.go, tiers.go, pools.go, queue.go, routes.go,
-// health.go, retry.go, cache.go, scaler.go, budget.go, shutdown.go,
-// limits.go, admin.go, tls.go and protocol.go. pools.go also builds the
-// pools' one description for the rest of Sluice (Config.Fleet, the one
-// reader of price_per_hour). config.go ties the sections together
+// health.go, retry.go, cache.go, calibration.go, scaler.go, budget.go,
+// shutdown.go, limits.go, admin.go, tls.go and protocol.go. pools.go also
+// builds the pools' one description for the rest of Sluice (Config.Fleet,
+// the one reader of price_per_hour); workers.go holds the keys of a pool
+// that say who runs its workers (a command, fixed endpoints, a DNS name,
+// or the emulator) and a pool's PoolKind, which the rest of Sluice asks
+// rather than reading those keys itself. config.go ties the sections together
 // (Config.PoolSLOs reads models, tiers and pools at once), load.go and
 // decode.go parse with file:line positions, check.go holds what the
 // sections' checks share, and errors.go the error types. A new section,

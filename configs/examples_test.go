@@ -48,6 +48,9 @@ func TestQuickstart(t *testing.T) {
 		Health: Health{Interval: DefaultHealthInterval, Timeout: DefaultHealthTimeout, EjectAfter: DefaultEjectAfter, EjectFor: DefaultEjectFor},
 		Retry:  Retry{BudgetRatio: DefaultRetryBudget, Window: DefaultRetryWindow},
 		Cache:  Cache{MaxBytes: DefaultCacheBytes},
+		Calibration: Calibration{
+			Budget: DefaultCalibrationBudget, Batches: DefaultCalibrationBatches, Remeasure: DefaultRemeasure,
+		},
 		Scaler: Scaler{
 			Interval: DefaultScalerInterval, Stabilization: 30 * time.Second, HoldColdStarts: DefaultHoldColdStarts,
 			PanicWindow: DefaultPanicWindow, PanicThreshold: DefaultPanicThreshold,

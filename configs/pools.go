@@ -23,15 +23,46 @@ type Pool struct {
 	// Curve is the latency of a batch of b items on one replica: either
 	// base >= 0, per_item >= 0 and base + per_item > 0, or points sorted by
 	// strictly increasing batch >= 1 with latencies > 0 and non-decreasing
-	// (not both). Required.
+	// (not both). Required for emulated workers (PoolEmulator); a pool of
+	// real model servers may leave it out (zero): Sluice then measures it
+	// when the first worker attaches (see Calibration) and learns it from
+	// traffic.
 	Curve costmodel.Curve `yaml:"curve"`
 	// MaxBatch is the largest batch a replica takes; >= 1, default 1
 	// (DefaultPoolMaxBatch).
 	MaxBatch int `yaml:"max_batch"`
 	// ColdStart is how long a new replica takes to become ready; >= 0.
 	ColdStart time.Duration `yaml:"cold_start"`
-	// Replicas bounds the pool's size.
+	// Replicas bounds the pool's size. A pool whose size its addresses
+	// give (endpoints, dns) is not resized by Sluice: its bounds are what
+	// the scaler plans within and publishes to an external actuator
+	// (KEDA). An endpoints pool without replicas has as many as it lists
+	// (min, initial and max).
 	Replicas Replicas `yaml:"replicas"`
+
+	// Who runs the pool's workers (workers.go): at most one of Worker,
+	// Endpoints and DNS; none runs the emulator, `sluice worker`, under
+	// the local driver, and the pool's Deployment under the Kubernetes
+	// driver (see Kind).
+
+	// Worker runs each replica as a process of any program, under the
+	// local driver; nil runs the emulator.
+	Worker *Worker `yaml:"worker"`
+	// Endpoints are the host:port addresses of workers Sluice routes to
+	// but does not start, each listed once.
+	Endpoints []string `yaml:"endpoints"`
+	// DNS is a name:port whose every address is a worker, looked up
+	// again every DNSInterval.
+	DNS string `yaml:"dns"`
+	// DNSInterval is the time between two lookups of DNS; > 0, default
+	// 10s (DefaultDNSInterval); only with DNS.
+	DNSInterval time.Duration `yaml:"dns_interval"`
+	// Protocol is how batches reach the workers of a pool with Endpoints
+	// or DNS, or under the Kubernetes driver: grpc (the default,
+	// DefaultWorkerProtocol, which a Deployment pool's empty Protocol
+	// stands for) or http. A command's protocol is Worker.Protocol;
+	// emulated workers speak grpc.
+	Protocol string `yaml:"protocol"`
 }
 
 // Replicas bounds a pool: 0 <= Min <= Initial <= Max and Max >= 1.
@@ -77,9 +108,15 @@ func (c *Config) Fleet() costmodel.Fleet {
 	return f
 }
 
-func (p *Pool) applyDefaults() {
+// applyDefaults fills the pool's defaults under driver (scaler.driver,
+// its default filled).
+func (p *Pool) applyDefaults(driver string) {
 	fillIfZero(&p.MaxBatch, DefaultPoolMaxBatch)
+	if n := len(p.Endpoints); n > 0 && p.Replicas == (Replicas{}) {
+		p.Replicas = Replicas{Min: n, Initial: n, Max: n}
+	}
 	p.Replicas.applyDefaults()
+	p.applyWorkerDefaults(p.Kind(driver))
 }
 
 func (r *Replicas) applyDefaults() {
@@ -87,8 +124,9 @@ func (r *Replicas) applyDefaults() {
 	fillIfZero(&r.Max, max(r.Initial, 1))
 }
 
-// pools checks the pools and returns the set of their non-empty names.
-func (c *checker) pools(ps []Pool) map[string]bool {
+// pools checks the pools under driver (scaler.driver) and returns the set
+// of their non-empty names.
+func (c *checker) pools(ps []Pool, driver string) map[string]bool {
 	if len(ps) == 0 {
 		c.addf("pools", "at least one pool is required")
 	}
@@ -99,19 +137,22 @@ func (c *checker) pools(ps []Pool) map[string]bool {
 			c.label(f+".name", p.Name)
 		}
 		names[p.Name] = p.Name != ""
-		c.pool(f, p)
+		c.pool(f, p, driver)
 	}
 	return names
 }
 
-func (c *checker) pool(f string, p Pool) {
+func (c *checker) pool(f string, p Pool, driver string) {
 	c.nonNegativeNumber(f+".price_per_hour", p.PricePerHour)
 	if p.MaxBatch < 1 {
 		c.addf(f+".max_batch", "%d must be >= 1", p.MaxBatch)
 	}
-	c.curve(f+".curve", p.Curve)
+	if !p.Curve.IsZero() {
+		c.curve(f+".curve", p.Curve)
+	}
 	c.nonNegative(f+".cold_start", p.ColdStart)
 	c.replicas(f+".replicas", p.Replicas)
+	c.workers(f, p, driver)
 }
 
 func (c *checker) replicas(f string, r Replicas) {

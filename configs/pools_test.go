@@ -16,7 +16,7 @@ var poolsBad = []badCase{
 	{"min-max", []string{"min-max.bad.yaml:7: pools[0].replicas.min: 5 must be <= max 2"}},
 	{"initial-max", []string{"initial-max.bad.yaml:6: pools[0].replicas.initial: 3 must be between min 0 and max 2"}},
 	{"pool-name", []string{`pool-name.bad.yaml:4: pools[0].name: "GPU_Pool" is not a DNS-1123 label`}},
-	{"no-curve", []string{"no-curve.bad.yaml:4: pools[0].curve: base 0s + per_item 0s must be > 0"}},
+	{"no-curve", []string{"no-curve.bad.yaml:4: pools[0].curve: is required for emulated workers"}},
 	{"negative-curve", []string{"negative-curve.bad.yaml:7: pools[0].curve.per_item: -1ms must be >= 0"}},
 	{"curve-points-order", []string{
 		"curve-points-order.bad.yaml:8: pools[0].curve.points[1].batch: 4 must be greater than the previous point's batch 4",

@@ -54,8 +54,8 @@ func (c *Config) Path(p string) string {
 
 // tls checks the tls and workers_tls sections: the files a section needs
 // are named, and TLS to workers is asked only of workers that can serve
-// it (driver is scaler.driver).
-func (c *checker) tls(t *TLS, w *WorkersTLS, driver string) {
+// it: none of pools runs local processes under driver (scaler.driver).
+func (c *checker) tls(t *TLS, w *WorkersTLS, driver string, pools []Pool) {
 	if t != nil {
 		c.required("tls.cert_file", t.CertFile)
 		c.required("tls.key_file", t.KeyFile)
@@ -66,8 +66,12 @@ func (c *checker) tls(t *TLS, w *WorkersTLS, driver string) {
 	if (w.CertFile == "") != (w.KeyFile == "") {
 		c.addf("workers_tls", "cert_file and key_file go together: set both or neither")
 	}
-	if driver == DriverLocal {
-		c.addf("workers_tls", "local workers (scaler.driver %q) serve plaintext on loopback; "+
-			"workers_tls is for workers that serve TLS (scaler.driver %q)", DriverLocal, DriverKubernetes)
+	for _, p := range pools {
+		if k := p.Kind(driver); k == PoolEmulator || k == PoolCommand {
+			c.addf("workers_tls", "local workers (scaler.driver %q) serve plaintext on loopback, and pool %q runs them; "+
+				"workers_tls is for workers that serve TLS (pools with endpoints or dns, or scaler.driver %q)",
+				DriverLocal, p.Name, DriverKubernetes)
+			return
+		}
 	}
 }

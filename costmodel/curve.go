@@ -6,9 +6,9 @@ import "time"
 // takes Latency on one replica.
 type Point struct {
 	// Batch is the number of items in the batch; >= 1.
-	Batch int `yaml:"batch"`
+	Batch int `yaml:"batch" json:"batch"`
 	// Latency is the time the batch takes; > 0.
-	Latency time.Duration `yaml:"latency"`
+	Latency time.Duration `yaml:"latency" json:"latency"`
 }
 
 // Curve is a replica's capacity curve: the time one batch of b items takes.
@@ -24,12 +24,12 @@ type Point struct {
 // plain value; its Points must not be modified while it is in use.
 type Curve struct {
 	// Base is the fixed latency of any batch.
-	Base time.Duration `yaml:"base"`
+	Base time.Duration `yaml:"base" json:"base"`
 	// PerItem is the latency each item adds.
-	PerItem time.Duration `yaml:"per_item"`
+	PerItem time.Duration `yaml:"per_item" json:"per_item"`
 	// Points, when non-empty, replace Base and PerItem with measured
 	// points, sorted by Batch.
-	Points []Point `yaml:"points"`
+	Points []Point `yaml:"points" json:"points,omitempty"`
 }
 
 // IsZero reports whether c is the zero Curve, which stands for a curve

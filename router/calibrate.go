@@ -8,20 +8,9 @@ import (
 	"github.com/sluice-gateway/sluice/oip"
 )
 
-// Defaults for the zero fields of CalibrationConfig.
-const (
-	// DefaultCalibrationBudget bounds one model's calibration on a pool.
-	DefaultCalibrationBudget = 10 * time.Second
-	// DefaultCalibrationBatches is how many batches a calibration measures
-	// at each size, after one that warms the worker up.
-	DefaultCalibrationBatches = 4
-	// DefaultRemeasure is the least time between two re-measurements of
-	// one model on one pool.
-	DefaultRemeasure = 2 * time.Second
-	// remeasureGap is how much the estimate may exceed a re-measurement
-	// before it is taken to be out of date and forgotten.
-	remeasureGap = 1.5
-)
+// remeasureGap is how much the estimate may exceed a re-measurement
+// before it is taken to be out of date and forgotten.
+const remeasureGap = 1.5
 
 // CalibrationConfig bounds the probes that measure a pool's latency. A
 // pool configured without a curve (a zero PoolConfig.Cost.Curve and
@@ -33,44 +22,44 @@ const (
 // because the latency it learned of it misses the model's SLO even idle,
 // is measured again now and then, as nothing else would correct it: when
 // the estimate is far above what the measurement shows, what was learned
-// of the model is forgotten.
+// of the model is forgotten. The zero value measures nothing: it has no
+// defaults of its own, and serve passes the configuration's calibration
+// section.
 type CalibrationConfig struct {
 	// Budget bounds one model's calibration on a pool, and a
-	// re-measurement; 0 means DefaultCalibrationBudget.
+	// re-measurement; 0 (or less) turns both off.
 	Budget time.Duration
-	// Batches is how many batches a calibration measures at each size,
-	// after one that warms the worker up; 0 means
-	// DefaultCalibrationBatches.
+	// Batches is how many batches a calibration or a re-measurement
+	// measures at each size, after one that warms the worker up; 0 (or
+	// less) turns both off.
 	Batches int
 	// Remeasure is the least time between two re-measurements of one
-	// model on one pool; 0 means DefaultRemeasure, < 0 turns them off.
+	// model on one pool; 0 (or less) turns them off.
 	Remeasure time.Duration
 }
 
-func (c CalibrationConfig) withDefaults() CalibrationConfig {
-	c.Budget = orDefault(c.Budget, DefaultCalibrationBudget)
-	if c.Batches <= 0 {
-		c.Batches = DefaultCalibrationBatches
-	}
-	if c.Remeasure == 0 {
-		c.Remeasure = DefaultRemeasure
-	}
-	return c
-}
+// calibrates reports whether c measures at all.
+func (c CalibrationConfig) calibrates() bool { return c.Budget > 0 && c.Batches > 0 }
 
-// calibrate measures model m on w if the pool has no configured curve, m
-// was never measured on it and no measurement of m runs: batches at 1,
-// half the largest and the largest batch of m's rows, within
-// CalibrationConfig.Budget, the fastest of each size observed. It runs
-// in the caller's goroutine, one of p.bg's.
+// calibrate measures model m on w if the pool has no configured curve, no
+// calibration measured m on it yet (whatever traffic taught it: a few
+// requests of one size do not make a curve) and no measurement of m runs:
+// batches at 1, half the largest and the largest batch of m's rows,
+// within CalibrationConfig.Budget, the fastest of each size observed. It
+// runs in the caller's goroutine, one of p.bg's.
 func (p *Pool) calibrate(w *worker, m Model, md *oip.ModelMetadata) {
-	if !p.learned.Prior().IsZero() || p.learned.ModelObservations(m.Name) > 0 || !p.startMeasuring(m.Name) {
+	if !p.calib.calibrates() || !p.learned.Prior().IsZero() || !p.startCalibrating(m.Name) {
 		return
 	}
 	defer p.stopMeasuring(m.Name)
+	if len(md.Inputs) == 0 {
+		p.notCalibrated(w, m, "its metadata lists no inputs")
+		return
+	}
 	ctx, cancel := context.WithTimeout(p.bgCtx, p.calib.Budget)
 	defer cancel()
 	start := p.clock.Now()
+	measured := false
 	for _, rows := range calibrationSizes(p.largestBatch(m)) {
 		req := synthetic(md, rows, m.Batching)
 		// The fastest of a few batches of one size: what the worker
@@ -78,12 +67,24 @@ func (p *Pool) calibrate(w *worker, m Model, md *oip.ModelMetadata) {
 		// Traffic teaches the rest.
 		if lats := p.measure(ctx, w, m.Name, req, p.calib.Batches); len(lats) > 0 {
 			p.learned.Observe(m.Name, batchSize(req), slices.Min(lats))
+			measured = true
 		}
+	}
+	p.markCalibrated(m.Name, measured)
+	if !measured {
+		p.notCalibrated(w, m, "no batch answered")
+		return
 	}
 	curve := p.learned.CurveOf(m.Name)
 	p.log.Info("router: calibrated a pool without a configured curve", "model", m.Name, "worker", w.endpoint.ID,
 		"batches", p.learned.ModelObservations(m.Name), "took", p.clock.Now().Sub(start),
 		"base", curve.Base, "per_item", curve.PerItem)
+}
+
+// notCalibrated logs that m could not be calibrated on w, and why.
+func (p *Pool) notCalibrated(w *worker, m Model, reason string) {
+	p.log.Warn("router: could not calibrate a pool without a configured curve; traffic will teach it",
+		"model", m.Name, "worker", w.endpoint.ID, "reason", reason)
 }
 
 // largestBatch returns the most rows one batch of m holds on the pool:
@@ -125,6 +126,27 @@ func (p *Pool) measure(ctx context.Context, w *worker, model string, req *oip.In
 		}
 	}
 	return out
+}
+
+// startCalibrating marks model as being measured, for its calibration;
+// false if a calibration measured it already, it is being measured or
+// the pool is closed.
+func (p *Pool) startCalibrating(model string) bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.closed || p.measuring[model] || p.calibrated[model] {
+		return false
+	}
+	p.measuring[model] = true
+	return true
+}
+
+// markCalibrated records that a calibration of model measured it, when it
+// did: the next worker that describes it does not calibrate it again.
+func (p *Pool) markCalibrated(model string, measured bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.calibrated[model] = p.calibrated[model] || measured
 }
 
 // startMeasuring marks model as being measured; false if it already is
@@ -190,7 +212,7 @@ func synthetic(md *oip.ModelMetadata, rows int, batching bool) *oip.InferenceReq
 // by more than half, what the pool learned of the model is forgotten, and
 // the measurement is its first observation.
 func (p *Pool) remeasure(m Model, rows int64, idle, slo time.Duration) {
-	if p.calib.Remeasure < 0 || slo <= 0 || idle <= slo || p.learned.ModelObservations(m.Name) == 0 {
+	if !p.calib.calibrates() || p.calib.Remeasure <= 0 || slo <= 0 || idle <= slo || p.learned.ModelObservations(m.Name) == 0 {
 		return
 	}
 	w, md := p.remeasurable(m.Name)

@@ -65,8 +65,10 @@ func (c *catalog) metadata(model string, pools ...*Pool) (*oip.ModelMetadata, bo
 
 // discover asks w, in the background, for the metadata of the models the
 // tables route to its pool: all of them, or, unless all, only those w
-// has not answered for (after a Reload). A model it serves is calibrated
-// on a pool that has no curve. pre: p.mu held, p not closed.
+// has not answered for (after a Reload). Once every model is described,
+// each that w serves is calibrated on a pool that has no curve, so that
+// the calibrations do not hold back what w says of the other models.
+// pre: p.mu held, p not closed.
 func (p *Pool) discover(w *worker, all bool) {
 	if p.routed == nil {
 		return // a pool outside a router's tables routes nothing
@@ -74,6 +76,11 @@ func (p *Pool) discover(w *worker, all bool) {
 	p.bg.Add(1)
 	go func() {
 		defer p.bg.Done()
+		type served struct {
+			m  Model
+			md *oip.ModelMetadata
+		}
+		var calibrate []served
 		for _, m := range p.routed(p.name) {
 			if p.bgCtx.Err() != nil {
 				return
@@ -82,8 +89,11 @@ func (p *Pool) discover(w *worker, all bool) {
 				continue
 			}
 			if md, err := p.describe(p.bgCtx, w, m.Name); err == nil {
-				p.calibrate(w, m, md)
+				calibrate = append(calibrate, served{m, md})
 			}
+		}
+		for _, s := range calibrate {
+			p.calibrate(w, s.m, s.md)
 		}
 	}()
 }

@@ -185,7 +185,7 @@ type Config struct {
 	// it until its last request (sequence_end).
 	SequenceIdle time.Duration
 	// Calibration bounds the probes that measure pools' latency; its zero
-	// value takes the defaults its doc names.
+	// value measures nothing.
 	Calibration CalibrationConfig
 	// CacheBytes bounds the response cache's size; 0 turns the cache off
 	// whatever the models ask.

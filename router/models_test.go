@@ -137,7 +137,7 @@ func TestCalibration(t *testing.T) {
 			Cost:  costmodel.Pool{MaxBatch: 16}}},
 		// The fastest of 8 batches per size: a busy test machine (and the
 		// race detector) adds milliseconds to some calls.
-		Calibration: router.CalibrationConfig{Batches: 8},
+		Calibration: router.CalibrationConfig{Budget: 10 * time.Second, Batches: 8, Remeasure: 2 * time.Second},
 		Logger:      slog.New(logs),
 	})
 	if err != nil {
@@ -165,6 +165,46 @@ func TestCalibration(t *testing.T) {
 	}
 }
 
+// TestCalibrationWithoutInputs gives a pool no curve and an emulated
+// worker whose echo declares no inputs in its metadata: echo cannot be
+// probed, so it is sent no probe, which is logged as such, and nothing is
+// learned of it, while sum is calibrated.
+func TestCalibrationWithoutInputs(t *testing.T) {
+	logs := &messages{}
+	echo := router.Model{Name: "echo", Tier: "t", SLO: time.Second, Timeout: 5 * time.Second}
+	rt, err := router.New(router.Config{
+		Models: []router.Model{sumModel("t", time.Second), echo},
+		Tiers:  map[string][]string{"t": {"p"}},
+		Pools: []router.PoolConfig{{Name: "p",
+			Queue: batcher.PoolConfig{Form: batcher.FormConfig{MaxBatch: 4, Batching: true}},
+			Cost:  costmodel.Pool{MaxBatch: 4}}},
+		Calibration: router.CalibrationConfig{Budget: 10 * time.Second, Batches: 2, Remeasure: time.Minute},
+		Logger:      slog.New(logs),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(rt.Close)
+	w := startWorker(t, "p-0", emulate(costmodel.Curve{Base: ms, PerItem: ms}, 4))
+	if err := rt.SetEndpoints("p", []router.Endpoint{w.ep}); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, 10*time.Second, "both models tried", func() bool {
+		return logs.has("router: calibrated a pool without a configured curve") &&
+			logs.has("router: could not calibrate a pool without a configured curve; traffic will teach it")
+	})
+	if logs.has("router: measuring a model failed") {
+		t.Error("echo was sent a probe without inputs")
+	}
+	models := rt.Pool("p").StatsAt(time.Now()).Models
+	if got := models["echo"]; !got.IsZero() {
+		t.Errorf("echo's curve %+v, want none: nothing measured it", got)
+	}
+	if got := models["sum"]; got.IsZero() {
+		t.Error("sum's curve is zero, want the one calibrated")
+	}
+}
+
 func abs(x float64) float64 {
 	if x < 0 {
 		return -x
@@ -184,7 +224,7 @@ func TestAvoidedPoolIsMeasuredAgain(t *testing.T) {
 		Pools: []router.PoolConfig{{Name: "p",
 			Queue: batcher.PoolConfig{Form: batcher.FormConfig{MaxBatch: 8, Batching: true, Curve: curve}},
 			Cost:  costmodel.Pool{Curve: curve, MaxBatch: 8}}},
-		Calibration: router.CalibrationConfig{Remeasure: 100 * ms},
+		Calibration: router.CalibrationConfig{Budget: 10 * time.Second, Batches: 4, Remeasure: 100 * ms},
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -56,9 +56,11 @@ type Pool struct {
 	check   batcher.Timer // the next round of active checks
 	warmup  Warmup
 	// measuring marks the models being calibrated or measured again;
-	// measuredAt is when each was last measured again.
+	// measuredAt is when each was last measured again; calibrated marks
+	// the models a calibration measured.
 	measuring  map[string]bool
 	measuredAt map[string]time.Time
+	calibrated map[string]bool
 
 	// retiring is set, under mu, when Reload took the pool out of the
 	// tables; drained is then called once waiting is empty.
@@ -87,7 +89,7 @@ type poolDeps struct {
 	// tp is the queue's TracerProvider unless its config names one.
 	tp      trace.TracerProvider
 	tracing tracing
-	// calib bounds calibrations and re-measurements, defaults filled.
+	// calib bounds calibrations and re-measurements.
 	calib CalibrationConfig
 	// counts counts each model's executions and queue waits.
 	counts *modelStats
@@ -125,7 +127,7 @@ func newPool(pc PoolConfig, d poolDeps) *Pool {
 	return &Pool{
 		bgCtx: ctx, bgCancel: cancel, calib: d.calib,
 		counts: d.counts, catalog: d.catalog, routed: d.routed,
-		measuring: map[string]bool{}, measuredAt: map[string]time.Time{},
+		measuring: map[string]bool{}, measuredAt: map[string]time.Time{}, calibrated: map[string]bool{},
 		name:     pc.Name,
 		queue:    batcher.NewPool(qc),
 		slots:    max(pc.Slots, 1),

@@ -100,7 +100,7 @@ func (r *Router) poolDeps(cfg Config) poolDeps {
 		clock: r.clock, health: cfg.Health, prober: cfg.Prober, web: newWorkerHTTP(cfg.WorkerTLS), creds: workerCredentials(cfg.WorkerTLS),
 		log: r.log, window: orDefault(cfg.StatsWindow, DefaultStatsWindow),
 		tp: cfg.TracerProvider, tracing: r.tracing,
-		calib:  cfg.Calibration.withDefaults(),
+		calib:  cfg.Calibration,
 		counts: r.stats, catalog: r.catalog,
 		routed: func(pool string) []Model { return r.tables().served[pool] },
 	}

@@ -14,9 +14,6 @@ import (
 	"github.com/sluice-gateway/sluice/batcher"
 )
 
-// DefaultDNSInterval is how often a DNSSource resolves its name again.
-const DefaultDNSInterval = 10 * time.Second
-
 // FixedEndpoints returns the workers of a pool that Sluice reaches but does
 // not run: one per address, each "host:port", reached over proto (gRPC
 // when empty), its ID the address. It fails, wrapping ErrConfig, on an
@@ -78,8 +75,8 @@ type DNSSource struct {
 	Port int
 	// Protocol is how the workers are reached; empty means gRPC.
 	Protocol Protocol
-	// Interval is the time between two lookups; 0 means
-	// DefaultDNSInterval.
+	// Interval is the time between two lookups, and bounds each; > 0.
+	// It has no default of its own: serve passes the pool's dns_interval.
 	Interval time.Duration
 	// Resolver looks the name up; nil means net.DefaultResolver.
 	Resolver Resolver
@@ -104,8 +101,12 @@ func ParseDNS(hostport string) (host string, port int, err error) {
 // (sorted by ID; the first lookup always calls it). A lookup that fails
 // keeps the last workers, but one that finds the name does not exist
 // (or has no address) leaves none. An error from set is logged, and the
-// next lookup calls set again. Run returns ctx's error.
+// next lookup calls set again. Run returns ctx's error, or at once an
+// error wrapping ErrConfig for an Interval that is not positive.
 func (s DNSSource) Run(ctx context.Context, set func([]Endpoint) error) error {
+	if s.Interval <= 0 {
+		return fmt.Errorf("%w: dns %s: interval %v must be > 0", ErrConfig, s.Host, s.Interval)
+	}
 	s = s.withDefaults()
 	tick := make(chan struct{}, 1)
 	var last []Endpoint
@@ -133,9 +134,6 @@ func (s DNSSource) Run(ctx context.Context, set func([]Endpoint) error) error {
 }
 
 func (s DNSSource) withDefaults() DNSSource {
-	if s.Interval <= 0 {
-		s.Interval = DefaultDNSInterval
-	}
 	if s.Resolver == nil {
 		s.Resolver = net.DefaultResolver
 	}

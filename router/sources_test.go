@@ -77,6 +77,17 @@ func (r *scriptedResolver) set(as ...answer) {
 	r.answers = as
 }
 
+// TestDNSSourceNeedsInterval checks that a source without an interval
+// fails at once, without a lookup: it has no default of its own.
+func TestDNSSourceNeedsInterval(t *testing.T) {
+	res := &scriptedResolver{}
+	err := router.DNSSource{Host: "w.test", Port: 9000, Resolver: res}.Run(context.Background(),
+		func([]router.Endpoint) error { return nil })
+	if !errors.Is(err, router.ErrConfig) {
+		t.Errorf("Run without an interval = %v, want ErrConfig", err)
+	}
+}
+
 // TestDNSSourceRun scripts the lookups of a DNSSource and checks what it
 // hands on: only changes, the last workers kept through a failed lookup,
 // none once the name no longer exists.

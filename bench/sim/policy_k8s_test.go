@@ -85,7 +85,7 @@ func TestHPANormalize(t *testing.T) {
 func TestKPAScale(t *testing.T) {
 	f := refFleet().withDefaults()
 	p := newKPAWith(Setup{Fleet: &f}, 0, 0) // Knative's defaults
-	const spot = 2 // gpu-spot: a target of 0.7 × 32 rows per replica
+	const spot = 2                          // gpu-spot: a target of 0.7 × 32 rows per replica
 	obs := &Observation{Window: time.Second, Pools: make([]PoolState, len(f.Pools))}
 	decide := func(at time.Duration, ready int, conc float64) int {
 		obs.Now = at

@@ -3,10 +3,15 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/sluice-gateway/sluice/internal/costreport"
 )
 
 const benchYAML = "../../configs/bench.yaml"
@@ -43,7 +48,7 @@ func TestCostBench(t *testing.T) {
 // batches at a higher cost.
 func TestCostSLOFlag(t *testing.T) {
 	want := [][]string{
-		{"cpu-small", "on-demand", "0.10", "200ms", "0", "-", "-", "-"},
+		{"cpu-small", "on-demand", "0.10", "200ms", "-", "-", "-", "-"},
 		{"cpu-large", "on-demand", "0.50", "200ms", "3", "30.0", "4.63", "6.61"},
 		{"gpu-spot", "spot", "1.20", "200ms", "17", "170.0", "1.96", "2.80"},
 		{"gpu-ondemand", "on-demand", "3.00", "200ms", "17", "170.0", "4.90", "7.00"},
@@ -56,7 +61,7 @@ func TestCostSLOFlag(t *testing.T) {
 
 func TestCostJSON(t *testing.T) {
 	stdout := runCost(t, []string{benchYAML, "--json", "--slo", "200ms"}, 0)
-	var got []costJSON
+	var got []costreport.JSONRow
 	if err := json.Unmarshal([]byte(stdout), &got); err != nil {
 		t.Fatalf("output is not a JSON list: %v\n%s", err, stdout)
 	}
@@ -64,14 +69,46 @@ func TestCostJSON(t *testing.T) {
 		got[i].CostPerMillionFull, got[i].CostPerMillion70 = rounded(got[i].CostPerMillionFull), rounded(got[i].CostPerMillion70)
 		got[i].ThroughputPerReplica = *rounded(&got[i].ThroughputPerReplica)
 	}
-	want := []costJSON{
-		{"cpu-small", "on-demand", 0.10, "200ms", 0.2, 0, 0, nil, nil},
-		{"cpu-large", "on-demand", 0.50, "200ms", 0.2, 3, 30, ptr(4.63), ptr(6.61)},
-		{"gpu-spot", "spot", 1.20, "200ms", 0.2, 17, 170, ptr(1.96), ptr(2.80)},
-		{"gpu-ondemand", "on-demand", 3.00, "200ms", 0.2, 17, 170, ptr(4.90), ptr(7.00)},
+	row := func(pool, kind string, price float64, batch int, thr float64, full, typical *float64, base, perItem time.Duration) costreport.JSONRow {
+		return costreport.JSONRow{Pool: pool, Kind: kind, Curve: "configured", PricePerHour: price, SLO: "200ms", SLOSeconds: 0.2,
+			Batch: batch, ThroughputPerReplica: thr, CostPerMillionFull: full, CostPerMillion70: typical, Base: &base, PerItem: &perItem}
+	}
+	ms := time.Millisecond
+	want := []costreport.JSONRow{
+		row("cpu-small", "on-demand", 0.10, 0, 0, nil, nil, 200*ms, 0),
+		row("cpu-large", "on-demand", 0.50, 3, 30, ptr(4.63), ptr(6.61), 40*ms, 20*ms),
+		row("gpu-spot", "spot", 1.20, 17, 170, ptr(1.96), ptr(2.80), 32*ms, 4*ms),
+		row("gpu-ondemand", "on-demand", 3.00, 17, 170, ptr(4.90), ptr(7.00), 32*ms, 4*ms),
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("JSON (-want +got):\n%s", diff)
+	}
+}
+
+// TestCostAdmin prices the pools a gateway's admin API describes, each
+// with its configured curve and with the one measured: py has none
+// configured, and serves batches of 8 within its 500 ms SLO with the
+// curve measured (30 ms + 5 ms per item: 70 ms a batch, 114.3 inf/s).
+func TestCostAdmin(t *testing.T) {
+	body := `[{"name": "py", "price_per_hour": 0.1, "spot": false, "max_batch": 8, "slo": 500000000,
+	  "curve": {"configured": {"base": 0, "per_item": 0}, "learned": {"base": 30000000, "per_item": 5000000}},
+	  "ready": 2, "queue": {}}]`
+	admin := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/admin/pools" || r.Header.Get("Authorization") != "" {
+			http.NotFound(w, r)
+			return
+		}
+		_, _ = w.Write([]byte(body))
+	}))
+	defer admin.Close()
+	t.Setenv(adminTokenEnv, "")
+	want := [][]string{
+		{"pool", "kind", "curve", "base", "per", "item", "$/h", "slo", "batch", "inf/s", "per", "replica", "$/M", "@100%", "$/M", "@70%"},
+		{"py", "on-demand", "configured", "-", "-", "0.10", "500ms", "-", "-", "-", "-"},
+		{"py", "on-demand", "learned", "30ms", "5ms", "0.10", "500ms", "8", "114.3", "0.24", "0.35"},
+	}
+	if diff := cmp.Diff(want, fields(runCost(t, []string{"--admin", admin.URL}, 0))); diff != "" {
+		t.Errorf("table (-want +got):\n%s", diff)
 	}
 }
 
@@ -87,6 +124,8 @@ func TestCostUsage(t *testing.T) {
 		{"flag and positional", []string{"--config", benchYAML, benchYAML}, 2, []string{"give one configuration file"}},
 		{"negative SLO", []string{"--slo", "-1s", benchYAML}, 2, []string{"--slo -1s must be >= 0"}},
 		{"unknown flag", []string{"--utilization", "0.5", benchYAML}, 2, []string{"flag provided but not defined"}},
+		{"file and admin", []string{"--admin", "127.0.0.1:9", benchYAML}, 2, []string{"give a configuration file or --admin, not both"}},
+		{"no admin listener", []string{"--admin", "127.0.0.1:1"}, 1, []string{"admin listener unreachable"}},
 		{"help", []string{"--help"}, 0, []string{"Usage: sluice cost", "3600 × inferences/s × utilization"}},
 		{"missing file", []string{"absent.yaml"}, 1, []string{"configs: open absent.yaml: "}},
 		{"invalid file", []string{"../../configs/testdata/negative-price.bad.yaml"}, 1, []string{"pools[1].price_per_hour: -0.5 must be >= 0"}},

@@ -15,13 +15,13 @@ import (
 )
 
 func init() {
-	commands["serve"] = command{summary: "run the gateway and its local worker pools", run: runServe}
+	commands["serve"] = command{summary: "run the gateway in front of its pools of workers", run: runServe}
 }
 
 func runServe(args []string) int {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	fs.Usage = func() {
-		fmt.Fprintln(fs.Output(), "Usage: sluice serve [--config FILE] [--insecure]\n\nServes the Open Inference Protocol v2 over HTTP and gRPC on the config's\nlisteners and runs each pool's workers as local child processes.\nOn SIGINT or SIGTERM it turns not ready and answers new requests 503, lets\nthe requests in progress finish within shutdown.drain_timeout (answering\nthe rest 503), then stops, taking its workers with it. On SIGHUP, or POST\n/admin/reload on the admin listener, it reloads the config file; a file\nwith problems is reported and the running configuration stays.\n\nWith auth.mode none, serve refuses HTTP or gRPC listeners that are not on\na loopback address, unless given --insecure.\n\nThe embedded scaler resizes the pools every scaler.interval; with\n--dry-run-scaler (or scaler.dry_run) it only logs and shows its plans.\n\nFlags:")
+		fmt.Fprintln(fs.Output(), "Usage: sluice serve [--config FILE] [--insecure]\n\nServes the Open Inference Protocol v2 over HTTP and gRPC on the config's\nlisteners, in front of each pool's workers. Under scaler.driver local it\nstarts one child process per replica: `sluice worker`, the emulator, or\nthe pool's worker.command (any OIP v2 server: Triton, KServe, your own)\non free loopback ports; a pool's endpoints, or the addresses its dns name\nresolves to, it reaches without starting them; under the kubernetes\ndriver it resizes each pool's Deployment. A pool without a curve is\nmeasured as its first worker attaches (see the calibration section).\n\nOn SIGINT or SIGTERM it turns not ready and answers new requests 503, lets\nthe requests in progress finish within shutdown.drain_timeout (answering\nthe rest 503), then stops, taking its workers with it. On SIGHUP, or POST\n/admin/reload on the admin listener, it reloads the config file; a file\nwith problems is reported and the running configuration stays.\n\nWith auth.mode none, serve refuses HTTP or gRPC listeners that are not on\na loopback address, unless given --insecure.\n\nThe embedded scaler resizes the pools every scaler.interval; with\n--dry-run-scaler (or scaler.dry_run) it only logs and shows its plans.\n\nFlags:")
 		fs.PrintDefaults()
 	}
 	configPath := fs.String("config", "configs/quickstart.yaml", "configuration `file`")

@@ -40,6 +40,9 @@ type Options struct {
 	// Hints, if not nil, receives a line for people once the listeners
 	// serve: how to try the model sum, when the configuration serves it.
 	Hints io.Writer
+	// Resolver, if not nil, looks up the names of dns pools; nil means
+	// the system's resolver.
+	Resolver router.Resolver
 }
 
 // Addrs are the host:port addresses a running Sluice listens on; an empty
@@ -153,6 +156,9 @@ type dataPlane struct {
 	// build builds the router's configuration, at start and at reloads.
 	build   func(*inForce) router.Config
 	router  *router.Router
+	workers *workers
+	// driver is workers, as the scaler, the status and the admin API
+	// read it.
 	driver  poolDriver
 	gateway *gateway.Gateway
 }
@@ -185,12 +191,13 @@ func (a *App) startDataPlane(ctx context.Context, cur *current, opts Options, st
 		return nil, err
 	}
 	stops.push(dp.router.Close)
-	driver, stopPools, err := startPools(ctx, cur.load(), dp.router, opts.Workers, log)
+	var stopPools func()
+	dp.workers, stopPools, err = startPools(ctx, cur.load(), dp.router, opts, log)
 	if err != nil {
 		return nil, err
 	}
 	stops.push(stopPools)
-	dp.driver = driver
+	dp.driver = dp.workers
 	dp.gwOpts.Router, dp.gwOpts.Logger = dp.router, log
 	dp.edge.gatewayLimits(&dp.gwOpts)
 	if dp.gwOpts.PriorityLevels, err = gateway.PriorityLevels(cfg.Protocol.PriorityLevels); err != nil {
@@ -198,6 +205,9 @@ func (a *App) startDataPlane(ctx context.Context, cur *current, opts Options, st
 	}
 	dp.gateway = gateway.New(dp.gwOpts)
 	a.router, a.driver, a.gateway = dp.router, dp.driver, dp.gateway
+	if err := register(dp.metrics.reg, newRestartCollector(dp.workers)); err != nil {
+		return nil, err
+	}
 	return dp, dp.metrics.watch(dp.router, dp.gwOpts.Tenants)
 }
 
@@ -214,7 +224,7 @@ func (a *App) startControl(ctx context.Context, cur *current, opts Options, dp *
 	board, stopStatus := startStatus(ctx, cur, rt, dp.driver, sc)
 	stops.push(stopStatus)
 	lctx, rl, stopLifecycle, err := startLifecycle(ctx, cur, servingParts{
-		router: rt, gateway: dp.gateway, admission: dp.gwOpts.Admission, scaling: sc, driver: dp.driver,
+		router: rt, gateway: dp.gateway, admission: dp.gwOpts.Admission, scaling: sc, driver: dp.driver, workers: dp.workers,
 		metrics: dp.metrics, secrets: opts.Secrets, routerConfig: dp.build,
 	}, log)
 	if err != nil {
@@ -233,25 +243,10 @@ func (a *App) startControl(ctx context.Context, cur *current, opts Options, dp *
 	}
 	stops.push(cp.stop)
 	a.addrs.XDS = cp.addr()
-	admin := rl.withAdmin(cp.withAdmin(adminHandler(rt, dp.driver, dp.gateway, sc, board)))
+	admin := rl.withAdmin(cp.withAdmin(adminHandler(cur, rt, dp.workers, dp.gateway, sc, board)))
 	return func() error {
 		return runListeners(lctx, dp.gateway, ls, admin, sc.registerGRPC, dp.edge, opts.Hints, log)
 	}, nil
-}
-
-// endpointSink forwards the supervisor's ready workers to the router.
-func endpointSink(rt *router.Router, log *slog.Logger) func(string, []local.Endpoint) {
-	return func(pool string, eps []local.Endpoint) {
-		out := make([]router.Endpoint, len(eps))
-		for i, ep := range eps {
-			out[i] = router.Endpoint{ID: ep.ID, GRPC: ep.GRPC, HTTP: ep.HTTP}
-		}
-		if err := rt.SetEndpoints(pool, out); err != nil {
-			log.Error("updating endpoints", slog.String("pool", pool), slog.Any("error", err))
-			return
-		}
-		log.Info("pool workers changed", slog.String("pool", pool), slog.Int("ready", len(out)))
-	}
 }
 
 // workerArgs are the flags that make `sluice worker` emulate a pool.

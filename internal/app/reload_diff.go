@@ -10,7 +10,7 @@ import (
 // only when it starts — to the running ones of old, so that next
 // describes what runs, and names those next had changed. They are the
 // listeners and what guards them (limits, TLS, admin token), the
-// router's health checks, retry budget and cache size, and the scaler's
+// router's health checks, retry budget, cache size and calibration, and the scaler's
 // interval, driver and dry run.
 func keepRestartOnly(old, next *configs.Config) (changed []string) {
 	for _, f := range []struct {
@@ -25,6 +25,7 @@ func keepRestartOnly(old, next *configs.Config) (changed []string) {
 		{"health", func(n, o *configs.Config) bool { return keep(&n.Health, o.Health) }},
 		{"retry", func(n, o *configs.Config) bool { return keep(&n.Retry, o.Retry) }},
 		{"cache", func(n, o *configs.Config) bool { return keep(&n.Cache, o.Cache) }},
+		{"calibration", func(n, o *configs.Config) bool { return keep(&n.Calibration, o.Calibration) }},
 		{"scaler.interval", func(n, o *configs.Config) bool { return keep(&n.Scaler.Interval, o.Scaler.Interval) }},
 		{"scaler.driver", func(n, o *configs.Config) bool { return keep(&n.Scaler.Driver, o.Scaler.Driver) }},
 		{"scaler.dry_run", func(n, o *configs.Config) bool { return keep(&n.Scaler.DryRun, o.Scaler.DryRun) }},

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 
+	"github.com/sluice-gateway/sluice/costmodel"
 	"github.com/sluice-gateway/sluice/scaler"
 )
 
@@ -25,7 +26,8 @@ func (s *autoscaler) reload(next *inForce) error {
 
 // rebase makes base the configured bounds the pins apply to, and initial
 // the sizes the startup minimums (if still in force) raise pools to. The
-// pins of pools base no longer has are dropped. It hands the Loop the
+// pins of pools base no longer has are dropped, and the curves learned of
+// pools base gives a curve. It hands the Loop the
 // resulting spec, or fails, changing nothing, when the spec cannot be
 // made.
 func (p *pins) rebase(base scaler.Config, initial map[string]int) error {
@@ -37,12 +39,18 @@ func (p *pins) rebase(base scaler.Config, initial map[string]int) error {
 			byPool[name] = pp
 		}
 	}
-	next := pins{base: base, initial: initial}
+	learned := map[string]costmodel.Curve{}
+	for _, pc := range base.Pools {
+		if c, ok := p.learned[pc.Name]; ok && pc.Curve.IsZero() {
+			learned[pc.Name] = c
+		}
+	}
+	next := pins{base: base, initial: initial, learned: learned}
 	spec, err := scaler.NewSpec(next.config(byPool, p.startup))
 	if err != nil {
 		return fmt.Errorf("scaler: %w", err)
 	}
-	p.base, p.initial, p.byPool = base, initial, byPool
+	p.base, p.initial, p.byPool, p.learned = base, initial, byPool, learned
 	p.set(spec)
 	return nil
 }

@@ -59,34 +59,49 @@ func TestKeepRestartOnly(t *testing.T) {
 	}
 }
 
-func TestPoolChanges(t *testing.T) {
-	type names struct{ Added, Reargs, Removed []string }
+// TestSourceChanges checks what a reload does to each pool's workers:
+// prices and bounds change nothing, an emulator's curve its flags, a
+// command or endpoints their settings, and a change of kind switches the
+// pool's source.
+func TestSourceChanges(t *testing.T) {
+	command := "\n    worker: {command: [server, \"--grpc-port={grpc_port}\"]}"
 	tests := []struct {
 		name string
+		old  string
 		next string
-		want names
+		want []sourceChange
 	}{
-		{"same pools", reloadBase, names{}},
-		{"price only: no new flags", replace(reloadBase, "price_per_hour: 0.1", "price_per_hour: 0.3"), names{}},
-		{"curve: new flags", replace(reloadBase, "base: 32ms", "base: 40ms"), names{Reargs: []string{"gpu"}}},
-		{"added and removed", replace(replace(reloadBase, "name: gpu", "name: tpu"), "[cpu, gpu]", "[cpu, tpu]"),
-			names{Added: []string{"tpu"}, Removed: []string{"gpu"}}},
+		{"same pools", reloadBase, reloadBase, nil},
+		{"price only", reloadBase, replace(reloadBase, "price_per_hour: 0.1", "price_per_hour: 0.3"), nil},
+		{"an emulator's curve: new flags", reloadBase, replace(reloadBase, "base: 32ms", "base: 40ms"),
+			[]sourceChange{{"gpu", opUpdate}}},
+		{"added and removed", reloadBase, replace(replace(reloadBase, "name: gpu", "name: tpu"), "[cpu, gpu]", "[cpu, tpu]"),
+			[]sourceChange{{"tpu", opAdd}, {"gpu", opRemove}}},
+		{"emulator to endpoints", reloadBase, replace(reloadBase, "max_batch: 32,", `max_batch: 32, endpoints: ["10.0.0.1:8001"],`),
+			[]sourceChange{{"gpu", opSwitch}}},
+		{"endpoints listed anew", replace(reloadBase, "max_batch: 32,", `max_batch: 32, endpoints: ["10.0.0.1:8001"],`),
+			replace(reloadBase, "max_batch: 32,", `max_batch: 32, endpoints: ["10.0.0.2:8001"],`),
+			[]sourceChange{{"gpu", opUpdate}}},
+		{"a command's curve: nothing", reloadBlock(command, "base: 32ms"), reloadBlock(command, "base: 40ms"), nil},
+		{"emulator to command", reloadBase, reloadBlock(command, "base: 32ms"), []sourceChange{{"gpu", opSwitch}}},
+		{"dns to dns elsewhere", reloadBlock("\n    dns: a.test:8001", "base: 32ms"), reloadBlock("\n    dns: b.test:8001", "base: 32ms"),
+			[]sourceChange{{"gpu", opUpdate}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			added, reargs, removed := poolChanges(parseConfig(t, reloadBase).Fleet(), parseConfig(t, tt.next).Fleet())
-			got := names{Removed: removed}
-			for _, p := range added {
-				got.Added = append(got.Added, p.Name)
-			}
-			for _, p := range reargs {
-				got.Reargs = append(got.Reargs, p.Name)
-			}
+			got := sourceChanges(newInForce(parseConfig(t, tt.old)), newInForce(parseConfig(t, tt.next)))
 			if diff := cmp.Diff(tt.want, got); diff != "" {
-				t.Errorf("pool changes (-want +got):\n%s", diff)
+				t.Errorf("changes (-want +got):\n%s", diff)
 			}
 		})
 	}
+}
+
+// reloadBlock is reloadBase with its gpu pool written as a block, extra
+// added to it and its base curve written as base.
+func reloadBlock(extra, base string) string {
+	gpu := "  - name: gpu\n    price_per_hour: 1.2\n    curve: {" + base + ", per_item: 4ms}\n    max_batch: 32" + extra + "\n"
+	return reloadBase[:strings.Index(reloadBase, "  - {name: gpu")] + gpu
 }
 
 // replace is strings.ReplaceAll, short enough for a table.
@@ -108,13 +123,15 @@ func TestCheckReload(t *testing.T) {
 		{"kubernetes: a price changes", reloadBase + kube, replace(reloadBase, "0.1", "0.2") + kube, false},
 		{"kubernetes: a pool is added", reloadBase + kube,
 			reloadBase + "  - {name: tpu, curve: {base: 1ms}}\n" + kube, true},
+		{"kubernetes: a pool's endpoints change", reloadBlock("\n    endpoints: [\"a:1\"]", "base: 32ms") + kube,
+			reloadBlock("\n    endpoints: [\"b:1\"]", "base: 32ms") + kube, false},
+		{"kubernetes: a Deployment pool turns endpoints", reloadBase + kube,
+			reloadBlock("\n    endpoints: [\"b:1\"]", "base: 32ms") + kube, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			old, next := parseConfig(t, tt.old), parseConfig(t, tt.next)
-			p := &reloadPlan{}
-			p.added, p.reargs, p.removed = poolChanges(old.Fleet(), next.Fleet())
-			err := checkReload(old, next, p)
+			err := checkReload(old, next, sourceChanges(newInForce(old), newInForce(next)))
 			if tt.wantErr != errors.Is(err, errReload) {
 				t.Errorf("checkReload = %v, want refused %v", err, tt.wantErr)
 			}

@@ -13,8 +13,10 @@ import (
 // serve plans with it (the simulator plans with the same). It fails when
 // the scaler cannot plan with it, such as a tier whose pools cannot meet
 // the SLO of a model it serves.
+// Pools configured without a curve are left out, as serve leaves them
+// out until it has measured them.
 func ScalerSpec(cfg *configs.Config) (*scaler.Spec, error) {
-	return scaler.NewSpec(scalerConfig(newInForce(cfg)))
+	return scaler.NewSpec(plannable(scalerConfig(newInForce(cfg)), nil))
 }
 
 // scalerConfig translates what is in force into the scaler's terms: the

@@ -5,7 +5,6 @@ import (
 	"log/slog"
 
 	"github.com/sluice-gateway/sluice/configs"
-	"github.com/sluice-gateway/sluice/costmodel"
 	"github.com/sluice-gateway/sluice/router"
 	"github.com/sluice-gateway/sluice/scaler/local"
 )
@@ -37,26 +36,44 @@ func (d localDriver) Replicas(_ context.Context, pool string) (ready, starting i
 	return ready, starting, nil
 }
 
-// startPools runs the pools' workers with the configured driver, which
-// keeps rt told of the ready ones; stop stops them (the local driver's
-// workers with them). The local driver starts workers with start, nil
-// meaning child processes.
-func startPools(ctx context.Context, in *inForce, rt *router.Router, start local.Starter, log *slog.Logger) (driver poolDriver, stop func(), err error) {
+// startPools runs and finds the pools' workers of in (see workers), the
+// pools Sluice runs with the configured driver; stop stops them (the
+// local driver's processes with them). The local driver starts workers
+// with opts.Workers (nil meaning child processes); dns pools look their
+// names up with opts.Resolver.
+func startPools(ctx context.Context, in *inForce, rt *router.Router, opts Options, log *slog.Logger) (w *workers, stop func(), err error) {
+	w = newWorkers(ctx, rt, nil, nil, opts.Resolver, log)
 	if in.cfg.Scaler.Driver == configs.DriverKubernetes {
-		return startKubePools(ctx, in.cfg, rt, log)
-	}
-	return startLocalPools(in.fleet, rt, start, log)
-}
-
-// startLocalPools runs each pool's initial workers, started by start (nil
-// means child processes).
-func startLocalPools(fleet costmodel.Fleet, rt *router.Router, start local.Starter, log *slog.Logger) (poolDriver, func(), error) {
-	sup := local.New(local.Options{Start: start, Logger: log, OnChange: endpointSink(rt, log)})
-	for _, p := range fleet.Pools {
-		if err := sup.AddPool(local.PoolSpec{Name: p.Name, Args: workerArgs(p), Replicas: fleet.Bounds[p.Name].Initial}); err != nil {
-			_ = sup.Close()
+		// The Deployments' feed reads each pool's protocol from w.
+		if err := w.start(in); err != nil {
+			w.stop()
 			return nil, nil, err
 		}
+		runs, stopKube, err := startKubePools(ctx, deploymentPools(in.cfg), rt, w.protocol, log)
+		if err != nil {
+			w.stop()
+			return nil, nil, err
+		}
+		w.runs = runs
+		return w, func() { w.stop(); stopKube() }, nil
 	}
-	return localDriver{sup}, func() { _ = sup.Close() }, nil
+	w.sup = local.New(local.Options{Start: opts.Workers, Logger: log, OnChange: w.supervisorSink()})
+	w.runs = localDriver{w.sup}
+	stop = func() { w.stop(); _ = w.sup.Close() }
+	if err := w.start(in); err != nil {
+		stop()
+		return nil, nil, err
+	}
+	return w, stop, nil
+}
+
+// deploymentPools names the pools of cfg that the Kubernetes driver runs.
+func deploymentPools(cfg *configs.Config) []string {
+	var names []string
+	for _, p := range cfg.Pools {
+		if p.Kind(cfg.Scaler.Driver) == configs.PoolDeployment {
+			names = append(names, p.Name)
+		}
+	}
+	return names
 }

@@ -14,7 +14,6 @@ import (
 	"k8s.io/client-go/rest"
 	"k8s.io/client-go/tools/clientcmd"
 
-	"github.com/sluice-gateway/sluice/configs"
 	"github.com/sluice-gateway/sluice/router"
 	"github.com/sluice-gateway/sluice/scaler/kubernetes"
 )
@@ -39,12 +38,13 @@ const endpointsPoll = time.Second
 // errNoNamespace is returned when the Kubernetes driver has no namespace.
 var errNoNamespace = errors.New("sluice: scaler.driver kubernetes needs " + envPodNamespace)
 
-// startKubePools runs the pools as Deployments: it reaches the API server
+// startKubePools runs pools as Deployments: it reaches the API server
 // (in a pod through its service account, else through $KUBECONFIG or
 // ~/.kube/config), campaigns for the scaler's Lease so that only the
 // leader resizes, and hands rt each pool's ready pods every
-// endpointsPoll. stop ends both and waits for them.
-func startKubePools(ctx context.Context, cfg *configs.Config, rt *router.Router, log *slog.Logger) (poolDriver, func(), error) {
+// endpointsPoll, reached over the protocol protocol names for the pool.
+// stop ends both and waits for them.
+func startKubePools(ctx context.Context, pools []string, rt *router.Router, protocol func(pool string) router.Protocol, log *slog.Logger) (poolDriver, func(), error) {
 	ns := os.Getenv(envPodNamespace)
 	if ns == "" {
 		return nil, nil, errNoNamespace
@@ -71,7 +71,7 @@ func startKubePools(ctx context.Context, cfg *configs.Config, rt *router.Router,
 	wg.Go(func() {
 		t := time.NewTicker(endpointsPoll)
 		defer t.Stop()
-		feedEndpoints(ctx, driver, poolNames(cfg), rt, t.C, log)
+		feedEndpoints(ctx, driver, pools, protocol, rt, t.C, log)
 	})
 	log.Info("pools run as Kubernetes Deployments", slog.String("namespace", ns))
 	return driver, func() { cancel(); wg.Wait() }, nil
@@ -103,27 +103,21 @@ func podName() string {
 	return host
 }
 
-func poolNames(cfg *configs.Config) []string {
-	names := make([]string, len(cfg.Pools))
-	for i, p := range cfg.Pools {
-		names[i] = p.Name
-	}
-	return names
-}
-
 // endpointsReader reads a pool's ready replicas; *kubernetes.Driver is one.
 type endpointsReader interface {
 	Endpoints(ctx context.Context, pool string) ([]kubernetes.Endpoint, error)
 }
 
 // feedEndpoints hands rt the ready replicas of every pool at once and at
-// every tick, until ctx is done. A pool whose replicas cannot be read
-// keeps the ones it had.
-func feedEndpoints(ctx context.Context, src endpointsReader, pools []string, rt *router.Router, ticks <-chan time.Time, log *slog.Logger) {
+// every tick, until ctx is done, each reached over the protocol protocol
+// names for its pool. A pool whose replicas cannot be read keeps the ones
+// it had.
+func feedEndpoints(ctx context.Context, src endpointsReader, pools []string, protocol func(string) router.Protocol,
+	rt *router.Router, ticks <-chan time.Time, log *slog.Logger) {
 	last := map[string][]router.Endpoint{}
 	for {
 		for _, pool := range pools {
-			last[pool] = feedPool(ctx, src, pool, last[pool], rt, log)
+			last[pool] = feedPool(ctx, src, pool, protocol(pool), last[pool], rt, log)
 		}
 		select {
 		case <-ctx.Done():
@@ -133,9 +127,9 @@ func feedEndpoints(ctx context.Context, src endpointsReader, pools []string, rt 
 	}
 }
 
-// feedPool reads pool's replicas and hands them to rt when they differ
-// from was; it returns what rt has now.
-func feedPool(ctx context.Context, src endpointsReader, pool string, was []router.Endpoint, rt *router.Router, log *slog.Logger) []router.Endpoint {
+// feedPool reads pool's replicas, reached over proto, and hands them to
+// rt when they differ from was; it returns what rt has now.
+func feedPool(ctx context.Context, src endpointsReader, pool string, proto router.Protocol, was []router.Endpoint, rt *router.Router, log *slog.Logger) []router.Endpoint {
 	eps, err := src.Endpoints(ctx, pool)
 	if err != nil {
 		if ctx.Err() == nil {
@@ -145,7 +139,7 @@ func feedPool(ctx context.Context, src endpointsReader, pool string, was []route
 	}
 	now := make([]router.Endpoint, len(eps))
 	for i, ep := range eps {
-		now[i] = router.Endpoint{ID: ep.ID, GRPC: ep.GRPC, HTTP: ep.HTTP}
+		now[i] = router.Endpoint{ID: ep.ID, GRPC: ep.GRPC, HTTP: ep.HTTP, Protocol: proto}
 	}
 	if was != nil && slices.Equal(was, now) {
 		return was

@@ -62,7 +62,7 @@ func TestFeedPool(t *testing.T) {
 			src := &fakeEndpoints{answers: tt.answers}
 			var was []router.Endpoint
 			for range tt.answers {
-				was = feedPool(context.Background(), src, "gpu", was, rt, log)
+				was = feedPool(context.Background(), src, "gpu", router.ProtocolGRPC, was, rt, log)
 			}
 			var got []string
 			for _, ep := range rt.Pool("gpu").Endpoints() {
@@ -89,7 +89,7 @@ func TestFeedEndpointsStops(t *testing.T) {
 	src := &fakeEndpoints{answers: []endpointsAnswer{{eps: []kubernetes.Endpoint{{ID: "w", GRPC: "127.0.0.1:1"}}}}}
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	feedEndpoints(ctx, src, []string{"cpu", "gpu"}, rt, make(chan time.Time), slog.New(slog.DiscardHandler))
+	feedEndpoints(ctx, src, []string{"cpu", "gpu"}, func(string) router.Protocol { return router.ProtocolGRPC }, rt, make(chan time.Time), slog.New(slog.DiscardHandler))
 	for _, pool := range []string{"cpu", "gpu"} {
 		if n := len(rt.Pool(pool).Endpoints()); n != 1 {
 			t.Errorf("pool %s has %d workers, want 1", pool, n)
@@ -99,7 +99,7 @@ func TestFeedEndpointsStops(t *testing.T) {
 
 func TestKubePoolsNeedANamespace(t *testing.T) {
 	t.Setenv(envPodNamespace, "")
-	if _, _, err := startKubePools(context.Background(), scalingConfig(false), nil, slog.New(slog.DiscardHandler)); !errors.Is(err, errNoNamespace) {
+	if _, _, err := startKubePools(context.Background(), deploymentPools(scalingConfig(false)), nil, nil, slog.New(slog.DiscardHandler)); !errors.Is(err, errNoNamespace) {
 		t.Errorf("error %v, want errNoNamespace", err)
 	}
 }

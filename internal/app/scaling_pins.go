@@ -7,6 +7,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/sluice-gateway/sluice/costmodel"
 	"github.com/sluice-gateway/sluice/scaler"
 )
 
@@ -40,7 +41,10 @@ type pins struct {
 	initial map[string]int
 	set     func(*scaler.Spec)
 
-	mu           sync.Mutex
+	mu sync.Mutex
+	// learned holds the curves the scaler plans the pools configured
+	// without one with (see plannable); a pool it lacks is left out.
+	learned      map[string]costmodel.Curve
 	byPool       map[string]poolPin
 	startupUntil time.Time
 	startup      bool // the spec in use raises minimums to initial sizes
@@ -133,11 +137,11 @@ func (p *pins) boundsLocked(pool string) bounds {
 }
 
 // config returns the base configuration with the pins and (when startup)
-// the startup minimums applied, a pinned bound taking precedence; base is
-// not modified.
+// the startup minimums applied, a pinned bound taking precedence, and
+// the pools configured without a curve planned as plannable says with the
+// curves learned; base is not modified.
 func (p *pins) config(byPool map[string]poolPin, startup bool) scaler.Config {
-	c := p.base
-	c.Pools = slices.Clone(p.base.Pools)
+	c := plannable(p.base, p.learned)
 	for i := range c.Pools {
 		pc, pp := &c.Pools[i], byPool[c.Pools[i].Name]
 		if pp.Max != nil {

@@ -41,7 +41,12 @@ type autoscaler struct {
 	// decisions counts the decisions in metrics; a reload adds the
 	// series of new pools.
 	decisions *decisionMetrics
-	log       *slog.Logger
+	// curves returns the curves the router learned of the pools, for
+	// those configured without one; nil plans no such pool.
+	curves func() map[string]costmodel.Curve
+	// curveErr is the last refusal of learned curves logged.
+	curveErr string
+	log      *slog.Logger
 }
 
 // newScaling wires the scaler of what cur holds over the data plane, the
@@ -55,6 +60,7 @@ func newScaling(cur *current, plane scaling.Plane, driver poolDriver, adm scalin
 	s := &autoscaler{
 		source: scaling.NewSource(plane, driver, now), driver: driver, fleet: cur.fleet,
 		admission: scaling.NewAdmission(adm, tierFallbacks(cfg), log), dryRun: cfg.Scaler.DryRun, metrics: reg, log: log,
+		curves: learnedCurves(plane),
 	}
 	decisions, err := newDecisionMetrics(reg, in.fleet, cur.fleet, s.source.Last, servedBy(plane))
 	if err != nil {
@@ -85,12 +91,17 @@ func newScaling(cur *current, plane scaling.Plane, driver poolDriver, adm scalin
 	return s, nil
 }
 
-// activate tells the router which pools start workers on demand: all of
-// them when the scaler acts, none in dry run (a request held for a worker
-// that nobody starts would only wait for its deadline).
+// activate tells the router which pools start workers on demand: those
+// Sluice runs when the scaler acts; none in dry run, nor a pool whose size
+// its addresses give (a request held for a worker that nobody starts
+// would only wait for its deadline).
 func activate(rc *router.Config, cfg *configs.Config) {
+	given := map[string]bool{}
+	for _, p := range cfg.Pools {
+		given[p.Name] = p.Kind(cfg.Scaler.Driver).GivenSize()
+	}
 	for i := range rc.Pools {
-		rc.Pools[i].Activate = !cfg.Scaler.DryRun
+		rc.Pools[i].Activate = !cfg.Scaler.DryRun && !given[rc.Pools[i].Name]
 	}
 }
 
@@ -113,11 +124,13 @@ func (s *autoscaler) start(ctx context.Context, now func() time.Time, ticks <-ch
 	return func() { cancel(); wg.Wait() }
 }
 
-// tick ends the startup minimums when due and makes one decision.
+// tick ends the startup minimums when due, takes the curves learned of
+// the pools configured without one, and makes one decision.
 func (s *autoscaler) tick(ctx context.Context, now time.Time) {
 	if err := s.pins.expire(now); err != nil {
 		s.log.Error("scaler: ending the startup minimums", slog.Any("error", err))
 	}
+	s.learnCurves()
 	d := s.loop.Tick(ctx, now)
 	switch {
 	case d.Err == nil || ctx.Err() != nil:

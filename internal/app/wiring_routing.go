@@ -8,8 +8,9 @@ import (
 	"github.com/sluice-gateway/sluice/router"
 )
 
-// routingConfig translates the routes, health checks, retry budget and
-// response cache into the router's terms. pre: cfg is validated.
+// routingConfig translates the routes, health checks, retry budget,
+// response cache and calibration into the router's terms. pre: cfg is
+// validated.
 func routingConfig(cfg *configs.Config) router.Config {
 	rc := router.Config{
 		Health: router.HealthConfig{
@@ -20,6 +21,9 @@ func routingConfig(cfg *configs.Config) router.Config {
 		Retry:        router.RetryConfig{Budget: cfg.Retry.BudgetRatio, Window: cfg.Retry.Window},
 		CacheBytes:   cfg.Cache.MaxBytes,
 		SequenceIdle: cfg.Protocol.SequenceIdle,
+		Calibration: router.CalibrationConfig{
+			Budget: cfg.Calibration.Budget, Batches: cfg.Calibration.Batches, Remeasure: cfg.Calibration.Remeasure,
+		},
 	}
 	for _, r := range cfg.Routes {
 		rc.Routes = append(rc.Routes, router.Route{Match: routeMatch(r.Match), Tier: r.Tier})

@@ -151,6 +151,7 @@ func poolSnapshot(p router.PoolStats, rate float64, r Replicas) scaler.PoolSnaps
 		Queued:      int(math.Ceil(float64(p.Queued.Total()) * rowsPer)),
 		InFlight:    int(math.Ceil(float64(p.InFlight) * rowsPer)),
 		P95:         p.Latency.P95,
+		SLO:         p.SLO,
 	}
 }
 

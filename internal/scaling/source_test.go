@@ -83,6 +83,17 @@ func TestSnapshot(t *testing.T) {
 			Tiers: map[string]scaler.TierSnapshot{"t": {ArrivalRate: 90, LowRate: 10, NormalRate: 50}},
 		},
 	}, {
+		name: "the traffic's SLO, as the router weighs it",
+		prev: Observation{At: apptest.Epoch},
+		cur: Observation{
+			At:    apptest.Epoch.Add(time.Second),
+			Pools: []router.PoolStats{{Name: "cpu", SLO: 400 * time.Millisecond}},
+		},
+		want: scaler.Snapshot{
+			Pools: map[string]scaler.PoolSnapshot{"cpu": {SLO: 400 * time.Millisecond}},
+			Tiers: map[string]scaler.TierSnapshot{},
+		},
+	}, {
 		name: "queues in rows: requests times the mean rows per request",
 		prev: Observation{At: apptest.Epoch},
 		cur: Observation{

@@ -110,7 +110,7 @@ func python(t *testing.T) string {
 // output, and the router batches requests to it over HTTP.
 func TestForeignCommandPool(t *testing.T) {
 	py := python(t)
-	script, err := filepath.Abs("testdata/oipserver.py")
+	script, err := filepath.Abs("../../configs/examples/oipserver.py")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -84,7 +84,7 @@ func (s *Supervisor) shutdown(w *worker, p *process) {
 		sleep(s.ctx, s.opts.DrainDelay)
 	}
 	p.terminate(p.recipe.grace)
-	s.log.Info("worker stopped", "worker", w.id, "pid", p.pid(), "err", p.err)
+	s.log.Info("worker stopped", "pool", w.pool, "worker", w.id, "pid", p.pid(), "err", p.err)
 }
 
 // started records p's addresses in w; w joins routing only once a probe
@@ -122,7 +122,7 @@ func (s *Supervisor) setReady(w *worker, ready bool) {
 	if !changed {
 		return
 	}
-	s.log.Info("worker readiness changed", "worker", w.id, "ready", ready)
+	s.log.Info("worker readiness changed", "pool", w.pool, "worker", w.id, "ready", ready)
 	s.notify(w.pool)
 }
 

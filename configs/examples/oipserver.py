@@ -1,13 +1,17 @@
 #!/usr/bin/env python3
 """A small Open Inference Protocol v2 server over HTTP, in Python's standard
-library only: a foreign model server for the local driver's tests.
+library only: a model server that is not Sluice's, which
+configs/examples/command-pool.yaml runs as a command pool (and Sluice's
+tests run too). Put your own server's command in its place.
 
 It serves one model, "sum", whose input "x" (FP32, shape [rows, n]) gives
 the output "sum" (FP32, shape [rows]), each row's sum. A batch of b rows
 takes base + per_item * b milliseconds on one emulated device, one batch at
-a time. It is ready (READY_PATH answers 200) once --cold-start has passed.
-GET /stats answers {"batches": ..., "rows": ...}. SIGTERM finishes the
-requests in flight, then exits.
+a time. It is ready (--ready-path answers 200) once --cold-start has
+passed. GET /stats answers {"batches": ..., "rows": ...}. SIGTERM finishes
+the requests in flight, then exits.
+
+    python3 oipserver.py --http-port 8000 --base 30 --per-item 5
 """
 
 import argparse
@@ -62,6 +66,11 @@ class State:
 
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"  # keep-alive
+    # One write per answer, sent at once: written as headers then body,
+    # with Nagle's algorithm on, an answer would wait for the client's
+    # delayed acknowledgement (tens of milliseconds).
+    disable_nagle_algorithm = True
+    wbufsize = 64 << 10
 
     def log_message(self, fmt, *args):  # one line per request is too many
         pass
