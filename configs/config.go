@@ -73,6 +73,7 @@ func (c *Config) ApplyDefaults() {
 	c.Health.applyDefaults()
 	c.Retry.applyDefaults()
 	c.Cache.applyDefaults()
+	c.Queue.applyDefaults()
 	c.Scaler.applyDefaults()
 	c.Shutdown.applyDefaults()
 	c.Limits.applyDefaults()

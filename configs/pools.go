@@ -10,6 +10,11 @@ import (
 // DefaultPoolMaxBatch is a pool's largest batch: no batching.
 const DefaultPoolMaxBatch = 1
 
+// DefaultMaxBatchBytes is a pool's largest batch in bytes of tensor data:
+// 48 MiB, under the 64 MiB a `sluice worker` accepts in one message, with
+// room for the message's own framing.
+const DefaultMaxBatchBytes = 48 << 20
+
 // Pool is a group of identical workers.
 type Pool struct {
 	// Name is unique among pools and a DNS-1123 label (lower-case letters,
@@ -28,6 +33,15 @@ type Pool struct {
 	// MaxBatch is the largest batch a replica takes; >= 1, default 1
 	// (DefaultPoolMaxBatch).
 	MaxBatch int `yaml:"max_batch"`
+	// MaxBatchBytes is the largest batch a replica takes in bytes of
+	// tensor data (a BYTES element counts its 4-byte length too): no
+	// batch sent to the pool is larger, and a request larger on its own
+	// goes to another pool of its tier, or is refused with 413 /
+	// RESOURCE_EXHAUSTED when none takes it. Set it under the workers'
+	// own limit on one message (gRPC servers default to 4 MiB; Triton's
+	// is 2 GiB; `sluice worker` takes 64 MiB). >= 1, default 48 MiB
+	// (DefaultMaxBatchBytes).
+	MaxBatchBytes int64 `yaml:"max_batch_bytes"`
 	// ColdStart is how long a new replica takes to become ready; >= 0.
 	ColdStart time.Duration `yaml:"cold_start"`
 	// Replicas bounds the pool's size.
@@ -79,6 +93,7 @@ func (c *Config) Fleet() costmodel.Fleet {
 
 func (p *Pool) applyDefaults() {
 	fillIfZero(&p.MaxBatch, DefaultPoolMaxBatch)
+	fillIfZero(&p.MaxBatchBytes, DefaultMaxBatchBytes)
 	p.Replicas.applyDefaults()
 }
 
@@ -108,6 +123,9 @@ func (c *checker) pool(f string, p Pool) {
 	c.nonNegativeNumber(f+".price_per_hour", p.PricePerHour)
 	if p.MaxBatch < 1 {
 		c.addf(f+".max_batch", "%d must be >= 1", p.MaxBatch)
+	}
+	if p.MaxBatchBytes < 1 {
+		c.addf(f+".max_batch_bytes", "%d must be >= 1", p.MaxBatchBytes)
 	}
 	c.curve(f+".curve", p.Curve)
 	c.nonNegative(f+".cold_start", p.ColdStart)

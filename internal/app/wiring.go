@@ -55,10 +55,11 @@ func queueConfig(cfg *configs.Config, p costmodel.Pool) batcher.PoolConfig {
 }
 
 // ClassLimits translates the queue section into the batcher's limits per
-// priority class, as every pool's queue has them.
+// priority class, as every pool's queue has them: an unbounded length
+// (configs.Unbounded) is the batcher's 0.
 func ClassLimits(q configs.Queue) map[batcher.Priority]batcher.ClassLimits {
 	limit := func(c configs.ClassQueue) batcher.ClassLimits {
-		return batcher.ClassLimits{MaxLen: c.MaxLength, MaxQueueTime: c.MaxQueueTime}
+		return batcher.ClassLimits{MaxLen: max(c.MaxLength, 0), MaxQueueTime: c.MaxQueueTime}
 	}
 	return map[batcher.Priority]batcher.ClassLimits{
 		batcher.Critical: limit(q.Critical),
