@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -50,6 +51,8 @@ type fleetConfig struct {
 	fallbacks map[string]string
 	// gateway is the gateway's options; startFleet sets its Router.
 	gateway gateway.Options
+	// picker is the router's; nil means its default.
+	picker router.Picker
 }
 
 func defaultFleet() fleetConfig {
@@ -107,6 +110,7 @@ func routerConfig(cfg fleetConfig) router.Config {
 		rms[i].Fallback = cfg.fallbacks[rms[i].Name]
 	}
 	return router.Config{
+		Picker: cfg.picker,
 		Models: rms,
 		Tiers:  map[string][]string{"tier": {"pool"}, "idle": {"idle"}},
 		Pools: []router.PoolConfig{
@@ -143,7 +147,7 @@ func listen(t *testing.T) net.Listener {
 func startGRPC(t *testing.T, gw *gateway.Gateway) inferencepb.GRPCInferenceServiceClient {
 	t.Helper()
 	ln := listen(t)
-	s := grpc.NewServer()
+	s := grpc.NewServer(gateway.RecoverGRPC(slog.Default())...)
 	gw.RegisterGRPC(s)
 	go func() { _ = s.Serve(ln) }()
 	t.Cleanup(s.Stop)
