@@ -135,6 +135,7 @@ func authCall(t *testing.T, method, url, key, body string) (int, []byte) {
 	if key != "" {
 		req.Header.Set("Authorization", "Bearer "+key)
 	}
+	req.Header.Set("Content-Type", "application/json") // the admin API takes no other
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)

@@ -91,7 +91,7 @@ func (ty *tally) total() int {
 // postReload asks for a reload through the admin API.
 func (s *liveServe) postReload(t *testing.T) (int, []byte) {
 	t.Helper()
-	resp, err := http.Post("http://"+s.admin+"/admin/reload", "", nil)
+	resp, err := http.Post("http://"+s.admin+"/admin/reload", "application/json", nil)
 	if err != nil {
 		t.Fatal(err)
 	}

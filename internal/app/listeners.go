@@ -39,6 +39,9 @@ type edge struct {
 	// adminToken is the SHA-256 of the admin token; nil leaves the admin
 	// API open.
 	adminToken *[sha256.Size]byte
+	// adminHosts are the further names the admin API answers to
+	// (admin.allowed_hosts).
+	adminHosts []string
 	log        *slog.Logger
 }
 
@@ -48,7 +51,7 @@ type edge struct {
 // starts anything. pre: cfg came from configs.Load or Parse (defaults
 // filled, validated).
 func newEdge(cfg *configs.Config, secrets configs.Secrets, now func() time.Time, log *slog.Logger) (edge, error) {
-	e := edge{limits: cfg.Limits, log: log}
+	e := edge{limits: cfg.Limits, adminHosts: cfg.Admin.AllowedHosts, log: log}
 	var err error
 	if e.clientTLS, e.adminTLS, err = serverTLS(cfg, now, log); err != nil {
 		return edge{}, err
@@ -100,12 +103,18 @@ func (e edge) httpServer(h http.Handler, tc *tls.Config) *http.Server {
 	}
 }
 
-// admin guards the admin API with the token, if the edge has one.
-func (e edge) admin(h http.Handler) http.Handler {
-	if e.adminToken == nil {
-		return h
+// admin guards the admin API h, served on ln: from requests a web page
+// could send (adminGuard), then with the token if the edge has one; a
+// panic is answered 500.
+func (e edge) admin(h http.Handler, ln net.Listener) http.Handler {
+	if e.adminToken != nil {
+		h = requireAdminToken(h, *e.adminToken)
 	}
-	return requireAdminToken(h, *e.adminToken)
+	var bound net.Addr
+	if ln != nil {
+		bound = ln.Addr()
+	}
+	return gateway.RecoverHTTP(e.log)(newAdminGuard(bound, e.adminHosts).wrap(h))
 }
 
 // serveHTTP serves s on ln, over TLS when s has a TLS configuration,
@@ -128,7 +137,7 @@ func runListeners(ctx context.Context, gw *gateway.Gateway, ls listeners, admin 
 		register(grpcServer)
 	}
 	httpServer := e.httpServer(gw.HTTPHandler(), e.clientTLS)
-	adminServer := e.httpServer(e.admin(admin), e.adminTLS)
+	adminServer := e.httpServer(e.admin(admin, ls.admin), e.adminTLS)
 
 	g, gctx := errgroup.WithContext(ctx)
 	if ls.http != nil {
