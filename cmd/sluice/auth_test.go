@@ -37,7 +37,7 @@ pools: [{name: cpu, curve: {base: 2ms}}]
 	if !errors.As(err, &exit) || exit.ExitCode() != 1 {
 		t.Fatalf("serve: %v, want exit status 1; stderr:\n%s", err, stderr.String())
 	}
-	for _, want := range []string{`listen.http "0.0.0.0:0" is reachable from other machines`, "set auth.mode: keys", "--insecure"} {
+	for _, want := range []string{`sluice.yaml:1: listen.http: "0.0.0.0:0" is reachable from other machines`, "set auth.mode: keys", "--insecure"} {
 		if !strings.Contains(stderr.String(), want) {
 			t.Errorf("stderr does not say %q:\n%s", want, stderr.String())
 		}
