@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"net"
 	"net/http"
 	"time"
@@ -75,16 +76,21 @@ func (e edge) gatewayLimits(o *gateway.Options) {
 	o.MaxJSONDepth = e.limits.MaxJSONDepth
 	o.MaxTensorElements = e.limits.MaxTensorElements
 	o.MaxDeadline = e.limits.MaxDeadline
+	o.BodyTimeout = e.limits.BodyTimeout
+	o.WriteTimeout = e.limits.WriteTimeout
+	o.MaxInFlight = e.limits.MaxInFlight
 }
 
 // grpcServer returns a gRPC server within the limits (message size,
-// streams per connection), over TLS if the edge has it.
+// streams per connection), over TLS if the edge has it, that recovers
+// from a handler's panic with INTERNAL.
 func (e edge) grpcServer() *grpc.Server {
 	opts := []grpc.ServerOption{
 		grpc.MaxRecvMsgSize(int(e.limits.MaxBodyBytes)),
 		grpc.MaxSendMsgSize(maxGRPCSendBytes),
 		grpc.MaxConcurrentStreams(uint32(e.limits.MaxConcurrentStreams)),
 	}
+	opts = append(opts, gateway.RecoverGRPC(e.log)...)
 	if e.clientTLS != nil {
 		opts = append(opts, grpc.Creds(credentials.NewTLS(e.clientTLS)))
 	}
@@ -93,11 +99,19 @@ func (e edge) grpcServer() *grpc.Server {
 
 // httpServer returns an HTTP server of h within the limits (header read
 // and idle timeouts), over a copy of tc (which the server amends) unless
-// tc is nil. Its own errors (failed handshakes, malformed requests) go to
-// the edge's log at debug level.
+// tc is nil. It speaks HTTP/1.1 and
+// HTTP/2 — over TLS by ALPN, and in clear text (h2c, with prior
+// knowledge) without TLS — with at most limits.max_concurrent_streams
+// streams per connection. Its own errors (failed handshakes, malformed
+// requests) go to the edge's log at debug level.
 func (e edge) httpServer(h http.Handler, tc *tls.Config) *http.Server {
+	protocols := new(http.Protocols)
+	protocols.SetHTTP1(true)
+	protocols.SetHTTP2(true)
+	protocols.SetUnencryptedHTTP2(true)
 	return &http.Server{
-		Handler: h, TLSConfig: tc.Clone(),
+		Handler: h, TLSConfig: tc.Clone(), Protocols: protocols,
+		HTTP2:             &http.HTTP2Config{MaxConcurrentStreams: int(min(e.limits.MaxConcurrentStreams, math.MaxInt32))},
 		ReadHeaderTimeout: e.limits.ReadHeaderTimeout, IdleTimeout: e.limits.IdleTimeout,
 		ErrorLog: slog.NewLogLogger(e.log.Handler(), slog.LevelDebug),
 	}
@@ -127,9 +141,10 @@ func serveHTTP(s *http.Server, ln net.Listener) error {
 }
 
 // runListeners serves HTTP, gRPC and admin as e says until ctx is done,
-// then stops them gracefully within shutdownGrace. register, if not nil,
-// adds more services to the gRPC listener; hints, if not nil, is told how
-// to try the model sum.
+// then stops them gracefully within shutdownGrace. The client listeners take at most
+// limits.max_connections connections at once each. register, if not
+// nil, adds more services to the gRPC listener; hints, if not nil, is
+// told how to try the model sum.
 func runListeners(ctx context.Context, gw *gateway.Gateway, ls listeners, admin http.Handler, register func(grpc.ServiceRegistrar), e edge, hints io.Writer, log *slog.Logger) error {
 	grpcServer := e.grpcServer()
 	gw.RegisterGRPC(grpcServer)
@@ -141,13 +156,13 @@ func runListeners(ctx context.Context, gw *gateway.Gateway, ls listeners, admin 
 
 	g, gctx := errgroup.WithContext(ctx)
 	if ls.http != nil {
-		g.Go(func() error { return serveHTTP(httpServer, ls.http) })
+		g.Go(func() error { return serveHTTP(httpServer, limitConns(ls.http, e.limits.MaxConnections)) })
 	}
 	if ls.admin != nil {
 		g.Go(func() error { return serveHTTP(adminServer, ls.admin) })
 	}
 	if ls.grpc != nil {
-		g.Go(func() error { return grpcServer.Serve(ls.grpc) })
+		g.Go(func() error { return grpcServer.Serve(limitConns(ls.grpc, e.limits.MaxConnections)) })
 	}
 	g.Go(func() error {
 		<-gctx.Done()
