@@ -71,6 +71,7 @@ auth:
 models: [{name: sum, tier: t}]
 tiers: [{name: t, pools: [cpu]}]
 pools: [{name: cpu, curve: {base: 2ms}, max_batch: 4, cold_start: 100ms}]
+shutdown: {drain_delay: 10ms}
 `, httpAddr, adminAddr, hi))
 	var logs bytes.Buffer
 	cmd := exec.Command(os.Args[0], "serve", "--config", path)

@@ -2,6 +2,7 @@ package app
 
 import (
 	"net"
+	"net/http"
 	"sync"
 )
 
@@ -52,4 +53,38 @@ type slotConn struct {
 func (c *slotConn) Close() error {
 	c.once.Do(c.free)
 	return c.Conn.Close()
+}
+
+// connStates tracks the state of an HTTP server's connections, to count
+// at shutdown those whose request never completed. It is safe for
+// concurrent use; hook is the server's ConnState.
+type connStates struct {
+	mu    sync.Mutex
+	state map[net.Conn]http.ConnState
+}
+
+func newConnStates() *connStates { return &connStates{state: map[net.Conn]http.ConnState{}} }
+
+func (s *connStates) hook(c net.Conn, st http.ConnState) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if st == http.StateClosed || st == http.StateHijacked {
+		delete(s.state, c)
+		return
+	}
+	s.state[c] = st
+}
+
+// busy returns the connections that are reading or serving a request:
+// neither idle nor closed.
+func (s *connStates) busy() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := 0
+	for _, st := range s.state {
+		if st == http.StateNew || st == http.StateActive {
+			n++
+		}
+	}
+	return n
 }

@@ -99,12 +99,12 @@ func (e edge) grpcServer() *grpc.Server {
 
 // httpServer returns an HTTP server of h within the limits (header read
 // and idle timeouts), over a copy of tc (which the server amends) unless
-// tc is nil. It speaks HTTP/1.1 and
+// tc is nil, tracking its connections in conns. It speaks HTTP/1.1 and
 // HTTP/2 — over TLS by ALPN, and in clear text (h2c, with prior
 // knowledge) without TLS — with at most limits.max_concurrent_streams
 // streams per connection. Its own errors (failed handshakes, malformed
 // requests) go to the edge's log at debug level.
-func (e edge) httpServer(h http.Handler, tc *tls.Config) *http.Server {
+func (e edge) httpServer(h http.Handler, tc *tls.Config, conns *connStates) *http.Server {
 	protocols := new(http.Protocols)
 	protocols.SetHTTP1(true)
 	protocols.SetHTTP2(true)
@@ -113,7 +113,8 @@ func (e edge) httpServer(h http.Handler, tc *tls.Config) *http.Server {
 		Handler: h, TLSConfig: tc.Clone(), Protocols: protocols,
 		HTTP2:             &http.HTTP2Config{MaxConcurrentStreams: int(min(e.limits.MaxConcurrentStreams, math.MaxInt32))},
 		ReadHeaderTimeout: e.limits.ReadHeaderTimeout, IdleTimeout: e.limits.IdleTimeout,
-		ErrorLog: slog.NewLogLogger(e.log.Handler(), slog.LevelDebug),
+		ConnState: conns.hook,
+		ErrorLog:  slog.NewLogLogger(e.log.Handler(), slog.LevelDebug),
 	}
 }
 
@@ -141,35 +142,32 @@ func serveHTTP(s *http.Server, ln net.Listener) error {
 }
 
 // runListeners serves HTTP, gRPC and admin as e says until ctx is done,
-// then stops them gracefully within shutdownGrace. The client listeners take at most
+// then stops them (servers.stop). The client listeners take at most
 // limits.max_connections connections at once each. register, if not
 // nil, adds more services to the gRPC listener; hints, if not nil, is
 // told how to try the model sum.
 func runListeners(ctx context.Context, gw *gateway.Gateway, ls listeners, admin http.Handler, register func(grpc.ServiceRegistrar), e edge, hints io.Writer, log *slog.Logger) error {
-	grpcServer := e.grpcServer()
-	gw.RegisterGRPC(grpcServer)
+	s := servers{grpc: e.grpcServer(), httpConns: newConnStates(), adminConns: newConnStates()}
+	gw.RegisterGRPC(s.grpc)
 	if register != nil {
-		register(grpcServer)
+		register(s.grpc)
 	}
-	httpServer := e.httpServer(gw.HTTPHandler(), e.clientTLS)
-	adminServer := e.httpServer(e.admin(admin, ls.admin), e.adminTLS)
+	s.http = e.httpServer(gw.HTTPHandler(), e.clientTLS, s.httpConns)
+	s.admin = e.httpServer(e.admin(admin, ls.admin), e.adminTLS, s.adminConns)
 
 	g, gctx := errgroup.WithContext(ctx)
 	if ls.http != nil {
-		g.Go(func() error { return serveHTTP(httpServer, limitConns(ls.http, e.limits.MaxConnections)) })
+		g.Go(func() error { return serveHTTP(s.http, limitConns(ls.http, e.limits.MaxConnections)) })
 	}
 	if ls.admin != nil {
-		g.Go(func() error { return serveHTTP(adminServer, ls.admin) })
+		g.Go(func() error { return serveHTTP(s.admin, ls.admin) })
 	}
 	if ls.grpc != nil {
-		g.Go(func() error { return grpcServer.Serve(limitConns(ls.grpc, e.limits.MaxConnections)) })
+		g.Go(func() error { return s.grpc.Serve(limitConns(ls.grpc, e.limits.MaxConnections)) })
 	}
 	g.Go(func() error {
 		<-gctx.Done()
-		shutdown, cancel := context.WithTimeout(context.Background(), shutdownGrace)
-		defer cancel()
-		stopGRPC(grpcServer, shutdown)
-		return errors.Join(httpServer.Shutdown(shutdown), adminServer.Shutdown(shutdown))
+		return s.stop(log)
 	})
 	log.Info("sluice is serving", slog.String("http", addr(ls.http)), slog.String("grpc", addr(ls.grpc)), slog.String("admin", addr(ls.admin)),
 		slog.Bool("tls", e.clientTLS != nil), slog.Bool("admin_token", e.adminToken != nil))
@@ -185,17 +183,6 @@ func (e edge) scheme() string {
 		return "https"
 	}
 	return "http"
-}
-
-// stopGRPC stops s gracefully, or at once when ctx ends first.
-func stopGRPC(s *grpc.Server, ctx context.Context) {
-	done := make(chan struct{})
-	go func() { s.GracefulStop(); close(done) }()
-	select {
-	case <-done:
-	case <-ctx.Done():
-		s.Stop()
-	}
 }
 
 func ignoreClosed(err error) error {

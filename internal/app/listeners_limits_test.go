@@ -33,7 +33,7 @@ func TestH2C(t *testing.T) {
 	t.Cleanup(rt.Close)
 	e := limitsEdge(t, configs.Limits{MaxBodyBytes: 1024, BodyTimeout: 200 * time.Millisecond})
 	gw := gateway.New(gateway.Options{Router: rt, MaxBodyBytes: 1024, BodyTimeout: 200 * time.Millisecond})
-	hs := e.httpServer(gw.HTTPHandler(), nil)
+	hs := e.httpServer(gw.HTTPHandler(), nil, newConnStates())
 	ln := loopbackListener(t)
 	go func() { _ = serveHTTP(hs, ln) }()
 	t.Cleanup(func() { _ = hs.Close() })

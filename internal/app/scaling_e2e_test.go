@@ -52,6 +52,7 @@ func startScaledServe(t *testing.T, cfg string) scaledServe {
 		t.Fatal(err)
 	}
 	log := slog.New(slog.NewTextHandler(s.logs, nil))
+	c.Shutdown.DrainDelay = testDrainDelay
 	a, err := Start(context.Background(), c, Options{Logger: log, Workers: worker.InProcess{}.Start})
 	if err != nil {
 		t.Fatal(err)
