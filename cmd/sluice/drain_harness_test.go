@@ -21,20 +21,20 @@ import (
 // liveServe is a running `sluice serve` whose config file the test may
 // rewrite and whose process it may signal.
 type liveServe struct {
-	cmd         *exec.Cmd
-	file        string
-	http, admin string
-	logs        *syncBuffer
-	exited      chan error // receives cmd.Wait's result
+	cmd               *exec.Cmd
+	file              string
+	http, grpc, admin string
+	logs              *syncBuffer
+	exited            chan error // receives cmd.Wait's result
 }
 
 // startLiveServe runs `sluice serve` on yaml, which must leave listen out,
-// with HTTP and admin on free loopback ports, and waits until it is
+// with HTTP, gRPC and admin on free loopback ports, and waits until it is
 // ready. The test's cleanup kills it if it still runs.
 func startLiveServe(t *testing.T, yaml string) *liveServe {
 	t.Helper()
 	s := &liveServe{
-		file: filepath.Join(t.TempDir(), "sluice.yaml"), http: freeAddr(t), admin: freeAddr(t),
+		file: filepath.Join(t.TempDir(), "sluice.yaml"), http: freeAddr(t), grpc: freeAddr(t), admin: freeAddr(t),
 		logs: &syncBuffer{}, exited: make(chan error, 1),
 	}
 	s.writeConfig(t, yaml)
@@ -63,7 +63,7 @@ func startLiveServe(t *testing.T, yaml string) *liveServe {
 // writeConfig makes yaml, with s's listeners, the config file.
 func (s *liveServe) writeConfig(t *testing.T, yaml string) {
 	t.Helper()
-	full := fmt.Sprintf("listen: {http: %q, admin: %q}\n%s", s.http, s.admin, yaml)
+	full := fmt.Sprintf("listen: {http: %q, grpc: %q, admin: %q}\n%s", s.http, s.grpc, s.admin, yaml)
 	if err := os.WriteFile(s.file, []byte(full), 0o600); err != nil {
 		t.Fatal(err)
 	}
