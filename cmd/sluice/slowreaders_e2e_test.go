@@ -1,0 +1,92 @@
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"net"
+	"strconv"
+	"testing"
+	"time"
+)
+
+// slowReadersConfig serves echo one request at a time, with a write
+// timeout of one second.
+const slowReadersConfig = `models: [{name: echo, tier: t, slo: 5s, timeout: 30s, batching: false}]
+tiers: [{name: t, pools: [cpu]}]
+pools:
+  - {name: cpu, curve: {base: 5ms}, max_batch: 1, cold_start: 100ms, replicas: {min: 2, max: 2}}
+limits: {write_timeout: 1s}
+shutdown: {drain_delay: 10ms}
+`
+
+// slowReaders is how many clients TestSlowReaders sends, each 8 MB.
+const slowReaders, slowReaderFloats = 20, 2_000_000
+
+// TestSlowReaders has 20 clients send a real `sluice serve` an 8 MB echo
+// call over HTTP, in binary, and never read the 8 MB answer: each is cut
+// at the write timeout, its connection closed, and the gateway's heap in
+// use, sampled meanwhile, stays within a small multiple of the data.
+func TestSlowReaders(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts processes; skipped in -short mode")
+	}
+	s := startLiveServe(t, slowReadersConfig)
+	peak := samplePeakHeap(t, s.admin)
+	body, headerLen := echoBody(slowReaderFloats)
+	conns := make([]net.Conn, slowReaders)
+	sent := time.Now()
+	for i := range conns {
+		conns[i] = sendUnread(t, s.http, body, headerLen)
+	}
+	closed := waitClosed(t, conns, 30*time.Second)
+	most := peak()
+	data := float64(slowReaders * 4 * slowReaderFloats)
+	t.Logf("%d clients not reading an 8 MB echo answer: %d connections closed by serve %v after the calls were sent; gateway heap in use at most %.0f MB, %.1f× the %.0f MB sent",
+		slowReaders, closed, time.Since(sent).Round(100*time.Millisecond), most/1e6, most/data, data/1e6)
+	if closed != slowReaders {
+		t.Errorf("%d of %d connections closed by serve within 30s", closed, slowReaders)
+	}
+}
+
+// echoBody is an echo call of FP32 [1, n] as binary data, asking for a
+// binary answer, and the length of its JSON header.
+func echoBody(n int) ([]byte, string) {
+	header := fmt.Sprintf(`{"inputs":[{"name":"x","datatype":"FP32","shape":[1,%d],"parameters":{"binary_data_size":%d}}],"parameters":{"binary_data_output":true}}`, n, 4*n)
+	return append([]byte(header), make([]byte, 4*n)...), strconv.Itoa(len(header))
+}
+
+// sendUnread sends one echo call on a connection with a small receive
+// buffer, and reads nothing.
+func sendUnread(t *testing.T, addr string, body []byte, headerLen string) net.Conn {
+	t.Helper()
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	if err := c.(*net.TCPConn).SetReadBuffer(64 << 10); err != nil {
+		t.Fatal(err)
+	}
+	head := fmt.Sprintf("POST /v2/models/echo/infer HTTP/1.1\r\nHost: sluice\r\nContent-Length: %d\r\nInference-Header-Content-Length: %s\r\n\r\n", len(body), headerLen)
+	if _, err := io.Copy(c, io.MultiReader(bytes.NewReader([]byte(head)), bytes.NewReader(body))); err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// waitClosed waits up to limit, without reading any answer before, for
+// serve to close each connection, then drains them and counts those
+// that ended (EOF or reset) rather than staying open.
+func waitClosed(t *testing.T, conns []net.Conn, limit time.Duration) (closed int) {
+	t.Helper()
+	time.Sleep(3 * time.Second) // past the write timeout, with the answers unread
+	for _, c := range conns {
+		_ = c.SetReadDeadline(time.Now().Add(limit))
+		_, err := io.Copy(io.Discard, c)
+		if ne, ok := err.(net.Error); !ok || !ne.Timeout() {
+			closed++
+		}
+	}
+	return closed
+}
