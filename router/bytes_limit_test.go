@@ -18,6 +18,20 @@ func wideRequest(width int) *oip.InferenceRequest {
 	return &oip.InferenceRequest{Inputs: []oip.Tensor{oip.NewFP32("x", []int64{1, int64(width)}, make([]float32, width))}}
 }
 
+// largeTimeout bounds the calls of the tests of large requests: what
+// they check is where requests go and that none fails for another's
+// size, and a shared machine under the race detector moves megabytes
+// slowly.
+const largeTimeout = 30 * time.Second
+
+// largeModel is the model sum on tier t, its SLO 5 s, its timeout
+// largeTimeout.
+func largeModel() router.Model {
+	m := sumModel("t", 5*time.Second)
+	m.Timeout = largeTimeout
+	return m
+}
+
 // serveConcurrently serves n wide requests at once and returns their
 // results and errors, by request.
 func serveConcurrently(t *testing.T, f *fleet, n, width int) ([]*router.Result, []error) {
@@ -26,7 +40,7 @@ func serveConcurrently(t *testing.T, f *fleet, n, width int) ([]*router.Result, 
 	var wg sync.WaitGroup
 	for i := range n {
 		wg.Go(func() {
-			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			ctx, cancel := context.WithTimeout(context.Background(), largeTimeout)
 			defer cancel()
 			results[i], errs[i] = f.router.Serve(ctx, &router.Request{Model: "sum", Req: wideRequest(width)})
 		})
@@ -46,7 +60,7 @@ func TestWorkerRefusesLargeBatches(t *testing.T) {
 	curve := costmodel.Curve{Base: 30 * ms, PerItem: ms}
 	p := pool{name: "a", curve: curve, maxBatch: 8, workers: 1}
 	f := startFleet(t, router.Config{
-		Models: []router.Model{sumModel("t", 5*time.Second)},
+		Models: []router.Model{largeModel()},
 		Tiers:  map[string][]string{"t": {"a"}},
 		Health: router.HealthConfig{Timeout: time.Second, EjectAfter: 1, EjectFor: time.Minute},
 		Retry:  router.RetryConfig{Budget: 1, Window: time.Minute},
@@ -90,7 +104,7 @@ func TestBatchesBoundedInBytes(t *testing.T) {
 	small := pool{name: "small", price: 0.1, curve: curve, maxBatch: 8, maxBytes: 3_000_000, workers: 1}
 	large := pool{name: "large", price: 1, curve: curve, maxBatch: 8, maxBytes: 16_000_000, workers: 1, protocol: router.ProtocolHTTP}
 	f := startFleet(t, router.Config{
-		Models: []router.Model{sumModel("t", 5*time.Second)},
+		Models: []router.Model{largeModel()},
 		Tiers:  map[string][]string{"t": {"small", "large"}},
 	}, small, large)
 	f.waitReady(t, "small", 1)
@@ -110,8 +124,9 @@ func TestBatchesBoundedInBytes(t *testing.T) {
 	if err != nil || res.Pool != "large" {
 		t.Errorf("a request of 3.2 MB: pool %v, %v; want the large pool", poolOf(res), err)
 	}
+	huge := &router.Request{Model: "sum", Req: wideRequest(5_000_000)}
 	start := time.Now()
-	_, err = f.router.Serve(context.Background(), &router.Request{Model: "sum", Req: wideRequest(5_000_000)})
+	_, err = f.router.Serve(context.Background(), huge)
 	if !errors.Is(err, batcher.ErrTooLarge) || time.Since(start) > time.Second {
 		t.Errorf("a request of 20 MB: %v after %v, want batcher.ErrTooLarge at once", err, time.Since(start))
 	}
