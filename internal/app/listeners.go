@@ -157,10 +157,12 @@ func runListeners(ctx context.Context, gw *gateway.Gateway, ls listeners, admin 
 
 	g, gctx := errgroup.WithContext(ctx)
 	if ls.http != nil {
-		g.Go(func() error { return serveHTTP(s.http, limitConns(ls.http, e.limits.MaxConnections)) })
+		s.httpLn = limitConns(ls.http, e.limits.MaxConnections)
+		g.Go(func() error { return serveHTTP(s.http, s.httpLn) })
 	}
 	if ls.admin != nil {
-		g.Go(func() error { return serveHTTP(s.admin, ls.admin) })
+		s.adminLn = ls.admin
+		g.Go(func() error { return serveHTTP(s.admin, s.adminLn) })
 	}
 	if ls.grpc != nil {
 		g.Go(func() error { return s.grpc.Serve(limitConns(ls.grpc, e.limits.MaxConnections)) })
@@ -185,8 +187,10 @@ func (e edge) scheme() string {
 	return "http"
 }
 
+// ignoreClosed drops the error of a server stopped by Shutdown or by its
+// listener's closing (servers.stop).
 func ignoreClosed(err error) error {
-	if errors.Is(err, http.ErrServerClosed) {
+	if errors.Is(err, http.ErrServerClosed) || errors.Is(err, net.ErrClosed) {
 		return nil
 	}
 	return err

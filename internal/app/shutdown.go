@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"net"
 	"net/http"
 	"time"
 
@@ -17,11 +18,13 @@ import (
 const closeGrace = 2 * time.Second
 
 // servers are the listeners' servers, with the connections of the HTTP
-// ones tracked for their shutdown.
+// ones tracked for their shutdown, and the HTTP ones' listeners (nil when
+// off).
 type servers struct {
 	http, admin           *http.Server
 	grpc                  *grpc.Server
 	httpConns, adminConns *connStates
+	httpLn, adminLn       net.Listener
 }
 
 // stop closes the listeners and waits up to closeGrace for the
@@ -29,17 +32,57 @@ type servers struct {
 // logging how many were left with a request never completed (a body
 // never sent, an answer never read). Those are the clients', not a
 // failure of the stop: it returns only errors of the servers themselves.
+//
+// The HTTP listeners are closed before their servers shut down, and the
+// connections they had accepted are given until they are quiet (none
+// reading or serving a request) to send theirs: an http.Server that is
+// shutting down closes, unanswered, a connection whose request it reads
+// only then.
 func (s servers) stop(log *slog.Logger) error {
 	ctx, cancel := context.WithTimeout(context.Background(), closeGrace)
 	defer cancel()
+	for _, ln := range []net.Listener{s.httpLn, s.adminLn} {
+		if ln != nil {
+			_ = ln.Close() // its server's Serve returns
+		}
+	}
 	stopGRPC(s.grpc, ctx, log)
+	waitQuiet(ctx, s.httpConns, s.adminConns)
 	return errors.Join(stopHTTP(ctx, "http", s.http, s.httpConns, log), stopHTTP(ctx, "admin", s.admin, s.adminConns, log))
 }
 
+// quietPoll is how often waitQuiet looks at the connections.
+const quietPoll = 10 * time.Millisecond
+
+// waitQuiet returns once no connection of conns is reading or serving a
+// request, or when ctx ends.
+func waitQuiet(ctx context.Context, conns ...*connStates) {
+	tick := time.NewTicker(quietPoll)
+	defer tick.Stop()
+	for {
+		busy := 0
+		for _, c := range conns {
+			busy += c.busy()
+		}
+		if busy == 0 {
+			return
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+	}
+}
+
 // stopHTTP shuts srv down gracefully until ctx ends, then closes the
-// connections left, counting those that were busy.
+// connections left, counting those that were busy. Its listener may
+// already be closed.
 func stopHTTP(ctx context.Context, name string, srv *http.Server, conns *connStates, log *slog.Logger) error {
 	err := srv.Shutdown(ctx)
+	if errors.Is(err, net.ErrClosed) {
+		return nil
+	}
 	if !errors.Is(err, context.DeadlineExceeded) {
 		return err
 	}
