@@ -166,3 +166,36 @@ func waitInFlight(t *testing.T, admin string, n int) {
 		}
 	}
 }
+
+// TestSIGTERMLoadThroughClose is TestSIGTERMDrainDelay with the default
+// drain delay (5 s) and a load that goes on until serve has exited, as
+// that of a client that never notices: the calls sent once the listeners
+// closed find the port closed, which their client knows; every other
+// call gets an answer of serve's, none reset or cut short. Within the
+// delay the client has used up the keep-alive connections it held from
+// before the signal (each answered 503 and closed), so none is left idle
+// for the close to cut as a call is sent on it.
+func TestSIGTERMLoadThroughClose(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts processes; skipped in -short mode")
+	}
+	s := startLiveServe(t, strings.Replace(drainLoadConfig, "drain_delay: 1s", "drain_delay: 5s", 1))
+	stop := openLoop(s.http, 300)
+	time.Sleep(time.Second)
+	s.signal(t, syscall.SIGTERM)
+	signaled := time.Now()
+	err := s.wait(t)
+	took := time.Since(signaled)
+	time.Sleep(100 * time.Millisecond) // calls sent after the listeners closed
+	ty := stop()
+	t.Logf("SIGTERM under 300 calls/s until serve exited: %s; serve exited %v after the signal", ty, took.Round(time.Millisecond))
+	if err != nil {
+		t.Errorf("serve exited with %v, want 0", err)
+	}
+	if n, samples := ty.lost(); n > 0 {
+		t.Errorf("%d calls got no answer of serve's: %v", n, samples)
+	}
+	if ty.count(outcomeRefused) == 0 {
+		t.Errorf("no call found the port closed: the load did not last until serve exited")
+	}
+}
