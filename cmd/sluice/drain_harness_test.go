@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptrace"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -106,6 +107,10 @@ const (
 	// outcomeRefused is a call whose connection was refused: it was
 	// never sent, and its client knows it.
 	outcomeRefused = "connection refused"
+	// outcomeBacklogReset is a call on a new connection reset before any
+	// answer: the kernel had accepted the connection, but serve had not
+	// when its listener closed, which resets those still queued.
+	outcomeBacklogReset = "new connection reset"
 )
 
 // tally counts the outcomes of a load's calls, keeping the first message
@@ -185,10 +190,19 @@ func openLoop(addr string, rate float64) (stop func() *tally) {
 
 // call sends one sum call and names its outcome.
 func call(client *http.Client, addr string) (outcome, detail string) {
-	resp, err := client.Post("http://"+addr+"/v2/models/sum/infer", "application/json", strings.NewReader(quickstartSum))
+	var reused bool
+	ctx := httptrace.WithClientTrace(context.Background(), &httptrace.ClientTrace{GotConn: func(c httptrace.GotConnInfo) { reused = c.Reused }})
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, "http://"+addr+"/v2/models/sum/infer", strings.NewReader(quickstartSum))
+	if err != nil {
+		return "request", err.Error()
+	}
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := client.Do(req)
 	switch {
 	case errors.Is(err, syscall.ECONNREFUSED):
 		return outcomeRefused, ""
+	case errors.Is(err, syscall.ECONNRESET) && !reused:
+		return outcomeBacklogReset, err.Error()
 	case err != nil:
 		return "transport error", err.Error()
 	}

@@ -171,10 +171,13 @@ func waitInFlight(t *testing.T, admin string, n int) {
 // drain delay (5 s) and a load that goes on until serve has exited, as
 // that of a client that never notices: the calls sent once the listeners
 // closed find the port closed, which their client knows; every other
-// call gets an answer of serve's, none reset or cut short. Within the
-// delay the client has used up the keep-alive connections it held from
-// before the signal (each answered 503 and closed), so none is left idle
-// for the close to cut as a call is sent on it.
+// call gets an answer of serve's, none reset or cut short — but for the
+// new connections the kernel may have queued, not yet accepted, at the
+// instant the listener closed: those are reset by the kernel, and counted
+// apart. Within the delay the client has used up the keep-alive
+// connections it held from before the signal (each answered 503 and
+// closed), so none is left idle for the close to cut as a call is sent
+// on it.
 func TestSIGTERMLoadThroughClose(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts processes; skipped in -short mode")
@@ -192,8 +195,8 @@ func TestSIGTERMLoadThroughClose(t *testing.T) {
 	if err != nil {
 		t.Errorf("serve exited with %v, want 0", err)
 	}
-	if n, samples := ty.lost(); n > 0 {
-		t.Errorf("%d calls got no answer of serve's: %v", n, samples)
+	if n, samples := ty.lost(); n > ty.count(outcomeBacklogReset) {
+		t.Errorf("%d calls got no answer of serve's: %v", n-ty.count(outcomeBacklogReset), samples)
 	}
 	if ty.count(outcomeRefused) == 0 {
 		t.Errorf("no call found the port closed: the load did not last until serve exited")
