@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/http"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 )
@@ -89,4 +91,51 @@ func waitClosed(t *testing.T, conns []net.Conn, limit time.Duration) (closed int
 		}
 	}
 	return closed
+}
+
+// slowBodiesConfig gives a body one second to arrive.
+const slowBodiesConfig = `models: [{name: sum, tier: t}]
+tiers: [{name: t, pools: [cpu]}]
+pools: [{name: cpu, curve: {base: 2ms}, max_batch: 4, cold_start: 100ms}]
+limits: {body_timeout: 1s}
+shutdown: {drain_delay: 10ms}
+`
+
+// TestSlowBodiesCut has 1,000 clients start an infer call on a real
+// `sluice serve` and never finish its body: each is answered 408 at the
+// body timeout, while a normal client's calls are still answered 200.
+func TestSlowBodiesCut(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts processes; skipped in -short mode")
+	}
+	s := startLiveServe(t, slowBodiesConfig)
+	peak := samplePeakHeap(t, s.admin)
+	const n = 1000
+	conns := make([]net.Conn, n)
+	for i := range conns {
+		conns[i] = startSlowBody(t, s.http)
+	}
+	normal := callSum(t, s.http)
+	statuses, answeredBy := readStatuses(conns)
+	most := peak()
+	t.Logf("%d bodies never finished: statuses %v, all answered within %v; a normal call meanwhile: %d; gateway heap in use at most %.0f MB",
+		n, statuses, answeredBy.Round(time.Millisecond), normal, most/1e6)
+	if statuses[http.StatusRequestTimeout] != n {
+		t.Errorf("statuses %v, want %d × 408", statuses, n)
+	}
+	if normal != http.StatusOK {
+		t.Errorf("a normal call among them: %d, want 200", normal)
+	}
+}
+
+// callSum sends one sum call and returns its status, or 0.
+func callSum(t *testing.T, addr string) int {
+	t.Helper()
+	resp, err := http.Post("http://"+addr+"/v2/models/sum/infer", "application/json", strings.NewReader(quickstartSum))
+	if err != nil {
+		t.Log(err)
+		return 0
+	}
+	resp.Body.Close()
+	return resp.StatusCode
 }
