@@ -206,19 +206,30 @@ func writeInfer(w http.ResponseWriter, r *http.Request, resp *oip.InferenceRespo
 	if err := writeParts(zw, header, data); err != nil {
 		return err
 	}
-	return zw.Close()
+	if err := zw.Close(); err != nil {
+		return answerCut(err)
+	}
+	return nil
 }
 
+// writeParts writes an answer's header and data to w. Its errors are the
+// client's — it left, or did not read within the write timeout — and
+// match ErrClientClosed.
 func writeParts(w io.Writer, header []byte, data [][]byte) error {
 	if _, err := w.Write(header); err != nil {
-		return err
+		return answerCut(err)
 	}
 	for _, d := range data {
 		if _, err := w.Write(d); err != nil {
-			return err
+			return answerCut(err)
 		}
 	}
 	return nil
+}
+
+// answerCut is the error of an answer whose writing failed.
+func answerCut(err error) error {
+	return fmt.Errorf("%w before its answer was written: %w", ErrClientClosed, err)
 }
 
 // resettableWriter is a pooled gzip or zlib writer.
