@@ -147,12 +147,12 @@ func readStatuses(conns []net.Conn) (statuses map[int]int, answeredBy time.Durat
 	return statuses, answeredBy
 }
 
-// waitInFlight waits up to 10 s for serve's metrics to count n calls in
+// waitInFlight waits up to 30 s for serve's metrics to count n calls in
 // progress.
 func waitInFlight(t *testing.T, admin string, n int) {
 	t.Helper()
 	want := fmt.Sprintf("sluice_requests_in_flight %d", n)
-	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(50 * time.Millisecond) {
 		resp, err := http.Get("http://" + admin + "/metrics")
 		if err == nil {
 			body, _ := io.ReadAll(resp.Body)
