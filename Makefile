@@ -44,7 +44,7 @@ test-tools:
 ## found here is written there as a new seed.
 FUZZTIME ?= 60s
 FUZZ := ./oip:FuzzDecodeRequest ./oip:FuzzDecodeResponse ./oip:FuzzMergeSplit ./oip:FuzzDecodeBinaryRequest \
-        ./configs:FuzzParse ./gateway:FuzzParseCredentials
+        ./configs:FuzzParse ./gateway:FuzzParseCredentials ./gateway:FuzzReadBody
 fuzz:
 	@for pt in $(FUZZ); do \
 		pkg=$${pt%%:*}; target=$${pt##*:}; \

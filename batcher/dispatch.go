@@ -2,7 +2,9 @@ package batcher
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"runtime/debug"
 	"slices"
 	"time"
 
@@ -143,16 +145,14 @@ func (p *Pool) stopWorker(w *worker) {
 
 // run sends batch to w and answers each member.
 func (p *Pool) run(w *worker, batch []*Item) {
-	resps, err := p.dispatch(w, batch)
+	results := p.answers(w, batch)
 	now := p.clock.Now()
-	late := 0
+	late, failed := 0, false
 	for i, it := range batch {
-		r := result{err: err}
-		if err == nil {
-			r.resp = resps[i]
-		}
+		r := results[i]
+		failed = failed || r.err != nil
 		if !it.Deadline.IsZero() && !now.Before(it.Deadline) {
-			r = result{err: p.lateErr(it, now, err)}
+			r = result{err: p.lateErr(it, now, r.err)}
 			late++
 		}
 		deliver(it, r)
@@ -162,10 +162,30 @@ func (p *Pool) run(w *worker, batch []*Item) {
 	p.st.InFlightBatches--
 	p.st.InFlightItems -= len(batch)
 	p.st.Rejected.Deadline += uint64(late)
-	if err != nil {
+	if failed {
 		p.st.FailedBatches++
 	}
 	p.mu.Unlock()
+}
+
+// answers sends batch to w and returns each member's result, in order. A
+// batch of several members that the worker refuses for its size
+// (ErrTooLarge) is sent again in halves, and so on, so that no member
+// fails for its companions' size: only a member refused alone gets
+// ErrTooLarge.
+func (p *Pool) answers(w *worker, batch []*Item) []result {
+	resps, err := p.dispatch(w, batch)
+	if err != nil && len(batch) > 1 && errors.Is(err, ErrTooLarge) {
+		half := len(batch) / 2
+		return append(p.answers(w, batch[:half]), p.answers(w, batch[half:])...)
+	}
+	out := make([]result, len(batch))
+	for i := range out {
+		if out[i].err = err; err == nil {
+			out[i].resp = resps[i]
+		}
+	}
+	return out
 }
 
 // lateErr is the answer of a member whose deadline passed in flight;
@@ -179,12 +199,20 @@ func (p *Pool) lateErr(it *Item, now time.Time, cause error) error {
 }
 
 // dispatch merges batch into one request, sends it and splits the answer,
-// one response per member in order.
+// one response per member in order. A panic on the way (in the
+// Dispatcher, merging or splitting) fails the batch with an error that
+// names it, its stack logged once, instead of taking the process down.
 func (p *Pool) dispatch(w *worker, batch []*Item) (_ []*oip.InferenceResponse, err error) {
 	ctx, cancel := p.dispatchContext(batch)
 	defer cancel()
 	ctx, span := p.tracing.startBatch(ctx, p.name, w.id, batch)
 	defer func() { p.tracing.endBatch(span, err) }()
+	defer func() {
+		if v := recover(); v != nil {
+			p.log.Error("batcher: panic while dispatching a batch", "worker", w.id, "panic", v, "stack", string(debug.Stack()))
+			err = p.batchErr(batch, fmt.Errorf("worker %q: panic: %v", w.id, v))
+		}
+	}()
 	reqs := make([]*oip.InferenceRequest, len(batch))
 	for i, it := range batch {
 		reqs[i] = it.Req

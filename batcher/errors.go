@@ -25,6 +25,13 @@ var (
 	// response does not split back into the members' rows: the worker
 	// answered, but wrongly. The gateway answers 502.
 	ErrBadResponse = errors.New("batcher: bad response")
+	// ErrTooLarge is wrapped by a Dispatcher's error when the worker
+	// refused the request for its size (gRPC RESOURCE_EXHAUSTED, HTTP
+	// 413): the request's fault, not the worker's. A batch of several
+	// members refused so is sent again in halves, so that no member fails
+	// for its companions' size; a member refused alone gets it. The
+	// gateway answers 413.
+	ErrTooLarge = errors.New("batcher: request too large for the worker")
 	// ErrBadPriority is returned by ParsePriority for an unknown name.
 	ErrBadPriority = errors.New("batcher: unknown priority")
 	// ErrBadShedLevel is returned by ParseShedLevel for an unknown name,

@@ -21,6 +21,7 @@ type sumDispatcher struct {
 	mu        sync.Mutex
 	batches   [][]float32 // per call, the first element of each row of x
 	deadlines []time.Time // per call, the context deadline (zero if none)
+	refused   int         // calls refused before they were recorded
 }
 
 var _ Dispatcher = (*sumDispatcher)(nil)
@@ -107,4 +108,10 @@ func submitAsync(ctx context.Context, p *Pool, it *Item) <-chan outcome {
 		ch <- outcome{resp, err}
 	}()
 	return ch
+}
+
+// withMaxBatch returns cfg with MaxBatch n.
+func (cfg FormConfig) withMaxBatch(n int) FormConfig {
+	cfg.MaxBatch = n
+	return cfg
 }

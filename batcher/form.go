@@ -2,6 +2,7 @@ package batcher
 
 import (
 	"iter"
+	"math"
 	"time"
 
 	"github.com/sluice-gateway/sluice/costmodel"
@@ -13,6 +14,9 @@ type FormConfig struct {
 	// MaxBatch is the most rows one batch may hold; below 2, every batch
 	// holds one item. An item with more rows than MaxBatch goes alone.
 	MaxBatch int
+	// MaxBytes is the most bytes of data (Item.Bytes) one batch may hold;
+	// 0 or less means no limit. An item larger on its own goes alone.
+	MaxBytes int64
 	// Batching allows merging items; false forms batches of one item.
 	Batching bool
 	// MaxDelay is the longest the oldest item may wait for companions
@@ -35,7 +39,8 @@ func (cfg FormConfig) batches() bool { return cfg.Batching && cfg.MaxBatch >= 2 
 //
 // The batch is built around the head — the oldest item of the most urgent
 // non-empty class — with the compatible items (same Key) that follow it in
-// priority order, then FIFO, while their rows fit in cfg.MaxBatch. The
+// priority order, then FIFO, while their rows fit in cfg.MaxBatch and
+// their bytes in cfg.MaxBytes. The
 // first compatible item that does not fit ends the batch, so no item is
 // overtaken by a later one of its own Key; items of other keys keep their
 // place and form their own batches once they reach the head. The head's
@@ -53,7 +58,7 @@ func (q *Queue) Form(now time.Time, cfg FormConfig) (batch []*Item, wait time.Du
 		q.Remove(head)
 		return []*Item{head}, 0
 	}
-	g := q.gather(head, int64(cfg.MaxBatch))
+	g := q.gather(head, cfg)
 	if w := q.window(now, cfg, head, g); w > 0 {
 		return nil, w
 	}
@@ -62,28 +67,34 @@ func (q *Queue) Form(now time.Time, cfg FormConfig) (batch []*Item, wait time.Du
 
 // gathered sums up the batch Form would take now.
 type gathered struct {
-	n    int       // items
-	rows int64     // their rows
-	full bool      // no compatible item could join
-	due  time.Time // the earliest member due time (Item.Due); zero if none
+	n     int       // items
+	rows  int64     // their rows
+	bytes int64     // their bytes
+	full  bool      // no compatible item could join
+	due   time.Time // the earliest member due time (Item.Due); zero if none
 }
 
 // gather walks the items compatible with head, head first, and sums up the
-// batch that fits in maxRows.
-func (q *Queue) gather(head *Item, maxRows int64) gathered {
+// batch that fits in cfg's rows and bytes.
+func (q *Queue) gather(head *Item, cfg FormConfig) gathered {
+	maxRows, maxBytes := int64(cfg.MaxBatch), cfg.MaxBytes
+	if maxBytes <= 0 {
+		maxBytes = math.MaxInt64
+	}
 	var g gathered
 	for it := range q.compatible(head) {
-		w := it.weight()
-		if g.n > 0 && g.rows+w > maxRows {
+		w, b := it.weight(), it.size()
+		if g.n > 0 && (g.rows+w > maxRows || b > maxBytes-g.bytes) {
 			g.full = true
 			break
 		}
 		g.n++
 		g.rows += w
+		g.bytes += b
 		if at, ok := it.due(); ok && (g.due.IsZero() || at.Before(g.due)) {
 			g.due = at
 		}
-		if g.rows >= maxRows {
+		if g.rows >= maxRows || g.bytes >= maxBytes {
 			g.full = true
 			break
 		}

@@ -82,6 +82,27 @@ func TestFormBatches(t *testing.T) {
 			want:  [][]string{{"x1"}, {"x2"}},
 		},
 		{
+			name: "bytes count against max bytes",
+			cfg:  FormConfig{Batching: true, MaxBatch: 8, MaxBytes: 100},
+			items: []*Item{
+				sized(mk("b60", Normal, "k", 1), 60), sized(mk("b40", Normal, "k", 1), 40),
+				sized(mk("b30", Normal, "k", 1), 30), sized(mk("b80", Normal, "k", 1), 80),
+			},
+			want: [][]string{{"b60", "b40"}, {"b30"}, {"b80"}},
+		},
+		{
+			name:  "an item larger than max bytes goes alone",
+			cfg:   FormConfig{Batching: true, MaxBatch: 8, MaxBytes: 100},
+			items: []*Item{sized(mk("huge", Normal, "k", 1), 500), sized(mk("small", Normal, "k", 1), 1)},
+			want:  [][]string{{"huge"}, {"small"}},
+		},
+		{
+			name:  "max bytes 0 bounds nothing",
+			cfg:   FormConfig{Batching: true, MaxBatch: 8},
+			items: []*Item{sized(mk("a", Normal, "k", 1), 1<<40), sized(mk("b", Normal, "k", 1), 1<<40)},
+			want:  [][]string{{"a", "b"}},
+		},
+		{
 			name:  "max batch 1 sends one item per batch",
 			cfg:   FormConfig{Batching: true, MaxBatch: 1},
 			items: []*Item{mk("x1", Normal, "k", 1), mk("x2", Normal, "k", 1)},
@@ -195,4 +216,10 @@ func TestFormWaitingRule(t *testing.T) {
 			}
 		})
 	}
+}
+
+// sized sets it's Bytes and returns it.
+func sized(it *Item, bytes int64) *Item {
+	it.Bytes = bytes
+	return it
 }

@@ -22,6 +22,10 @@ type Item struct {
 	// Rows is the size of the request's dimension 0: its weight against
 	// FormConfig.MaxBatch. Values below 1 count as 1.
 	Rows int64
+	// Bytes is the size of the request's data
+	// (oip.InferenceRequest.DataBytes): its weight against
+	// FormConfig.MaxBytes. Values below 0 count as 0.
+	Bytes int64
 	// Key groups mergeable items: two items may share a batch only if
 	// their keys are equal. ItemKey builds it; Submit fills it from Req
 	// when empty.
@@ -55,7 +59,7 @@ type Item struct {
 	trace *itemTrace
 }
 
-// NewItem returns an Item of class p for req, with Rows and Key read from
+// NewItem returns an Item of class p for req, with Rows, Bytes and Key read from
 // the request. Enqueued, Deadline and Due are left for the caller to set.
 // It fails, wrapping ErrInvalidItem, when the request's rows or batch key
 // cannot be read.
@@ -82,7 +86,7 @@ func (it *Item) Expiry() error { return it.expiry }
 // Queued reports whether the item is in a queue.
 func (it *Item) Queued() bool { return it.q != nil }
 
-// fill sets Rows and Key from Req when Key is empty.
+// fill sets Rows, Bytes and Key from Req when Key is empty.
 func (it *Item) fill() error {
 	if it.Key != "" {
 		return nil
@@ -94,13 +98,16 @@ func (it *Item) fill() error {
 	if err != nil {
 		return fmt.Errorf("%w: model %q: %w", ErrInvalidItem, it.Model, err)
 	}
-	it.Rows = rows
+	it.Rows, it.Bytes = rows, it.Req.DataBytes()
 	it.Key = ItemKey(it.Model, it.Version, it.Req.BatchKey())
 	return nil
 }
 
 // weight returns the rows the item counts against MaxBatch, at least 1.
 func (it *Item) weight() int64 { return max(it.Rows, 1) }
+
+// size returns the bytes the item counts against MaxBytes, at least 0.
+func (it *Item) size() int64 { return max(it.Bytes, 0) }
 
 // due returns when the item's answer stops being on time, Due or else
 // Deadline, and false when it has neither.

@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/sluice-gateway/sluice/oip"
 )
 
 // noWait forms batches without ever waiting for companions.
@@ -386,4 +388,81 @@ func callOwnRows(ctx context.Context, p *Pool, i int) error {
 		return fmt.Errorf("%s: got id %q sums %v, want id %q sums %v", id, resp.ID, got, id, want)
 	}
 	return nil
+}
+
+// limitDispatcher is a worker that refuses, with ErrTooLarge, any request
+// of more than maxRows rows, and answers the others as sumDispatcher does.
+type limitDispatcher struct {
+	sumDispatcher
+	maxRows int64
+}
+
+func (d *limitDispatcher) Dispatch(ctx context.Context, model, version string, req *oip.InferenceRequest) (*oip.InferenceResponse, error) {
+	if rows := req.Inputs[0].Shape[0]; rows > d.maxRows {
+		d.mu.Lock()
+		d.refused++
+		d.mu.Unlock()
+		return nil, fmt.Errorf("worker: %w: %d rows", ErrTooLarge, rows)
+	}
+	return d.sumDispatcher.Dispatch(ctx, model, version, req)
+}
+
+// TestPoolHalvesBatchesTooLarge queues five items that batch together
+// for a worker that takes at most two rows at once: the batch is sent
+// again in halves until each part fits, every item gets its own answer,
+// and the one item too large on its own gets ErrTooLarge.
+func TestPoolHalvesBatchesTooLarge(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		p := NewPool(PoolConfig{Name: "p", Form: noWait.withMaxBatch(8)})
+		defer p.Close()
+		items := []*Item{newItem(t, "big", Normal, 100, 3, 2)}
+		for i := range 5 {
+			items = append(items, newItem(t, fmt.Sprint(i), Normal, float32(i), 1, 2))
+		}
+		outs := queueAll(t.Context(), p, items...)
+		d := &limitDispatcher{maxRows: 2}
+		p.AddWorker("w", d, 1)
+		if o := <-outs[0]; !errors.Is(o.err, ErrTooLarge) {
+			t.Errorf("the item too large alone: %v, want ErrTooLarge", o.err)
+		}
+		for i, ch := range outs[1:] {
+			if diff := cmp.Diff([]float32{float32(i) + 1}, sums(t, <-ch)); diff != "" {
+				t.Errorf("item %d (-want +got):\n%s", i, diff)
+			}
+		}
+		if got := p.Stats().FailedBatches; got != 1 {
+			t.Errorf("FailedBatches = %d, want 1 (the batch of the item too large alone)", got)
+		}
+	})
+}
+
+// panicDispatcher is a worker whose client panics on model "boom".
+type panicDispatcher struct{ sumDispatcher }
+
+func (d *panicDispatcher) Dispatch(ctx context.Context, model, version string, req *oip.InferenceRequest) (*oip.InferenceResponse, error) {
+	if model == "boom" {
+		panic("dispatcher bug")
+	}
+	return d.sumDispatcher.Dispatch(ctx, model, version, req)
+}
+
+// TestPoolSurvivesPanickingDispatcher checks that a panic while a batch
+// is dispatched fails that batch's members with an error naming the
+// panic, and that the pool goes on serving.
+func TestPoolSurvivesPanickingDispatcher(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		p := NewPool(PoolConfig{Name: "p", Form: noWait})
+		defer p.Close()
+		p.AddWorker("w", &panicDispatcher{}, 1)
+		boom, err := NewItem("boom", "", request("b", 0, 1, 2), Normal)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := p.Submit(t.Context(), boom); err == nil || !strings.Contains(err.Error(), "panic: dispatcher bug") {
+			t.Errorf("Submit of the panicking model = %v, want the panic named", err)
+		}
+		if o, err := p.Submit(t.Context(), newItem(t, "ok", Normal, 1, 1, 2)); err != nil || o == nil {
+			t.Errorf("Submit after the panic = %v, %v; want an answer", o, err)
+		}
+	})
 }

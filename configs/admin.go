@@ -2,6 +2,7 @@ package configs
 
 import (
 	"crypto/sha256"
+	"fmt"
 	"strings"
 )
 
@@ -15,6 +16,14 @@ import (
 // reads it. With a token, every admin request but GET /healthz must send
 // "Authorization: Bearer TOKEN"; without one, the admin API is open to
 // whoever can reach its (loopback) address.
+//
+// Whatever the token, the admin API answers 403 to what a web page could
+// send it from a browser on the same machine: a request whose Origin is
+// not the admin listener's own, a state-changing request (POST, PUT,
+// PATCH, DELETE) whose Content-Type is not application/json, and a
+// request whose Host is neither the listener's address (by IP, or
+// localhost when it is on loopback) nor one of AllowedHosts, which
+// defeats DNS rebinding.
 type Admin struct {
 	// TokenSHA256 is the token's SHA-256 in hex.
 	TokenSHA256 string `yaml:"token_sha256"`
@@ -25,6 +34,13 @@ type Admin struct {
 	// TokenSHA256Env names an environment variable holding the token's
 	// SHA-256 in hex.
 	TokenSHA256Env string `yaml:"token_sha256_env"`
+	// AllowedHosts are the further names the admin API answers to in the
+	// Host header, as host or host:port (a host alone allows any port):
+	// the names operators and scrapers reach it by, such as a Kubernetes
+	// Service's. Default none: only the listener's own address, an IP
+	// address when it binds every interface, and localhost when it is on
+	// loopback.
+	AllowedHosts []string `yaml:"allowed_hosts"`
 }
 
 // HasToken reports whether a token is configured.
@@ -70,6 +86,11 @@ func (c *checker) admin(a Admin, addr string) {
 	}
 	if a.TokenSHA256 != "" {
 		c.keyHash("admin.token_sha256", a.TokenSHA256)
+	}
+	for i, h := range a.AllowedHosts {
+		if h == "" || strings.ContainsAny(h, "/ \t@") {
+			c.addf(fmt.Sprintf("admin.allowed_hosts[%d]", i), "%q is not a host or host:port", h)
+		}
 	}
 	if _, err := splitPort(addr); err == nil && !a.HasToken() && !isLoopback(addr) {
 		c.addf("listen.admin", "%q is reachable from other machines, so the admin API needs a token: "+

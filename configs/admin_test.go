@@ -16,6 +16,10 @@ var adminBad = []badCase{
 		"admin-token.bad.yaml:2: admin: at most one of token_sha256, token_sha256_file and token_sha256_env may be set, got 2 (token_sha256, token_sha256_env)",
 		"admin-token.bad.yaml:3: admin.token_sha256: is not a SHA-256 in hex: want 64 hex digits, got 10 characters",
 	}},
+	{"admin-hosts", []string{
+		`admin-hosts.bad.yaml:7: admin.allowed_hosts[1]: "http://evil.example" is not a host or host:port`,
+		`admin-hosts.bad.yaml:8: admin.allowed_hosts[2]: "" is not a host or host:port`,
+	}},
 }
 
 func TestAdminBad(t *testing.T) { loadBad(t, adminBad) }

@@ -77,6 +77,7 @@ func (c *Config) ApplyDefaults() {
 	c.Retry.applyDefaults()
 	c.Cache.applyDefaults()
 	c.Calibration.applyDefaults()
+	c.Queue.applyDefaults()
 	c.Shutdown.applyDefaults()
 	c.Limits.applyDefaults()
 	c.Protocol.applyDefaults()

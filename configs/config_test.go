@@ -130,7 +130,7 @@ func TestDefaults(t *testing.T) {
 		Pools: []Pool{{
 			Name:     "p",
 			Curve:    costmodel.Curve{Base: 10 * time.Millisecond},
-			MaxBatch: 1,
+			MaxBatch: 1, MaxBatchBytes: 48 << 20,
 			Replicas: Replicas{Min: 0, Initial: 1, Max: 1},
 		}},
 		Scaler: Scaler{Interval: 2 * time.Second, Stabilization: 5 * time.Minute, HoldColdStarts: 3, PanicWindow: 6 * time.Second,
@@ -140,10 +140,13 @@ func TestDefaults(t *testing.T) {
 		Cache:       Cache{MaxBytes: 64 << 20},
 		Calibration: Calibration{Budget: 10 * time.Second, Batches: 4, Remeasure: 2 * time.Second},
 	}
-	want.Shutdown = Shutdown{DrainTimeout: 10 * time.Second}
+	want.Shutdown = Shutdown{DrainTimeout: 10 * time.Second, DrainDelay: 5 * time.Second}
 	want.Limits = Limits{MaxBodyBytes: 16 << 20, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute,
-		MaxConcurrentStreams: 1024, MaxDeadline: 5 * time.Minute, MaxJSONDepth: 32, MaxTensorElements: 4 << 20}
+		MaxConcurrentStreams: 1024, MaxDeadline: 5 * time.Minute, MaxJSONDepth: 32, MaxTensorElements: 4 << 20,
+		BodyTimeout: 30 * time.Second, WriteTimeout: 30 * time.Second, MaxConnections: 2048, MaxInFlight: 2048}
 	want.Protocol = Protocol{PriorityLevels: []string{"critical", "high", "normal", "low"}, SequenceIdle: time.Minute}
+	bounded := ClassQueue{MaxLength: 1024}
+	want.Queue = Queue{Critical: bounded, High: bounded, Normal: bounded, Low: bounded}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("defaults (-want +got):\n%s", diff)
 	}
@@ -155,7 +158,7 @@ func TestApplyDefaultsKeepsSetValues(t *testing.T) {
 		Auth:   Auth{Mode: "other"},
 		Models: []Model{{Batching: ptr(false), Timeout: time.Second, SLO: time.Second,
 			Cache: &ModelCache{Mode: CacheAlways, TTL: time.Hour}}},
-		Pools: []Pool{{MaxBatch: 4, Protocol: ProtocolHTTP, Endpoints: []string{"a:1"}}},
+		Pools: []Pool{{MaxBatch: 4, MaxBatchBytes: 5, Protocol: ProtocolHTTP, Endpoints: []string{"a:1"}}},
 		Scaler: Scaler{Interval: time.Minute, Stabilization: time.Hour, HoldColdStarts: 2, PanicWindow: time.Second,
 			PanicThreshold: 3, SpotShareMax: 0.5, SpotBackoff: time.Hour, QueueDrainTarget: time.Minute, Driver: DriverKubernetes},
 		Health:      Health{Interval: time.Minute, Timeout: time.Second, EjectAfter: 1, EjectFor: time.Hour},
@@ -163,14 +166,17 @@ func TestApplyDefaultsKeepsSetValues(t *testing.T) {
 		Cache:       Cache{MaxBytes: 1},
 		Calibration: Calibration{Budget: time.Minute, Batches: 2, Remeasure: -1},
 	}
-	cfg.Shutdown = Shutdown{DrainTimeout: time.Minute}
+	cfg.Shutdown = Shutdown{DrainTimeout: time.Minute, DrainDelay: time.Second}
 	cfg.Limits = Limits{MaxBodyBytes: 1, ReadHeaderTimeout: time.Second, IdleTimeout: time.Second,
-		MaxConcurrentStreams: 1, MaxDeadline: time.Second, MaxJSONDepth: 4, MaxTensorElements: 1}
+		MaxConcurrentStreams: 1, MaxDeadline: time.Second, MaxJSONDepth: 4, MaxTensorElements: 1,
+		BodyTimeout: time.Second, WriteTimeout: time.Second, MaxConnections: 1, MaxInFlight: 1}
+	cfg.Queue = Queue{Critical: ClassQueue{MaxLength: Unbounded}, High: ClassQueue{MaxLength: 1},
+		Normal: ClassQueue{MaxLength: 2}, Low: ClassQueue{MaxLength: 3}}
 	cfg.Protocol = Protocol{PriorityLevels: []string{"low"}, SequenceIdle: time.Second}
 	cfg.Listen.Admin = "[::1]:9090"
 	want := cfg
 	want.Models = []Model{cfg.Models[0]}
-	want.Pools = []Pool{{MaxBatch: 4, Protocol: ProtocolHTTP, Endpoints: []string{"a:1"}, Replicas: Replicas{Min: 1, Initial: 1, Max: 1}}}
+	want.Pools = []Pool{{MaxBatch: 4, MaxBatchBytes: 5, Protocol: ProtocolHTTP, Endpoints: []string{"a:1"}, Replicas: Replicas{Min: 1, Initial: 1, Max: 1}}}
 	cfg.ApplyDefaults()
 	once := cfg
 	cfg.ApplyDefaults()

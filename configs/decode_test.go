@@ -102,8 +102,8 @@ func TestAnchors(t *testing.T) {
 	}
 	gpu := costmodel.Curve{Base: 32 * time.Millisecond, PerItem: 4 * time.Millisecond}
 	want := []Pool{
-		{Name: "a", PricePerHour: 1.20, Curve: gpu, MaxBatch: 32, Replicas: Replicas{Initial: 1, Max: 1}},
-		{Name: "b", PricePerHour: 3.00, Curve: gpu, MaxBatch: 32, Replicas: Replicas{Initial: 1, Max: 1}},
+		{Name: "a", PricePerHour: 1.20, Curve: gpu, MaxBatch: 32, MaxBatchBytes: DefaultMaxBatchBytes, Replicas: Replicas{Initial: 1, Max: 1}},
+		{Name: "b", PricePerHour: 3.00, Curve: gpu, MaxBatch: 32, MaxBatchBytes: DefaultMaxBatchBytes, Replicas: Replicas{Initial: 1, Max: 1}},
 	}
 	if diff := cmp.Diff(want, cfg.Pools); diff != "" {
 		t.Errorf("pools (-want +got):\n%s", diff)

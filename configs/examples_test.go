@@ -35,13 +35,13 @@ func TestQuickstart(t *testing.T) {
 			{
 				Name: "cpu", PricePerHour: 0.10, Spot: false,
 				Curve:    costmodel.Curve{Base: 20 * time.Millisecond, PerItem: 5 * time.Millisecond},
-				MaxBatch: 8, ColdStart: time.Second,
+				MaxBatch: 8, MaxBatchBytes: DefaultMaxBatchBytes, ColdStart: time.Second,
 				Replicas: Replicas{Min: 1, Initial: 2, Max: 4},
 			},
 			{
 				Name: "gpu", PricePerHour: 1.20,
 				Curve:    costmodel.Curve{Base: 32 * time.Millisecond, PerItem: 4 * time.Millisecond},
-				MaxBatch: 32, ColdStart: 2 * time.Second,
+				MaxBatch: 32, MaxBatchBytes: DefaultMaxBatchBytes, ColdStart: 2 * time.Second,
 				Replicas: Replicas{Min: 0, Initial: 1, Max: 2},
 			},
 		},
@@ -59,12 +59,16 @@ func TestQuickstart(t *testing.T) {
 		},
 		Budget: Budget{PerHour: 3.00},
 	}
-	want.Shutdown = Shutdown{DrainTimeout: DefaultDrainTimeout}
+	want.Shutdown = Shutdown{DrainTimeout: DefaultDrainTimeout, DrainDelay: DefaultDrainDelay}
 	want.Limits = Limits{
 		MaxBodyBytes: DefaultMaxBodyBytes, ReadHeaderTimeout: DefaultReadHeaderTimeout, IdleTimeout: DefaultIdleTimeout,
 		MaxConcurrentStreams: DefaultMaxConcurrentStreams, MaxDeadline: DefaultMaxDeadline,
 		MaxJSONDepth: DefaultMaxJSONDepth, MaxTensorElements: DefaultMaxTensorElements,
+		BodyTimeout: DefaultBodyTimeout, WriteTimeout: DefaultWriteTimeout,
+		MaxConnections: DefaultMaxConnections, MaxInFlight: DefaultMaxInFlight,
 	}
+	bounded := ClassQueue{MaxLength: DefaultQueueMaxLength}
+	want.Queue = Queue{Critical: bounded, High: bounded, Normal: bounded, Low: bounded}
 	want.Protocol = Protocol{PriorityLevels: DefaultPriorityLevels, SequenceIdle: DefaultSequenceIdle}
 	want.Protocol = Protocol{PriorityLevels: DefaultPriorityLevels, SequenceIdle: DefaultSequenceIdle}
 	if diff := cmp.Diff(want, got); diff != "" {

@@ -24,6 +24,20 @@ const (
 	DefaultMaxJSONDepth = 32
 	// DefaultMaxTensorElements caps the input elements of one request.
 	DefaultMaxTensorElements = 4 << 20
+	// DefaultBodyTimeout bounds the reading of one HTTP request's body:
+	// a 16 MiB body at 1 MB/s takes 16 s.
+	DefaultBodyTimeout = 30 * time.Second
+	// DefaultWriteTimeout bounds the writing of one HTTP response.
+	DefaultWriteTimeout = 30 * time.Second
+	// DefaultMaxConnections caps the open connections of each client
+	// listener: at about 20 KiB of buffers and stack for an idle HTTP
+	// connection and 100 KiB for a gRPC one, 2048 of them hold at most
+	// 200 MiB of a 2 GiB gateway.
+	DefaultMaxConnections = 2048
+	// DefaultMaxInFlight caps the inference calls in progress in the
+	// gateway: a 2-core gateway answers a few thousand small calls a
+	// second, so 2048 calls in flight are about half a second of them.
+	DefaultMaxInFlight = 2048
 )
 
 // Limits bound what one client connection or request may ask of the
@@ -63,6 +77,27 @@ type Limits struct {
 	// naming the input that crosses it. >= 1, default 4194304 (4 Mi,
 	// DefaultMaxTensorElements).
 	MaxTensorElements int64 `yaml:"max_tensor_elements"`
+	// BodyTimeout bounds the time an HTTP client may take to send one
+	// request's body, chunked or not, counted from the end of its
+	// headers; a client still sending then gets 408 and its connection
+	// is closed. > 0, default 30s (DefaultBodyTimeout).
+	BodyTimeout time.Duration `yaml:"body_timeout"`
+	// WriteTimeout bounds the time the gateway spends writing one HTTP
+	// response, counted from its first byte: a client that does not read
+	// its answer has its connection closed then, and the answer's memory
+	// is freed. > 0, default 30s (DefaultWriteTimeout).
+	WriteTimeout time.Duration `yaml:"write_timeout"`
+	// MaxConnections caps the connections open at once on each client
+	// listener (HTTP and gRPC, each on its own); further clients wait in
+	// the listener's backlog until one closes. >= 1, default 2048
+	// (DefaultMaxConnections).
+	MaxConnections int `yaml:"max_connections"`
+	// MaxInFlight caps the inference calls in progress in the gateway,
+	// over both front ends, from the moment their headers are read until
+	// they are answered; one more is refused at once with 503 /
+	// UNAVAILABLE and Retry-After. >= 1, default 2048
+	// (DefaultMaxInFlight).
+	MaxInFlight int `yaml:"max_in_flight"`
 }
 
 // applyDefaults fills the limits left at zero.
@@ -74,6 +109,10 @@ func (l *Limits) applyDefaults() {
 	fillIfZero(&l.MaxDeadline, DefaultMaxDeadline)
 	fillIfZero(&l.MaxJSONDepth, DefaultMaxJSONDepth)
 	fillIfZero(&l.MaxTensorElements, DefaultMaxTensorElements)
+	fillIfZero(&l.BodyTimeout, DefaultBodyTimeout)
+	fillIfZero(&l.WriteTimeout, DefaultWriteTimeout)
+	fillIfZero(&l.MaxConnections, DefaultMaxConnections)
+	fillIfZero(&l.MaxInFlight, DefaultMaxInFlight)
 }
 
 // maxBodyBytesCeiling is the largest limits.max_body_bytes accepted: 1 GiB.
@@ -101,6 +140,10 @@ func (c *checker) limits(l Limits, models []Model) {
 	if l.MaxTensorElements < 1 {
 		c.addf("limits.max_tensor_elements", "%d must be >= 1", l.MaxTensorElements)
 	}
+	c.positive("limits.body_timeout", l.BodyTimeout)
+	c.positive("limits.write_timeout", l.WriteTimeout)
+	c.atLeastOne("limits.max_connections", l.MaxConnections)
+	c.atLeastOne("limits.max_in_flight", l.MaxInFlight)
 	c.modelDeadlines(models, l.MaxDeadline)
 }
 
@@ -114,5 +157,12 @@ func (c *checker) modelDeadlines(ms []Model, limit time.Duration) {
 		if m.Timeout > limit {
 			c.addf(fmt.Sprintf("models[%d].timeout", i), "%v must be <= limits.max_deadline %v", m.Timeout, limit)
 		}
+	}
+}
+
+// atLeastOne reports a count below 1.
+func (c *checker) atLeastOne(field string, n int) {
+	if n < 1 {
+		c.addf(field, "%d must be >= 1", n)
 	}
 }

@@ -12,6 +12,10 @@ var limitsBad = []badCase{
 		"limits.bad.yaml:8: limits.max_concurrent_streams: -1 must be between 1 and 4294967295",
 		"limits.bad.yaml:9: limits.max_json_depth: 3 must be >= 4",
 		"limits.bad.yaml:10: limits.max_tensor_elements: -5 must be >= 1",
+		"limits.bad.yaml:11: limits.body_timeout: -1s must be > 0",
+		"limits.bad.yaml:12: limits.write_timeout: -3s must be > 0",
+		"limits.bad.yaml:13: limits.max_connections: -1 must be >= 1",
+		"limits.bad.yaml:14: limits.max_in_flight: -2 must be >= 1",
 	}},
 	{"limits-deadline", []string{"limits-deadline.bad.yaml:3: models[1].timeout: 2m0s must be <= limits.max_deadline 1m0s"}},
 }

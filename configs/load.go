@@ -12,11 +12,17 @@ import (
 // A file that cannot be read gives an error wrapping the os error (not
 // ErrInvalid); a file with problems gives Errors, naming path in each.
 func Load(path string) (*Config, error) {
+	cfg, _, err := load(path)
+	return cfg, err
+}
+
+// load is Load, which also returns where each field is in the file.
+func load(path string) (*Config, positions, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
-		return nil, fmt.Errorf("configs: %w", err)
+		return nil, nil, fmt.Errorf("configs: %w", err)
 	}
-	return Parse(path, data)
+	return parse(path, data)
 }
 
 // Parse decodes one YAML document strictly, fills the defaults and
@@ -27,20 +33,26 @@ func Load(path string) (*Config, error) {
 // every problem of the first step that failed: syntax, then decoding
 // (unknown keys, wrong types, malformed durations), then validation.
 func Parse(file string, data []byte) (*Config, error) {
+	cfg, _, err := parse(file, data)
+	return cfg, err
+}
+
+// parse is Parse, which also returns where each field is in the file.
+func parse(file string, data []byte) (*Config, positions, error) {
 	body, errs := parseDocument(file, data)
 	if errs != nil {
-		return nil, errs
+		return nil, nil, errs
 	}
 	cfg := &Config{File: file}
 	pos, errs := decode(file, body, cfg)
 	if errs != nil {
-		return nil, errs
+		return nil, nil, errs
 	}
 	cfg.ApplyDefaults()
 	if errs := validate(cfg, pos.line); errs != nil {
-		return nil, errs
+		return nil, nil, errs
 	}
-	return cfg, nil
+	return cfg, pos, nil
 }
 
 // parseDocument returns the body of the file's only document; nil when the

@@ -10,6 +10,11 @@ import (
 // DefaultPoolMaxBatch is a pool's largest batch: no batching.
 const DefaultPoolMaxBatch = 1
 
+// DefaultMaxBatchBytes is a pool's largest batch in bytes of tensor data:
+// 48 MiB, under the 64 MiB a `sluice worker` accepts in one message, with
+// room for the message's own framing.
+const DefaultMaxBatchBytes = 48 << 20
+
 // Pool is a group of identical workers.
 type Pool struct {
 	// Name is unique among pools and a DNS-1123 label (lower-case letters,
@@ -31,6 +36,15 @@ type Pool struct {
 	// MaxBatch is the largest batch a replica takes; >= 1, default 1
 	// (DefaultPoolMaxBatch).
 	MaxBatch int `yaml:"max_batch"`
+	// MaxBatchBytes is the largest batch a replica takes in bytes of
+	// tensor data (a BYTES element counts its 4-byte length too): no
+	// batch sent to the pool is larger, and a request larger on its own
+	// goes to another pool of its tier, or is refused with 413 /
+	// RESOURCE_EXHAUSTED when none takes it. Set it under the workers'
+	// own limit on one message (gRPC servers default to 4 MiB; Triton's
+	// is 2 GiB; `sluice worker` takes 64 MiB). >= 1, default 48 MiB
+	// (DefaultMaxBatchBytes).
+	MaxBatchBytes int64 `yaml:"max_batch_bytes"`
 	// ColdStart is how long a new replica takes to become ready; >= 0.
 	ColdStart time.Duration `yaml:"cold_start"`
 	// Replicas bounds the pool's size. A pool whose size its addresses
@@ -115,6 +129,7 @@ func (p *Pool) applyDefaults(driver string) {
 	if n := len(p.Endpoints); n > 0 && p.Replicas == (Replicas{}) {
 		p.Replicas = Replicas{Min: n, Initial: n, Max: n}
 	}
+	fillIfZero(&p.MaxBatchBytes, DefaultMaxBatchBytes)
 	p.Replicas.applyDefaults()
 	p.applyWorkerDefaults(p.Kind(driver))
 }
@@ -149,6 +164,9 @@ func (c *checker) pool(f string, p Pool, driver string) {
 	}
 	if !p.Curve.IsZero() {
 		c.curve(f+".curve", p.Curve)
+	}
+	if p.MaxBatchBytes < 1 {
+		c.addf(f+".max_batch_bytes", "%d must be >= 1", p.MaxBatchBytes)
 	}
 	c.nonNegative(f+".cold_start", p.ColdStart)
 	c.replicas(f+".replicas", p.Replicas)

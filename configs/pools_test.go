@@ -12,7 +12,7 @@ import (
 // poolsBad lists the pools' bad files and their problems, in order.
 var poolsBad = []badCase{
 	{"negative-price", []string{"negative-price.bad.yaml:7: pools[1].price_per_hour: -0.5 must be >= 0"}},
-	{"max-batch", []string{"max-batch.bad.yaml:6: pools[0].max_batch: -1 must be >= 1"}},
+	{"max-batch", []string{"max-batch.bad.yaml:6: pools[0].max_batch: -1 must be >= 1", "max-batch.bad.yaml:7: pools[0].max_batch_bytes: -3 must be >= 1"}},
 	{"min-max", []string{"min-max.bad.yaml:7: pools[0].replicas.min: 5 must be <= max 2"}},
 	{"initial-max", []string{"initial-max.bad.yaml:6: pools[0].replicas.initial: 3 must be between min 0 and max 2"}},
 	{"pool-name", []string{`pool-name.bad.yaml:4: pools[0].name: "GPU_Pool" is not a DNS-1123 label`}},

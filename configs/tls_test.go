@@ -34,12 +34,13 @@ func TestSecurityGood(t *testing.T) {
 	}
 	want := section{
 		Listen: Listen{HTTP: "0.0.0.0:8443", GRPC: "0.0.0.0:8444", Admin: "0.0.0.0:9090"},
-		Admin:  Admin{TokenSHA256Env: "SLUICE_ADMIN_TOKEN_SHA256"},
+		Admin:  Admin{TokenSHA256Env: "SLUICE_ADMIN_TOKEN_SHA256", AllowedHosts: []string{"sluice-admin.example", "10.0.0.7:9090"}},
 		TLS:    &TLS{CertFile: "certs/gateway.pem", KeyFile: "certs/gateway-key.pem", ClientCAFile: "certs/clients-ca.pem"},
 		WorkersTLS: &WorkersTLS{CAFile: "certs/workers-ca.pem", CertFile: "certs/router.pem", KeyFile: "certs/router-key.pem",
 			ServerName: "workers.sluice.internal"},
 		Limits: Limits{MaxBodyBytes: 1 << 20, ReadHeaderTimeout: 5 * time.Second, IdleTimeout: 30 * time.Second,
-			MaxConcurrentStreams: 100, MaxDeadline: time.Minute, MaxJSONDepth: 8, MaxTensorElements: 65536},
+			MaxConcurrentStreams: 100, MaxDeadline: time.Minute, MaxJSONDepth: 8, MaxTensorElements: 65536,
+			BodyTimeout: 20 * time.Second, WriteTimeout: 15 * time.Second, MaxConnections: 512, MaxInFlight: 256},
 	}
 	got := section{cfg.Listen, cfg.Admin, cfg.TLS, cfg.WorkersTLS, cfg.Limits}
 	if diff := cmp.Diff(want, got); diff != "" {

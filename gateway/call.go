@@ -16,7 +16,8 @@ const (
 	// HeaderTimeout carries the client's timeout in milliseconds.
 	HeaderTimeout = "x-sluice-timeout-ms"
 	// HeaderPriority names the priority class to queue in (critical, high,
-	// normal, low). It may lower a caller's class, never raise it.
+	// normal, low, or best-effort, another name of low). It may lower a
+	// caller's class, never raise it.
 	HeaderPriority = "x-sluice-priority"
 )
 

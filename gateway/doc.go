@@ -25,12 +25,28 @@
 // No error, log line or counter holds an API key.
 //
 // Limits (Options, each defaulted when 0 to the configuration's default,
-// configs.DefaultMaxBodyBytes and the constants beside it): an HTTP body over MaxBodyBytes is refused
-// with 413 (ErrBodyTooLarge), and one whose objects and arrays nest
-// deeper than MaxJSONDepth with 400, before it is decoded; a call whose
-// inputs hold more than MaxTensorElements elements in all, over either
-// front end, with 400 / INVALID_ARGUMENT naming the input. A gRPC
-// message's size is bounded by the gRPC server, which the caller builds.
+// configs.DefaultMaxBodyBytes and the constants beside it): an HTTP body
+// over MaxBodyBytes is refused with 413 (ErrBodyTooLarge) — at once when
+// its Content-Length says so, before "100 Continue" — and one whose
+// objects and arrays nest deeper than MaxJSONDepth, or whose JSON is not
+// valid UTF-8, with 400, before it is decoded; a call whose inputs hold
+// more than MaxTensorElements elements in all, over either front end,
+// with 400 / INVALID_ARGUMENT naming the input; a call beyond
+// MaxInFlight calls in progress with 503 / UNAVAILABLE and Retry-After
+// (ErrOverloaded). A gRPC message's size is bounded by the gRPC server,
+// which the caller builds.
+//
+// Slow and broken HTTP clients (slowClients, readBody): a body that has
+// not arrived within BodyTimeout gets 408 (ErrBodyTimeout), malformed
+// framing (chunked encoding) 400, a client that leaves mid-body 499
+// (ErrClientClosed, not logged as a fault), and an answer not written
+// within WriteTimeout loses its connection; each such connection is
+// closed. A body's buffer grows as the body arrives and is released
+// before the answer is written.
+//
+// A panic on a request's path is recovered: 500 with a JSON error over
+// HTTP (RecoverHTTP), INTERNAL over gRPC (RecoverGRPC, interceptors the
+// caller installs), its stack logged once.
 //
 // Deadlines: the gateway reads the client's timeout (HeaderTimeout in
 // milliseconds, or the request's "timeout" parameter in microseconds, the

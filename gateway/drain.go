@@ -17,11 +17,14 @@ var (
 )
 
 // drainGate counts the infer calls in progress, refuses new ones once
-// draining, and fails the unfinished ones when told to give up. It is
-// safe for concurrent use; entering and leaving take no lock.
+// draining or beyond its limit, and fails the unfinished ones when told
+// to give up. It is safe for concurrent use; entering and leaving take no
+// lock.
 type drainGate struct {
 	draining atomic.Bool
 	calls    atomic.Int64
+	// limit is the most calls in progress at once.
+	limit int64
 	// idle receives a token when a call leaves while draining; buffered
 	// (1), so that no wake-up is lost.
 	idle chan struct{}
@@ -31,20 +34,25 @@ type drainGate struct {
 	cancel context.CancelCauseFunc
 }
 
-func newDrainGate() *drainGate {
+func newDrainGate(limit int) *drainGate {
 	abort, cancel := context.WithCancelCause(context.Background())
-	return &drainGate{idle: make(chan struct{}, 1), abort: abort, cancel: cancel}
+	return &drainGate{idle: make(chan struct{}, 1), abort: abort, cancel: cancel, limit: int64(limit)}
 }
 
 // enter admits one call unless the gate is draining, in which case it
-// returns an error matching ErrDraining. The call runs on the returned
-// context, which is cancelled when the gate gives up on it, and must call
-// leave once it has answered.
+// returns an error matching ErrDraining, or already holds its limit of
+// calls, in which case it returns one matching ErrOverloaded. The call
+// runs on the returned context, which is cancelled when the gate gives up
+// on it, and must call leave once it has answered.
 func (d *drainGate) enter(ctx context.Context) (_ context.Context, leave func(), err error) {
-	d.calls.Add(1)
+	n := d.calls.Add(1)
 	if d.draining.Load() {
 		d.leave()
 		return ctx, nil, errRefusedDraining
+	}
+	if n > d.limit {
+		d.leave()
+		return ctx, nil, fmt.Errorf("%w: %d calls in progress, the limit", ErrOverloaded, d.limit)
 	}
 	ctx, cancel := context.WithCancelCause(ctx)
 	stop := context.AfterFunc(d.abort, func() { cancel(errAbortedDraining) })

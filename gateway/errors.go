@@ -40,6 +40,16 @@ var (
 	// shuts down, or that it gave up on at the end of its drain (HTTP
 	// 503, gRPC UNAVAILABLE); see Gateway.Shutdown.
 	ErrDraining = errors.New("gateway: shutting down")
+	// ErrOverloaded is returned for a call beyond the gateway's limit of
+	// calls in progress (Options.MaxInFlight): HTTP 503 with Retry-After,
+	// gRPC UNAVAILABLE.
+	ErrOverloaded = errors.New("gateway: too many calls in progress")
+	// ErrBodyTimeout is returned for an HTTP request whose body did not
+	// arrive within the body timeout (Options.BodyTimeout): HTTP 408.
+	ErrBodyTimeout = errors.New("gateway: request body not received in time")
+	// ErrClientClosed is returned for an HTTP request whose client went
+	// away before its body was read: logged as 499, never sent.
+	ErrClientClosed = errors.New("gateway: client closed the connection")
 	// ErrBadOptions is returned by the constructors of the gateway's
 	// parts for options that break a documented rule.
 	ErrBadOptions = errors.New("gateway: invalid options")
@@ -70,6 +80,8 @@ const (
 	ReasonInternal        = "internal"
 	ReasonUnavailable     = "model_unavailable"
 	ReasonSequenceLost    = "sequence_lost"
+	ReasonOverloaded      = "overloaded"
+	ReasonBodyTimeout     = "body_timeout"
 )
 
 // failure is how an error is reported to a client.
@@ -94,7 +106,11 @@ var failures = []struct {
 	{ErrShed, failure{http.StatusServiceUnavailable, codes.Unavailable, ShedRetryAfter, ReasonShed}},
 	{router.ErrShed, failure{http.StatusServiceUnavailable, codes.Unavailable, ShedRetryAfter, ReasonShed}},
 	{ErrDraining, failure{http.StatusServiceUnavailable, codes.Unavailable, time.Second, ReasonDraining}},
+	{ErrOverloaded, failure{http.StatusServiceUnavailable, codes.Unavailable, time.Second, ReasonOverloaded}},
 	{ErrBodyTooLarge, failure{http.StatusRequestEntityTooLarge, codes.ResourceExhausted, 0, ReasonInvalid}},
+	{batcher.ErrTooLarge, failure{http.StatusRequestEntityTooLarge, codes.ResourceExhausted, 0, ReasonInvalid}},
+	{ErrBodyTimeout, failure{http.StatusRequestTimeout, codes.DeadlineExceeded, 0, ReasonBodyTimeout}},
+	{ErrClientClosed, failure{statusClientClosed, codes.Canceled, 0, ReasonCanceled}},
 	{oip.ErrInvalid, failure{http.StatusBadRequest, codes.InvalidArgument, 0, ReasonInvalid}},
 	{ErrUnsupported, failure{http.StatusBadRequest, codes.Unimplemented, 0, ReasonInvalid}},
 	{router.ErrModelUnavailable, failure{http.StatusServiceUnavailable, codes.Unavailable, 0, ReasonUnavailable}},

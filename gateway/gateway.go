@@ -42,6 +42,17 @@ type Options struct {
 	// deadline or model timeout longer than it is cut to it; 0 (or less)
 	// means no cap.
 	MaxDeadline time.Duration
+	// BodyTimeout bounds the time an HTTP client takes to send a
+	// request's body, chunked or not (408 after it); WriteTimeout the
+	// time an HTTP answer takes to write (the connection is closed after
+	// it). 0 means configs.DefaultBodyTimeout and
+	// configs.DefaultWriteTimeout.
+	BodyTimeout, WriteTimeout time.Duration
+	// MaxInFlight caps the infer calls in progress over both front ends,
+	// from the moment their headers are read: one more is refused at once
+	// with ErrOverloaded (HTTP 503 with Retry-After, gRPC UNAVAILABLE);
+	// 0 means configs.DefaultMaxInFlight.
+	MaxInFlight int
 	// Keys authenticates infer calls; nil turns authentication off (see
 	// Keyring).
 	Keys *Keyring
@@ -89,7 +100,7 @@ type Gateway struct {
 func New(opts Options) *Gateway {
 	g := &Gateway{
 		router: opts.Router, log: opts.Logger, now: opts.Now, maxBody: opts.MaxBodyBytes,
-		admission: opts.Admission, tenants: opts.Tenants, gate: newDrainGate(),
+		admission: opts.Admission, tenants: opts.Tenants,
 		levels: opts.PriorityLevels,
 	}
 	g.access.Store(&access{keys: opts.Keys, limits: opts.Limits})
@@ -110,6 +121,7 @@ func New(opts Options) *Gateway {
 		g.maxBody = configs.DefaultMaxBodyBytes
 	}
 	g.bounds = boundsOf(opts)
+	g.gate = newDrainGate(g.bounds.inFlight)
 	g.tracing = newTracing(opts.TracerProvider, g.now)
 	return g
 }

@@ -73,7 +73,7 @@ func (s *grpcService) ModelMetadata(ctx context.Context, req *inferencepb.ModelM
 // HeaderFallbackReason; one answered from the response cache, HeaderCache.
 func (s *grpcService) ModelInfer(ctx context.Context, req *inferencepb.ModelInferRequest) (*inferencepb.ModelInferResponse, error) {
 	md, _ := metadata.FromIncomingContext(ctx)
-	decode := func() (call, error) { return grpcCall(md, req, s.g.bounds) }
+	decode := func(context.Context) (call, error) { return grpcCall(md, req, s.g.bounds) }
 	resp, fb, err := s.g.handle(ctx, req.GetModelName(), md.Get, decode)
 	if err != nil {
 		return nil, grpcError(err)

@@ -57,7 +57,7 @@ func (s *grpcService) ModelStreamInfer(stream grpc.BidiStreamingServer[inference
 
 // streamOne serves one request of a stream.
 func (s *grpcService) streamOne(ctx context.Context, md metadata.MD, req *inferencepb.ModelInferRequest) *inferencepb.ModelStreamInferResponse {
-	decode := func() (call, error) { return grpcCall(md, req, s.g.bounds) }
+	decode := func(context.Context) (call, error) { return grpcCall(md, req, s.g.bounds) }
 	resp, _, err := s.g.handle(ctx, req.GetModelName(), md.Get, decode)
 	if err != nil {
 		return &inferencepb.ModelStreamInferResponse{

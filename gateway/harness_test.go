@@ -56,6 +56,8 @@ type fleetConfig struct {
 	routerLog *slog.Logger
 	// gateway is the gateway's options; startFleet sets its Router.
 	gateway gateway.Options
+	// picker is the router's; nil means its default.
+	picker router.Picker
 }
 
 func defaultFleet() fleetConfig {
@@ -116,6 +118,7 @@ func routerConfig(cfg fleetConfig) router.Config {
 		rms[i].Fallback = cfg.fallbacks[rms[i].Name]
 	}
 	return router.Config{
+		Picker: cfg.picker,
 		Models: rms,
 		Tiers:  map[string][]string{"tier": {"pool"}, "idle": {"idle"}},
 		Pools: []router.PoolConfig{
@@ -153,7 +156,7 @@ func listen(t *testing.T) net.Listener {
 func startGRPC(t *testing.T, gw *gateway.Gateway) inferencepb.GRPCInferenceServiceClient {
 	t.Helper()
 	ln := listen(t)
-	s := grpc.NewServer()
+	s := grpc.NewServer(gateway.RecoverGRPC(slog.Default())...)
 	gw.RegisterGRPC(s)
 	go func() { _ = s.Serve(ln) }()
 	t.Cleanup(s.Stop)

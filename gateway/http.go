@@ -2,11 +2,13 @@ package gateway
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"log/slog"
 	"net/http"
 	"strconv"
 	"sync"
+	"time"
 
 	"github.com/go-chi/chi/v5"
 
@@ -19,7 +21,7 @@ import (
 // extensions Sluice does not serve (see Extensions).
 func (g *Gateway) HTTPHandler() http.Handler {
 	r := chi.NewRouter()
-	r.Use(g.closeWhileDraining)
+	r.Use(g.recoverHTTP, g.slowClients, g.closeWhileDraining)
 	r.Get("/v2", g.serverMetadata)
 	r.Get("/v2/health/live", func(w http.ResponseWriter, _ *http.Request) { writeJSON(w, http.StatusOK, liveBody{Live: true}) })
 	r.Get("/v2/health/ready", g.serverReadyHandler)
@@ -43,23 +45,45 @@ func (g *Gateway) HTTPHandler() http.Handler {
 	return r
 }
 
+// bodyBuffers pools the buffers of request bodies up to maxPooledBody
+// bytes; larger ones are left to the collector, so that a burst of large
+// bodies does not stay in memory once answered.
 var bodyBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
-// inferHTTP serves an infer call. A body whose binary tensors the decoded
-// request shares is not handed back to the buffer pool: the request may
-// still be on its way to a worker after the client gave up.
+// maxPooledBody is the largest buffer bodyBuffers keeps.
+const maxPooledBody = 1 << 20
+
+// releaseBody hands buf back to the pool, or to the collector when it is
+// large.
+func releaseBody(buf *bytes.Buffer) {
+	if buf.Cap() <= maxPooledBody {
+		buf.Reset()
+		bodyBuffers.Put(buf)
+	}
+}
+
+// inferHTTP serves an infer call. The body's buffer is released before
+// the answer is written, so that a client slow to read its answer holds
+// only the answer. A body whose binary tensors the decoded request shares
+// is released only when the call was answered: after a failure the
+// request may still be on its way to a worker.
 func (g *Gateway) inferHTTP(w http.ResponseWriter, r *http.Request) {
 	buf := bodyBuffers.Get().(*bytes.Buffer)
-	aliased := false
+	aliased, released := false, false
+	release := func() {
+		if !released {
+			released = true
+			releaseBody(buf)
+		}
+	}
 	defer func() {
 		if !aliased {
-			buf.Reset()
-			bodyBuffers.Put(buf)
+			release()
 		}
 	}()
 	var format oip.BinaryOutputs
-	decode := func() (call, error) {
-		c, shared, f, err := g.httpCall(r, buf)
+	decode := func(ctx context.Context) (call, error) {
+		c, shared, f, err := g.httpCall(ctx, w, r, buf)
 		aliased, format = shared, f
 		return c, err
 	}
@@ -68,6 +92,7 @@ func (g *Gateway) inferHTTP(w http.ResponseWriter, r *http.Request) {
 		g.fail(w, r, err)
 		return
 	}
+	release()
 	if fb.from != "" {
 		w.Header().Set(HeaderFallbackFrom, fb.from)
 		w.Header().Set(HeaderFallbackReason, fb.reason)
@@ -84,10 +109,17 @@ func (g *Gateway) inferHTTP(w http.ResponseWriter, r *http.Request) {
 // limits (body size, compressed or not, JSON depth, input elements); its
 // priority is the admission's. buf holds the body and must outlive the
 // call; aliased reports that the request shares buf's memory. format is
-// how the client wants its outputs.
-func (g *Gateway) httpCall(r *http.Request, buf *bytes.Buffer) (c call, aliased bool, format oip.BinaryOutputs, err error) {
+// how the client wants its outputs. When ctx ends while the body is
+// still arriving (the drain gave up on the call), the read stops at once.
+// A body that could not be read leaves the connection unusable: the
+// answer closes it.
+func (g *Gateway) httpCall(ctx context.Context, w http.ResponseWriter, r *http.Request, buf *bytes.Buffer) (c call, aliased bool, format oip.BinaryOutputs, err error) {
 	c = call{model: chi.URLParam(r, "model"), version: chi.URLParam(r, "version")}
-	if err := readBody(r, buf, g.maxBody); err != nil {
+	cut := context.AfterFunc(ctx, func() { _ = http.NewResponseController(w).SetReadDeadline(time.Now()) })
+	err = readBody(r, buf, g.maxBody)
+	cut()
+	if err != nil {
+		w.Header().Set("Connection", "close")
 		return c, false, format, err
 	}
 	c.req, aliased, err = decodeHTTP(r.Header, buf.Bytes(), g.bounds)

@@ -8,10 +8,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
+	"unicode/utf8"
 
 	"github.com/sluice-gateway/sluice/oip"
 )
@@ -19,26 +22,78 @@ import (
 // readBody reads an infer request's body into buf, decompressing it as
 // its Content-Encoding says (gzip, deflate or none). Both the body as
 // sent and as decompressed must fit in maxBody, or the call fails with
-// ErrBodyTooLarge: a small body that inflates beyond the limit is
-// refused without being inflated further. A corrupt compressed body, or
-// an unknown encoding, is refused with oip.ErrInvalid.
+// ErrBodyTooLarge: a Content-Length over it is refused before a byte is
+// read (so "Expect: 100-continue" gets 413, never 100 Continue), and a
+// small body that inflates beyond the limit is refused without being
+// inflated further. buf grows with what arrives, never ahead of it by
+// more than it holds, so that a client announcing a large body and
+// sending little holds little.
+//
+// A failure of the connection itself is reported apart from the body's
+// content: ErrBodyTimeout when the body did not arrive in time,
+// ErrClientClosed when the client went away, oip.ErrInvalid for
+// malformed framing (chunked encoding) or a corrupt compressed body, or
+// an unknown encoding.
 func readBody(r *http.Request, buf *bytes.Buffer, maxBody int64) error {
-	wire := http.MaxBytesReader(nil, r.Body, maxBody)
+	if r.ContentLength > maxBody {
+		return fmt.Errorf("%w: Content-Length %d: the limit is %d bytes", ErrBodyTooLarge, r.ContentLength, maxBody)
+	}
+	wire := &wireReader{r: http.MaxBytesReader(nil, r.Body, maxBody)}
 	src, err := decompressor(r.Header.Get("Content-Encoding"), wire)
+	if err == nil {
+		if r.ContentLength > 0 && src == io.Reader(wire) {
+			buf.Grow(int(min(r.ContentLength, initialBodyBuffer)))
+		}
+		var n int64
+		if n, err = buf.ReadFrom(io.LimitReader(src, maxBody+1)); err == nil && n > maxBody {
+			return fmt.Errorf("%w: the decompressed body exceeds the limit of %d bytes", ErrBodyTooLarge, maxBody)
+		}
+	}
+	if err != nil && wire.err != nil {
+		return wireError(wire.err, maxBody)
+	}
 	if err != nil {
 		return tooLarge(err, maxBody)
 	}
-	if r.ContentLength > 0 && src == io.Reader(wire) {
-		buf.Grow(int(min(r.ContentLength, maxBody)) + bytes.MinRead)
-	}
-	n, err := buf.ReadFrom(io.LimitReader(src, maxBody+1))
-	switch {
-	case err != nil:
-		return tooLarge(err, maxBody)
-	case n > maxBody:
-		return fmt.Errorf("%w: the decompressed body exceeds the limit of %d bytes", ErrBodyTooLarge, maxBody)
-	}
 	return nil
+}
+
+// initialBodyBuffer is the most a body's buffer is given before any of it
+// arrives, whatever its Content-Length says; beyond it the buffer
+// doubles as the body comes.
+const initialBodyBuffer = 64 << 10
+
+// wireReader remembers the error of the connection under a body, to tell
+// it apart from the decompressor's.
+type wireReader struct {
+	r   io.Reader
+	err error // the first error other than io.EOF
+}
+
+func (w *wireReader) Read(p []byte) (int, error) {
+	n, err := w.r.Read(p)
+	if err != nil && err != io.EOF && w.err == nil {
+		w.err = err
+	}
+	return n, err
+}
+
+// wireError says what a failure to read a body from its connection was:
+// the body over the limit (ErrBodyTooLarge), the body timeout
+// (ErrBodyTimeout), the client gone (ErrClientClosed), or else malformed
+// framing (oip.ErrInvalid).
+func wireError(err error, maxBody int64) error {
+	if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
+		return fmt.Errorf("%w: the limit is %d bytes", ErrBodyTooLarge, maxBody)
+	}
+	if ne, ok := errors.AsType[net.Error](err); ok && ne.Timeout() {
+		return fmt.Errorf("%w: %w", ErrBodyTimeout, err)
+	}
+	if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, net.ErrClosed) ||
+		errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE) {
+		return fmt.Errorf("%w before its body ended: %w", ErrClientClosed, err)
+	}
+	return fmt.Errorf("%w: malformed request body: %w", oip.ErrInvalid, err)
 }
 
 // decompressor returns a reader of body decoded as encoding says.
@@ -79,11 +134,12 @@ func tooLarge(err error, maxBody int64) error {
 // decodeHTTP decodes an infer body: JSON, or framed by the binary tensor
 // data extension when the request has an Inference-Header-Content-Length
 // header, whatever its Content-Type. The depth limit applies to the JSON
-// part. aliased reports that the request's tensors share body's memory.
+// part, which must be valid UTF-8 (see checkJSONText). aliased reports
+// that the request's tensors share body's memory.
 func decodeHTTP(h http.Header, body []byte, b bounds) (_ *oip.InferenceRequest, aliased bool, _ error) {
 	v := h.Get(oip.HeaderInferenceLength)
 	if v == "" {
-		if err := b.checkDepth(body); err != nil {
+		if err := checkJSONText(body, b); err != nil {
 			return nil, false, err
 		}
 		req, err := oip.DecodeRequest(body)
@@ -93,11 +149,30 @@ func decodeHTTP(h http.Header, body []byte, b bounds) (_ *oip.InferenceRequest, 
 	if err != nil {
 		return nil, false, err
 	}
-	if err := b.checkDepth(body[:min(n, int64(len(body)))]); err != nil {
-		return nil, false, err
+	if n <= int64(len(body)) { // else the decoder reports the framing
+		if err := checkJSONText(body[:n], b); err != nil {
+			return nil, false, err
+		}
 	}
 	req, err := oip.DecodeBinaryRequest(body, n)
 	return req, err == nil && n < int64(len(body)), err
+}
+
+// checkJSONText refuses, with an error matching oip.ErrInvalid, a JSON
+// text nested deeper than b allows, or one that is not valid UTF-8. JSON
+// is text: a decoder would turn each invalid byte into U+FFFD, and a
+// BYTES element that is not text would reach the model altered, so it
+// is refused instead of being changed. Such elements travel intact in
+// the binary tensor data extension.
+func checkJSONText(body []byte, b bounds) error {
+	if err := b.checkDepth(body); err != nil {
+		return err
+	}
+	if !utf8.Valid(body) {
+		return fmt.Errorf("%w: the JSON body is not valid UTF-8: send BYTES elements that are not text "+
+			"with the binary tensor data extension (Inference-Header-Content-Length)", oip.ErrInvalid)
+	}
+	return nil
 }
 
 // writeInfer answers an infer call with resp, its outputs as binary data
@@ -131,19 +206,30 @@ func writeInfer(w http.ResponseWriter, r *http.Request, resp *oip.InferenceRespo
 	if err := writeParts(zw, header, data); err != nil {
 		return err
 	}
-	return zw.Close()
+	if err := zw.Close(); err != nil {
+		return answerCut(err)
+	}
+	return nil
 }
 
+// writeParts writes an answer's header and data to w. Its errors are the
+// client's — it left, or did not read within the write timeout — and
+// match ErrClientClosed.
 func writeParts(w io.Writer, header []byte, data [][]byte) error {
 	if _, err := w.Write(header); err != nil {
-		return err
+		return answerCut(err)
 	}
 	for _, d := range data {
 		if _, err := w.Write(d); err != nil {
-			return err
+			return answerCut(err)
 		}
 	}
 	return nil
+}
+
+// answerCut is the error of an answer whose writing failed.
+func answerCut(err error) error {
+	return fmt.Errorf("%w before its answer was written: %w", ErrClientClosed, err)
 }
 
 // resettableWriter is a pooled gzip or zlib writer.

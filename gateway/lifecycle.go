@@ -10,8 +10,9 @@ import (
 
 // decoder builds a front end's part of an admitted call: its version,
 // decoded tensors and timeout. It runs only for admitted calls, so a
-// refused call's body is never decoded.
-type decoder func() (call, error)
+// refused call's body is never decoded; ctx is the call's, cancelled
+// when the client leaves or the drain gives up on the call.
+type decoder func(ctx context.Context) (call, error)
 
 // fallback says that a call was answered by its model's fallback, for the
 // front end to tell the client; the zero value means it was not.
@@ -66,15 +67,15 @@ func (g *Gateway) handle(ctx context.Context, model string, h headers, decode de
 		g.recordRefused(model, t, err)
 		return nil, fallback{}, err
 	}
-	c, err := decode()
+	c, err := decode(ctx)
 	if err == nil {
 		err = g.schedule(&t, c.req)
 	}
 	var resp *oip.InferenceResponse
 	if err == nil {
 		resp, err = g.serve(ctx, &t, c)
-		err = explain(ctx, err)
 	}
+	err = explain(ctx, err)
 	g.account(t, c.req, err)
 	g.recordServed(model, t, c.req, start, err)
 	return resp, t.fallback, err

@@ -17,19 +17,33 @@ type bounds struct {
 	elements int64
 	// deadline caps a call's deadline; 0 means no cap.
 	deadline time.Duration
+	// bodyTimeout bounds the reading of an HTTP body; writeTimeout the
+	// writing of an HTTP answer (see slowClients).
+	bodyTimeout, writeTimeout time.Duration
+	// inFlight is the most calls in progress at once.
+	inFlight int
 }
 
 // boundsOf returns the limits opts asks for, with defaults for its zero
 // fields; a negative MaxDeadline counts as 0, no cap.
 func boundsOf(opts Options) bounds {
-	b := bounds{depth: opts.MaxJSONDepth, elements: opts.MaxTensorElements, deadline: max(opts.MaxDeadline, 0)}
-	if b.depth <= 0 {
-		b.depth = configs.DefaultMaxJSONDepth
+	b := bounds{
+		depth: opts.MaxJSONDepth, elements: opts.MaxTensorElements, deadline: max(opts.MaxDeadline, 0),
+		bodyTimeout: opts.BodyTimeout, writeTimeout: opts.WriteTimeout, inFlight: opts.MaxInFlight,
 	}
-	if b.elements <= 0 {
-		b.elements = configs.DefaultMaxTensorElements
-	}
+	orDefault(&b.depth, configs.DefaultMaxJSONDepth)
+	orDefault(&b.elements, configs.DefaultMaxTensorElements)
+	orDefault(&b.bodyTimeout, configs.DefaultBodyTimeout)
+	orDefault(&b.writeTimeout, configs.DefaultWriteTimeout)
+	orDefault(&b.inFlight, configs.DefaultMaxInFlight)
 	return b
+}
+
+// orDefault sets *v to def when *v is 0 or less.
+func orDefault[T int | int64 | time.Duration](v *T, def T) {
+	if *v <= 0 {
+		*v = def
+	}
 }
 
 // clientDeadline returns the limit the gateway hands the router for a

@@ -42,15 +42,20 @@ func TestCheckDepth(t *testing.T) {
 }
 
 func TestBoundsOf(t *testing.T) {
+	defaults := bounds{
+		depth: configs.DefaultMaxJSONDepth, elements: configs.DefaultMaxTensorElements,
+		bodyTimeout: configs.DefaultBodyTimeout, writeTimeout: configs.DefaultWriteTimeout, inFlight: configs.DefaultMaxInFlight,
+	}
 	tests := []struct {
 		name string
 		opts Options
 		want bounds
 	}{
-		{"defaults", Options{}, bounds{depth: configs.DefaultMaxJSONDepth, elements: configs.DefaultMaxTensorElements}},
-		{"set", Options{MaxJSONDepth: 5, MaxTensorElements: 7, MaxDeadline: time.Second}, bounds{depth: 5, elements: 7, deadline: time.Second}},
-		{"negative means default or none", Options{MaxJSONDepth: -1, MaxTensorElements: -1, MaxDeadline: -time.Second},
-			bounds{depth: configs.DefaultMaxJSONDepth, elements: configs.DefaultMaxTensorElements}},
+		{"defaults", Options{}, defaults},
+		{"set", Options{MaxJSONDepth: 5, MaxTensorElements: 7, MaxDeadline: time.Second, BodyTimeout: 2 * time.Second, WriteTimeout: 3 * time.Second, MaxInFlight: 9},
+			bounds{depth: 5, elements: 7, deadline: time.Second, bodyTimeout: 2 * time.Second, writeTimeout: 3 * time.Second, inFlight: 9}},
+		{"negative means default or none", Options{MaxJSONDepth: -1, MaxTensorElements: -1, MaxDeadline: -time.Second, BodyTimeout: -1, WriteTimeout: -1, MaxInFlight: -1},
+			defaults},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

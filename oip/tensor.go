@@ -159,3 +159,19 @@ func newRaw(name string, dt Datatype, shape []int64, raw []byte) Tensor {
 func cloneShape(shape []int64) []int64 {
 	return append(make([]int64, 0, len(shape)), shape...)
 }
+
+// DataBytes returns the bytes of the request's input data as the gRPC
+// protocol carries it in raw_input_contents: each fixed-size tensor's
+// Raw, and each BYTES element with its 4-byte length. It is what bounds a
+// batch's size against a worker's limit on one message.
+func (r *InferenceRequest) DataBytes() int64 {
+	var n int64
+	for i := range r.Inputs {
+		t := &r.Inputs[i]
+		n += int64(len(t.Raw))
+		for _, e := range t.Elems {
+			n += 4 + int64(len(e))
+		}
+	}
+	return n
+}

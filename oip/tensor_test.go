@@ -54,3 +54,22 @@ func TestConstructorsCopy(t *testing.T) {
 		t.Errorf("NewBool raw (-want +got):\n%s", d)
 	}
 }
+
+func TestDataBytes(t *testing.T) {
+	tests := []struct {
+		name string
+		req  InferenceRequest
+		want int64
+	}{
+		{"none", InferenceRequest{}, 0},
+		{"fixed size", InferenceRequest{Inputs: []Tensor{NewFP32("x", shape(3), []float32{1, 2, 3}), NewInt64("y", shape(1), []int64{4})}}, 12 + 8},
+		{"bytes with their lengths", InferenceRequest{Inputs: []Tensor{NewBytes("s", shape(2), [][]byte{[]byte("abc"), nil})}}, 4 + 3 + 4},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := tt.req.DataBytes(); got != tt.want {
+				t.Errorf("DataBytes() = %d, want %d", got, tt.want)
+			}
+		})
+	}
+}

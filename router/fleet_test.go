@@ -111,6 +111,8 @@ type pool struct {
 	price    float64
 	curve    costmodel.Curve
 	maxBatch int
+	// maxBytes bounds its batches in bytes; 0 bounds nothing.
+	maxBytes int64
 	workers  int
 	// activate marks a pool whose workers start on demand.
 	activate bool
@@ -158,7 +160,7 @@ func startFleet(t *testing.T, cfg router.Config, pools ...pool) *fleet {
 func poolConfig(p pool) router.PoolConfig {
 	return router.PoolConfig{
 		Name:     p.name,
-		Queue:    batcher.PoolConfig{Form: batcher.FormConfig{MaxBatch: p.maxBatch, Batching: true, Curve: p.curve}},
+		Queue:    batcher.PoolConfig{Form: batcher.FormConfig{MaxBatch: p.maxBatch, MaxBytes: p.maxBytes, Batching: true, Curve: p.curve}},
 		Cost:     costmodel.Pool{PricePerHour: p.price, Curve: p.curve, MaxBatch: p.maxBatch},
 		Activate: p.activate,
 	}

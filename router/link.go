@@ -11,6 +11,7 @@ import (
 	"google.golang.org/grpc/credentials"
 	"google.golang.org/grpc/status"
 
+	"github.com/sluice-gateway/sluice/batcher"
 	"github.com/sluice-gateway/sluice/oip"
 	"github.com/sluice-gateway/sluice/oip/inferencepb"
 )
@@ -37,7 +38,8 @@ const (
 
 // link is one worker's connection: how batches, checks and metadata
 // requests reach it. Errors the worker blames on the input wrap
-// oip.ErrInvalid, on the model ErrUnknownModel; transport failures and
+// oip.ErrInvalid, on the model ErrUnknownModel, on the request's size
+// batcher.ErrTooLarge; transport failures and
 // worker faults wrap ErrBackend, and errUnreachable too when the worker
 // could not be reached at all; deadlines and cancellations wrap ctx's
 // error.
@@ -127,6 +129,10 @@ func (l *grpcLink) classify(err error) error {
 		return fmt.Errorf("worker %q: %w", l.id, context.Canceled)
 	case codes.Unavailable:
 		return fmt.Errorf("%w: worker %q %w: %s", ErrBackend, l.id, errUnreachable, st.Message())
+	case codes.ResourceExhausted:
+		// A message over the worker's limit (or the link's own): the
+		// request's fault, which ejects no one and is retried in halves.
+		return fmt.Errorf("%w: worker %q: %s", batcher.ErrTooLarge, l.id, st.Message())
 	}
 	return fmt.Errorf("%w: worker %q: %s: %s", ErrBackend, l.id, st.Code(), st.Message())
 }

@@ -12,6 +12,7 @@ import (
 	"google.golang.org/grpc/metadata"
 	"google.golang.org/protobuf/encoding/protojson"
 
+	"github.com/sluice-gateway/sluice/batcher"
 	"github.com/sluice-gateway/sluice/oip"
 	"github.com/sluice-gateway/sluice/oip/inferencepb"
 )
@@ -154,6 +155,8 @@ func (l *httpLink) statusError(status int, body []byte) error {
 		return fmt.Errorf("%w: %s", oip.ErrInvalid, msg)
 	case http.StatusNotFound:
 		return fmt.Errorf("%w: worker %q: %s", ErrUnknownModel, l.id, msg)
+	case http.StatusRequestEntityTooLarge:
+		return fmt.Errorf("%w: worker %q: %s", batcher.ErrTooLarge, l.id, msg)
 	}
 	return fmt.Errorf("%w: worker %q: status %d: %s", ErrBackend, l.id, status, msg)
 }

@@ -22,6 +22,9 @@ type PoolView struct {
 	// MaxBatch is the largest batch one worker takes, in rows; 0 means no
 	// limit.
 	MaxBatch int
+	// MaxBatchBytes is the largest batch one worker takes, in bytes of
+	// data (Facts.DataBytes); 0 means no limit.
+	MaxBatchBytes int64
 	// BatchAt is the batch size the pool runs for the request's model
 	// within its SLO, at least 1.
 	BatchAt int

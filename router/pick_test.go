@@ -72,6 +72,8 @@ func TestDefaultPicker(t *testing.T) {
 			"gpu", "earliest"},
 		{"rows beyond a pool's max batch", []PoolView{with(cpu(), func(v *PoolView) { v.MaxBatch = 2 }), gpu()},
 			Facts{Model: "m", Rows: 3, SLO: time.Second, Due: t0.Add(time.Second)}, t0, "gpu", "cheapest-on-time"},
+		{"bytes beyond a pool's max batch bytes", []PoolView{with(cpu(), func(v *PoolView) { v.MaxBatchBytes = 1000 }), gpu()},
+			Facts{Model: "m", Rows: 1, DataBytes: 1001, SLO: time.Second, Due: t0.Add(time.Second)}, t0, "gpu", "cheapest-on-time"},
 		{"equal costs: the tier's order", []PoolView{with(gpu(), func(v *PoolView) { v.CostPerMillion = 1 }), cpu()}, light(), t0,
 			"gpu", "cheapest-on-time"},
 		{"unknown costs lose to known ones", []PoolView{with(cpu(), func(v *PoolView) { v.CostPerMillion = math.Inf(1) }), gpu()},

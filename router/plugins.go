@@ -55,14 +55,17 @@ type ServesFilter struct{}
 // Reject implements Filter.
 func (ServesFilter) Reject(_ Facts, c Candidate, _ time.Time) string { return c.Missing }
 
-// FitsFilter drops pools whose workers take fewer rows than the request
-// has.
+// FitsFilter drops pools whose workers take fewer rows, or fewer bytes,
+// than the request has.
 type FitsFilter struct{}
 
 // Reject implements Filter.
 func (FitsFilter) Reject(f Facts, c Candidate, _ time.Time) string {
 	if c.MaxBatch > 0 && f.Rows > int64(c.MaxBatch) {
 		return fmt.Sprintf("%d rows exceed its max batch %d", f.Rows, c.MaxBatch)
+	}
+	if c.MaxBatchBytes > 0 && f.DataBytes > c.MaxBatchBytes {
+		return fmt.Sprintf("%d bytes exceed its max batch bytes %d", f.DataBytes, c.MaxBatchBytes)
 	}
 	return ""
 }

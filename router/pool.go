@@ -22,6 +22,7 @@ import (
 type Pool struct {
 	name     string
 	queue    *batcher.Pool
+	maxBytes int64 // the largest batch in bytes; 0 means no limit
 	slots    int
 	activate bool           // the driver starts workers on demand
 	cost     costmodel.Pool // price and limits; Curve is the prior
@@ -130,6 +131,7 @@ func newPool(pc PoolConfig, d poolDeps) *Pool {
 		measuring: map[string]bool{}, measuredAt: map[string]time.Time{}, calibrated: map[string]bool{},
 		name:     pc.Name,
 		queue:    batcher.NewPool(qc),
+		maxBytes: max(qc.Form.MaxBytes, 0),
 		slots:    max(pc.Slots, 1),
 		activate: pc.Activate,
 		cost:     cost,

@@ -59,6 +59,10 @@ type Facts struct {
 	// Elements and Bytes measure the inputs in all: tensor elements, and
 	// bytes of element data.
 	Elements, Bytes int64
+	// DataBytes is the inputs' size as a worker receives them
+	// (oip.InferenceRequest.DataBytes): what counts against a pool's
+	// largest batch in bytes.
+	DataBytes int64
 	// Priority is the request's class: only items of this class or above
 	// are ahead of it in a queue.
 	Priority batcher.Priority
@@ -87,6 +91,7 @@ func factsOf(req *Request, m Model) Facts {
 	if rows, err := req.Req.Rows(); err == nil && rows > 1 {
 		f.Rows = rows
 	}
+	f.DataBytes = req.Req.DataBytes()
 	for i := range req.Req.Inputs {
 		t := &req.Req.Inputs[i]
 		f.Elements += max(t.NumElements(), 0)
@@ -112,6 +117,7 @@ func item(req *Request, m Model, f Facts) *batcher.Item {
 		Req:      req.Req,
 		Priority: req.Priority,
 		Rows:     rows,
+		Bytes:    f.DataBytes,
 		Key:      batcher.ItemKey(req.Model, req.Version, req.Req.BatchKey()),
 		Enqueued: req.Enqueued,
 		Deadline: req.Deadline,

@@ -24,13 +24,13 @@ func TestFactsOf(t *testing.T) {
 	}{
 		{"rows, elements and bytes of every input",
 			Request{Model: "m", Req: two, Priority: batcher.High, Enqueued: t0, Deadline: t0.Add(time.Second)},
-			Facts{Model: "m", Rows: 4, Elements: 16, Bytes: 48 + 6, Priority: batcher.High, SLO: 200 * ms, Due: t0.Add(200 * ms)}},
+			Facts{Model: "m", Rows: 4, Elements: 16, Bytes: 48 + 6, DataBytes: 48 + 6 + 4*4, Priority: batcher.High, SLO: 200 * ms, Due: t0.Add(200 * ms)}},
 		{"a deadline before the SLO's end is due",
 			Request{Model: "m", Req: sumRequest("", 1), Enqueued: t0, Deadline: t0.Add(50 * ms)},
-			Facts{Model: "m", Rows: 1, Elements: 1, Bytes: 4, SLO: 200 * ms, Due: t0.Add(50 * ms)}},
+			Facts{Model: "m", Rows: 1, Elements: 1, Bytes: 4, DataBytes: 4, SLO: 200 * ms, Due: t0.Add(50 * ms)}},
 		{"no deadline: the SLO's end is due",
 			Request{Model: "m", Req: sumRequest("", 1), Enqueued: t0},
-			Facts{Model: "m", Rows: 1, Elements: 1, Bytes: 4, SLO: 200 * ms, Due: t0.Add(200 * ms)}},
+			Facts{Model: "m", Rows: 1, Elements: 1, Bytes: 4, DataBytes: 4, SLO: 200 * ms, Due: t0.Add(200 * ms)}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -55,7 +55,7 @@ func TestItemKeepsArrivalDeadlineAndDue(t *testing.T) {
 			m := Model{Name: "m", SLO: 200 * ms, Batching: tt.batching}
 			it := item(req, m, factsOf(req, m))
 			want := &batcher.Item{
-				Model: "m", Version: "1", Req: req.Req, Priority: batcher.Low, Rows: tt.rows,
+				Model: "m", Version: "1", Req: req.Req, Priority: batcher.Low, Rows: tt.rows, Bytes: 12,
 				Key: batcher.ItemKey("m", "1", req.Req.BatchKey()), Enqueued: t0, Deadline: t0.Add(time.Second), Due: t0.Add(200 * ms),
 			}
 			if diff := cmp.Diff(want, it, cmpopts.IgnoreUnexported(batcher.Item{})); diff != "" {

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/sluice-gateway/sluice/batcher"
 	"github.com/sluice-gateway/sluice/oip"
@@ -26,7 +27,10 @@ import (
 // model's SLO bounds queueing only (see Due).
 //
 // Errors: ErrUnknownModel; ErrShed for a class its tier sheds;
-// ErrNoCapacity naming each pool's reason when nothing can answer,
+// batcher.ErrTooLarge for a request larger than every pool of its tier
+// takes in one batch (PoolConfig.Queue.Form.MaxBytes), or that a worker
+// refused for its size; ErrNoCapacity naming each pool's reason when
+// nothing can answer,
 // wrapped with ErrModelUnavailable when that is because no pool of the
 // tier serves the model (see Pick); the batcher's errors (batcher.ErrQueueFull,
 // ErrQueueTimeout, ErrDeadline, ErrClosed); an ErrBackend failure that
@@ -152,6 +156,9 @@ func (r *Router) route(ctx context.Context, rq *Request, m Model) (res *Result, 
 	if !r.shed.admits(name, f.Priority) {
 		return nil, false, fmt.Errorf("%w: tier %q refuses %v requests for now", ErrShed, name, f.Priority)
 	}
+	if err := fitsAny(r.tables().tiers[name], f); err != nil {
+		return nil, false, err
+	}
 	r.budget.request(r.clock.Now())
 	var a attempt
 	for {
@@ -181,6 +188,21 @@ func (r *Router) route(ctx context.Context, rq *Request, m Model) (res *Result, 
 			return nil, false, err
 		}
 	}
+}
+
+// fitsAny refuses, with an error wrapping batcher.ErrTooLarge, a request
+// larger than the largest batch in bytes of every pool of its tier: no
+// worker of the tier could take it, now or later.
+func fitsAny(tier []*Pool, f Facts) error {
+	if len(tier) == 0 || slices.ContainsFunc(tier, func(p *Pool) bool { return p.maxBytes <= 0 || f.DataBytes <= p.maxBytes }) {
+		return nil
+	}
+	limits := make([]string, len(tier))
+	for i, p := range tier {
+		limits[i] = fmt.Sprintf("%s %d", p.name, p.maxBytes)
+	}
+	return fmt.Errorf("%w: model %q: its %d bytes of input exceed the largest batch of every pool of its tier (%s bytes)",
+		batcher.ErrTooLarge, f.Model, f.DataBytes, strings.Join(limits, ", "))
 }
 
 // anyReady reports whether a pool of tier not in skip has a ready worker.

@@ -20,14 +20,15 @@ func (p *Pool) view(f Facts, m Model) PoolView {
 	idle := p.learned.Latency(m.Name, costmodel.Size{Rows: int(min(f.Rows, math.MaxInt32)), Bytes: f.Bytes})
 	p.remeasure(m, f.Rows, idle, f.SLO)
 	return PoolView{
-		Name:       p.name,
-		Ready:      q.Workers,
-		FreeSlots:  max(q.Slots-q.InFlightBatches, 0),
-		Ahead:      ahead(q.Queued, f.Priority),
-		InFlight:   q.InFlightItems,
-		MaxBatch:   cm.MaxBatch,
-		BatchAt:    b,
-		Throughput: thr,
+		Name:          p.name,
+		Ready:         q.Workers,
+		FreeSlots:     max(q.Slots-q.InFlightBatches, 0),
+		Ahead:         ahead(q.Queued, f.Priority),
+		InFlight:      q.InFlightItems,
+		MaxBatch:      cm.MaxBatch,
+		MaxBatchBytes: p.maxBytes,
+		BatchAt:       b,
+		Throughput:    thr,
 		// The price of the work at full load, not of idle time: ready
 		// replicas are paid for whether they work or not, so the router
 		// fills the cheapest pool first, as the scaler sizes them, and

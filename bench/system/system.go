@@ -25,10 +25,13 @@ type benchApp struct {
 	url, admin string
 }
 
-// startBenchApp starts Sluice on cfg, whose listeners it changes, with
-// opts; the workers start in the background.
+// startBenchApp starts Sluice on cfg, whose listeners and drain delay it
+// changes, with opts; the workers start in the background. No load
+// balancer stands in front of a benchmark's gateway, so it closes its
+// listeners as soon as it has drained.
 func startBenchApp(ctx context.Context, cfg *configs.Config, opts app.Options) (*benchApp, error) {
 	cfg.Listen = configs.Listen{HTTP: "127.0.0.1:0", Admin: "127.0.0.1:0"}
+	cfg.Shutdown.DrainDelay = time.Millisecond
 	a, err := app.Start(ctx, cfg, opts)
 	if err != nil {
 		return nil, fmt.Errorf("bench: %w", err)

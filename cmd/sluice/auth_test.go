@@ -38,7 +38,7 @@ pools: [{name: cpu, curve: {base: 2ms}}]
 	if !errors.As(err, &exit) || exit.ExitCode() != 1 {
 		t.Fatalf("serve: %v, want exit status 1; stderr:\n%s", err, stderr.String())
 	}
-	for _, want := range []string{`listen.http "0.0.0.0:0" is reachable from other machines`, "set auth.mode: keys", "--insecure"} {
+	for _, want := range []string{`sluice.yaml:1: listen.http: "0.0.0.0:0" is reachable from other machines`, "set auth.mode: keys", "--insecure"} {
 		if !strings.Contains(stderr.String(), want) {
 			t.Errorf("stderr does not say %q:\n%s", want, stderr.String())
 		}
@@ -72,6 +72,7 @@ auth:
 models: [{name: sum, tier: t}]
 tiers: [{name: t, pools: [cpu]}]
 pools: [{name: cpu, curve: {base: 2ms}, max_batch: 4, cold_start: 100ms}]
+shutdown: {drain_delay: 10ms}
 `, httpAddr, adminAddr, hi))
 	logs := apptest.NewLog()
 	cmd := exec.Command(os.Args[0], "serve", "--config", path)
@@ -136,6 +137,7 @@ func authCall(t *testing.T, method, url, key, body string) (int, []byte) {
 	if key != "" {
 		req.Header.Set("Authorization", "Bearer "+key)
 	}
+	req.Header.Set("Content-Type", "application/json") // the admin API takes no other
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)

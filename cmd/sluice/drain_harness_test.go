@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptrace"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -23,20 +24,20 @@ import (
 // liveServe is a running `sluice serve` whose config file the test may
 // rewrite and whose process it may signal.
 type liveServe struct {
-	cmd         *exec.Cmd
-	file        string
-	http, admin string
-	logs        *apptest.Log
-	exited      chan error // receives cmd.Wait's result
+	cmd               *exec.Cmd
+	file              string
+	http, grpc, admin string
+	logs              *apptest.Log
+	exited            chan error // receives cmd.Wait's result
 }
 
 // startLiveServe runs `sluice serve` on yaml, which must leave listen out,
-// with HTTP and admin on free loopback ports, and waits until it is
+// with HTTP, gRPC and admin on free loopback ports, and waits until it is
 // ready. The test's cleanup kills it if it still runs.
 func startLiveServe(t *testing.T, yaml string) *liveServe {
 	t.Helper()
 	s := &liveServe{
-		file: filepath.Join(t.TempDir(), "sluice.yaml"), http: freeAddr(t), admin: freeAddr(t),
+		file: filepath.Join(t.TempDir(), "sluice.yaml"), http: freeAddr(t), grpc: freeAddr(t), admin: freeAddr(t),
 		logs: apptest.NewLog(), exited: make(chan error, 1),
 	}
 	s.writeConfig(t, yaml)
@@ -61,7 +62,7 @@ func startLiveServe(t *testing.T, yaml string) *liveServe {
 // writeConfig makes yaml, with s's listeners, the config file.
 func (s *liveServe) writeConfig(t *testing.T, yaml string) {
 	t.Helper()
-	full := fmt.Sprintf("listen: {http: %q, admin: %q}\n%s", s.http, s.admin, yaml)
+	full := fmt.Sprintf("listen: {http: %q, grpc: %q, admin: %q}\n%s", s.http, s.grpc, s.admin, yaml)
 	if err := os.WriteFile(s.file, []byte(full), 0o600); err != nil {
 		t.Fatal(err)
 	}
@@ -95,6 +96,10 @@ const (
 	// outcomeRefused is a call whose connection was refused: it was
 	// never sent, and its client knows it.
 	outcomeRefused = "connection refused"
+	// outcomeBacklogReset is a call on a new connection reset before any
+	// answer: the kernel had accepted the connection, but serve had not
+	// when its listener closed, which resets those still queued.
+	outcomeBacklogReset = "new connection reset"
 )
 
 // tally counts the outcomes of a load's calls, keeping the first message
@@ -174,10 +179,19 @@ func openLoop(addr string, rate float64) (stop func() *tally) {
 
 // call sends one sum call and names its outcome.
 func call(client *http.Client, addr string) (outcome, detail string) {
-	resp, err := client.Post("http://"+addr+"/v2/models/sum/infer", "application/json", strings.NewReader(apptest.QuickstartSum))
+	var reused bool
+	ctx := httptrace.WithClientTrace(context.Background(), &httptrace.ClientTrace{GotConn: func(c httptrace.GotConnInfo) { reused = c.Reused }})
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, "http://"+addr+"/v2/models/sum/infer", strings.NewReader(apptest.QuickstartSum))
+	if err != nil {
+		return "request", err.Error()
+	}
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := client.Do(req)
 	switch {
 	case errors.Is(err, syscall.ECONNREFUSED):
 		return outcomeRefused, ""
+	case errors.Is(err, syscall.ECONNRESET) && !reused:
+		return outcomeBacklogReset, err.Error()
 	case err != nil:
 		return "transport error", err.Error()
 	}

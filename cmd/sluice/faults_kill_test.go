@@ -46,6 +46,7 @@ tiers: [{name: t, pools: [cpu]}]
 pools:
   - {name: cpu, curve: {base: 2ms, per_item: 1ms}, max_batch: 16, cold_start: 100ms, replicas: {min: 3, initial: 3, max: 3}}
 health: {interval: 1s, timeout: 500ms, eject_after: 3, eject_for: 1s}
+shutdown: {drain_delay: 10ms}
 `
 
 // TestFaultKillWorkersUnderLoad is fault (a): a real `sluice serve` with three

@@ -17,17 +17,19 @@ import (
 
 // reloadV1 is one pool, cpu, at 0.10 $/h.
 const reloadV1 = `models: [{name: sum, tier: t, slo: 1s}]
+shutdown: {drain_delay: 10ms}
 tiers: [{name: t, pools: [cpu]}]
 pools:
   - {name: cpu, price_per_hour: 0.10, curve: {base: 5ms, per_item: 1ms}, max_batch: 16, cold_start: 100ms, replicas: {min: 2, max: 2}}
 `
 
-// reloadBad adds a pool with a negative price, on the file's line 6.
+// reloadBad adds a pool with a negative price, on the file's line 7.
 const reloadBad = reloadV1 + `  - {name: gpu, price_per_hour: -1, curve: {base: 5ms}, replicas: {min: 1, max: 1}}
 `
 
 // reloadV2 raises cpu's price and adds the pool gpu to the tier.
 const reloadV2 = `models: [{name: sum, tier: t, slo: 1s}]
+shutdown: {drain_delay: 10ms}
 tiers: [{name: t, pools: [cpu, gpu]}]
 pools:
   - {name: cpu, price_per_hour: 0.20, curve: {base: 5ms, per_item: 1ms}, max_batch: 16, cold_start: 100ms, replicas: {min: 2, max: 2}}
@@ -49,8 +51,8 @@ func TestReloadUnderLoad(t *testing.T) {
 
 	s.writeConfig(t, reloadBad)
 	status, body := s.postReload(t)
-	if msg := errorOf(body); status != http.StatusBadRequest || !strings.Contains(msg, "sluice.yaml:6: pools[1].price_per_hour: -1 must be >= 0") {
-		t.Errorf("POST /admin/reload of a bad file = %d %s, want 400 naming line 6", status, body)
+	if msg := errorOf(body); status != http.StatusBadRequest || !strings.Contains(msg, "sluice.yaml:7: pools[1].price_per_hour: -1 must be >= 0") {
+		t.Errorf("POST /admin/reload of a bad file = %d %s, want 400 naming line 7", status, body)
 	}
 	s.signal(t, syscall.SIGHUP)
 	s.waitReloads(t, "error", 2)
@@ -93,7 +95,7 @@ func (ty *tally) total() int {
 // postReload asks for a reload through the admin API.
 func (s *liveServe) postReload(t *testing.T) (int, []byte) {
 	t.Helper()
-	resp, err := http.Post("http://"+s.admin+"/admin/reload", "", nil)
+	resp, err := http.Post("http://"+s.admin+"/admin/reload", "application/json", nil)
 	if err != nil {
 		t.Fatal(err)
 	}

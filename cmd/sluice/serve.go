@@ -10,7 +10,6 @@ import (
 	"os/signal"
 	"syscall"
 
-	"github.com/sluice-gateway/sluice/configs"
 	"github.com/sluice-gateway/sluice/internal/app"
 )
 
@@ -33,10 +32,7 @@ func runServe(args []string) int {
 		return exitUsage(err)
 	}
 	log := logging.logger(os.Stderr)
-	cfg, err := configs.Load(*configPath)
-	if err == nil {
-		err = app.CheckExposure(cfg, *insecure)
-	}
+	cfg, err := app.Load(*configPath, app.LoadOptions{Insecure: *insecure})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1

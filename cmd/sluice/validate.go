@@ -7,17 +7,19 @@ import (
 	"io"
 	"os"
 
-	"github.com/sluice-gateway/sluice/configs"
+	"github.com/sluice-gateway/sluice/internal/app"
 )
 
 func init() {
 	commands["validate"] = command{summary: "check configuration files and report every problem", run: runValidate}
 }
 
-const validateUsage = `Usage: sluice validate FILE...
+const validateUsage = `Usage: sluice validate [--insecure] FILE...
 
 Loads each configuration file as serve would: decodes it strictly, fills
-the defaults and checks every rule. Prints every problem, one per line as
+the defaults, checks every rule, and refuses what serve refuses (auth
+mode none on listeners other machines reach, unless --insecure; secrets
+and certificates it cannot read). Prints every problem, one per line as
 FILE:LINE: FIELD: MESSAGE, to stderr; for a valid file prints a one-line
 summary to stdout.
 
@@ -34,6 +36,7 @@ func validateFiles(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("validate", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() { fmt.Fprint(fs.Output(), validateUsage) }
+	insecure := fs.Bool("insecure", false, "as serve --insecure: allow auth.mode none on listeners other machines reach")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
@@ -47,16 +50,16 @@ func validateFiles(args []string, stdout, stderr io.Writer) int {
 	}
 	code := 0
 	for _, path := range fs.Args() {
-		if !validateFile(path, stdout, stderr) {
+		if !validateFile(path, *insecure, stdout, stderr) {
 			code = 1
 		}
 	}
 	return code
 }
 
-// validateFile reports on one file and whether it is valid.
-func validateFile(path string, stdout, stderr io.Writer) bool {
-	cfg, err := configs.Load(path)
+// validateFile reports on one file and whether serve would take it.
+func validateFile(path string, insecure bool, stdout, stderr io.Writer) bool {
+	cfg, err := app.Load(path, app.LoadOptions{Insecure: insecure})
 	if err != nil {
 		fmt.Fprintln(stderr, err) // Errors print one problem per line
 		return false

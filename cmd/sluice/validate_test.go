@@ -2,6 +2,10 @@ package main
 
 import (
 	"bytes"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -51,8 +55,8 @@ func TestValidate(t *testing.T) {
 			wantCode:   1,
 			wantStderr: []string{"configs: open absent.yaml: "},
 		},
-		{name: "no file", wantCode: 2, wantStderr: []string{"no file given", "Usage: sluice validate FILE..."}},
-		{name: "help", args: []string{"--help"}, wantStderr: []string{"Usage: sluice validate FILE...", "Exit status"}},
+		{name: "no file", wantCode: 2, wantStderr: []string{"no file given", "Usage: sluice validate [--insecure] FILE..."}},
+		{name: "help", args: []string{"--help"}, wantStderr: []string{"Usage: sluice validate [--insecure] FILE...", "Exit status"}},
 		{name: "unknown flag", args: []string{"--strict"}, wantCode: 2, wantStderr: []string{"flag provided but not defined"}},
 	}
 	for _, tt := range tests {
@@ -78,6 +82,34 @@ func checkContains(t *testing.T, name, out string, want []string) {
 		if !strings.Contains(out, w) {
 			t.Errorf("%s = %q, want it to contain %q", name, out, w)
 		}
+	}
+}
+
+// TestValidateRefusesWhatServeRefuses checks that validate and serve
+// agree: auth mode none on a listener other machines reach is refused by
+// both, at the listener's line, and taken by both with --insecure.
+func TestValidateRefusesWhatServeRefuses(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "exposed.yaml")
+	yaml := "listen:\n  http: 0.0.0.0:8080\nmodels: [{name: m, tier: t}]\ntiers: [{name: t, pools: [p]}]\npools: [{name: p, curve: {base: 1ms}}]\n"
+	if err := os.WriteFile(file, []byte(yaml), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var stdout, stderr bytes.Buffer
+	if code := validateFiles([]string{file}, &stdout, &stderr); code != 1 {
+		t.Errorf("validate exit code = %d, want 1; stdout %q", code, stdout.String())
+	}
+	checkContains(t, "stderr", stderr.String(), []string{file + `:2: listen.http: "0.0.0.0:8080" is reachable from other machines`})
+	stdout.Reset()
+	stderr.Reset()
+	if code := validateFiles([]string{"--insecure", file}, &stdout, &stderr); code != 0 {
+		t.Errorf("validate --insecure exit code = %d, want 0; stderr %q", code, stderr.String())
+	}
+	serve := exec.Command(os.Args[0], "serve", "--config", file)
+	serve.Env = append(os.Environ(), cliEnv+"=1")
+	out, err := serve.CombinedOutput()
+	if exit, ok := errors.AsType[*exec.ExitError](err); !ok || exit.ExitCode() != 1 ||
+		!strings.Contains(string(out), file+`:2: listen.http: "0.0.0.0:8080" is reachable`) {
+		t.Errorf("serve: %v, output %q; want exit code 1 and the same refusal", err, out)
 	}
 }
 

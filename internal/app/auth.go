@@ -1,66 +1,12 @@
 package app
 
 import (
-	"errors"
 	"fmt"
-	"net"
-	"strings"
 
 	"github.com/sluice-gateway/sluice/batcher"
 	"github.com/sluice-gateway/sluice/configs"
 	"github.com/sluice-gateway/sluice/gateway"
 )
-
-// errExposed is returned when serve would admit anyone on a listener other
-// machines can reach.
-var errExposed = errors.New("sluice: refusing to serve without authentication")
-
-// CheckExposure refuses auth mode "none" when a client listener (HTTP
-// or gRPC) is not on a loopback address, unless insecure is set: `sluice
-// serve --insecure`. The error, wrapping errExposed, names each such
-// listener and how to fix it.
-func CheckExposure(cfg *configs.Config, insecure bool) error {
-	if cfg.Auth.Mode != configs.AuthNone || insecure {
-		return nil
-	}
-	var exposed []string
-	for _, l := range []struct{ field, addr string }{
-		{"listen.http", cfg.Listen.HTTP}, {"listen.grpc", cfg.Listen.GRPC},
-	} {
-		if l.addr != "" && !isLoopback(l.addr) {
-			exposed = append(exposed, fmt.Sprintf("%s %q", l.field, l.addr))
-		}
-	}
-	if len(exposed) == 0 {
-		return nil
-	}
-	return fmt.Errorf("%w: auth.mode is %q but %s %s reachable from other machines; "+
-		"set auth.mode: keys (see configs/examples/auth.yaml), listen on 127.0.0.1, "+
-		"or pass --insecure to serve anyone who can connect",
-		errExposed, configs.AuthNone, strings.Join(exposed, " and "), isOrAre(len(exposed)))
-}
-
-func isOrAre(n int) string {
-	if n == 1 {
-		return "is"
-	}
-	return "are"
-}
-
-// isLoopback reports whether a host:port address binds only a loopback
-// interface: localhost, 127.0.0.0/8 or ::1. An empty host binds every
-// interface; other names are not resolved and count as reachable.
-func isLoopback(addr string) bool {
-	host, _, err := net.SplitHostPort(addr)
-	if err != nil {
-		return false
-	}
-	if strings.EqualFold(host, "localhost") {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
-}
 
 // gatewayAuth builds the gateway's keyring (nil with auth mode none),
 // rate limits and admission from cfg, reading the keys' hashes through

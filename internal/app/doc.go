@@ -17,7 +17,8 @@
 // A few translations of the configuration are exported for the
 // benchmarks and the CLI, which must read a configuration as serve does:
 // RouterConfig, ClassLimits, ScalerSpec, ConfigView, ConfigDump and
-// CheckExposure.
+// Load, which `sluice serve` and `sluice validate` both call to refuse
+// the same configurations.
 //
 // The package does not parse flags or catch signals other than SIGHUP
 // (the reload); the caller owns the process.

@@ -55,6 +55,7 @@ func startFaultFleet(t *testing.T, yaml string, faults map[string]worker.Options
 		t.Fatal(err)
 	}
 	cfg.Listen = configs.Listen{HTTP: "127.0.0.1:0", GRPC: "127.0.0.1:0"}
+	cfg.Shutdown.DrainDelay = testDrainDelay
 	f := &faultFleet{workers: map[string]*worker.Server{}, logs: apptest.NewLog()}
 	ip := worker.InProcess{
 		Configure: func(o *worker.Options) {

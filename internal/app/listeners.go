@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"net"
 	"net/http"
 	"time"
@@ -39,6 +40,9 @@ type edge struct {
 	// adminToken is the SHA-256 of the admin token; nil leaves the admin
 	// API open.
 	adminToken *[sha256.Size]byte
+	// adminHosts are the further names the admin API answers to
+	// (admin.allowed_hosts).
+	adminHosts []string
 	log        *slog.Logger
 }
 
@@ -48,7 +52,7 @@ type edge struct {
 // starts anything. pre: cfg came from configs.Load or Parse (defaults
 // filled, validated).
 func newEdge(cfg *configs.Config, secrets configs.Secrets, now func() time.Time, log *slog.Logger) (edge, error) {
-	e := edge{limits: cfg.Limits, log: log}
+	e := edge{limits: cfg.Limits, adminHosts: cfg.Admin.AllowedHosts, log: log}
 	var err error
 	if e.clientTLS, e.adminTLS, err = serverTLS(cfg, now, log); err != nil {
 		return edge{}, err
@@ -72,16 +76,21 @@ func (e edge) gatewayLimits(o *gateway.Options) {
 	o.MaxJSONDepth = e.limits.MaxJSONDepth
 	o.MaxTensorElements = e.limits.MaxTensorElements
 	o.MaxDeadline = e.limits.MaxDeadline
+	o.BodyTimeout = e.limits.BodyTimeout
+	o.WriteTimeout = e.limits.WriteTimeout
+	o.MaxInFlight = e.limits.MaxInFlight
 }
 
 // grpcServer returns a gRPC server within the limits (message size,
-// streams per connection), over TLS if the edge has it.
+// streams per connection), over TLS if the edge has it, that recovers
+// from a handler's panic with INTERNAL.
 func (e edge) grpcServer() *grpc.Server {
 	opts := []grpc.ServerOption{
 		grpc.MaxRecvMsgSize(int(e.limits.MaxBodyBytes)),
 		grpc.MaxSendMsgSize(maxGRPCSendBytes),
 		grpc.MaxConcurrentStreams(uint32(e.limits.MaxConcurrentStreams)),
 	}
+	opts = append(opts, gateway.RecoverGRPC(e.log)...)
 	if e.clientTLS != nil {
 		opts = append(opts, grpc.Creds(credentials.NewTLS(e.clientTLS)))
 	}
@@ -90,22 +99,37 @@ func (e edge) grpcServer() *grpc.Server {
 
 // httpServer returns an HTTP server of h within the limits (header read
 // and idle timeouts), over a copy of tc (which the server amends) unless
-// tc is nil. Its own errors (failed handshakes, malformed requests) go to
-// the edge's log at debug level.
-func (e edge) httpServer(h http.Handler, tc *tls.Config) *http.Server {
+// tc is nil, tracking its connections in conns. It speaks HTTP/1.1 and
+// HTTP/2 — over TLS by ALPN, and in clear text (h2c, with prior
+// knowledge) without TLS — with at most limits.max_concurrent_streams
+// streams per connection. Its own errors (failed handshakes, malformed
+// requests) go to the edge's log at debug level.
+func (e edge) httpServer(h http.Handler, tc *tls.Config, conns *connStates) *http.Server {
+	protocols := new(http.Protocols)
+	protocols.SetHTTP1(true)
+	protocols.SetHTTP2(true)
+	protocols.SetUnencryptedHTTP2(true)
 	return &http.Server{
-		Handler: h, TLSConfig: tc.Clone(),
+		Handler: h, TLSConfig: tc.Clone(), Protocols: protocols,
+		HTTP2:             &http.HTTP2Config{MaxConcurrentStreams: int(min(e.limits.MaxConcurrentStreams, math.MaxInt32))},
 		ReadHeaderTimeout: e.limits.ReadHeaderTimeout, IdleTimeout: e.limits.IdleTimeout,
-		ErrorLog: slog.NewLogLogger(e.log.Handler(), slog.LevelDebug),
+		ConnState: conns.hook,
+		ErrorLog:  slog.NewLogLogger(e.log.Handler(), slog.LevelDebug),
 	}
 }
 
-// admin guards the admin API with the token, if the edge has one.
-func (e edge) admin(h http.Handler) http.Handler {
-	if e.adminToken == nil {
-		return h
+// admin guards the admin API h, served on ln: from requests a web page
+// could send (adminGuard), then with the token if the edge has one; a
+// panic is answered 500.
+func (e edge) admin(h http.Handler, ln net.Listener) http.Handler {
+	if e.adminToken != nil {
+		h = requireAdminToken(h, *e.adminToken)
 	}
-	return requireAdminToken(h, *e.adminToken)
+	var bound net.Addr
+	if ln != nil {
+		bound = ln.Addr()
+	}
+	return gateway.RecoverHTTP(e.log)(newAdminGuard(bound, e.adminHosts).wrap(h))
 }
 
 // serveHTTP serves s on ln, over TLS when s has a TLS configuration,
@@ -118,34 +142,34 @@ func serveHTTP(s *http.Server, ln net.Listener) error {
 }
 
 // runListeners serves HTTP, gRPC and admin as e says until ctx is done,
-// then stops them gracefully within shutdownGrace. register, if not nil,
-// adds more services to the gRPC listener; hints, if not nil, is told how
-// to try the model sum.
+// then stops them (servers.stop). The client listeners take at most
+// limits.max_connections connections at once each. register, if not
+// nil, adds more services to the gRPC listener; hints, if not nil, is
+// told how to try the model sum.
 func runListeners(ctx context.Context, gw *gateway.Gateway, ls listeners, admin http.Handler, register func(grpc.ServiceRegistrar), e edge, hints io.Writer, log *slog.Logger) error {
-	grpcServer := e.grpcServer()
-	gw.RegisterGRPC(grpcServer)
+	s := servers{grpc: e.grpcServer(), httpConns: newConnStates(), adminConns: newConnStates()}
+	gw.RegisterGRPC(s.grpc)
 	if register != nil {
-		register(grpcServer)
+		register(s.grpc)
 	}
-	httpServer := e.httpServer(gw.HTTPHandler(), e.clientTLS)
-	adminServer := e.httpServer(e.admin(admin), e.adminTLS)
+	s.http = e.httpServer(gw.HTTPHandler(), e.clientTLS, s.httpConns)
+	s.admin = e.httpServer(e.admin(admin, ls.admin), e.adminTLS, s.adminConns)
 
 	g, gctx := errgroup.WithContext(ctx)
 	if ls.http != nil {
-		g.Go(func() error { return serveHTTP(httpServer, ls.http) })
+		s.httpLn = limitConns(ls.http, e.limits.MaxConnections)
+		g.Go(func() error { return serveHTTP(s.http, s.httpLn) })
 	}
 	if ls.admin != nil {
-		g.Go(func() error { return serveHTTP(adminServer, ls.admin) })
+		s.adminLn = ls.admin
+		g.Go(func() error { return serveHTTP(s.admin, s.adminLn) })
 	}
 	if ls.grpc != nil {
-		g.Go(func() error { return grpcServer.Serve(ls.grpc) })
+		g.Go(func() error { return s.grpc.Serve(limitConns(ls.grpc, e.limits.MaxConnections)) })
 	}
 	g.Go(func() error {
 		<-gctx.Done()
-		shutdown, cancel := context.WithTimeout(context.Background(), shutdownGrace)
-		defer cancel()
-		stopGRPC(grpcServer, shutdown)
-		return errors.Join(httpServer.Shutdown(shutdown), adminServer.Shutdown(shutdown))
+		return s.stop(log)
 	})
 	log.Info("sluice is serving", slog.String("http", addr(ls.http)), slog.String("grpc", addr(ls.grpc)), slog.String("admin", addr(ls.admin)),
 		slog.Bool("tls", e.clientTLS != nil), slog.Bool("admin_token", e.adminToken != nil))
@@ -163,19 +187,10 @@ func (e edge) scheme() string {
 	return "http"
 }
 
-// stopGRPC stops s gracefully, or at once when ctx ends first.
-func stopGRPC(s *grpc.Server, ctx context.Context) {
-	done := make(chan struct{})
-	go func() { s.GracefulStop(); close(done) }()
-	select {
-	case <-done:
-	case <-ctx.Done():
-		s.Stop()
-	}
-}
-
+// ignoreClosed drops the error of a server stopped by Shutdown or by its
+// listener's closing (servers.stop).
 func ignoreClosed(err error) error {
-	if errors.Is(err, http.ErrServerClosed) {
+	if errors.Is(err, http.ErrServerClosed) || errors.Is(err, net.ErrClosed) {
 		return nil
 	}
 	return err

@@ -2,6 +2,7 @@ package app
 
 import (
 	"testing"
+	"time"
 
 	"go.uber.org/goleak"
 )
@@ -10,3 +11,7 @@ import (
 func TestMain(m *testing.M) {
 	goleak.VerifyTestMain(m)
 }
+
+// testDrainDelay is the drain delay of the fleets the tests start and
+// stop: no load balancer stands in front of them to see them leave.
+const testDrainDelay = 10 * time.Millisecond

@@ -9,7 +9,6 @@ import (
 	"sync"
 	"sync/atomic"
 	"syscall"
-	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 
@@ -48,9 +47,8 @@ func newReloader(cur *current, parts servingParts, reg prometheus.Registerer, lo
 // current returns what is in force.
 func (rl *reloader) current() *inForce { return rl.cur.load() }
 
-// drainTimeout returns shutdown.drain_timeout of the configuration in
-// force.
-func (rl *reloader) drainTimeout() time.Duration { return rl.current().cfg.Shutdown.DrainTimeout }
+// shutdown returns the shutdown section of the configuration in force.
+func (rl *reloader) shutdown() configs.Shutdown { return rl.current().cfg.Shutdown }
 
 // reloadReport is the answer of a successful reload.
 type reloadReport struct {

@@ -74,7 +74,7 @@ func planReload(old *inForce, next *configs.Config, parts servingParts) (*reload
 // (its Deployments' feed is set up at start).
 func checkReload(old, next *configs.Config, changes []sourceChange) error {
 	if old.Auth.Mode != configs.AuthNone && next.Auth.Mode == configs.AuthNone {
-		if err := CheckExposure(next, false); err != nil {
+		if err := next.CheckServe(configs.ServeOptions{}); err != nil {
 			return fmt.Errorf("%w: %w", errReload, err)
 		}
 	}

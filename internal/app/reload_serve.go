@@ -19,6 +19,6 @@ func startLifecycle(ctx context.Context, cur *current, parts servingParts, log *
 		return nil, nil, nil, err
 	}
 	stopHUP := rl.onSIGHUP()
-	lctx, stopDrain := drainFirst(ctx, parts.gateway, rl.drainTimeout, log)
+	lctx, stopDrain := drainFirst(ctx, parts.gateway, rl.shutdown, log)
 	return lctx, rl, func() { stopDrain(); stopHUP() }, nil
 }

@@ -92,6 +92,7 @@ func startMarkers(t *testing.T, yaml string) *App {
 	}
 	cfg.Listen = configs.Listen{HTTP: "127.0.0.1:0", GRPC: "127.0.0.1:0"}
 	cfg.Scaler.DryRun = true
+	cfg.Shutdown.DrainDelay = testDrainDelay
 	logs := apptest.NewLog()
 	a, err := Start(context.Background(), cfg, Options{Logger: logs.Logger(slog.LevelInfo), Workers: worker.InProcess{}.Start})
 	if err != nil {

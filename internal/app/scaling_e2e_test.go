@@ -33,6 +33,7 @@ func startScaledServe(t *testing.T, cfg string) scaledServe {
 	if err != nil {
 		t.Fatal(err)
 	}
+	c.Shutdown.DrainDelay = testDrainDelay
 	a, err := Start(context.Background(), c, Options{Logger: s.logs.Logger(slog.LevelInfo), Workers: worker.InProcess{}.Start})
 	if err != nil {
 		t.Fatal(err)

@@ -126,6 +126,7 @@ pools:
 	}
 	env := map[string]string{"SLUICE_TEST_KEY_SHA256": hashHex(e2eAPIKey), "SLUICE_TEST_ADMIN_SHA256": hashHex(e2eAdminToken)}
 	secrets := configs.Secrets{LookupEnv: func(name string) (string, bool) { v, ok := env[name]; return v, ok }}
+	c.Shutdown.DrainDelay = testDrainDelay
 	a, err := Start(context.Background(), c, Options{Logger: s.logs.Logger(slog.LevelDebug), Workers: worker.InProcess{}.Start, Secrets: secrets})
 	if err != nil {
 		t.Fatal(err)

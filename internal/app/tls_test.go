@@ -28,7 +28,7 @@ type edgeListeners struct {
 // says, on loopback until the test ends.
 func startEdge(t *testing.T, e edge) edgeListeners {
 	t.Helper()
-	hs := e.httpServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusOK) }), e.clientTLS)
+	hs := e.httpServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusOK) }), e.clientTLS, newConnStates())
 	hl := loopbackListener(t)
 	go func() { _ = serveHTTP(hs, hl) }()
 	t.Cleanup(func() { _ = hs.Close() })

@@ -37,10 +37,13 @@ func routerConfig(in *inForce) router.Config {
 	return rc
 }
 
+// queueConfig is the batcher's configuration of pool p: batches within
+// the pool's rows and bytes, each model's within its own rows too.
 func queueConfig(cfg *configs.Config, p costmodel.Pool) batcher.PoolConfig {
+	maxBytes := maxBatchBytes(cfg, p.Name)
 	qc := batcher.PoolConfig{
 		Name:   p.Name,
-		Form:   batcher.FormConfig{MaxBatch: p.MaxBatch, Batching: true, Curve: p.Curve},
+		Form:   batcher.FormConfig{MaxBatch: p.MaxBatch, MaxBytes: maxBytes, Batching: true, Curve: p.Curve},
 		Models: map[string]batcher.FormConfig{},
 		Limits: ClassLimits(cfg.Queue),
 	}
@@ -49,16 +52,27 @@ func queueConfig(cfg *configs.Config, p costmodel.Pool) batcher.PoolConfig {
 		if m.MaxBatch > 0 {
 			maxBatch = min(maxBatch, m.MaxBatch)
 		}
-		qc.Models[m.Name] = batcher.FormConfig{MaxBatch: maxBatch, Batching: m.BatchingEnabled(), Curve: p.Curve}
+		qc.Models[m.Name] = batcher.FormConfig{MaxBatch: maxBatch, MaxBytes: maxBytes, Batching: m.BatchingEnabled(), Curve: p.Curve}
 	}
 	return qc
 }
 
+// maxBatchBytes returns the largest batch in bytes of the named pool.
+func maxBatchBytes(cfg *configs.Config, pool string) int64 {
+	for _, p := range cfg.Pools {
+		if p.Name == pool {
+			return p.MaxBatchBytes
+		}
+	}
+	return 0
+}
+
 // ClassLimits translates the queue section into the batcher's limits per
-// priority class, as every pool's queue has them.
+// priority class, as every pool's queue has them: an unbounded length
+// (configs.Unbounded) is the batcher's 0.
 func ClassLimits(q configs.Queue) map[batcher.Priority]batcher.ClassLimits {
 	limit := func(c configs.ClassQueue) batcher.ClassLimits {
-		return batcher.ClassLimits{MaxLen: c.MaxLength, MaxQueueTime: c.MaxQueueTime}
+		return batcher.ClassLimits{MaxLen: max(c.MaxLength, 0), MaxQueueTime: c.MaxQueueTime}
 	}
 	return map[batcher.Priority]batcher.ClassLimits{
 		batcher.Critical: limit(q.Critical),

@@ -1,0 +1,79 @@
+package gateway
+
+import (
+	"io"
+	"net/http"
+	"time"
+)
+
+// slowClients bounds how long one HTTP request may hold its connection
+// while the client is the slow side, over HTTP/1 and HTTP/2 alike: its
+// body must arrive within the body timeout, counted from the handler's
+// start (a client still sending then gets 408, see readBody), and its
+// answer must be written within the write timeout, counted from its first
+// byte (a client that does not read it loses its connection, and the
+// answer's memory is freed). Waiting for a worker is the gateway's time,
+// bounded by the call's deadline, and counts against neither. Socket
+// deadlines are wall-clock times, so they read time.Now, not the
+// gateway's clock.
+func (g *Gateway) slowClients(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		rc := http.NewResponseController(w)
+		// A deadline left by the connection's previous answer must not
+		// cut this request short before it writes its own.
+		_ = rc.SetWriteDeadline(time.Time{})
+		if r.Body != nil && r.Body != http.NoBody {
+			_ = rc.SetReadDeadline(time.Now().Add(g.bounds.bodyTimeout))
+			r.Body = &bodyDeadline{ReadCloser: r.Body, rc: rc}
+		}
+		next.ServeHTTP(&writeDeadline{ResponseWriter: w, rc: rc, timeout: g.bounds.writeTimeout}, r)
+	})
+}
+
+// bodyDeadline lifts the body's read deadline once the body has been
+// read to its end: from then on the request waits for its answer, and the
+// server's own read (which notices a client that leaves) must not time
+// out and cancel it.
+type bodyDeadline struct {
+	io.ReadCloser
+	rc   *http.ResponseController
+	done bool
+}
+
+func (b *bodyDeadline) Read(p []byte) (int, error) {
+	n, err := b.ReadCloser.Read(p)
+	if err == io.EOF && !b.done {
+		b.done = true
+		_ = b.rc.SetReadDeadline(time.Time{})
+	}
+	return n, err
+}
+
+// writeDeadline sets the write deadline when the answer starts: its
+// header, or its first byte.
+type writeDeadline struct {
+	http.ResponseWriter
+	rc      *http.ResponseController
+	timeout time.Duration
+	started bool
+}
+
+func (w *writeDeadline) start() {
+	if !w.started {
+		w.started = true
+		_ = w.rc.SetWriteDeadline(time.Now().Add(w.timeout))
+	}
+}
+
+func (w *writeDeadline) WriteHeader(status int) {
+	w.start()
+	w.ResponseWriter.WriteHeader(status)
+}
+
+func (w *writeDeadline) Write(p []byte) (int, error) {
+	w.start()
+	return w.ResponseWriter.Write(p)
+}
+
+// Unwrap lets http.ResponseController reach the server's writer.
+func (w *writeDeadline) Unwrap() http.ResponseWriter { return w.ResponseWriter }

@@ -1,0 +1,133 @@
+package app
+
+import (
+	"bufio"
+	"context"
+	"io"
+	"net"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/credentials/insecure"
+	healthpb "google.golang.org/grpc/health/grpc_health_v1"
+	"google.golang.org/grpc/status"
+
+	"github.com/sluice-gateway/sluice/configs"
+	"github.com/sluice-gateway/sluice/gateway"
+	"github.com/sluice-gateway/sluice/router"
+)
+
+// TestH2C serves the gateway on the edge's HTTP server and calls it over
+// HTTP/2 in clear text with prior knowledge, as meshes do on internal
+// hops: it answers over HTTP/2, with the same limits as HTTP/1.1 — a body
+// over the limit gets 413, one that stops arriving 408.
+func TestH2C(t *testing.T) {
+	rt, err := router.New(router.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(rt.Close)
+	e := limitsEdge(t, configs.Limits{MaxBodyBytes: 1024, BodyTimeout: 200 * time.Millisecond})
+	gw := gateway.New(gateway.Options{Router: rt, MaxBodyBytes: 1024, BodyTimeout: 200 * time.Millisecond})
+	hs := e.httpServer(gw.HTTPHandler(), nil, newConnStates())
+	ln := loopbackListener(t)
+	go func() { _ = serveHTTP(hs, ln) }()
+	t.Cleanup(func() { _ = hs.Close() })
+	tr := &http.Transport{Protocols: new(http.Protocols)}
+	tr.Protocols.SetUnencryptedHTTP2(true)
+	client := &http.Client{Transport: tr, Timeout: 5 * time.Second}
+	base := "http://" + ln.Addr().String()
+
+	resp, err := client.Get(base + "/v2/health/live")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.ProtoMajor != 2 || resp.StatusCode != http.StatusOK {
+		t.Errorf("live: %s %d, want HTTP/2.0 200", resp.Proto, resp.StatusCode)
+	}
+	resp, err = client.Post(base+"/v2/models/sum/infer", "application/json", strings.NewReader(strings.Repeat(" ", 2048)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusRequestEntityTooLarge {
+		t.Errorf("body over the limit: %d, want 413", resp.StatusCode)
+	}
+	slow, w := io.Pipe()
+	defer w.Close()
+	go func() { _, _ = w.Write([]byte(`{"inputs":`)) }()
+	resp, err = client.Post(base+"/v2/models/sum/infer", "application/json", slow)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusRequestTimeout {
+		t.Errorf("body that stops arriving: %d, want 408", resp.StatusCode)
+	}
+}
+
+// TestMaxConnections serves on a listener limited to two connections: a
+// third client waits, unanswered, until one of the two closes.
+func TestMaxConnections(t *testing.T) {
+	hs := &http.Server{Handler: http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}), ReadHeaderTimeout: time.Second}
+	ln := limitConns(loopbackListener(t), 2)
+	go func() { _ = hs.Serve(ln) }()
+	t.Cleanup(func() { _ = hs.Close() })
+	var conns []net.Conn
+	for i := range 3 {
+		c, err := net.Dial("tcp", ln.Addr().String())
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		conns = append(conns, c)
+		if _, err := c.Write([]byte("GET / HTTP/1.1\r\nHost: sluice\r\n\r\n")); err != nil {
+			t.Fatal(err)
+		}
+		if answered := closedBy(t, bufio.NewReader(c), c); answered != (i < 2) {
+			t.Fatalf("connection %d answered within %v: %v, want %v", i, stillOpen, answered, i < 2)
+		}
+	}
+	conns[0].Close()
+	if !closedBy(t, bufio.NewReader(conns[2]), conns[2]) {
+		t.Errorf("the third connection is not answered once the first closed")
+	}
+}
+
+// panickyHealth is a health service whose Check panics.
+type panickyHealth struct {
+	healthpb.UnimplementedHealthServer
+}
+
+func (panickyHealth) Check(context.Context, *healthpb.HealthCheckRequest) (*healthpb.HealthCheckResponse, error) {
+	panic("a bug on the request path")
+}
+
+// TestGRPCRecovers serves a handler that panics on the edge's gRPC
+// server: each call gets INTERNAL, and the server keeps serving.
+func TestGRPCRecovers(t *testing.T) {
+	gs := limitsEdge(t, configs.Limits{}).grpcServer()
+	healthpb.RegisterHealthServer(gs, panickyHealth{})
+	ln := loopbackListener(t)
+	go func() { _ = gs.Serve(ln) }()
+	t.Cleanup(gs.Stop)
+	conn, err := grpc.NewClient(ln.Addr().String(), grpc.WithTransportCredentials(insecure.NewCredentials()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	client := healthpb.NewHealthClient(conn)
+	for i := range 2 {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		_, err := client.Check(ctx, &healthpb.HealthCheckRequest{})
+		cancel()
+		if status.Code(err) != codes.Internal {
+			t.Errorf("call %d: %v, want INTERNAL", i, err)
+		}
+	}
+}
