@@ -26,7 +26,7 @@ type badCase struct {
 // that they name every bad file.
 var badTables = [][]badCase{
 	decodeBad, severalBad, listenBad, authBad, adminBad, modelsBad, tiersBad, poolsBad, routesBad,
-	queueBad, healthBad, retryBad, scalerBad, budgetBad, shutdownBad, limitsBad, tlsBad,
+	queueBad, healthBad, retryBad, scalerBad, budgetBad, shutdownBad, limitsBad, tlsBad, tenantsBad,
 }
 
 // loadBad loads each file of tests and checks its problems, in order.
@@ -143,6 +143,7 @@ func TestDefaults(t *testing.T) {
 	want.Limits = Limits{MaxBodyBytes: 16 << 20, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute,
 		MaxConcurrentStreams: 1024, MaxDeadline: 5 * time.Minute, MaxJSONDepth: 32, MaxTensorElements: 4 << 20}
 	want.Protocol = Protocol{PriorityLevels: []string{"critical", "high", "normal", "low"}, SequenceIdle: time.Minute}
+	want.State = State{File: "sluice-state.json", FlushInterval: 2 * time.Second}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("defaults (-want +got):\n%s", diff)
 	}
@@ -166,6 +167,8 @@ func TestApplyDefaultsKeepsSetValues(t *testing.T) {
 		MaxConcurrentStreams: 1, MaxDeadline: time.Second, MaxJSONDepth: 4, MaxTensorElements: 1}
 	cfg.Protocol = Protocol{PriorityLevels: []string{"low"}, SequenceIdle: time.Second}
 	cfg.Listen.Admin = "[::1]:9090"
+	cfg.Tenants = []Tenant{{Name: "t", SoftRatio: 0.5, FallbackRatio: 0.6, Weight: 3}}
+	cfg.State = State{File: "s.json", FlushInterval: time.Minute, Redis: &Redis{Address: "r:1", Timeout: time.Second}}
 	want := cfg
 	want.Models = []Model{cfg.Models[0]}
 	want.Pools = []Pool{{MaxBatch: 4, Replicas: Replicas{Initial: 1, Max: 1}}}

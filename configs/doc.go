@@ -12,8 +12,8 @@
 // Each section of the file has one Go file that holds its types, its
 // Default constants, the filling of those defaults and its validation:
 // listen.go, auth.go, models.go, tiers.go, pools.go, queue.go, routes.go,
-// health.go, retry.go, cache.go, scaler.go, budget.go, shutdown.go,
-// limits.go, admin.go, tls.go and protocol.go. pools.go also builds the
+// health.go, retry.go, cache.go, scaler.go, budget.go, tenants.go,
+// state.go, shutdown.go, limits.go, admin.go, tls.go and protocol.go. pools.go also builds the
 // pools' one description for the rest of Sluice (Config.Fleet, the one
 // reader of price_per_hour). config.go ties the sections together
 // (Config.PoolSLOs reads models, tiers and pools at once), load.go and

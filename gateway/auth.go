@@ -8,10 +8,11 @@ import (
 	"strings"
 
 	"github.com/sluice-gateway/sluice/batcher"
+	"github.com/sluice-gateway/sluice/configs"
 )
 
 // AnonymousTenant is the tenant of every call when authentication is off.
-const AnonymousTenant = "anonymous"
+const AnonymousTenant = configs.AnonymousTenant
 
 // Names of the request headers (HTTP) and metadata keys (gRPC) that carry
 // an API key: "Authorization: Bearer KEY" or "x-api-key: KEY".
