@@ -50,6 +50,9 @@ type Key struct {
 	Models []string
 	// Trusted marks a tenant whose routing headers may be honoured.
 	Trusted bool
+	// Name names the key in the budgets (Options.Budgets) and in errors;
+	// never the key itself. Empty when the key has no budget of its own.
+	Name string
 }
 
 // Allows reports whether the key may call model.

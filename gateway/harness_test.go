@@ -50,6 +50,8 @@ type fleetConfig struct {
 	fallbacks map[string]string
 	// gateway is the gateway's options; startFleet sets its Router.
 	gateway gateway.Options
+	// price is the pool's price per hour in USD; 0 makes calls free.
+	price float64
 }
 
 func defaultFleet() fleetConfig {
@@ -110,7 +112,8 @@ func routerConfig(cfg fleetConfig) router.Config {
 		Models: rms,
 		Tiers:  map[string][]string{"tier": {"pool"}, "idle": {"idle"}},
 		Pools: []router.PoolConfig{
-			{Name: "pool", Queue: batcher.PoolConfig{Name: "pool", Form: form, Models: models, Limits: cfg.limits}},
+			{Name: "pool", Queue: batcher.PoolConfig{Name: "pool", Form: form, Models: models, Limits: cfg.limits},
+				Cost: costmodel.Pool{Name: "pool", PricePerHour: cfg.price, Curve: cfg.curve, MaxBatch: cfg.maxBatch}},
 			{Name: "idle", Queue: batcher.PoolConfig{Name: "idle", Form: form}},
 		},
 	}
