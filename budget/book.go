@@ -31,8 +31,9 @@ type Book struct {
 
 // entry is one tenant's or key's limits and spend.
 type entry struct {
-	limits Limits
-	acct   account
+	subject string // as a Delta names it
+	limits  Limits
+	acct    account
 }
 
 // NewBook returns a book without subjects, which saves overrides in
@@ -48,16 +49,18 @@ func NewBook(store OverrideStore) *Book {
 func (b *Book) SetLimits(tenants, keys map[string]Limits) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	b.tenants = reset(b.tenants, tenants)
-	b.keys = reset(b.keys, keys)
+	b.tenants = reset(b.tenants, tenants, SubjectTenant)
+	b.keys = reset(b.keys, keys, SubjectKey)
 }
 
-func reset(old map[string]*entry, limits map[string]Limits) map[string]*entry {
+// reset returns the entries of limits, those of old kept, whose subjects
+// start with prefix.
+func reset(old map[string]*entry, limits map[string]Limits, prefix string) map[string]*entry {
 	out := make(map[string]*entry, len(limits))
 	for name, l := range limits {
 		e := old[name]
 		if e == nil {
-			e = &entry{}
+			e = &entry{subject: prefix + name}
 		}
 		e.limits = l
 		out[name] = e
@@ -66,8 +69,9 @@ func reset(old map[string]*entry, limits map[string]Limits) map[string]*entry {
 }
 
 // Check returns the verdict on a call of tenant with key (empty for none)
-// at now: the worse of the tenant's and the key's. capped is false when
-// neither has a budget, and the verdict is then OK.
+// at now: the worse of the tenant's and the key's, the key's on a tie,
+// its Subject saying whose. capped is false when neither has a budget,
+// and the verdict is then OK.
 func (b *Book) Check(tenant, key string, now time.Time) (v Verdict, capped bool) {
 	if b == nil {
 		return Verdict{}, false
@@ -77,9 +81,12 @@ func (b *Book) Check(tenant, key string, now time.Time) (v Verdict, capped bool)
 	if e := b.tenants[tenant]; e != nil {
 		l := b.effective(tenant, e)
 		v, capped = Decide(l, e.acct.spent(now), now), l.Capped()
+		v.Subject = e.subject
 	}
 	if e := b.keys[key]; key != "" && e != nil && e.limits.Capped() {
-		v, capped = Worse(v, Decide(e.limits, e.acct.spent(now), now)), true
+		k := Decide(e.limits, e.acct.spent(now), now)
+		k.Subject = e.subject
+		v, capped = Worse(k, v), true
 	}
 	return v, capped
 }
@@ -120,11 +127,11 @@ func (b *Book) Pending(now time.Time) []Delta {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	out := make([]Delta, 0, (len(b.tenants)+len(b.keys))*NumWindows)
-	for name, e := range b.tenants {
-		out = e.acct.deltas(out, SubjectTenant+name, now)
+	for _, e := range b.tenants {
+		out = e.acct.deltas(out, e.subject, now)
 	}
-	for name, e := range b.keys {
-		out = e.acct.deltas(out, SubjectKey+name, now)
+	for _, e := range b.keys {
+		out = e.acct.deltas(out, e.subject, now)
 	}
 	return out
 }
@@ -170,6 +177,9 @@ func cutPrefix(s, prefix string) (string, bool) {
 // changing nothing, with ErrUnknownTenant, with ErrBadAmount for an
 // amount below 0 or not finite, or with the store's error.
 func (b *Book) Override(ctx context.Context, tenant string, budget *Amounts) error {
+	if b == nil {
+		return fmt.Errorf("%w %q (no tenant has a budget)", ErrUnknownTenant, tenant)
+	}
 	b.mu.Lock()
 	_, known := b.tenants[tenant]
 	b.mu.Unlock()
@@ -218,12 +228,27 @@ type Report struct {
 	// Spent is the spend of the windows holding the report's time;
 	// Remaining what their budgets leave (0 for an uncapped window, and
 	// never below 0); Resets when each window ends.
-	Spent     Amounts               `json:"spent"`
-	Remaining Amounts               `json:"remaining"`
-	Resets    [NumWindows]time.Time `json:"resets"`
+	Spent     Amounts `json:"spent"`
+	Remaining Amounts `json:"remaining"`
+	Resets    Times   `json:"resets"`
 	// Verdict is what Decide says of the spend; State its state.
 	Verdict Verdict `json:"-"`
 	State   State   `json:"state"`
+}
+
+// Budget returns the budget in force of tenant, the operator's override
+// or the configuration's; false for a tenant the book does not hold.
+func (b *Book) Budget(tenant string) (Amounts, bool) {
+	if b == nil {
+		return Amounts{}, false
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	e, ok := b.tenants[tenant]
+	if !ok {
+		return Amounts{}, false
+	}
+	return b.effective(tenant, e).Budget, true
 }
 
 // Tenants returns a report of each tenant at now, by name.

@@ -148,7 +148,7 @@ func TestBookOverride(t *testing.T) {
 	want := []budget.Report{{
 		Name: "acme", Budget: raised, Configured: budget.Amounts{1, 0, 0}, Overridden: true,
 		Spent: budget.Amounts{1, 1, 1}, Remaining: budget.Amounts{1, 0, 0},
-		Resets: [3]time.Time{at("2026-03-14T16:00:00Z"), at("2026-03-15T00:00:00Z"), at("2026-04-01T00:00:00Z")},
+		Resets: budget.Times{at("2026-03-14T16:00:00Z"), at("2026-03-15T00:00:00Z"), at("2026-04-01T00:00:00Z")},
 		State:  budget.OK,
 	}}
 	if diff := cmp.Diff(want, rep, cmp.FilterPath(func(p cmp.Path) bool { return p.Last().String() == ".Verdict" }, cmp.Ignore())); diff != "" {
@@ -188,5 +188,21 @@ func TestBookOverrideRefused(t *testing.T) {
 	b.Spend("acme", "", 1, now)
 	if v, _ := b.Check("acme", "", now); v.State != budget.Exhausted {
 		t.Errorf("a refused override changed the budget: %v", v.State)
+	}
+}
+
+func TestBookCheckSays(t *testing.T) {
+	b := budget.NewBook(&overrides{})
+	b.SetLimits(map[string]budget.Limits{"acme": limits(10, 0, 0)}, map[string]budget.Limits{"acme/ci": limits(1, 0, 0)})
+	now := at("2026-03-14T15:00:00Z")
+	b.Spend("acme", "acme/ci", 0.5, now)
+	if v, _ := b.Check("acme", "acme/ci", now); v.Subject != "key:acme/ci" {
+		t.Errorf("Subject = %q, want the key's (used more)", v.Subject)
+	}
+	if v, _ := b.Check("acme", "", now); v.Subject != "tenant:acme" {
+		t.Errorf("Subject = %q, want the tenant's", v.Subject)
+	}
+	if n := testing.AllocsPerRun(100, func() { b.Check("acme", "acme/ci", now) }); n != 0 {
+		t.Errorf("Check allocates %v times", n)
 	}
 }

@@ -65,6 +65,9 @@ type Verdict struct {
 	Spent  float64
 	Budget float64
 	Reset  time.Time
+	// Subject names whose budget decided, as a Delta's Subject does;
+	// set by Book.Check, empty from Decide.
+	Subject string
 }
 
 // Decide returns the state of spending spent (the current windows') under

@@ -112,3 +112,12 @@ func (a *Amounts) UnmarshalJSON(b []byte) error {
 	*a = Amounts{v.PerHour, v.PerDay, v.PerMonth}
 	return nil
 }
+
+// Times holds one time per window.
+type Times [NumWindows]time.Time
+
+// MarshalJSON writes {"per_hour": …, "per_day": …, "per_month": …}, each
+// time in RFC 3339.
+func (t Times) MarshalJSON() ([]byte, error) {
+	return json.Marshal(map[string]time.Time{Hour.String(): t[Hour], Day.String(): t[Day], Month.String(): t[Month]})
+}

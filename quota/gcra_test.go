@@ -60,18 +60,18 @@ func TestLocalAllOrNone(t *testing.T) {
 	var l quota.Local
 	tenant := quota.Bucket{Key: "tenant:a", Rate: 1, Burst: 2}
 	model := quota.Bucket{Key: "model:m", Rate: 1, Burst: 1}
-	if w := l.Take([]quota.Bucket{tenant, model}, t0); w != 0 {
-		t.Fatalf("first call: wait %v", w)
+	if i, w := l.Take([]quota.Bucket{tenant, model}, t0); i != -1 || w != 0 {
+		t.Fatalf("first call: refused by %d, wait %v", i, w)
 	}
-	if w := l.Take([]quota.Bucket{tenant, model}, t0); w != time.Second {
-		t.Fatalf("second call: wait %v, want 1s (the model's bucket)", w)
+	if i, w := l.Take([]quota.Bucket{tenant, model}, t0); i != 1 || w != time.Second {
+		t.Fatalf("second call: refused by %d, wait %v; want 1 (the model's bucket), 1s", i, w)
 	}
 	// The refused call took nothing from the tenant's bucket: one call
 	// of its burst is left.
-	if w := l.Take([]quota.Bucket{tenant}, t0); w != 0 {
-		t.Fatalf("the tenant alone: wait %v, want 0", w)
+	if i, w := l.Take([]quota.Bucket{tenant}, t0); i != -1 {
+		t.Fatalf("the tenant alone: refused, wait %v", w)
 	}
-	if w := l.Take([]quota.Bucket{tenant}, t0); w == 0 {
+	if i, _ := l.Take([]quota.Bucket{tenant}, t0); i != 0 {
 		t.Fatal("the tenant's burst of 2 admitted a third call")
 	}
 }
