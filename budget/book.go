@@ -6,6 +6,7 @@ import (
 	"maps"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -22,6 +23,9 @@ type OverrideStore interface {
 // use. Create it with NewBook; a nil *Book caps nothing.
 type Book struct {
 	store OverrideStore
+	// subjects counts the tenants and keys held, so that a book holding
+	// none costs a call no lock.
+	subjects atomic.Int64
 
 	mu        sync.Mutex
 	tenants   map[string]*entry
@@ -51,6 +55,7 @@ func (b *Book) SetLimits(tenants, keys map[string]Limits) {
 	defer b.mu.Unlock()
 	b.tenants = reset(b.tenants, tenants, SubjectTenant)
 	b.keys = reset(b.keys, keys, SubjectKey)
+	b.subjects.Store(int64(len(b.tenants) + len(b.keys)))
 }
 
 // reset returns the entries of limits, those of old kept, whose subjects
@@ -73,7 +78,7 @@ func reset(old map[string]*entry, limits map[string]Limits, prefix string) map[s
 // its Subject saying whose. capped is false when neither has a budget,
 // and the verdict is then OK.
 func (b *Book) Check(tenant, key string, now time.Time) (v Verdict, capped bool) {
-	if b == nil {
+	if b == nil || b.subjects.Load() == 0 {
 		return Verdict{}, false
 	}
 	b.mu.Lock()
@@ -104,7 +109,7 @@ func (b *Book) effective(tenant string, e *entry) Limits {
 // Spend counts usd spent at now by a call of tenant with key (empty for
 // none), in each that the book holds.
 func (b *Book) Spend(tenant, key string, usd float64, now time.Time) {
-	if b == nil || !(usd > 0) {
+	if b == nil || !(usd > 0) || b.subjects.Load() == 0 {
 		return
 	}
 	b.mu.Lock()

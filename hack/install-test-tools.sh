@@ -4,6 +4,7 @@
 #
 #   promtool   (package prometheus)  lints a live scrape of /metrics
 #   chromium   (package chromium)    renders the status page headless
+#   redis-server (package redis-server) the shared state of gateway replicas
 #
 # Each tool is looked up on PATH first, so the script does nothing on a
 # machine that has them. Installing needs root, or sudo for a user who may
@@ -42,3 +43,4 @@ need() {
 
 need promtool prometheus
 need chromium chromium
+need redis-server redis-server

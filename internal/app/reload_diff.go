@@ -25,6 +25,7 @@ func keepRestartOnly(old, next *configs.Config) (changed []string) {
 		{"health", func(n, o *configs.Config) bool { return keep(&n.Health, o.Health) }},
 		{"retry", func(n, o *configs.Config) bool { return keep(&n.Retry, o.Retry) }},
 		{"cache", func(n, o *configs.Config) bool { return keep(&n.Cache, o.Cache) }},
+		{"state", func(n, o *configs.Config) bool { return keep(&n.State, o.State) }},
 		{"scaler.interval", func(n, o *configs.Config) bool { return keep(&n.Scaler.Interval, o.Scaler.Interval) }},
 		{"scaler.driver", func(n, o *configs.Config) bool { return keep(&n.Scaler.Driver, o.Scaler.Driver) }},
 		{"scaler.dry_run", func(n, o *configs.Config) bool { return keep(&n.Scaler.DryRun, o.Scaler.DryRun) }},
