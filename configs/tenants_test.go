@@ -1,6 +1,7 @@
 package configs
 
 import (
+	"crypto/sha256"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -57,5 +58,33 @@ func TestTenantsDefaults(t *testing.T) {
 	}
 	if got := cfg.Path(cfg.State.File); got != "testdata/sluice-state.json" {
 		t.Errorf("the state file is read at %q, want beside the configuration", got)
+	}
+}
+
+// TestTenantsExample pins configs/examples/tenants.yaml as README.md
+// shows it: the demo keys of team-a and team-b, team-a's budget small
+// enough to spend in a minute, team-b's not, and a state file with Redis
+// a line away.
+func TestTenantsExample(t *testing.T) {
+	got, err := Load("examples/tenants.yaml")
+	if err != nil {
+		t.Fatalf("Load: %v", err)
+	}
+	hashes, err := got.KeyHashes(Secrets{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([][sha256.Size]byte{hashOf("sluice-demo-a"), hashOf("sluice-demo-b")}, hashes); diff != "" {
+		t.Errorf("key hashes are not those of sluice-demo-a and sluice-demo-b (-want +got):\n%s", diff)
+	}
+	want := []Tenant{
+		{Name: "team-a", Budget: TenantBudget{PerHour: 0.00002, PerDay: 0.0002, PerMonth: 0.004}, SoftRatio: 0.5, FallbackRatio: 0.75, Weight: 1},
+		{Name: "team-b", Budget: TenantBudget{PerHour: 1}, SoftRatio: DefaultSoftRatio, FallbackRatio: DefaultFallbackRatio, Weight: 1},
+	}
+	if diff := cmp.Diff(want, got.Tenants); diff != "" {
+		t.Errorf("tenants (-want +got):\n%s", diff)
+	}
+	if got.Models[0].Fallback != "echo" || got.State.Redis != nil || got.State.File != DefaultStateFile {
+		t.Errorf("sum's fallback %q, state %+v; want echo, the state file and no redis", got.Models[0].Fallback, got.State)
 	}
 }
