@@ -227,7 +227,7 @@ func (a *App) startControl(ctx context.Context, cur *current, opts Options, dp *
 		return nil, err
 	}
 	stops.push(stopScaling)
-	board, stopStatus := startStatus(ctx, cur, rt, dp.driver, sc)
+	board, stopStatus := startStatus(ctx, cur, rt, dp.driver, sc, dp.tenancy.statusTenants(dp.gwOpts.Tenants))
 	stops.push(stopStatus)
 	lctx, rl, stopLifecycle, err := startLifecycle(ctx, cur, servingParts{
 		router: rt, gateway: dp.gateway, admission: dp.gwOpts.Admission, scaling: sc, driver: dp.driver,

@@ -13,6 +13,7 @@ import (
 	"github.com/sluice-gateway/sluice/budget"
 	"github.com/sluice-gateway/sluice/configs"
 	"github.com/sluice-gateway/sluice/gateway"
+	"github.com/sluice-gateway/sluice/internal/status"
 	"github.com/sluice-gateway/sluice/state"
 )
 
@@ -168,4 +169,29 @@ func (t *tenancy) apply(tl tenantLimits, gw *gateway.Gateway) {
 	}
 	t.book.SetLimits(tl.tenants, tl.keys)
 	gw.SetWeights(tl.weights)
+}
+
+// statusTenants returns the status page's tenants: those with a budget
+// in force, their spend in each capped window, and their calls by budget
+// step as counts counts them.
+func (t *tenancy) statusTenants(counts *gateway.TenantCounters) func() []status.Tenant {
+	return func() []status.Tenant {
+		calls := counts.Snapshot()
+		var out []status.Tenant
+		for _, r := range t.book.Tenants(time.Now()) {
+			if r.Budget == (budget.Amounts{}) {
+				continue
+			}
+			steps := calls[r.Name].Budget
+			st := status.Tenant{Name: r.Name, State: r.State.String(),
+				Downgraded: steps[gateway.BudgetSoft] + steps[gateway.BudgetFallback], Refused: steps[budget.Exhausted.String()]}
+			for _, w := range budget.Windows {
+				if b := r.Budget.Of(w); b > 0 {
+					st.Windows = append(st.Windows, status.TenantWindow{Name: w.String(), SpentUSD: r.Spent.Of(w), BudgetUSD: b, Resets: r.Resets[w]})
+				}
+			}
+			out = append(out, st)
+		}
+		return out
+	}
 }

@@ -25,6 +25,7 @@ import (
 	"github.com/sluice-gateway/sluice/bench/worker"
 	"github.com/sluice-gateway/sluice/configs"
 	"github.com/sluice-gateway/sluice/gateway"
+	statuspage "github.com/sluice-gateway/sluice/internal/status"
 	"github.com/sluice-gateway/sluice/oip/inferencepb"
 	"github.com/sluice-gateway/sluice/state/statetest"
 )
@@ -230,6 +231,11 @@ func TestServeBudgetStepsSurviveRestart(t *testing.T) {
 	}
 	if v := s.acme(t); v.Downgraded != 2 || v.Budget.State != "exhausted" {
 		t.Errorf("acme downgraded %d calls, state %q; want 2, exhausted", v.Downgraded, v.Budget.State)
+	}
+	var page struct{ Tenants []statuspage.Tenant }
+	s.admin(t, http.MethodGet, "/admin/status", "", &page)
+	if len(page.Tenants) != 1 || page.Tenants[0].Name != "acme" || page.Tenants[0].State != "exhausted" || page.Tenants[0].Downgraded != 2 || page.Tenants[0].Refused != 2 {
+		t.Errorf("the status page's tenants = %+v, want acme exhausted, 2 calls downgraded and 2 refused", page.Tenants)
 	}
 	s.stop()
 	if _, err := os.Stat(filepath.Join(dir, "state.json")); err != nil {
