@@ -23,13 +23,15 @@ run: build
 	./$(BIN) serve --config $(CONFIG)
 
 ## test: vet and every test with the race detector, then the timing tests
-## (the rate limiter and worker kills under load, the slow-worker ejection),
+## (the rate limiter and worker kills under load, the slow-worker ejection,
+## the rate two gateways share through Redis),
 ## which the race detector's slowdown would distort and which build only
 ## without it.
 test: vet test-tools kube-assets
 	KUBEBUILDER_ASSETS=$(KUBE_ASSETS) SLUICE_REQUIRE_TEST_TOOLS=1 $(GO) test -race -count=1 -timeout 15m ./...
 	$(GO) test -count=1 -run 'UnderLoad$$' ./gateway/
 	$(GO) test -count=1 -run '^TestFaultSlowWorker$$' ./internal/app/
+	SLUICE_REQUIRE_TEST_TOOLS=1 $(GO) test -count=1 -run '^TestServeSharesRateThroughRedisUnderLoad$$' ./internal/app/
 	$(GO) test -count=1 -run '^TestFaultKillWorkersUnderLoad$$' ./cmd/sluice/
 
 ## test-tools: the tools some tests run (promtool, chromium, etcd, python3),

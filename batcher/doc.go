@@ -5,8 +5,9 @@
 // It has two layers so that a discrete-event simulator drives the same
 // forming code as production:
 //
-//   - The pure layer, Queue with Form: per-class FIFO queues under strict
-//     priority (Critical, High, Normal, Low), per-class limits on length
+//   - The pure layer, Queue with Form: per-class queues under strict
+//     priority (Critical, High, Normal, Low), shared fairly by tenants
+//     within a class (see Fair queueing), per-class limits on length
 //     and on time queued (Triton's queue policy), deadline expiry, and the
 //     batch-forming decision. It starts no goroutine, reads no clock and
 //     never blocks; every call takes now.
@@ -18,10 +19,11 @@
 //
 // # Forming a batch
 //
-// A batch is built around the head, the oldest item of the most urgent
-// non-empty class, and filled with the items of the same Key (model,
-// version, and the shapes and datatypes of the inputs beyond dimension 0)
-// in priority order then FIFO, while their rows fit in MaxBatch. Items of
+// A batch is built around the head, the next item in fair order of the
+// most urgent non-empty class, and filled with the items of the same Key
+// (model, version, and the shapes and datatypes of the inputs beyond
+// dimension 0) in priority order then fair order, while their rows fit
+// in MaxBatch. Items of
 // other keys keep their place and form their own batches when they reach
 // the head, so mixed shapes alternate instead of starving one another.
 //
@@ -68,6 +70,21 @@
 // DefaultMaxDelay (1 ms) bounds the cost of a wrong guess. A Pool whose
 // workers cannot batch (FormConfig.Batching false, or MaxBatch below 2)
 // sends items one by one and never waits.
+//
+// # Fair queueing
+//
+// Within a class, tenants (Item.Tenant) share the queue by weight
+// (Item.Weight) with start-time fair queueing over rows: each item gets
+// a virtual start tag, the later of the class's virtual time (the tag of
+// the item served last) and its tenant's previous finish tag; its finish
+// tag adds rows/weight. Items leave in order of start tags, each tenant's
+// in the order they came. A tenant that floods the queue gets tags far
+// ahead and waits its turn, while one that sends a trickle gets the
+// current virtual time and goes next; tenants that both keep the queue
+// busy are served rows in proportion to their weights. With one tenant
+// this is FIFO. Strict priority between classes stays. When a class is
+// full (ClassLimits.MaxLen), a tenant holding less of it than another
+// pushes that tenant's newest item out, which fails with ErrQueueFull.
 //
 // # Deadlines and errors
 //

@@ -37,14 +37,14 @@ func (cfg FormConfig) batches() bool { return cfg.Batching && cfg.MaxBatch >= 2 
 // calling again (sooner if an item arrives); nil and 0 mean the queue is
 // empty.
 //
-// The batch is built around the head — the oldest item of the most urgent
-// non-empty class — with the compatible items (same Key) that follow it in
-// priority order, then FIFO, while their rows fit in cfg.MaxBatch and
-// their bytes in cfg.MaxBytes. The
-// first compatible item that does not fit ends the batch, so no item is
-// overtaken by a later one of its own Key; items of other keys keep their
-// place and form their own batches once they reach the head. The head's
-// batch comes first, which is why no shape starves another.
+// The batch is built around the head — the item of the most urgent
+// non-empty class that is next in fair order (Peek) — with the compatible
+// items (same Key) that follow it in priority order, then fair order,
+// while their rows fit in cfg.MaxBatch and their bytes in cfg.MaxBytes.
+// The first compatible item that does not fit ends the batch, so no item is overtaken by a later one of
+// its own Key and tenant; items of other keys keep their place and form
+// their own batches once they reach the head. The head's batch comes
+// first, which is why no shape starves another.
 //
 // Items that expired by now are never returned: they are set aside for
 // Expired. The returned slice is the caller's; its first element is the
@@ -55,7 +55,7 @@ func (q *Queue) Form(now time.Time, cfg FormConfig) (batch []*Item, wait time.Du
 		return nil, 0
 	}
 	if !cfg.batches() {
-		q.Remove(head)
+		q.dispatch(head)
 		return []*Item{head}, 0
 	}
 	g := q.gather(head, cfg)
@@ -131,27 +131,57 @@ func (q *Queue) take(head *Item, n int) []*Item {
 		if len(batch) == n {
 			break
 		}
-		q.Remove(it)
+		q.dispatch(it)
 		batch = append(batch, it)
 	}
 	return batch
 }
 
-// compatible yields head and the queued items of its Key in priority order
-// then FIFO. Head's class is the most urgent non-empty one, so the walk
-// starts there. Removing the yielded item is allowed.
+// dispatch removes it as it leaves for a worker, advancing its class's
+// virtual time.
+func (q *Queue) dispatch(it *Item) {
+	q.clocks[it.Priority.class()].served(it)
+	q.Remove(it)
+}
+
+// compatible yields head and the queued items of its Key in priority
+// order, then in fair order: within a class, the least start tag first
+// among the tenants' oldest items. Head is the next of the most urgent
+// non-empty class, so the walk starts with it. Removing the yielded item
+// is allowed.
 func (q *Queue) compatible(head *Item) iter.Seq[*Item] {
 	return func(yield func(*Item) bool) {
 		kl := head.kl
 		for c := head.Priority.class(); c < numClasses; c++ {
-			l := &kl.classes[c]
-			for it := l.head; it != nil; {
-				next := l.next(it)
-				if !yield(it) {
-					return
-				}
-				it = next
+			if !q.walk(&kl.classes[c], yield) {
+				return
 			}
+		}
+	}
+}
+
+// walk yields the items of f by start tag, merging its flows, and reports
+// whether yield asked for more.
+func (q *Queue) walk(f *fairList, yield func(*Item) bool) bool {
+	cur := q.cursors[:0]
+	for _, fl := range f.flows {
+		cur = append(cur, fl.items.head)
+	}
+	q.cursors = cur
+	for {
+		best := -1
+		for i, it := range cur {
+			if it != nil && (best < 0 || it.before(cur[best])) {
+				best = i
+			}
+		}
+		if best < 0 {
+			return true
+		}
+		it := cur[best]
+		cur[best] = it.links[f.k].next
+		if !yield(it) {
+			return false
 		}
 	}
 }

@@ -44,15 +44,25 @@ type Item struct {
 	// value means Deadline. The batcher takes Due and Deadline as given
 	// and derives neither from the other.
 	Due time.Time
+	// Tenant is whose request it is. Within a class, tenants share the
+	// queue by Weight (see the package documentation, "Fair queueing");
+	// the empty tenant is one tenant like any other.
+	Tenant string
+	// Weight is the tenant's share of its class against the other
+	// tenants' in the queue; values <= 0 count as 1. Items of one tenant
+	// should agree on it: each push uses its own.
+	Weight float64
 	// Ref is opaque to the Queue: whoever drives it uses Ref to find the
 	// item's waiting caller. Pool.Submit overwrites it.
 	Ref any
 
 	q      *Queue    // the queue holding the item; nil when not queued
 	kl     *keyLists // the lists of its Key in q
-	links  [2]link   // neighbours in the class list and the key list
+	cf, kf *flow     // its tenant's flows in its class and in kl
+	links  [2]link   // neighbours in the class flow and the key flow
 	pushed time.Time // when Push queued the item
 	seq    uint64    // the queue's push number, to spot stale heap entries
+	start  float64   // the virtual start tag of fair queueing
 	expiry error     // why Expired removed the item; nil otherwise
 
 	// trace holds its spans; nil when its Pool does not trace.
@@ -79,7 +89,8 @@ func ItemKey(model, version, batchKey string) string {
 
 // Expiry reports why Queue.Expired removed the item: ErrDeadline when its
 // deadline passed (this wins when both did), ErrQueueTimeout when its
-// class's MaxQueueTime did. It is nil for an item Expired did not remove,
+// class's MaxQueueTime did, ErrQueueFull when another tenant's Push took
+// its place. It is nil for an item Expired did not remove,
 // and is reset by Push.
 func (it *Item) Expiry() error { return it.expiry }
 
@@ -108,6 +119,15 @@ func (it *Item) weight() int64 { return max(it.Rows, 1) }
 
 // size returns the bytes the item counts against MaxBytes, at least 0.
 func (it *Item) size() int64 { return max(it.Bytes, 0) }
+
+// share returns the tenant's weight in fair queueing: Weight, or 1 when
+// it is not > 0.
+func (it *Item) share() float64 {
+	if it.Weight > 0 {
+		return it.Weight
+	}
+	return 1
+}
 
 // due returns when the item's answer stops being on time, Due or else
 // Deadline, and false when it has neither.

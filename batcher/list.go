@@ -46,6 +46,3 @@ func (l *list) remove(it *Item) {
 	ln.prev, ln.next = nil, nil
 	l.n--
 }
-
-// next returns the item after it in l, nil at the end.
-func (l *list) next(it *Item) *Item { return it.links[l.k].next }

@@ -8,17 +8,21 @@ import (
 // ClassLimits bounds one priority class of a Queue, as Triton's queue
 // policy does. The zero value bounds nothing.
 type ClassLimits struct {
-	// MaxLen is the most items the class may hold; a Push beyond it fails
-	// with ErrQueueFull. 0 means unbounded.
+	// MaxLen is the most items the class may hold; 0 means unbounded. A
+	// Push beyond it fails with ErrQueueFull, unless another tenant holds
+	// at least two items more of the class than the pushing one: then
+	// that tenant's newest item makes room, and Expired returns it with
+	// ErrQueueFull, so that a flood cannot lock a trickle out.
 	MaxLen int
 	// MaxQueueTime is the longest an item may stay queued; Expired removes
 	// it after that, with ErrQueueTimeout. 0 means unbounded.
 	MaxQueueTime time.Duration
 }
 
-// Queue holds the items waiting for one pool: one FIFO per priority class,
-// and beside it one FIFO per class and Key so that forming a batch visits
-// only compatible items.
+// Queue holds the items waiting for one pool: per priority class, one
+// FIFO per tenant served in fair order (see fair.go), and beside them the
+// same per class and Key so that forming a batch visits only compatible
+// items.
 //
 // Queue is pure: it never reads the clock, starts no goroutine and never
 // blocks; every method that depends on time takes now, which must not go
@@ -26,18 +30,21 @@ type ClassLimits struct {
 // use. Create it with NewQueue.
 type Queue struct {
 	limits    [numClasses]ClassLimits
-	classes   [numClasses]list
+	classes   [numClasses]fairList
+	clocks    [numClasses]virtualClock
 	keys      map[string]*keyLists
 	spare     *keyLists // an emptied keyLists kept to spare an allocation
+	flows     []*flow   // emptied flows kept to spare allocations
+	cursors   []*Item   // scratch of compatible's walk
 	deadlines deadlineHeap
 	dead      []*Item // expired items not yet returned by Expired
 	rate      arrivalRate
 	seq       uint64
 }
 
-// keyLists holds the items of one Key, one FIFO per class.
+// keyLists holds the items of one Key, a fairList per class.
 type keyLists struct {
-	classes [numClasses]list
+	classes [numClasses]fairList
 	n       int
 }
 
@@ -57,8 +64,9 @@ func NewQueue(limits map[Priority]ClassLimits) *Queue {
 	return q
 }
 
-// Push queues it at the tail of its class, recording now as the time it
-// was queued and, when it.Enqueued is zero, as its arrival. It fails with
+// Push queues it at the tail of its tenant's items in its class, with
+// its fair-queueing tag, recording now as the time it was queued and,
+// when it.Enqueued is zero, as its arrival. It fails with
 // ErrQueueFull when the class holds ClassLimits.MaxLen items, with
 // ErrDeadline when it.Deadline is not after now, and with ErrInvalidItem
 // for an unknown priority or an item already in a queue. O(log n) for an
@@ -73,9 +81,10 @@ func (q *Queue) Push(it *Item, now time.Time) error {
 	if it.Enqueued.IsZero() {
 		it.Enqueued = now
 	}
-	q.classes[c].pushBack(it)
+	q.clocks[c].tag(it)
+	it.cf = q.classes[c].push(it, &q.flows)
 	it.kl = q.keyLists(it.Key)
-	it.kl.add(it, c)
+	it.kf = it.kl.add(it, c, &q.flows)
 	if !it.Deadline.IsZero() {
 		q.deadlines.push(it)
 	}
@@ -93,11 +102,32 @@ func (q *Queue) admit(it *Item, now time.Time) error {
 	case !it.Deadline.IsZero() && !now.Before(it.Deadline):
 		return fmt.Errorf("%w: %v before it was queued", ErrDeadline, now.Sub(it.Deadline))
 	}
-	lim := q.limits[it.Priority.class()].MaxLen
-	if lim > 0 && q.classes[it.Priority.class()].n >= lim {
+	c := it.Priority.class()
+	if lim := q.limits[c].MaxLen; lim > 0 && q.classes[c].n >= lim && !q.pushOut(c, it.Tenant) {
 		return fmt.Errorf("%w: class %s holds its limit of %d", ErrQueueFull, it.Priority, lim)
 	}
 	return nil
+}
+
+// pushOut makes room in full class c for an item of tenant: it expires
+// the newest item of the tenant holding the most of the class, if that
+// is at least two more than tenant holds, and reports whether it did.
+func (q *Queue) pushOut(c int, tenant string) bool {
+	var longest *flow
+	own := 0
+	for _, fl := range q.classes[c].flows {
+		if fl.tenant == tenant {
+			own = fl.items.n
+		} else if longest == nil || fl.items.n > longest.items.n {
+			longest = fl
+		}
+	}
+	if longest == nil || longest.items.n < own+2 {
+		return false
+	}
+	victim := longest.items.tail
+	q.expire(victim, ErrQueueFull, !victim.Deadline.IsZero())
+	return true
 }
 
 // Remove takes it out of the queue — a caller that went away — and reports
@@ -133,8 +163,9 @@ func (q *Queue) LenByClass() ClassCounts {
 
 // Expired removes and returns the items whose deadline or class
 // MaxQueueTime has passed by now (a deadline equal to now has passed),
-// each with Item.Expiry saying which. The caller owns the returned slice;
-// nil when nothing expired.
+// and those a Push made room for (see ClassLimits.MaxLen), each with
+// Item.Expiry saying which. The caller owns the returned slice; nil when
+// nothing expired.
 func (q *Queue) Expired(now time.Time) []*Item {
 	q.sweep(now)
 	out := q.dead
@@ -154,8 +185,11 @@ func (q *Queue) NextWake(now time.Time) (time.Duration, bool) {
 		at = e.at
 	}
 	for c, l := range q.limits {
-		if h := q.classes[c].head; h != nil && l.MaxQueueTime > 0 {
-			if t := h.pushed.Add(l.MaxQueueTime); at.IsZero() || t.Before(at) {
+		if l.MaxQueueTime <= 0 {
+			continue
+		}
+		for _, fl := range q.classes[c].flows {
+			if t := fl.items.head.pushed.Add(l.MaxQueueTime); at.IsZero() || t.Before(at) {
 				at = t
 			}
 		}
@@ -167,13 +201,14 @@ func (q *Queue) NextWake(now time.Time) (time.Duration, bool) {
 }
 
 // Peek returns the item Form would build its next batch around — the
-// oldest live item of the most urgent non-empty class — without removing
-// it; nil when the queue is empty. Items that expired by now are moved
-// aside for Expired first.
+// live item of the most urgent non-empty class that is next in fair
+// order (each tenant's oldest, the least start tag among them) — without
+// removing it; nil when the queue is empty. Items that expired by now are
+// moved aside for Expired first.
 func (q *Queue) Peek(now time.Time) *Item {
 	q.sweep(now)
 	for c := range q.classes {
-		if h := q.classes[c].head; h != nil {
+		if h := q.classes[c].head(); h != nil {
 			return h
 		}
 	}
@@ -181,13 +216,13 @@ func (q *Queue) Peek(now time.Time) *Item {
 }
 
 // Drain removes and returns every item, the expired ones not yet returned
-// by Expired included, most urgent class first, FIFO within a class.
+// by Expired included, most urgent class first, in fair order within a
+// class.
 func (q *Queue) Drain() []*Item {
 	out := q.dead
 	q.dead = nil
 	for c := range q.classes {
-		for q.classes[c].head != nil {
-			it := q.classes[c].head
+		for it := q.classes[c].head(); it != nil; it = q.classes[c].head() {
 			q.Remove(it)
 			out = append(out, it)
 		}
@@ -211,8 +246,22 @@ func (q *Queue) sweep(now time.Time) {
 		if l.MaxQueueTime <= 0 {
 			continue
 		}
-		for h := q.classes[c].head; h != nil && !now.Before(h.pushed.Add(l.MaxQueueTime)); h = q.classes[c].head {
-			q.expire(h, ErrQueueTimeout, !h.Deadline.IsZero())
+		flows := q.classes[c].flows
+		// Downwards: expiring a flow's last item moves the last flow
+		// into its place, and that one was swept already.
+		for i := len(flows) - 1; i >= 0; i-- {
+			q.sweepFlow(flows[i], now.Add(-l.MaxQueueTime))
+		}
+	}
+}
+
+// sweepFlow expires the items of fl queued at or before cutoff: a prefix
+// of it, since a flow is in the order of pushes.
+func (q *Queue) sweepFlow(fl *flow, cutoff time.Time) {
+	for h := fl.items.head; h != nil && !h.pushed.After(cutoff); h = fl.items.head {
+		q.expire(h, ErrQueueTimeout, !h.Deadline.IsZero())
+		if fl.items.n == 0 {
+			return // fl went back to the spare list
 		}
 	}
 }
@@ -232,15 +281,15 @@ func (q *Queue) expire(it *Item, reason error, inHeap bool) {
 // the caller's business.
 func (q *Queue) unlink(it *Item) {
 	c := it.Priority.class()
-	q.classes[c].remove(it)
+	q.classes[c].remove(it, it.cf, &q.flows)
 	kl := it.kl
-	kl.classes[c].remove(it)
+	kl.classes[c].remove(it, it.kf, &q.flows)
 	kl.n--
 	if kl.n == 0 {
 		delete(q.keys, it.Key)
 		q.spare = kl
 	}
-	it.q, it.kl = nil, nil
+	it.q, it.kl, it.cf, it.kf = nil, nil, nil, nil
 }
 
 // keyLists returns the lists of key, creating them when missing.
@@ -260,8 +309,8 @@ func (q *Queue) keyLists(key string) *keyLists {
 	return kl
 }
 
-// add appends it to class c.
-func (kl *keyLists) add(it *Item, c int) {
-	kl.classes[c].pushBack(it)
+// add appends it to its tenant's flow of class c and returns the flow.
+func (kl *keyLists) add(it *Item, c int, spare *[]*flow) *flow {
 	kl.n++
+	return kl.classes[c].push(it, spare)
 }

@@ -76,6 +76,10 @@ type APIKey struct {
 	// Trusted marks a tenant whose routing headers are honoured; default
 	// false.
 	Trusted bool `yaml:"trusted"`
+	// Budget caps what the key's calls may cost, on top of its tenant's
+	// budget, with its tenant's soft and fallback ratios; the zero value
+	// caps nothing.
+	Budget TenantBudget `yaml:"budget"`
 }
 
 // applyDefaults fills the mode and the keys' priorities and bursts.
@@ -125,6 +129,7 @@ func (c *checker) apiKey(f string, k APIKey, hashes map[string]string) {
 	c.priority(f+".priority", k.Priority)
 	c.rateLimit(f, RateLimit{Rate: k.Rate, Burst: k.Burst})
 	c.modelGlobs(f+".models", k.Models)
+	c.tenantBudget(f+".budget", k.Budget)
 }
 
 // keySource checks that exactly one of the key's hash sources is set.

@@ -41,6 +41,11 @@ type Config struct {
 	Calibration Calibration `yaml:"calibration"`
 	Scaler      Scaler      `yaml:"scaler"`
 	Budget      Budget      `yaml:"budget"`
+	// Tenants give tenants budgets, downgrade ratios and weights in fair
+	// queueing; a tenant not listed has no budget and weight 1.
+	Tenants []Tenant `yaml:"tenants"`
+	// State is where gateway replicas share rate limits and spend.
+	State State `yaml:"state"`
 	// Shutdown shapes how serve drains when it stops.
 	Shutdown Shutdown `yaml:"shutdown"`
 	// Limits bound what one connection or request may ask.
@@ -78,6 +83,10 @@ func (c *Config) ApplyDefaults() {
 	c.Cache.applyDefaults()
 	c.Calibration.applyDefaults()
 	c.Queue.applyDefaults()
+	for i := range c.Tenants {
+		c.Tenants[i].applyDefaults()
+	}
+	c.State.applyDefaults()
 	c.Shutdown.applyDefaults()
 	c.Limits.applyDefaults()
 	c.Protocol.applyDefaults()
@@ -108,6 +117,8 @@ func validate(cfg *Config, line func(field string) int) Errors {
 	c.queue(cfg.Queue)
 	c.scaler(cfg.Scaler, cfg.Pools)
 	c.budget(cfg.Budget)
+	c.tenants(cfg.Tenants, cfg.Auth.Keys)
+	c.state(cfg.State)
 	c.shutdown(cfg.Shutdown)
 	c.limits(cfg.Limits, cfg.Models)
 	c.protocol(cfg.Protocol)

@@ -26,7 +26,7 @@ type badCase struct {
 // that they name every bad file.
 var badTables = [][]badCase{
 	decodeBad, severalBad, listenBad, authBad, adminBad, modelsBad, tiersBad, poolsBad, routesBad,
-	queueBad, healthBad, retryBad, scalerBad, budgetBad, shutdownBad, limitsBad, tlsBad, workersBad,
+	queueBad, healthBad, retryBad, scalerBad, budgetBad, shutdownBad, limitsBad, tlsBad, workersBad, tenantsBad,
 }
 
 // loadBad loads each file of tests and checks its problems, in order.
@@ -147,6 +147,7 @@ func TestDefaults(t *testing.T) {
 	want.Protocol = Protocol{PriorityLevels: []string{"critical", "high", "normal", "low"}, SequenceIdle: time.Minute}
 	bounded := ClassQueue{MaxLength: 1024}
 	want.Queue = Queue{Critical: bounded, High: bounded, Normal: bounded, Low: bounded}
+	want.State = State{File: "sluice-state.json", FlushInterval: 2 * time.Second}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("defaults (-want +got):\n%s", diff)
 	}
@@ -174,6 +175,8 @@ func TestApplyDefaultsKeepsSetValues(t *testing.T) {
 		Normal: ClassQueue{MaxLength: 2}, Low: ClassQueue{MaxLength: 3}}
 	cfg.Protocol = Protocol{PriorityLevels: []string{"low"}, SequenceIdle: time.Second}
 	cfg.Listen.Admin = "[::1]:9090"
+	cfg.Tenants = []Tenant{{Name: "t", SoftRatio: 0.5, FallbackRatio: 0.6, Weight: 3}}
+	cfg.State = State{File: "s.json", FlushInterval: time.Minute, Redis: &Redis{Address: "r:1", Timeout: time.Second}}
 	want := cfg
 	want.Models = []Model{cfg.Models[0]}
 	want.Pools = []Pool{{MaxBatch: 4, MaxBatchBytes: 5, Protocol: ProtocolHTTP, Endpoints: []string{"a:1"}, Replicas: Replicas{Min: 1, Initial: 1, Max: 1}}}

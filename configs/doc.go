@@ -13,7 +13,7 @@
 // Default constants, the filling of those defaults and its validation:
 // listen.go, auth.go, models.go, tiers.go, pools.go, queue.go, routes.go,
 // health.go, retry.go, cache.go, calibration.go, scaler.go, budget.go,
-// shutdown.go, limits.go, admin.go, tls.go and protocol.go. pools.go also
+// tenants.go, state.go, shutdown.go, limits.go, admin.go, tls.go and protocol.go. pools.go also
 // builds the pools' one description for the rest of Sluice (Config.Fleet,
 // the one reader of price_per_hour); workers.go holds the keys of a pool
 // that say who runs its workers (a command, fixed endpoints, a DNS name,

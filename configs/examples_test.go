@@ -58,6 +58,7 @@ func TestQuickstart(t *testing.T) {
 			SpotBackoff: DefaultSpotBackoff, Driver: DriverLocal,
 		},
 		Budget: Budget{PerHour: 3.00},
+		State:  State{File: DefaultStateFile, FlushInterval: DefaultFlushInterval},
 	}
 	want.Shutdown = Shutdown{DrainTimeout: DefaultDrainTimeout, DrainDelay: DefaultDrainDelay}
 	want.Limits = Limits{

@@ -39,15 +39,29 @@ type admissionUpdate struct {
 //	                       "fallback": {"model": true}}, either key
 //	                       optional; answers the new state, or 400 and
 //	                       {"error": "..."} changing nothing
-//	GET  /admin/tenants    every tenant's TenantCount, by tenant
+//	GET  /admin/tenants    every tenant's TenantView (counts, budgets,
+//	                       spend per window, remaining, state,
+//	                       downgrades), by tenant
+//	POST /admin/tenants/{name}/budget
+//	                       change a listed tenant's budget at once and
+//	                       keep it (Options.Budgets' store):
+//	                       {"per_hour": 1, "per_day": 10, "per_month": 0},
+//	                       any key optional (kept), 0 uncapping; answers
+//	                       the TenantView, 404 for a tenant not listed,
+//	                       400 for a bad amount, 503 when the store cannot
+//	                       keep it (nothing changes)
+//	DELETE /admin/tenants/{name}/budget
+//	                       back to the configuration's budget
 func (g *Gateway) RegisterAdmin(r chi.Router) {
 	r.Get("/admin/admission", func(w http.ResponseWriter, _ *http.Request) {
 		writeJSON(w, http.StatusOK, g.admissionState())
 	})
 	r.Post("/admin/admission", g.updateAdmission)
 	r.Get("/admin/tenants", func(w http.ResponseWriter, _ *http.Request) {
-		writeJSON(w, http.StatusOK, g.tenants.Snapshot())
+		writeJSON(w, http.StatusOK, g.tenantViews())
 	})
+	r.Post("/admin/tenants/{name}/budget", g.setBudget)
+	r.Delete("/admin/tenants/{name}/budget", g.dropBudget)
 }
 
 func (g *Gateway) admissionState() AdmissionState {

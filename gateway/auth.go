@@ -8,10 +8,11 @@ import (
 	"strings"
 
 	"github.com/sluice-gateway/sluice/batcher"
+	"github.com/sluice-gateway/sluice/configs"
 )
 
 // AnonymousTenant is the tenant of every call when authentication is off.
-const AnonymousTenant = "anonymous"
+const AnonymousTenant = configs.AnonymousTenant
 
 // Names of the request headers (HTTP) and metadata keys (gRPC) that carry
 // an API key: "Authorization: Bearer KEY" or "x-api-key: KEY".
@@ -49,6 +50,9 @@ type Key struct {
 	Models []string
 	// Trusted marks a tenant whose routing headers may be honoured.
 	Trusted bool
+	// Name names the key in the budgets (Options.Budgets) and in errors;
+	// never the key itself. Empty when the key has no budget of its own.
+	Name string
 }
 
 // Allows reports whether the key may call model.

@@ -11,13 +11,21 @@
 // SHA-256; 401 / UNAUTHENTICATED), the key's models (403 /
 // PERMISSION_DENIED), its priority class (a header may lower it), the
 // admission's shed level for all traffic (Admission, a batcher.ShedLevel;
-// 503 / UNAVAILABLE), the tenant's and
-// the model's token buckets (RateLimits; 429 / RESOURCE_EXHAUSTED), and
-// the model's fallback. Refusals that a retry may cure say when, in
+// 503 / UNAVAILABLE), the budgets of the tenant and the key
+// (Options.Budgets: past a soft ratio the call is routed to the cheapest
+// pool that can meet its SLO, past a fallback ratio to its model's
+// fallback, and once a budget is spent it is refused, 429 /
+// RESOURCE_EXHAUSTED with HeaderBudget and a retry at the window's end;
+// HeaderBudgetState says which step served it), the tenant's and the
+// model's token buckets (RateLimits, in this process or shared by every
+// replica through Buckets; 429 / RESOURCE_EXHAUSTED), and the model's
+// fallback. Refusals that a retry may cure say when, in
 // Retry-After (HTTP) or a RetryInfo detail (gRPC). A call answered by a
 // fallback model says so in HeaderFallbackFrom. Each call's outcome is
 // counted per tenant (TenantCounters), for chargeback, priced at the
-// serving pool's cost per inference (costmodel.Pool.RequestCost); with
+// serving pool's cost per inference (costmodel.Pool.RequestCost), which
+// every answer carries (HeaderCost; a trailer over gRPC) and which counts
+// against the budgets when the answer is sent; with
 // Options.Metrics, also in
 // Prometheus metrics (Metrics) on a registry the caller owns. Health,
 // readiness and metadata endpoints are not authenticated.
@@ -56,6 +64,10 @@
 // model's timeout, whichever come first (router.Router.Serve), so
 // MaxDeadline caps all three. A call whose deadline passes gets 504 /
 // DEADLINE_EXCEEDED.
+//
+// Fair queueing: each call carries its tenant and the tenant's weight
+// (Options.Weights) into its pool's queue, where the tenants of a class
+// share the workers by weight (see package batcher).
 //
 // Stopping: Drain turns readiness false and refuses new infer calls (503 /
 // UNAVAILABLE, ErrDraining); Shutdown also waits for the calls in

@@ -33,6 +33,10 @@ var (
 	// model's rate limit (HTTP 429, gRPC RESOURCE_EXHAUSTED), with the
 	// time after which a retry would pass.
 	ErrRateLimited = errors.New("gateway: rate limited")
+	// ErrBudgetExhausted is returned for a call whose tenant or key spent
+	// a budget (HTTP 429 with HeaderBudget, gRPC RESOURCE_EXHAUSTED), with
+	// the time until the budget's window resets.
+	ErrBudgetExhausted = errors.New("gateway: budget exhausted")
 	// ErrShed is returned for a call of a priority class that admission
 	// refuses at its shed level (HTTP 503, gRPC UNAVAILABLE).
 	ErrShed = errors.New("gateway: shedding load")
@@ -66,6 +70,7 @@ const (
 	ReasonUnauthenticated = "unauthenticated"
 	ReasonForbidden       = "forbidden"
 	ReasonRateLimited     = "rate_limited"
+	ReasonBudget          = "budget_exhausted"
 	ReasonShed            = "shed"
 	ReasonDraining        = "draining"
 	ReasonInvalid         = "invalid"
@@ -103,6 +108,7 @@ var failures = []struct {
 	{ErrUnauthenticated, failure{http.StatusUnauthorized, codes.Unauthenticated, 0, ReasonUnauthenticated}},
 	{ErrForbidden, failure{http.StatusForbidden, codes.PermissionDenied, 0, ReasonForbidden}},
 	{ErrRateLimited, failure{http.StatusTooManyRequests, codes.ResourceExhausted, time.Second, ReasonRateLimited}},
+	{ErrBudgetExhausted, failure{http.StatusTooManyRequests, codes.ResourceExhausted, time.Second, ReasonBudget}},
 	{ErrShed, failure{http.StatusServiceUnavailable, codes.Unavailable, ShedRetryAfter, ReasonShed}},
 	{router.ErrShed, failure{http.StatusServiceUnavailable, codes.Unavailable, ShedRetryAfter, ReasonShed}},
 	{ErrDraining, failure{http.StatusServiceUnavailable, codes.Unavailable, time.Second, ReasonDraining}},

@@ -4,12 +4,14 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"maps"
 	"sync/atomic"
 	"time"
 
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/sluice-gateway/sluice/batcher"
+	"github.com/sluice-gateway/sluice/budget"
 	"github.com/sluice-gateway/sluice/configs"
 	"github.com/sluice-gateway/sluice/oip"
 	"github.com/sluice-gateway/sluice/router"
@@ -78,6 +80,13 @@ type Options struct {
 	// call's queue wait, batch and worker call with its own
 	// (router.Config.TracerProvider).
 	TracerProvider trace.TracerProvider
+	// Budgets holds the tenants' and keys' budgets and spend; each
+	// answered call's cost is spent in it, and each call is checked
+	// against it (see budgetGate). Nil caps nothing.
+	Budgets *budget.Book
+	// Weights are the tenants' weights in fair queueing (a tenant not
+	// listed weighs 1); see SetWeights. The map is not kept.
+	Weights map[string]float64
 }
 
 // Gateway serves inference calls. It is safe for concurrent use.
@@ -94,6 +103,8 @@ type Gateway struct {
 	gate      *drainGate
 	tracing   tracing
 	levels    []batcher.Priority
+	budgets   *budget.Book
+	weights   atomic.Pointer[map[string]float64] // never nil after New
 }
 
 // New returns a gateway over opts.Router.
@@ -101,8 +112,9 @@ func New(opts Options) *Gateway {
 	g := &Gateway{
 		router: opts.Router, log: opts.Logger, now: opts.Now, maxBody: opts.MaxBodyBytes,
 		admission: opts.Admission, tenants: opts.Tenants,
-		levels: opts.PriorityLevels,
+		levels: opts.PriorityLevels, budgets: opts.Budgets,
 	}
+	g.SetWeights(opts.Weights)
 	g.access.Store(&access{keys: opts.Keys, limits: opts.Limits})
 	g.metrics = opts.Metrics
 	if g.admission == nil {
@@ -139,6 +151,11 @@ type call struct {
 	// header returns a request header by lower-case name for the
 	// router's header routes; nil unless the caller is trusted.
 	header func(string) string
+	// tenant places the call in its pool's queue, with its weight in
+	// fair queueing; thrifty asks for the cheapest pool (see
+	// budgetGate).
+	tenant  string
+	thrifty bool
 }
 
 // HeaderCache is the response header (HTTP) and header metadata (gRPC)
@@ -155,6 +172,7 @@ func (g *Gateway) infer(ctx context.Context, c call) (*router.Result, error) {
 	return g.router.Serve(ctx, &router.Request{
 		Model: c.model, Version: c.version, Req: c.req, Priority: c.priority,
 		Enqueued: now, Deadline: g.bounds.clientDeadline(now, c.timeout), Header: c.header,
+		Tenant: c.tenant, Weight: g.weight(c.tenant), Thrifty: c.thrifty,
 	})
 }
 
@@ -206,3 +224,19 @@ func (g *Gateway) metadata() oip.ServerMetadata {
 
 // Model reports whether the gateway serves the named model.
 func (g *Gateway) Model(name string) (router.Model, bool) { return g.router.Model(name) }
+
+// SetWeights replaces the tenants' weights in fair queueing (tenant →
+// weight > 0; a tenant not listed weighs 1), which it copies. Calls
+// already queued keep theirs. It is safe to call while calls are served.
+func (g *Gateway) SetWeights(weights map[string]float64) {
+	w := maps.Clone(weights)
+	g.weights.Store(&w)
+}
+
+// weight returns tenant's weight in fair queueing; 1 when it has none.
+func (g *Gateway) weight(tenant string) float64 {
+	if w, ok := (*g.weights.Load())[tenant]; ok {
+		return w
+	}
+	return 1
+}

@@ -2,6 +2,7 @@ package gateway
 
 import (
 	"context"
+	"errors"
 	"strings"
 
 	"google.golang.org/genproto/googleapis/rpc/errdetails"
@@ -13,6 +14,7 @@ import (
 	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/types/known/durationpb"
 
+	"github.com/sluice-gateway/sluice/budget"
 	"github.com/sluice-gateway/sluice/oip"
 	"github.com/sluice-gateway/sluice/oip/inferencepb"
 )
@@ -70,14 +72,21 @@ func (s *grpcService) ModelMetadata(ctx context.Context, req *inferencepb.ModelM
 
 // ModelInfer serves an inference call. A call answered by its model's
 // fallback carries the header metadata HeaderFallbackFrom and
-// HeaderFallbackReason; one answered from the response cache, HeaderCache.
+// HeaderFallbackReason; one answered from the response cache, HeaderCache;
+// one under a budget, HeaderBudgetState. Every answer carries its cost in
+// the trailer HeaderCost; a call refused for its budget, the header
+// HeaderBudget.
 func (s *grpcService) ModelInfer(ctx context.Context, req *inferencepb.ModelInferRequest) (*inferencepb.ModelInferResponse, error) {
 	md, _ := metadata.FromIncomingContext(ctx)
 	decode := func(context.Context) (call, error) { return grpcCall(md, req, s.g.bounds) }
 	resp, fb, err := s.g.handle(ctx, req.GetModelName(), md.Get, decode)
 	if err != nil {
+		if errors.Is(err, ErrBudgetExhausted) {
+			_ = grpc.SetHeader(ctx, metadata.Pairs(HeaderBudget, budget.Exhausted.String()))
+		}
 		return nil, grpcError(err)
 	}
+	fb.markGRPC(ctx)
 	if fb.from != "" {
 		// Fails only once headers are sent, which a unary call does last.
 		_ = grpc.SetHeader(ctx, metadata.Pairs(HeaderFallbackFrom, fb.from, HeaderFallbackReason, fb.reason))

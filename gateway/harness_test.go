@@ -58,6 +58,8 @@ type fleetConfig struct {
 	gateway gateway.Options
 	// picker is the router's; nil means its default.
 	picker router.Picker
+	// price is the pool's price per hour in USD; 0 makes calls free.
+	price float64
 }
 
 func defaultFleet() fleetConfig {
@@ -122,7 +124,8 @@ func routerConfig(cfg fleetConfig) router.Config {
 		Models: rms,
 		Tiers:  map[string][]string{"tier": {"pool"}, "idle": {"idle"}},
 		Pools: []router.PoolConfig{
-			{Name: "pool", Queue: batcher.PoolConfig{Name: "pool", Form: form, Models: models, Limits: cfg.limits}},
+			{Name: "pool", Queue: batcher.PoolConfig{Name: "pool", Form: form, Models: models, Limits: cfg.limits},
+				Cost: costmodel.Pool{Name: "pool", PricePerHour: cfg.price, Curve: cfg.curve, MaxBatch: cfg.maxBatch}},
 			{Name: "idle", Queue: batcher.PoolConfig{Name: "idle", Form: form}},
 		},
 		Logger: cfg.routerLog,

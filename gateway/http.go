@@ -12,6 +12,7 @@ import (
 
 	"github.com/go-chi/chi/v5"
 
+	"github.com/sluice-gateway/sluice/budget"
 	"github.com/sluice-gateway/sluice/oip"
 )
 
@@ -100,6 +101,7 @@ func (g *Gateway) inferHTTP(w http.ResponseWriter, r *http.Request) {
 	if fb.cacheHit {
 		w.Header().Set(HeaderCache, "hit")
 	}
+	fb.markHTTP(w.Header())
 	if err := writeInfer(w, r, resp, format); err != nil {
 		g.fail(w, r, err)
 	}
@@ -203,6 +205,9 @@ func (g *Gateway) fail(w http.ResponseWriter, r *http.Request, err error) {
 	}
 	if f.http == http.StatusUnauthorized {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="sluice"`)
+	}
+	if f.reason == ReasonBudget {
+		w.Header().Set(HeaderBudget, budget.Exhausted.String())
 	}
 	writeError(w, f.http, err.Error())
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/sluice-gateway/sluice/batcher"
+	"github.com/sluice-gateway/sluice/budget"
 	"github.com/sluice-gateway/sluice/oip"
 )
 
@@ -14,17 +15,24 @@ import (
 // when the client leaves or the drain gives up on the call.
 type decoder func(ctx context.Context) (call, error)
 
-// fallback says that a call was answered by its model's fallback, for the
-// front end to tell the client; the zero value means it was not.
+// fallback says how a call was answered, for the front end to tell the
+// client: by its model's fallback, from the cache, at what cost, in which
+// budget state. The zero value means none of it.
 type fallback struct {
 	// from is the model the client asked for; empty when no fallback
 	// answered.
 	from string
-	// reason is FallbackShed or FallbackNoCapacity.
+	// reason is FallbackShed, FallbackNoCapacity or FallbackBudget.
 	reason string
 	// cacheHit is set when the response cache answered: the other mark
 	// the front ends send beside the fallback (HeaderCache).
 	cacheHit bool
+	// answered is set once the call has an answer; costUSD is then its
+	// cost (HeaderCost), and budget its HeaderBudgetState, empty when no
+	// budget applies.
+	answered bool
+	costUSD  float64
+	budget   string
 }
 
 // ticket is an admitted call's grant.
@@ -44,6 +52,15 @@ type ticket struct {
 	// headerPriority is set when the priority header chose the class.
 	ceiling        batcher.Priority
 	headerPriority bool
+	// key names the call's key in the budgets (Key.Name); empty without
+	// authentication.
+	key string
+	// capped is set when the tenant or the key has a budget, budget is
+	// then the step that serves the call, and thrifty asks the router for
+	// the cheapest pool.
+	capped  bool
+	budget  budget.State
+	thrifty bool
 }
 
 // handle is the life of one inference call, whichever front end it came
@@ -63,7 +80,7 @@ func (g *Gateway) handle(ctx context.Context, model string, h headers, decode de
 	start := g.beginCall()
 	t, err := g.admitTraced(ctx, span, model, h)
 	if err != nil {
-		g.account(t, nil, err)
+		g.account(&t, nil, err)
 		g.recordRefused(model, t, err)
 		return nil, fallback{}, err
 	}
@@ -76,7 +93,7 @@ func (g *Gateway) handle(ctx context.Context, model string, h headers, decode de
 		resp, err = g.serve(ctx, &t, c)
 	}
 	err = explain(ctx, err)
-	g.account(t, c.req, err)
+	g.account(&t, c.req, err)
 	g.recordServed(model, t, c.req, start, err)
 	return resp, t.fallback, err
 }
@@ -84,16 +101,21 @@ func (g *Gateway) handle(ctx context.Context, model string, h headers, decode de
 // admit runs a call to model through the gates every front end shares, in
 // this order: authentication (ErrUnauthenticated), the key's models
 // (ErrForbidden), the priority header (oip.ErrInvalid), the shed level
-// (ErrShed), the tenant's and the model's rate limits (ErrRateLimited),
-// and the model's fallback. A call refused by one gate is not seen by the
-// next, so a shed call takes no rate-limit token.
-func (g *Gateway) admit(model string, h headers) (ticket, error) {
+// (ErrShed), the budgets of the tenant and the key (ErrBudgetExhausted,
+// or a downgrade: see budgetGate), the tenant's and the model's rate
+// limits (ErrRateLimited), and the model's fallback. A call refused by
+// one gate is not seen by the next, so a shed call takes no rate-limit
+// token.
+func (g *Gateway) admit(ctx context.Context, model string, h headers) (ticket, error) {
 	acc := g.access.Load()
 	p, err := acc.keys.authenticate(h)
 	if err != nil {
 		return ticket{}, err
 	}
 	t := ticket{tenant: p.tenant, model: model}
+	if p.key != nil {
+		t.key = p.key.Name
+	}
 	if p.key != nil && p.key.Trusted {
 		t.route = h.first
 	}
@@ -108,7 +130,11 @@ func (g *Gateway) admit(model string, h headers) (ticket, error) {
 	if err != nil {
 		return t, err
 	}
-	if err := acc.limits.Allow(t.tenant, model, g.now()); err != nil {
+	now := g.now()
+	if err := g.budgetGate(&t, model, now); err != nil {
+		return t, err
+	}
+	if err := acc.limits.take(ctx, t.tenant, model, now); err != nil {
 		return t, err
 	}
 	if reason != "" {
@@ -123,6 +149,7 @@ func (g *Gateway) admit(model string, h headers) (ticket, error) {
 // from the cache or the model's fallback itself, and t records which.
 func (g *Gateway) serve(ctx context.Context, t *ticket, c call) (*oip.InferenceResponse, error) {
 	c.model, c.priority, c.header = t.model, t.priority, t.route
+	c.tenant, c.thrifty = t.tenant, t.thrifty
 	if t.fallback.from != "" {
 		c.version = ""
 	}
@@ -130,18 +157,23 @@ func (g *Gateway) serve(ctx context.Context, t *ticket, c call) (*oip.InferenceR
 	return t.note(res), err
 }
 
-// account records a call's outcome for its tenant; req is nil when the
-// call was refused before it was decoded.
-func (g *Gateway) account(t ticket, req *oip.InferenceRequest, err error) {
+// account records a call's outcome for its tenant, and an answered
+// call's cost against its budgets; req is nil when the call was refused
+// before it was decoded.
+func (g *Gateway) account(t *ticket, req *oip.InferenceRequest, err error) {
 	if t.tenant == "" {
 		return
 	}
 	e := TenantEvent{Tenant: t.tenant}
+	if t.capped {
+		e.Budget = t.budget.String()
+	}
 	if err != nil {
 		e.Reason = classify(err).reason
 	} else {
 		e.Rows, e.Fallback = rowsOf(req), t.fallback.from != ""
 		e.CostUSD = g.price(t.pool, t.model, e.Rows)
+		g.spend(t, e.CostUSD, g.now())
 	}
 	g.tenants.Record(e)
 }

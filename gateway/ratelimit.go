@@ -1,11 +1,15 @@
 package gateway
 
 import (
+	"context"
 	"fmt"
 	"math"
+	"strings"
 	"time"
 
 	"golang.org/x/time/rate"
+
+	"github.com/sluice-gateway/sluice/quota"
 )
 
 // Limit is a token bucket: Rate calls per second on average, bursts of up
@@ -26,6 +30,26 @@ type Limit struct {
 // call.
 type RateLimits struct {
 	tenants, models map[string]*rate.Limiter
+	// shared, when not nil, holds the buckets instead of the limiters.
+	shared *sharedLimits
+}
+
+// Buckets holds token buckets that every gateway replica shares (the
+// state store's), so that a tenant's rate is its rate through all of
+// them. Implementations decide at once, locally, when they cannot reach
+// the buckets: a call is never failed for that.
+type Buckets interface {
+	// Take takes one call from each of buckets at now, from all or none.
+	// It returns -1 and 0 when every bucket admits the call; otherwise
+	// the index of the bucket that admits it last, and how long after
+	// now that is.
+	Take(ctx context.Context, buckets []quota.Bucket, now time.Time) (refused int, wait time.Duration)
+}
+
+// sharedLimits are the buckets of RateLimits in a Buckets store.
+type sharedLimits struct {
+	store           Buckets
+	tenants, models map[string]quota.Bucket
 }
 
 // NewRateLimits returns the limits of the named tenants and models. It
@@ -41,6 +65,64 @@ func NewRateLimits(tenants, models map[string]Limit) (*RateLimits, error) {
 		return nil, err
 	}
 	return l, nil
+}
+
+// Shared returns limits of the same rates and bursts as l whose buckets
+// live in store, under the keys "tenant:NAME" and "model:NAME"; nil when l
+// is nil. l is not modified.
+func (l *RateLimits) Shared(store Buckets) *RateLimits {
+	if l == nil {
+		return nil
+	}
+	return &RateLimits{tenants: l.tenants, models: l.models, shared: &sharedLimits{
+		store: store, tenants: buckets("tenant:", l.tenants), models: buckets("model:", l.models),
+	}}
+}
+
+// buckets returns the bucket of each limiter, its key prefix followed by
+// its name.
+func buckets(prefix string, lims map[string]*rate.Limiter) map[string]quota.Bucket {
+	out := make(map[string]quota.Bucket, len(lims))
+	for name, lim := range lims {
+		out[name] = quota.Bucket{Key: prefix + name, Rate: float64(lim.Limit()), Burst: lim.Burst()}
+	}
+	return out
+}
+
+// take is Allow with the shared buckets when l has them; ctx bounds the
+// exchange with their store.
+func (l *RateLimits) take(ctx context.Context, tenant, model string, now time.Time) error {
+	if l == nil {
+		return nil
+	}
+	if l.shared == nil {
+		return l.Allow(tenant, model, now)
+	}
+	return l.shared.take(ctx, tenant, model, now)
+}
+
+// take takes a call of tenant to model from the shared buckets.
+func (s *sharedLimits) take(ctx context.Context, tenant, model string, now time.Time) error {
+	var arr [2]quota.Bucket
+	bs := arr[:0]
+	if b, ok := s.tenants[tenant]; ok {
+		bs = append(bs, b)
+	}
+	if b, ok := s.models[model]; ok {
+		bs = append(bs, b)
+	}
+	if len(bs) == 0 {
+		return nil
+	}
+	i, wait := s.store.Take(ctx, bs, now)
+	if i < 0 {
+		return nil
+	}
+	kind, name, _ := strings.Cut(bs[i].Key, ":")
+	return &retryError{
+		err:   fmt.Errorf("%w: %s %q is over %v calls/s (burst %d)", ErrRateLimited, kind, name, bs[i].Rate, bs[i].Burst),
+		after: wait,
+	}
 }
 
 func limiters(kind string, limits map[string]Limit) (map[string]*rate.Limiter, error) {

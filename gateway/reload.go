@@ -34,8 +34,8 @@ func (g *Gateway) SetAccess(keys *Keyring, limits *RateLimits) {
 // tenant or model keeps its rate and burst; nil when l is nil. Neither l
 // nor old is modified.
 func (l *RateLimits) carry(old *RateLimits) *RateLimits {
-	if l == nil || old == nil {
-		return l
+	if l == nil || old == nil || l.shared != nil {
+		return l // shared buckets live in their store: nothing to carry
 	}
 	return &RateLimits{tenants: carryLimiters(l.tenants, old.tenants), models: carryLimiters(l.models, old.models)}
 }

@@ -24,6 +24,11 @@ type TenantEvent struct {
 	// model's SLO and full utilization; 0 for a failed call and for an
 	// answer from the cache.
 	CostUSD float64
+	// Budget is the step of its budgets that served the call ("ok",
+	// "soft", "fallback") or refused it ("exhausted"); empty when neither
+	// its tenant nor its key has a budget, or the call was refused before
+	// the budgets were checked.
+	Budget string
 }
 
 // TenantCount is what one tenant's calls amounted to, for chargeback.
@@ -41,6 +46,9 @@ type TenantCount struct {
 	Failed map[string]int64 `json:"failed,omitempty"`
 	// CostUSD sums the events' CostUSD.
 	CostUSD float64 `json:"cost_usd"`
+	// Budget counts the calls by the step of their budgets that served or
+	// refused them (TenantEvent.Budget); nil when there were none.
+	Budget map[string]int64 `json:"budget_calls,omitempty"`
 }
 
 // TenantCounters counts calls per tenant. Calls that fail authentication
@@ -69,6 +77,12 @@ func (c *TenantCounters) Record(e TenantEvent) {
 func (n *TenantCount) add(e TenantEvent) {
 	n.Requests++
 	n.CostUSD += e.CostUSD
+	if e.Budget != "" {
+		if n.Budget == nil {
+			n.Budget = map[string]int64{}
+		}
+		n.Budget[e.Budget]++
+	}
 	if e.Reason != "" {
 		if n.Failed == nil {
 			n.Failed = map[string]int64{}
@@ -91,7 +105,7 @@ func (c *TenantCounters) Snapshot() map[string]TenantCount {
 	out := make(map[string]TenantCount, len(c.counts))
 	for t, n := range c.counts {
 		cp := *n
-		cp.Failed = maps.Clone(n.Failed)
+		cp.Failed, cp.Budget = maps.Clone(n.Failed), maps.Clone(n.Budget)
 		out[t] = cp
 	}
 	return out

@@ -115,10 +115,10 @@ func failed(span trace.Span, err error) {
 // what the admission granted.
 func (g *Gateway) admitTraced(ctx context.Context, s requestSpan, model string, h headers) (ticket, error) {
 	if s.span == nil {
-		return g.admit(model, h)
+		return g.admit(ctx, model, h)
 	}
 	_, span := s.t.tracer.Start(ctx, SpanAdmission, trace.WithTimestamp(s.t.now()))
-	t, err := g.admit(model, h)
+	t, err := g.admit(ctx, model, h)
 	failed(span, err)
 	span.End(trace.WithTimestamp(s.t.now()))
 	s.admitted(t, err == nil)

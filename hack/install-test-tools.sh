@@ -8,6 +8,7 @@
 #                                     scaler/kubernetes tests
 #   python3    (package python3)      runs a foreign model server for the
 #                                     command pools of scaler/local
+#   redis-server (package redis-server) the shared state of gateway replicas
 #
 # Each tool is looked up on PATH first, so the script does nothing on a
 # machine that has them. Installing needs root, or sudo for a user who may
@@ -88,3 +89,4 @@ need promtool prometheus prometheus
 need chromium chromium
 need etcd etcd-server etcd
 need python3 python3
+need redis-server redis-server

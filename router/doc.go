@@ -67,15 +67,18 @@
 // fits the SLO) — and hands it, with the request's Facts and the time, to
 // a Picker, which reads nothing live.
 //
-// DefaultPicker is an Engine of two profiles, in the shape of the Gateway
+// DefaultPicker is an Engine of three profiles, in the shape of the Gateway
 // API Inference Extension's endpoint picker: filters drop candidates,
 // scorers rate the rest in [0, 1], the highest total wins and the tier's
-// order breaks ties. The first profile keeps the pools with a ready
+// order breaks ties. The first decides only thrifty requests
+// (Request.Thrifty: their tenant is past its budget's soft ratio): the
+// cheapest pool that could meet the SLO idle, however long its queue,
+// rather than a dearer one. For the others, the second profile keeps the pools with a ready
 // worker, that serve the request's model, take its rows, whose idle
 // latency for the request meets the SLO, and whose predicted completion meets the request's due
 // time, and prefers the cheapest: it fills the cheapest pool first and
 // spills to the next only when the cheaper one would be late. If no pool
-// is on time, the second profile drops the last filter and prefers the
+// is on time, the third profile drops the last filter and prefers the
 // earliest completion. A pool that cannot meet the SLO even idle is never
 // chosen, so heavy requests never land on small pools. Predicted
 // completion (PoolView.Completion) is

@@ -124,7 +124,10 @@ type Weighted struct {
 // are scored, and the highest total wins, the tier's order breaking ties.
 type Profile struct {
 	// Name is reported in Decision.Profile.
-	Name    string
+	Name string
+	// When, if not nil, says which requests the profile decides; the
+	// others skip it, and it gives them no reasons.
+	When    func(Facts) bool
 	Filters []Filter
 	Scorers []Weighted
 }
@@ -165,6 +168,9 @@ func (e Engine) Pick(views []PoolView, f Facts, now time.Time) (Decision, error)
 	}
 	reasons := make([]string, len(cs))
 	for _, p := range e.Profiles {
+		if p.When != nil && !p.When(f) {
+			continue
+		}
 		kept := p.filter(f, cs, now, reasons)
 		if len(kept) == 0 {
 			continue

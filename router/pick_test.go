@@ -218,3 +218,33 @@ func TestScorers(t *testing.T) {
 		})
 	}
 }
+
+// TestPickThrifty checks that a thrifty request stays on the cheap pool
+// that would be late rather than spill to a dear one that is on time,
+// while a request that is not thrifty spills.
+func TestPickThrifty(t *testing.T) {
+	now := time.Unix(0, 0)
+	f := Facts{Model: "m", Rows: 1, SLO: 100 * time.Millisecond, Due: now.Add(100 * time.Millisecond)}
+	curve := costmodel.Curve{Base: 10 * time.Millisecond}
+	views := []PoolView{
+		{Name: "gpu", Ready: 1, FreeSlots: 1, BatchAt: 1, Throughput: 100, CostPerMillion: 10, Curve: curve},
+		{Name: "cpu", Ready: 1, Ahead: 50, BatchAt: 1, Throughput: 100, CostPerMillion: 1, Curve: curve},
+	}
+	for _, tt := range []struct {
+		name    string
+		thrifty bool
+		want    string
+		profile string
+	}{
+		{"as usual", false, "gpu", "cheapest-on-time"},
+		{"thrifty", true, "cpu", "thrifty"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			f.Thrifty = tt.thrifty
+			d, err := DefaultPicker().Pick(views, f, now)
+			if err != nil || d.Pool != tt.want || d.Profile != tt.profile {
+				t.Errorf("Pick = %s by %s, %v; want %s by %s", d.Pool, d.Profile, err, tt.want, tt.profile)
+			}
+		})
+	}
+}

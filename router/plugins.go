@@ -23,10 +23,18 @@ var (
 // its SLO when idle, the cheapest by USD per million inferences when
 // fully used at the request's SLO (PoolView.CostPerMillion) whose
 // predicted completion meets the request's due time; if none does, the
-// one with the earliest predicted completion. Ties go to the earlier
-// pool of the tier.
+// one with the earliest predicted completion. A thrifty request
+// (Facts.Thrifty: its tenant is past its budget's soft ratio) skips the
+// wait for on-time pools: it goes to the cheapest of the pools that can
+// meet its SLO idle, even when its queue makes the request late, rather
+// than spill to a dearer one. Ties go to the earlier pool of the tier.
 func DefaultPicker() Engine {
 	return Engine{Profiles: []Profile{{
+		Name:    "thrifty",
+		When:    Thrifty,
+		Filters: []Filter{ReadyFilter{}, ServesFilter{}, FitsFilter{}, ReachableFilter{}},
+		Scorers: []Weighted{{CostScorer{}, 1}},
+	}, {
 		Name:    "cheapest-on-time",
 		Filters: []Filter{ReadyFilter{}, ServesFilter{}, FitsFilter{}, ReachableFilter{}, OnTimeFilter{}},
 		Scorers: []Weighted{{CostScorer{}, 1}},
@@ -100,6 +108,10 @@ func (OnTimeFilter) Reject(f Facts, c Candidate, now time.Time) string {
 	}
 	return ""
 }
+
+// Thrifty reports whether a request is thrifty (Facts.Thrifty): the
+// condition of DefaultPicker's first profile.
+func Thrifty(f Facts) bool { return f.Thrifty }
 
 // CostScorer scores the cheapest candidate 1 and each other one the ratio
 // of the cheapest cost to its own, so free pools score 1 and unknown

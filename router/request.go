@@ -27,6 +27,14 @@ type Request struct {
 	// routes. The gateway sets it only for trusted tenants; nil makes
 	// every route with header conditions miss.
 	Header func(name string) string
+	// Tenant and Weight place the request in its pool's queue: tenants
+	// share each class by weight (batcher.Item.Tenant, Item.Weight).
+	Tenant string
+	Weight float64
+	// Thrifty asks for the cheapest pool that can meet the model's SLO
+	// rather than the fastest when none is on time (see DefaultPicker):
+	// the caller is past its budget's soft ratio.
+	Thrifty bool
 }
 
 // Result is the answer Serve returns and where it came from.
@@ -75,6 +83,8 @@ type Facts struct {
 	Due time.Time
 	// Header is Request.Header: nil when the caller is not trusted.
 	Header func(name string) string
+	// Thrifty is Request.Thrifty: cost comes before speed.
+	Thrifty bool
 }
 
 // factsOf measures a request of model m. pre: req.Req is valid, and
@@ -87,6 +97,7 @@ func factsOf(req *Request, m Model) Facts {
 		SLO:      m.SLO,
 		Due:      Due(req.Enqueued, m.SLO, req.Deadline),
 		Header:   req.Header,
+		Thrifty:  req.Thrifty,
 	}
 	if rows, err := req.Req.Rows(); err == nil && rows > 1 {
 		f.Rows = rows
@@ -122,5 +133,7 @@ func item(req *Request, m Model, f Facts) *batcher.Item {
 		Enqueued: req.Enqueued,
 		Deadline: req.Deadline,
 		Due:      f.Due,
+		Tenant:   req.Tenant,
+		Weight:   req.Weight,
 	}
 }

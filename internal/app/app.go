@@ -153,6 +153,7 @@ type dataPlane struct {
 	edge    edge
 	metrics *serveMetrics
 	gwOpts  gateway.Options
+	tenancy *tenancy
 	// build builds the router's configuration, at start and at reloads.
 	build   func(*inForce) router.Config
 	router  *router.Router
@@ -176,6 +177,9 @@ func (a *App) startDataPlane(ctx context.Context, cur *current, opts Options, st
 		return nil, err
 	}
 	if dp.edge, err = newEdge(cfg, opts.Secrets, time.Now, log); err != nil {
+		return nil, err
+	}
+	if err := dp.startTenancy(ctx, cfg, opts, stops); err != nil {
 		return nil, err
 	}
 	dp.build = routerBuilder(dp.metrics, opts.Router)
@@ -208,7 +212,19 @@ func (a *App) startDataPlane(ctx context.Context, cur *current, opts Options, st
 	if err := register(dp.metrics.reg, newRestartCollector(dp.workers)); err != nil {
 		return nil, err
 	}
-	return dp, dp.metrics.watch(dp.router, dp.gwOpts.Tenants)
+	return dp, dp.metrics.watch(dp.router, dp.gwOpts.Tenants, dp.tenancy)
+}
+
+// startTenancy starts the tenants' budgets and the state store, and
+// hands them to the gateway's options.
+func (dp *dataPlane) startTenancy(ctx context.Context, cfg *configs.Config, opts Options, stops *stack) error {
+	t, stop, err := startTenancy(ctx, cfg, opts.Secrets, opts.Logger)
+	if err != nil {
+		return err
+	}
+	stops.push(stop)
+	dp.tenancy = t
+	return t.gatewayOptions(&dp.gwOpts, cfg, opts.Secrets)
 }
 
 // startControl starts, over dp, the scaler, the status board, the reload
@@ -221,11 +237,11 @@ func (a *App) startControl(ctx context.Context, cur *current, opts Options, dp *
 		return nil, err
 	}
 	stops.push(stopScaling)
-	board, stopStatus := startStatus(ctx, cur, rt, dp.driver, sc)
+	board, stopStatus := startStatus(ctx, cur, rt, dp.driver, sc, dp.tenancy.statusTenants(dp.gwOpts.Tenants))
 	stops.push(stopStatus)
 	lctx, rl, stopLifecycle, err := startLifecycle(ctx, cur, servingParts{
 		router: rt, gateway: dp.gateway, admission: dp.gwOpts.Admission, scaling: sc, driver: dp.driver, workers: dp.workers,
-		metrics: dp.metrics, secrets: opts.Secrets, routerConfig: dp.build,
+		metrics: dp.metrics, secrets: opts.Secrets, routerConfig: dp.build, tenancy: dp.tenancy,
 	}, log)
 	if err != nil {
 		return nil, err

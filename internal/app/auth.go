@@ -46,6 +46,9 @@ func authKeyring(cfg *configs.Config, secrets configs.Secrets) (*gateway.Keyring
 			return nil, fmt.Errorf("auth.keys[%d].priority: %w", i, err)
 		}
 		keys[i] = gateway.Key{SHA256: hashes[i], Tenant: k.Tenant, Priority: p, Models: k.Models, Trusted: k.Trusted}
+		if k.Budget.Capped() {
+			keys[i].Name = gateway.KeyName(k.Tenant, hashes[i]) // as tenantLimitsOf names it
+		}
 	}
 	return gateway.NewKeyring(keys)
 }

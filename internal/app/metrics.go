@@ -51,10 +51,10 @@ func (m *serveMetrics) instrument(rc *router.Config) {
 	}
 }
 
-// watch registers the collectors that read rt's pools and the tenants'
-// counts at each scrape.
-func (m *serveMetrics) watch(rt *router.Router, tenants *gateway.TenantCounters) error {
-	return register(m.reg, newPoolCollector(routerPools{rt}), newTenantCollector(tenants))
+// watch registers the collectors that read rt's pools, the tenants'
+// counts and the tenancy's budgets and state at each scrape.
+func (m *serveMetrics) watch(rt *router.Router, tenants *gateway.TenantCounters, t *tenancy) error {
+	return register(m.reg, newPoolCollector(routerPools{rt}), newTenantCollector(tenants), newBudgetCollector(t))
 }
 
 // register registers each of cs with reg, stopping at the first error.

@@ -48,7 +48,7 @@ func exportedMetrics(t *testing.T) map[string]bool {
 		t.Fatal(err)
 	}
 	t.Cleanup(rt.Close)
-	if err := m.watch(rt, &gateway.TenantCounters{}); err != nil {
+	if err := m.watch(rt, &gateway.TenantCounters{}, testTenancy(t, cfg)); err != nil {
 		t.Fatal(err)
 	}
 	driver := &fakeDriver{replicas: map[string][2]int{}}

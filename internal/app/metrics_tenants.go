@@ -14,13 +14,18 @@ import (
 //	sluice_tenant_inferences_total{tenant}        rows answered
 //	sluice_tenant_fallbacks_total{tenant}         calls a fallback answered
 //	sluice_tenant_cost_usd_total{tenant}          what they cost
+//	sluice_tenant_budget_calls_total{tenant,state} calls of a tenant or key
+//	                                              with a budget, by the step
+//	                                              that served them (ok, soft,
+//	                                              fallback) or refused them
+//	                                              (exhausted)
 //
 // Tenants are the configured keys' (or gateway.AnonymousTenant), so the
 // series are bounded. It is safe for concurrent use.
 type tenantCollector struct {
 	counts *gateway.TenantCounters
 
-	requests, inferences, fallbacks, cost *prometheus.Desc
+	requests, inferences, fallbacks, cost, budget *prometheus.Desc
 }
 
 var _ prometheus.Collector = (*tenantCollector)(nil)
@@ -40,12 +45,15 @@ func newTenantCollector(counts *gateway.TenantCounters) *tenantCollector {
 			"The tenant's calls answered by their model's fallback.", tenant, nil),
 		cost: prometheus.NewDesc("sluice_tenant_cost_usd_total",
 			"What answering the tenant's calls cost, in USD: rows times the serving pool's cost per inference at the model's SLO.", tenant, nil),
+		budget: prometheus.NewDesc("sluice_tenant_budget_calls_total",
+			"The calls of the tenant under a budget, by the step that served them (ok, soft: the cheapest pool, fallback: the model's fallback) or refused them (exhausted).",
+			[]string{"tenant", "state"}, nil),
 	}
 }
 
 // Describe implements prometheus.Collector.
 func (c *tenantCollector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{c.requests, c.inferences, c.fallbacks, c.cost} {
+	for _, d := range []*prometheus.Desc{c.requests, c.inferences, c.fallbacks, c.cost, c.budget} {
 		ch <- d
 	}
 }
@@ -60,5 +68,8 @@ func (c *tenantCollector) Collect(ch chan<- prometheus.Metric) {
 		counter(ch, c.inferences, float64(n.Inferences), tenant)
 		counter(ch, c.fallbacks, float64(n.Fallbacks), tenant)
 		counter(ch, c.cost, n.CostUSD, tenant)
+		for state, k := range n.Budget {
+			counter(ch, c.budget, float64(k), tenant, state)
+		}
 	}
 }

@@ -26,6 +26,7 @@ func keepRestartOnly(old, next *configs.Config) (changed []string) {
 		{"retry", func(n, o *configs.Config) bool { return keep(&n.Retry, o.Retry) }},
 		{"cache", func(n, o *configs.Config) bool { return keep(&n.Cache, o.Cache) }},
 		{"calibration", func(n, o *configs.Config) bool { return keep(&n.Calibration, o.Calibration) }},
+		{"state", func(n, o *configs.Config) bool { return keep(&n.State, o.State) }},
 		{"scaler.interval", func(n, o *configs.Config) bool { return keep(&n.Scaler.Interval, o.Scaler.Interval) }},
 		{"scaler.driver", func(n, o *configs.Config) bool { return keep(&n.Scaler.Driver, o.Scaler.Driver) }},
 		{"scaler.dry_run", func(n, o *configs.Config) bool { return keep(&n.Scaler.DryRun, o.Scaler.DryRun) }},

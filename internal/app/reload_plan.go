@@ -31,6 +31,7 @@ type servingParts struct {
 	secrets configs.Secrets
 	// routerConfig builds the router's configuration as Start does.
 	routerConfig func(*inForce) router.Config
+	tenancy      *tenancy
 }
 
 // reloadPlan is what a reload changes, built and checked before any part
@@ -41,6 +42,7 @@ type reloadPlan struct {
 	router    router.Config
 	keys      *gateway.Keyring
 	limits    *gateway.RateLimits
+	tenants   tenantLimits
 	fallbacks map[string]string
 	// changes say what the file does to each pool's workers (added,
 	// removed, switched to another kind, given new settings).
@@ -63,7 +65,10 @@ func planReload(old *inForce, next *configs.Config, parts servingParts) (*reload
 	if err != nil {
 		return nil, err
 	}
-	p.keys, p.limits = opts.Keys, opts.Limits
+	p.keys, p.limits = opts.Keys, parts.tenancy.share(opts.Limits)
+	if p.tenants, err = tenantLimitsOf(next, parts.secrets); err != nil {
+		return nil, err
+	}
 	p.router = parts.routerConfig(p.next)
 	return p, nil
 }
@@ -106,6 +111,7 @@ func (p *reloadPlan) apply(parts servingParts, log *slog.Logger) error {
 		return fmt.Errorf("sluice: reload: %w", err) // only once serve is stopping
 	}
 	parts.gateway.SetAccess(p.keys, p.limits)
+	parts.tenancy.apply(p.tenants, parts.gateway)
 	if err := parts.admission.SetFallbacks(p.fallbacks); err != nil {
 		log.Error("reload: fallbacks", slog.Any("error", err)) // gatewayAuth checked them
 	}

@@ -107,12 +107,14 @@ func (f *statusFeed) decisions() []status.DecisionView {
 }
 
 // startStatus makes serve's status board over what cur holds, rt, the
-// driver and the scaler, on the real clock, and samples every
+// driver, the scaler and the tenants, on the real clock, and samples every
 // status.Step until the returned stop is called; stop waits for the
 // sample in progress.
-func startStatus(ctx context.Context, cur *current, rt *router.Router, driver poolDriver, sc *autoscaler) (b *status.Board, stop func()) {
+func startStatus(ctx context.Context, cur *current, rt *router.Router, driver poolDriver, sc *autoscaler, tenants func() []status.Tenant) (b *status.Board, stop func()) {
 	feed := &statusFeed{cur: cur, plane: rt, driver: driver, sc: sc}
-	b = status.NewBoard(feed.deps())
+	deps := feed.deps()
+	deps.Tenants = tenants
+	b = status.NewBoard(deps)
 	ctx, cancel := context.WithCancel(ctx)
 	ticker := time.NewTicker(status.Step)
 	var wg sync.WaitGroup

@@ -25,6 +25,8 @@ type Deps struct {
 	Plan func() (Plan, bool)
 	// Decisions returns the scaler's latest decisions, oldest first.
 	Decisions func() []DecisionView
+	// Tenants returns the tenants with a budget, by name; nil shows none.
+	Tenants func() []Tenant
 	// Now is the clock. If nil, time.Now is used.
 	Now func() time.Time
 }
@@ -82,7 +84,16 @@ func (b *Board) view(ctx context.Context) View {
 		Now: b.deps.Now(), Layout: layout, Live: b.live(ctx, layout),
 		Plan: plan, Planned: planned,
 		Decisions: b.decisions.recent(), Samples: b.samples.recent(),
+		Tenants: b.tenants(),
 	})
+}
+
+// tenants returns the tenants of Deps.Tenants, none without it.
+func (b *Board) tenants() []Tenant {
+	if b.deps.Tenants == nil {
+		return nil
+	}
+	return b.deps.Tenants()
 }
 
 // sample records the pools now and keeps the scaler's new decisions.

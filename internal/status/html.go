@@ -28,6 +28,8 @@ var pageTemplate = template.Must(template.New("status").Funcs(template.FuncMap{
 	"mode":      fmtMode,
 	"lines":     decisionLines,
 	"hasPrefix": strings.HasPrefix,
+	"window":    fmtWindow,
+	"tenant":    tenantClass,
 }).Parse(pageSource))
 
 // refreshSeconds is how often the page reloads itself, in seconds: the

@@ -36,6 +36,8 @@ type View struct {
 	// Decisions are the latest decisions that changed a size, noticed an
 	// event or failed, newest first, at most MaxDecisions.
 	Decisions []DecisionView `json:"decisions"`
+	// Tenants are the tenants with a budget, by name.
+	Tenants []Tenant `json:"tenants,omitempty"`
 }
 
 // PoolView is one pool, in configuration order.
@@ -235,6 +237,8 @@ type input struct {
 	// Samples are the trends' samples, oldest first; those outside the
 	// window ending at Now are left out.
 	Samples []sample
+	// Tenants are the tenants with a budget.
+	Tenants []Tenant
 }
 
 // build makes the view of in. It does no IO; the view shares the
@@ -255,6 +259,7 @@ func build(in input) View {
 		v.Tiers = []TierView{}
 	}
 	v.Decisions = decisionsOf(in.Decisions)
+	v.Tenants = in.Tenants
 	return v
 }
 
