@@ -58,9 +58,13 @@ func (r *rawJSON) UnmarshalJSON(b []byte) error {
 // encoding/json itself, without ErrInvalid: front ends should call
 // DecodeRequest, which also saves json.Unmarshal's extra syntax pass.
 func (r *InferenceRequest) UnmarshalJSON(b []byte) error {
-	var w wireRequest
-	if err := json.Unmarshal(b, &w); err != nil {
-		return syntaxError("request", err)
+	w, ok := fastWireRequest(b)
+	if !ok {
+		var slow wireRequest
+		if err := json.Unmarshal(b, &slow); err != nil {
+			return syntaxError("request", err)
+		}
+		w = slow
 	}
 	inputs, err := decodeTensors("input", w.Inputs)
 	if err != nil {
