@@ -143,7 +143,8 @@ func (p *Pool) stopWorker(w *worker) {
 
 // run sends batch to w and answers each member.
 func (p *Pool) run(w *worker, batch []*Item) {
-	resps, err := p.dispatch(w, batch)
+	var one [1]*oip.InferenceResponse // a lone item's answer, kept off the heap
+	resps, err := p.dispatch(w, batch, one[:0])
 	now := p.clock.Now()
 	late := 0
 	for i, it := range batch {
@@ -179,8 +180,8 @@ func (p *Pool) lateErr(it *Item, now time.Time, cause error) error {
 }
 
 // dispatch merges batch into one request, sends it and splits the answer,
-// one response per member in order.
-func (p *Pool) dispatch(w *worker, batch []*Item) (_ []*oip.InferenceResponse, err error) {
+// one response per member in order; a lone member's is appended to one.
+func (p *Pool) dispatch(w *worker, batch []*Item, one []*oip.InferenceResponse) (_ []*oip.InferenceResponse, err error) {
 	ctx, cancel := p.dispatchContext(batch)
 	defer cancel()
 	ctx, span := p.tracing.startBatch(ctx, p.name, w.id, batch)
@@ -202,7 +203,7 @@ func (p *Pool) dispatch(w *worker, batch []*Item) (_ []*oip.InferenceResponse, e
 		return nil, p.batchErr(batch, fmt.Errorf("worker %q returned no response", w.id))
 	}
 	if len(batch) == 1 {
-		return []*oip.InferenceResponse{resp}, nil
+		return append(one, resp), nil
 	}
 	parts, err := oip.SplitResponse(resp, reqs, rows)
 	if err != nil {

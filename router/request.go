@@ -112,7 +112,7 @@ func item(req *Request, m Model, f Facts) *batcher.Item {
 		Req:      req.Req,
 		Priority: req.Priority,
 		Rows:     rows,
-		Key:      batcher.ItemKey(req.Model, req.Version, req.Req.BatchKey()),
+		Key:      batcher.RequestKey(req.Model, req.Version, req.Req),
 		Enqueued: req.Enqueued,
 		Deadline: req.Deadline,
 		Due:      f.Due,
