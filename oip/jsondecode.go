@@ -58,13 +58,9 @@ func (r *rawJSON) UnmarshalJSON(b []byte) error {
 // encoding/json itself, without ErrInvalid: front ends should call
 // DecodeRequest, which also saves json.Unmarshal's extra syntax pass.
 func (r *InferenceRequest) UnmarshalJSON(b []byte) error {
-	w, ok := fastWireRequest(b)
-	if !ok {
-		var slow wireRequest
-		if err := json.Unmarshal(b, &slow); err != nil {
-			return syntaxError("request", err)
-		}
-		w = slow
+	w, err := decodeWireRequest(b)
+	if err != nil {
+		return syntaxError("request", err)
 	}
 	inputs, err := decodeTensors("input", w.Inputs)
 	if err != nil {

@@ -1,20 +1,23 @@
 package oip
 
 import (
+	"encoding/json"
 	"slices"
 	"strconv"
 )
 
-// This file reads the common shape of a JSON request body without
-// encoding/json, which costs a dozen allocations per small request: an
-// object of "id" and "inputs", each input an object of "name", "shape",
-// "datatype" and a "data" of numbers, booleans, nulls and nested arrays,
-// every key in lower case and at most once, every string plain ASCII
-// without escapes. Anything else — parameters, outputs, other or
-// repeated keys, strings in data, escapes, malformed JSON — makes
-// fastWireRequest give up, and the caller decodes the body with
-// encoding/json, so that both ways yield the same wireRequest and every
-// error is encoding/json's.
+// This file reads the common shape of a JSON request body (or of the
+// JSON header of a binary one) without encoding/json, which costs a
+// dozen allocations per small request: an object of "id", "parameters",
+// "inputs" and "outputs"; each input an object of "name", "shape",
+// "datatype", "parameters" and a "data" of numbers, booleans, nulls and
+// nested arrays; each output an object of "name" and "parameters"; each
+// parameters object of strings, numbers and booleans; every member name
+// plain ASCII in lower case and at most once in its object, every string
+// plain ASCII without escapes. Anything else — other or repeated keys,
+// strings in data, escapes, malformed JSON — makes fastWireRequest give
+// up, and the caller decodes the body with encoding/json, so that both
+// ways yield the same wireRequest and every error is encoding/json's.
 
 // fastWireRequest parses b into a wireRequest; ok is false when b is not
 // of the common shape (see above). The data members alias b.
@@ -24,15 +27,30 @@ func fastWireRequest(b []byte) (w wireRequest, ok bool) {
 		switch key {
 		case "id":
 			w.ID, ok = p.plainString()
-			return ok
+		case "parameters":
+			w.Parameters, ok = p.parameters()
 		case "inputs":
 			w.Inputs, ok = p.tensors()
-			return ok
+		case "outputs":
+			w.Outputs, ok = p.outputs()
+		default:
+			ok = false
 		}
-		return false
+		return ok
 	})
 	p.space()
 	return w, ok && p.i == len(b)
+}
+
+// decodeWireRequest reads b as the protocol's JSON request: through the
+// fast path when b has the common shape, else through encoding/json.
+func decodeWireRequest(b []byte) (wireRequest, error) {
+	if w, ok := fastWireRequest(b); ok {
+		return w, nil
+	}
+	var w wireRequest
+	err := json.Unmarshal(b, &w)
+	return w, err
 }
 
 // fastParser walks a JSON body; every method returns false where the
@@ -59,7 +77,7 @@ func (p *fastParser) eat(c byte) bool {
 }
 
 // fastKeys are the keys the fast path reads, in any object.
-var fastKeys = [...]string{"id", "inputs", "name", "shape", "datatype", "data"}
+var fastKeys = [...]string{"id", "parameters", "inputs", "outputs", "name", "shape", "datatype", "data"}
 
 // object reads an object, handing each key, once seen, to member, which
 // reads its value. A key seen twice ends the walk (encoding/json keeps
@@ -150,6 +168,8 @@ func (p *fastParser) tensor(t *wireTensor) bool {
 			t.Datatype = internDatatype(dt)
 		case "shape":
 			t.Shape, ok = p.shape()
+		case "parameters":
+			t.Parameters, ok = p.parameters()
 		case "data":
 			p.space()
 			start := p.i
@@ -158,6 +178,94 @@ func (p *fastParser) tensor(t *wireTensor) bool {
 		}
 		return ok
 	})
+}
+
+// outputs reads an array of requested outputs.
+func (p *fastParser) outputs() ([]wireOutput, bool) {
+	if !p.eat('[') {
+		return nil, false
+	}
+	os := make([]wireOutput, 0, 1)
+	if p.eat(']') {
+		return os, true
+	}
+	for {
+		var o wireOutput
+		ok := p.object(func(key string) bool {
+			var ok bool
+			switch key {
+			case "name":
+				o.Name, ok = p.plainString()
+			case "parameters":
+				o.Parameters, ok = p.parameters()
+			}
+			return ok
+		})
+		if !ok {
+			return nil, false
+		}
+		os = append(os, o)
+		if p.eat(']') {
+			return os, true
+		}
+		if !p.eat(',') {
+			return nil, false
+		}
+	}
+}
+
+// parameters reads a parameters object as Parameters.UnmarshalJSON does:
+// strings, booleans, and numbers as int64, uint64 or float64. Its keys
+// may be any plain string, each at most once.
+func (p *fastParser) parameters() (Parameters, bool) {
+	if !p.eat('{') {
+		return nil, false
+	}
+	params := Parameters{}
+	if p.eat('}') {
+		return params, true
+	}
+	for {
+		key, ok := p.plainBytes()
+		if !ok || !p.eat(':') {
+			return nil, false
+		}
+		if _, dup := params[string(key)]; dup {
+			return nil, false
+		}
+		v, ok := p.parameter()
+		if !ok {
+			return nil, false
+		}
+		params[string(key)] = v
+		if p.eat('}') {
+			return params, true
+		}
+		if !p.eat(',') {
+			return nil, false
+		}
+	}
+}
+
+// parameter reads one parameter's value.
+func (p *fastParser) parameter() (any, bool) {
+	p.space()
+	if p.i >= len(p.b) {
+		return nil, false
+	}
+	switch p.b[p.i] {
+	case '"':
+		return p.plainString()
+	case 't':
+		return true, p.literal("true")
+	case 'f':
+		return false, p.literal("false")
+	}
+	tok, ok := p.number()
+	if !ok {
+		return nil, false
+	}
+	return parseNumber(json.Number(tok)), true
 }
 
 // internDatatype returns the protocol's name of dt without allocating,
