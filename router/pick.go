@@ -143,7 +143,8 @@ type Decision struct {
 // tier's order, at now. It must not read anything live, so that a
 // simulator and a test get the decision production gets. It returns an
 // error wrapping ErrNoCapacity, naming each pool's reason, when no pool
-// can serve the request.
+// can serve the request. views is the router's, reused by its next pick:
+// Pick must not keep it.
 type Picker interface {
 	Pick(views []PoolView, f Facts, now time.Time) (Decision, error)
 }
