@@ -237,7 +237,7 @@ func (p *fastParser) parameters() (Parameters, bool) {
 		if !ok {
 			return nil, false
 		}
-		params[string(key)] = v
+		params[internParamKey(key)] = v
 		if p.eat('}') {
 			return params, true
 		}
@@ -245,6 +245,18 @@ func (p *fastParser) parameters() (Parameters, bool) {
 			return nil, false
 		}
 	}
+}
+
+// internParamKey returns key as a string, without allocating for the
+// binary tensor data extension's parameters, which stock clients send
+// with every binary tensor.
+func internParamKey(key []byte) string {
+	for _, k := range [...]string{ParamBinarySize, ParamBinaryData, ParamBinaryOutput} {
+		if string(key) == k {
+			return k
+		}
+	}
+	return string(key)
 }
 
 // parameter reads one parameter's value.
