@@ -87,6 +87,14 @@ func ItemKey(model, version, batchKey string) string {
 	return model + "\x00" + version + "\x00" + batchKey
 }
 
+// RequestKey returns ItemKey(model, version, req.BatchKey()) in one
+// allocation (two when it exceeds 192 bytes).
+func RequestKey(model, version string, req *oip.InferenceRequest) string {
+	var arr [192]byte
+	b := append(append(append(append(arr[:0], model...), 0), version...), 0)
+	return string(req.AppendBatchKey(b))
+}
+
 // Expiry reports why Queue.Expired removed the item: ErrDeadline when its
 // deadline passed (this wins when both did), ErrQueueTimeout when its
 // class's MaxQueueTime did, ErrQueueFull when another tenant's Push took
@@ -110,7 +118,7 @@ func (it *Item) fill() error {
 		return fmt.Errorf("%w: model %q: %w", ErrInvalidItem, it.Model, err)
 	}
 	it.Rows, it.Bytes = rows, it.Req.DataBytes()
-	it.Key = ItemKey(it.Model, it.Version, it.Req.BatchKey())
+	it.Key = RequestKey(it.Model, it.Version, it.Req)
 	return nil
 }
 

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"strconv"
 	"testing"
 	"time"
 
@@ -34,6 +35,7 @@ const benchKey = "bench-key"
 //     key, check the tenant's rate limit, classify and route, queue in the
 //     pool's batcher (batching off), the router's gRPC call to a worker on
 //     loopback, split and encode the answer.
+//   - sluice-binary: the same with the input as binary tensor data.
 //   - backend: only that gRPC call, as the router makes it (convert to
 //     protobuf, ModelInfer on the same worker, convert back).
 //
@@ -42,9 +44,25 @@ const benchKey = "bench-key"
 func BenchmarkGatewayHTTP(b *testing.B) {
 	bs := startBenchFleet(b)
 	body := benchBody(b)
+	binBody, binHeader := benchBinaryBody(b)
 	b.Run("sluice", func(b *testing.B) {
 		w := &discardResponse{}
 		r := newReusableRequest(body)
+		h := bs.gw.HTTPHandler()
+		b.ReportAllocs()
+		for b.Loop() {
+			w.reset()
+			h.ServeHTTP(w, r.next())
+			if w.status != http.StatusOK {
+				b.Fatalf("status %d: %s", w.status, w.body.String())
+			}
+		}
+	})
+	b.Run("sluice-binary", func(b *testing.B) {
+		w := &discardResponse{}
+		r := newReusableRequest(binBody)
+		r.req.Header.Set(oip.HeaderInferenceLength, binHeader)
+		r.req.Header.Set("Content-Type", "application/octet-stream")
 		h := bs.gw.HTTPHandler()
 		b.ReportAllocs()
 		for b.Loop() {
@@ -136,6 +154,18 @@ func benchBody(b *testing.B) []byte {
 		b.Fatal(err)
 	}
 	return body
+}
+
+// benchBinaryBody is benchBody's request with its input as binary tensor
+// data, and the value of its Inference-Header-Content-Length header.
+func benchBinaryBody(b *testing.B) ([]byte, string) {
+	b.Helper()
+	req := &oip.InferenceRequest{Inputs: []oip.Tensor{oip.NewFP32("x", []int64{1, 4}, []float32{1, 2, 3, 4})}}
+	header, data, err := oip.EncodeBinaryRequest(req, func(string) bool { return true })
+	if err != nil {
+		b.Fatal(err)
+	}
+	return append(header, bytes.Join(data, nil)...), strconv.Itoa(len(header))
 }
 
 // reusableRequest is one HTTP request sent again and again: only its body

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"sync"
 	"sync/atomic"
 )
 
@@ -18,8 +19,10 @@ var (
 
 // drainGate counts the infer calls in progress, refuses new ones once
 // draining or beyond its limit, and fails the unfinished ones when told
-// to give up. It is safe for concurrent use; entering and leaving take no
-// lock.
+// to give up. It is safe for concurrent use. Each call's cancel function
+// is kept in live, under a short lock, rather than hooked to a shared
+// context with context.AfterFunc: that costs four allocations per call
+// more.
 type drainGate struct {
 	draining atomic.Bool
 	calls    atomic.Int64
@@ -28,35 +31,67 @@ type drainGate struct {
 	// idle receives a token when a call leaves while draining; buffered
 	// (1), so that no wake-up is lost.
 	idle chan struct{}
-	// abort is cancelled, with errAbortedDraining, to fail the calls in
-	// progress.
-	abort  context.Context
-	cancel context.CancelCauseFunc
+
+	mu sync.Mutex
+	// aborted is set once the gate gave up: calls still entering fail at
+	// once.
+	aborted bool
+	// live holds the cancel function of each call in progress, by its
+	// context.
+	live map[context.Context]context.CancelCauseFunc
 }
 
 func newDrainGate(limit int) *drainGate {
-	abort, cancel := context.WithCancelCause(context.Background())
-	return &drainGate{idle: make(chan struct{}, 1), abort: abort, cancel: cancel, limit: int64(limit)}
+	return &drainGate{idle: make(chan struct{}, 1), live: map[context.Context]context.CancelCauseFunc{}, limit: int64(limit)}
 }
 
 // enter admits one call unless the gate is draining, in which case it
 // returns an error matching ErrDraining, or already holds its limit of
 // calls, in which case it returns one matching ErrOverloaded. The call
 // runs on the returned context, which is cancelled when the gate gives up
-// on it, and must call leave once it has answered.
-func (d *drainGate) enter(ctx context.Context) (_ context.Context, leave func(), err error) {
+// on it, and must call exit with that context once it has answered.
+func (d *drainGate) enter(ctx context.Context) (context.Context, error) {
 	n := d.calls.Add(1)
 	if d.draining.Load() {
 		d.leave()
-		return ctx, nil, errRefusedDraining
+		return ctx, errRefusedDraining
 	}
 	if n > d.limit {
 		d.leave()
-		return ctx, nil, fmt.Errorf("%w: %d calls in progress, the limit", ErrOverloaded, d.limit)
+		return ctx, fmt.Errorf("%w: %d calls in progress, the limit", ErrOverloaded, d.limit)
 	}
 	ctx, cancel := context.WithCancelCause(ctx)
-	stop := context.AfterFunc(d.abort, func() { cancel(errAbortedDraining) })
-	return ctx, func() { stop(); cancel(nil); d.leave() }, nil
+	d.mu.Lock()
+	if d.aborted {
+		cancel(errAbortedDraining)
+	} else {
+		d.live[ctx] = cancel
+	}
+	d.mu.Unlock()
+	return ctx, nil
+}
+
+// exit ends the call that entered with ctx.
+func (d *drainGate) exit(ctx context.Context) {
+	d.mu.Lock()
+	cancel := d.live[ctx]
+	delete(d.live, ctx)
+	d.mu.Unlock()
+	if cancel != nil {
+		cancel(nil)
+	}
+	d.leave()
+}
+
+// abort fails every call in progress, and every later one, with
+// errAbortedDraining.
+func (d *drainGate) abort() {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.aborted = true
+	for _, cancel := range d.live {
+		cancel(errAbortedDraining)
+	}
 }
 
 // leave ends one call, waking wait when it was the last while draining.
@@ -126,7 +161,7 @@ func (g *Gateway) Shutdown(ctx context.Context) (unfinished int, err error) {
 	g.Drain()
 	if err := g.gate.wait(ctx); err != nil {
 		n := g.InFlight()
-		g.gate.cancel(errAbortedDraining)
+		g.gate.abort()
 		return n, err
 	}
 	return 0, nil

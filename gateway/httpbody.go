@@ -186,9 +186,9 @@ func writeInfer(w http.ResponseWriter, r *http.Request, resp *oip.InferenceRespo
 	h := w.Header()
 	if data != nil {
 		h.Set(oip.HeaderInferenceLength, strconv.Itoa(len(header)))
-		h.Set("Content-Type", "application/octet-stream")
+		h["Content-Type"] = contentTypeBinary
 	} else {
-		h.Set("Content-Type", "application/json")
+		h["Content-Type"] = contentTypeJSON
 	}
 	enc := acceptedEncoding(r.Header.Values("Accept-Encoding"))
 	if enc == "" {
@@ -211,6 +211,14 @@ func writeInfer(w http.ResponseWriter, r *http.Request, resp *oip.InferenceRespo
 	}
 	return nil
 }
+
+// contentTypeJSON and contentTypeBinary are the Content-Type values of
+// an infer answer, shared by every answer so that setting them costs no
+// allocation; nothing appends to a response's header values.
+var (
+	contentTypeJSON   = []string{"application/json"}
+	contentTypeBinary = []string{"application/octet-stream"}
+)
 
 // writeParts writes an answer's header and data to w. Its errors are the
 // client's — it left, or did not read within the write timeout — and

@@ -72,11 +72,11 @@ type ticket struct {
 func (g *Gateway) handle(ctx context.Context, model string, h headers, decode decoder) (_ *oip.InferenceResponse, fb fallback, err error) {
 	ctx, span := g.tracing.request(ctx, model, h)
 	defer func() { span.end(fb, err) }()
-	ctx, leave, err := g.gate.enter(ctx)
+	ctx, err = g.gate.enter(ctx)
 	if err != nil {
 		return nil, fallback{}, err
 	}
-	defer leave()
+	defer g.gate.exit(ctx)
 	start := g.beginCall()
 	t, err := g.admitTraced(ctx, span, model, h)
 	if err != nil {

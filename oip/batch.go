@@ -47,7 +47,12 @@ func rowsOf(r *InferenceRequest) (int64, error) {
 // bytes).
 func (r *InferenceRequest) BatchKey() string {
 	var arr [128]byte
-	b := arr[:0]
+	return string(r.AppendBatchKey(arr[:0]))
+}
+
+// AppendBatchKey appends r's BatchKey to b and returns the extended
+// buffer, so that a caller can build a longer key in one allocation.
+func (r *InferenceRequest) AppendBatchKey(b []byte) []byte {
 	for i := range r.Inputs {
 		t := &r.Inputs[i]
 		b = strconv.AppendInt(b, int64(len(t.Name)), 10) // length-prefixed: no separator can be forged
@@ -60,7 +65,7 @@ func (r *InferenceRequest) BatchKey() string {
 		}
 		b = append(b, ';')
 	}
-	return string(b)
+	return b
 }
 
 // MergeRequests concatenates reqs along dimension 0 into one request and

@@ -116,3 +116,23 @@ func BenchmarkBatchKey(b *testing.B) {
 		_ = r.BatchKey()
 	}
 }
+
+// BenchmarkEncodeAnswer encodes a small answer (sum's: one row of one
+// FP32) as the gateway's HTTP front end does, as JSON and with its
+// output as binary data.
+func BenchmarkEncodeAnswer(b *testing.B) {
+	resp := &InferenceResponse{ModelName: "sum", Outputs: []Tensor{NewFP32("sum", shape(1, 1), []float32{10})}}
+	for _, bc := range []struct {
+		name   string
+		format BinaryOutputs
+	}{{"json", BinaryOutputs{}}, {"binary", BinaryOutputs{All: true}}} {
+		b.Run(bc.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, _, err := EncodeBinaryResponse(resp, bc.format); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}

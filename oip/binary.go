@@ -58,8 +58,8 @@ func DecodeBinaryRequest(body []byte, headerLen int64) (*InferenceRequest, error
 	if err != nil {
 		return nil, err
 	}
-	var w wireRequest
-	if err := jsonUnmarshal(header, &w); err != nil {
+	w, err := decodeWireRequest(header)
+	if err != nil {
 		return nil, syntaxError("request", err)
 	}
 	r := &InferenceRequest{ID: w.ID, Parameters: w.Parameters, Outputs: requestedOutputs(w.Outputs)}

@@ -58,8 +58,8 @@ func (r *rawJSON) UnmarshalJSON(b []byte) error {
 // encoding/json itself, without ErrInvalid: front ends should call
 // DecodeRequest, which also saves json.Unmarshal's extra syntax pass.
 func (r *InferenceRequest) UnmarshalJSON(b []byte) error {
-	var w wireRequest
-	if err := json.Unmarshal(b, &w); err != nil {
+	w, err := decodeWireRequest(b)
+	if err != nil {
 		return syntaxError("request", err)
 	}
 	inputs, err := decodeTensors("input", w.Inputs)

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/sluice-gateway/sluice/costmodel"
@@ -109,7 +110,8 @@ type Filter interface {
 
 // Scorer rates candidates for a request. Score returns one score per
 // candidate, in order, each in [0, 1] (1 is best); the engine clamps
-// anything outside, and counts NaN as 0.
+// anything outside, and counts NaN as 0. cs is the engine's, reused by
+// the next pick: Score must not keep it.
 type Scorer interface {
 	Score(f Facts, cs []Candidate) []float64
 }
@@ -147,7 +149,8 @@ type Decision struct {
 // tier's order, at now. It must not read anything live, so that a
 // simulator and a test get the decision production gets. It returns an
 // error wrapping ErrNoCapacity, naming each pool's reason, when no pool
-// can serve the request.
+// can serve the request. views is the router's, reused by its next pick:
+// Pick must not keep it.
 type Picker interface {
 	Pick(views []PoolView, f Facts, now time.Time) (Decision, error)
 }
@@ -162,29 +165,53 @@ var _ Picker = Engine{}
 
 // Pick implements Picker.
 func (e Engine) Pick(views []PoolView, f Facts, now time.Time) (Decision, error) {
-	cs := make([]Candidate, len(views))
-	for i, v := range views {
-		cs[i] = Candidate{PoolView: v, Completion: v.Completion(f.Rows)}
+	s := pickScratches.Get().(*pickScratch)
+	defer s.release()
+	cs := s.cs[:0]
+	for _, v := range views {
+		cs = append(cs, Candidate{PoolView: v, Completion: v.Completion(f.Rows)})
 	}
-	reasons := make([]string, len(cs))
+	s.cs = cs
+	reasons := append(s.reasons[:0], make([]string, len(cs))...)
+	s.reasons = reasons
 	for _, p := range e.Profiles {
 		if p.When != nil && !p.When(f) {
 			continue
 		}
-		kept := p.filter(f, cs, now, reasons)
+		kept := p.filter(f, cs, now, reasons, s.kept[:0])
+		s.kept = kept
 		if len(kept) == 0 {
 			continue
 		}
-		best := p.best(f, cs, kept)
+		best := p.best(f, cs, kept, s)
 		return Decision{Pool: cs[best].Name, Index: best, Profile: p.Name, Completion: cs[best].Completion}, nil
 	}
 	return Decision{}, noCapacity(f, views, reasons)
 }
 
-// filter returns the indexes of the candidates that pass p's filters,
-// recording the first reason of each rejected one that has none yet.
-func (p Profile) filter(f Facts, cs []Candidate, now time.Time, reasons []string) []int {
-	var kept []int
+// pickScratch holds the working slices of one Pick, reused from pick to
+// pick: a pick runs on every call.
+type pickScratch struct {
+	cs, sub []Candidate
+	reasons []string
+	kept    []int
+	total   []float64
+}
+
+var pickScratches = sync.Pool{New: func() any { return new(pickScratch) }}
+
+// release clears what s refers to and hands it back to the pool.
+func (s *pickScratch) release() {
+	clear(s.cs)
+	clear(s.sub)
+	clear(s.reasons)
+	pickScratches.Put(s)
+}
+
+// filter appends to kept the indexes of the candidates that pass p's
+// filters, recording the first reason of each rejected one that has none
+// yet, and returns it.
+func (p Profile) filter(f Facts, cs []Candidate, now time.Time, reasons []string, kept []int) []int {
 	for i, c := range cs {
 		if why := p.reject(f, c, now); why != "" {
 			if reasons[i] == "" {
@@ -208,12 +235,13 @@ func (p Profile) reject(f Facts, c Candidate, now time.Time) string {
 
 // best returns the index of the kept candidate with the highest total
 // score, the earliest in the tier on ties.
-func (p Profile) best(f Facts, cs []Candidate, kept []int) int {
-	sub := make([]Candidate, len(kept))
-	for j, i := range kept {
-		sub[j] = cs[i]
+func (p Profile) best(f Facts, cs []Candidate, kept []int, s *pickScratch) int {
+	sub := s.sub[:0]
+	for _, i := range kept {
+		sub = append(sub, cs[i])
 	}
-	total := make([]float64, len(kept))
+	total := append(s.total[:0], make([]float64, len(kept))...)
+	s.sub, s.total = sub, total
 	for _, w := range p.Scorers {
 		for j, s := range w.Scorer.Score(f, sub) {
 			if j < len(total) {

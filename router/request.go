@@ -129,7 +129,7 @@ func item(req *Request, m Model, f Facts) *batcher.Item {
 		Priority: req.Priority,
 		Rows:     rows,
 		Bytes:    f.DataBytes,
-		Key:      batcher.ItemKey(req.Model, req.Version, req.Req.BatchKey()),
+		Key:      batcher.RequestKey(req.Model, req.Version, req.Req),
 		Enqueued: req.Enqueued,
 		Deadline: req.Deadline,
 		Due:      f.Due,

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/sluice-gateway/sluice/batcher"
 	"github.com/sluice-gateway/sluice/oip"
@@ -228,13 +229,16 @@ func (r *Router) pick(tier []*Pool, f Facts, m Model, a *attempt) (*Pool, error)
 func (r *Router) pickAmong(tier []*Pool, f Facts, m Model, skip []*Pool) (*Pool, error) {
 	now := r.clock.Now()
 	pools := make([]*Pool, 0, len(tier))
-	views := make([]PoolView, 0, len(tier))
+	vs := viewSlices.Get().(*[]PoolView)
+	defer func() { clear(*vs); viewSlices.Put(vs) }()
+	views := (*vs)[:0]
 	for _, p := range tier {
 		if !slices.Contains(skip, p) {
 			pools = append(pools, p)
 			views = append(views, p.view(f, m))
 		}
 	}
+	*vs = views
 	if len(views) == 0 && len(skip) > 0 {
 		return nil, fmt.Errorf("%w for model %q: every pool of its tier failed it or lost its last worker under it", ErrNoCapacity, f.Model)
 	}
@@ -247,6 +251,10 @@ func (r *Router) pickAmong(tier []*Pool, f Facts, m Model, skip []*Pool) (*Pool,
 	}
 	return pools[d.Index], nil
 }
+
+// viewSlices holds the slices pickAmong hands the picker, reused from
+// pick to pick (the picker keeps none: see Picker).
+var viewSlices = sync.Pool{New: func() any { return new([]PoolView) }}
 
 // retryable reports whether a failed try may be retried now: the worker
 // failed (not the request), the deadline has not passed, and the budget

@@ -65,6 +65,7 @@ const (
 	overheadTargetRate    = 1000
 	overheadMaxAddedP99   = time.Millisecond
 	overheadMinProxyRatio = 0.6
+	overheadMaxCPUToProxy = 0.8
 )
 
 // Overhead measures what the gateway adds on the request path: the same

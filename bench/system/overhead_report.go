@@ -43,6 +43,15 @@ type OverheadRun struct {
 	// generator and the workers on every path, so that its excess over
 	// the direct path is what the path costs; 0 when unknown.
 	CPUPerRequestUS float64 `json:"cpu_per_request_us"`
+	// OwnCPUPerRequestUS is CPUPerRequestUS less the direct path's at the
+	// same rate, whose CPU is the load generator's and the workers': what
+	// the path itself costs per request. Null for the direct path, or
+	// when either CPU time is unknown.
+	OwnCPUPerRequestUS *float64 `json:"own_cpu_per_request_us"`
+	// OwnCPUToProxy is, on the sluice path, OwnCPUPerRequestUS over the
+	// proxy's at the same rate; null on the other paths, or when the
+	// proxy's own CPU time is not positive.
+	OwnCPUToProxy *float64 `json:"own_cpu_to_proxy"`
 	// Sustains reports that the run met both bounds: served share and p99.
 	Sustains bool `json:"sustains"`
 }
@@ -185,6 +194,13 @@ func (r *OverheadReport) add(run OverheadRun) {
 	if d, ok := r.run(pathDirect, run.RateRPS); ok && run.Path != pathDirect {
 		run.AddedP50MS = floatPtr(benchRound(run.P50MS-d.P50MS, 3))
 		run.AddedP99MS = floatPtr(benchRound(run.P99MS-d.P99MS, 3))
+		if run.CPUPerRequestUS > 0 && d.CPUPerRequestUS > 0 {
+			run.OwnCPUPerRequestUS = floatPtr(benchRound(run.CPUPerRequestUS-d.CPUPerRequestUS, 1))
+		}
+	}
+	if p, ok := r.run(pathProxy, run.RateRPS); ok && run.Path == pathSluice && run.OwnCPUPerRequestUS != nil &&
+		p.OwnCPUPerRequestUS != nil && *p.OwnCPUPerRequestUS > 0 {
+		run.OwnCPUToProxy = floatPtr(benchRound(*run.OwnCPUPerRequestUS / *p.OwnCPUPerRequestUS, 3))
 	}
 	r.Runs = append(r.Runs, run)
 	best := r.Sustained[run.Path]
@@ -236,7 +252,20 @@ func (r *OverheadReport) conclude() {
 	}
 	ratio := OverheadTarget{Name: "sluice sustained / proxy sustained", Want: fmt.Sprintf(">= %g", overheadMinProxyRatio), Got: r.SluiceToProxy}
 	ratio.Met = ratio.Got != nil && *ratio.Got >= overheadMinProxyRatio
-	r.Targets = []OverheadTarget{added, ratio}
+	r.Targets = []OverheadTarget{added, ratio, r.cpuTarget()}
+}
+
+// cpuTarget checks Sluice's own CPU per request against the proxy's at
+// the rate where it compares worst of those both paths ran.
+func (r *OverheadReport) cpuTarget() OverheadTarget {
+	t := OverheadTarget{Name: "sluice own CPU / proxy own CPU, worst rate", Want: fmt.Sprintf("<= %g", overheadMaxCPUToProxy)}
+	for _, run := range r.Runs {
+		if run.OwnCPUToProxy != nil && (t.Got == nil || *run.OwnCPUToProxy > *t.Got) {
+			t.Got = run.OwnCPUToProxy
+		}
+	}
+	t.Met = t.Got != nil && *t.Got <= overheadMaxCPUToProxy
+	return t
 }
 
 // printOverheadIntro writes the setup and the table's header.
@@ -244,15 +273,16 @@ func printOverheadIntro(w io.Writer, r OverheadReport) {
 	fmt.Fprintf(w, "%d workers of %d slots (%gµs per item), %s arrivals; medians of %d measurements of %gs per rate and path, each after %gs of warm-up;\n",
 		r.Workers, r.Slots, r.PerItemUS, r.Schedule, r.Repeat, r.DurationS, r.WarmupS)
 	fmt.Fprintf(w, "a path sustains a rate when it serves >= %g%% of it with p99 <= %g ms.\n\n", r.MinServed*100, r.P99BoundMS)
-	fmt.Fprintf(w, "%8s  %-6s  %9s  %8s  %8s  %8s  %8s  %8s  %7s  %-8s  %s\n",
-		"rate/s", "path", "offered/s", "served", "p50 ms", "p99 ms", "+p50 ms", "+p99 ms", "cpu µs", "sustains", "failures")
+	fmt.Fprintf(w, "%8s  %-6s  %9s  %8s  %8s  %8s  %8s  %8s  %7s  %7s  %6s  %-8s  %s\n",
+		"rate/s", "path", "offered/s", "served", "p50 ms", "p99 ms", "+p50 ms", "+p99 ms", "cpu µs", "own µs", "/proxy", "sustains", "failures")
 }
 
 // printOverheadRow writes one run as a row of the table.
 func printOverheadRow(w io.Writer, r OverheadRun) {
-	fmt.Fprintf(w, "%8g  %-6s  %9.1f  %7.2f%%  %8.3f  %8.3f  %8s  %8s  %7.1f  %-8s  %s\n",
+	fmt.Fprintf(w, "%8g  %-6s  %9.1f  %7.2f%%  %8.3f  %8.3f  %8s  %8s  %7.1f  %7s  %6s  %-8s  %s\n",
 		r.RateRPS, r.Path, r.OfferedRPS, r.Served*100, r.P50MS, r.P99MS,
-		optMillis(r.AddedP50MS), optMillis(r.AddedP99MS), r.CPUPerRequestUS, yesNo(r.Sustains), failureText(r.Failures))
+		optMillis(r.AddedP50MS), optMillis(r.AddedP99MS), r.CPUPerRequestUS, optMicros(r.OwnCPUPerRequestUS), optRatio(r.OwnCPUToProxy),
+		yesNo(r.Sustains), failureText(r.Failures))
 }
 
 // failureText lists failures as "reason:count" pairs, sorted; "-" for
@@ -299,6 +329,13 @@ func optMillis(x *float64) string {
 		return "-"
 	}
 	return fmt.Sprintf("%+.3f", *x)
+}
+
+func optMicros(x *float64) string {
+	if x == nil {
+		return "-"
+	}
+	return fmt.Sprintf("%.1f", *x)
 }
 
 func optRatio(x *float64) string {

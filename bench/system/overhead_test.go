@@ -126,3 +126,40 @@ func TestMedianRun(t *testing.T) {
 		})
 	}
 }
+
+func TestOverheadOwnCPU(t *testing.T) {
+	run := func(path string, rate, cpu float64) OverheadRun {
+		return OverheadRun{Path: path, RateRPS: rate, P50MS: 1, P99MS: 2, CPUPerRequestUS: cpu, Sustains: true}
+	}
+	r := newOverheadReport(OverheadOptions{Paths: OverheadPaths()})
+	for _, run := range []OverheadRun{
+		run("direct", 1000, 300), run("proxy", 1000, 400), run("sluice", 1000, 380),
+		run("direct", 4000, 250), run("proxy", 4000, 350), run("sluice", 4000, 0),
+		run("direct", 8000, 0), run("proxy", 8000, 350), run("sluice", 8000, 400),
+	} {
+		r.add(run)
+	}
+	r.conclude()
+	type own struct {
+		Path         string
+		Rate         float64
+		Own, ToProxy *float64
+	}
+	var got []own
+	for _, run := range r.Runs {
+		got = append(got, own{run.Path, run.RateRPS, run.OwnCPUPerRequestUS, run.OwnCPUToProxy})
+	}
+	want := []own{
+		{"direct", 1000, nil, nil}, {"proxy", 1000, floatPtr(100), nil}, {"sluice", 1000, floatPtr(80), floatPtr(0.8)},
+		// unknown CPU times give no figure
+		{"direct", 4000, nil, nil}, {"proxy", 4000, floatPtr(100), nil}, {"sluice", 4000, nil, nil},
+		{"direct", 8000, nil, nil}, {"proxy", 8000, nil, nil}, {"sluice", 8000, nil, nil},
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("own CPU (-want +got):\n%s", diff)
+	}
+	cpu := r.Targets[2]
+	if cpu.Got == nil || *cpu.Got != 0.8 || !cpu.Met {
+		t.Errorf("CPU target %+v, want 0.8 and met", cpu)
+	}
+}

@@ -43,8 +43,10 @@ the other paths.
 
 For each rate and path the report gives the served share, p50 and p99
 latency (from each request's scheduled send time), what the proxy and
-Sluice add to the direct path's p50 and p99, and the CPU time of the whole
-process per request; then the highest rate each path sustains (serves at
+Sluice add to the direct path's p50 and p99, the CPU time of the whole
+process per request, its excess over the direct path's (the path's own
+CPU per request: the direct path's carries the load generator and the
+workers) and, for Sluice, its own CPU as a share of the proxy's; then the highest rate each path sustains (serves at
 least --min-served of the requests with p99 <= --p99-bound), searching on
 above the listed rates by doubling up to --max-rate while a path sustains
 the last rate it ran, and Sluice's sustained rate as a share of the

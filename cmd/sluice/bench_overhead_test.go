@@ -75,8 +75,17 @@ func TestBenchOverheadShortRun(t *testing.T) {
 	if diff := cmp.Diff(map[string]system.OverheadSustained{"direct": all, "proxy": all, "sluice": all}, rep.Sustained); diff != "" {
 		t.Errorf("sustained (-want +got):\n%s", diff)
 	}
-	if rep.SluiceToProxy == nil || *rep.SluiceToProxy != 1 || len(rep.Targets) != 2 {
-		t.Errorf("sluice/proxy %v, %d targets; want 1 and 2", rep.SluiceToProxy, len(rep.Targets))
+	if rep.SluiceToProxy == nil || *rep.SluiceToProxy != 1 || len(rep.Targets) != 3 {
+		t.Errorf("sluice/proxy %v, %d targets; want 1 and 3", rep.SluiceToProxy, len(rep.Targets))
+	}
+	// The own CPU of a path is on every run but the direct path's; its
+	// share of the proxy's only where the proxy's is positive, which at
+	// these tiny rates is noise.
+	for _, r := range rep.Runs {
+		if (r.Path != "direct") != (r.OwnCPUPerRequestUS != nil) || (r.Path != "sluice" && r.OwnCPUToProxy != nil) {
+			t.Errorf("%s at %g/s: own CPU %v, over the proxy's %v; want the first on proxy and sluice, the second on sluice only",
+				r.Path, r.RateRPS, r.OwnCPUPerRequestUS, r.OwnCPUToProxy)
+		}
 	}
 }
 
@@ -89,7 +98,7 @@ func TestBenchOverheadPrintsATable(t *testing.T) {
 		t.Fatalf("exit code %d; stderr:\n%s", code, stderr.String())
 	}
 	out := stdout.String()
-	for _, want := range []string{"rate/s", "+p99 ms", "direct", "proxy", "sluice", "sustained: direct >=20/s", "target: sluice p99 added at 1000/s", "not measured"} {
+	for _, want := range []string{"rate/s", "+p99 ms", "own µs", "/proxy", "direct", "proxy", "sluice", "sustained: direct >=20/s", "target: sluice p99 added at 1000/s", "not measured"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("output lacks %q:\n%s", want, out)
 		}
