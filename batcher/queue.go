@@ -27,6 +27,7 @@ type ClassLimits struct {
 type Queue struct {
 	limits    [numClasses]ClassLimits
 	classes   [numClasses]list
+	rows      [numClasses]int // the rows (Item.Rows, at least 1 each) queued in each class
 	keys      map[string]*keyLists
 	spare     *keyLists // an emptied keyLists kept to spare an allocation
 	deadlines deadlineHeap
@@ -74,6 +75,7 @@ func (q *Queue) Push(it *Item, now time.Time) error {
 		it.Enqueued = now
 	}
 	q.classes[c].pushBack(it)
+	q.rows[c] += int(it.weight())
 	it.kl = q.keyLists(it.Key)
 	it.kl.add(it, c)
 	if !it.Deadline.IsZero() {
@@ -130,6 +132,10 @@ func (q *Queue) LenByClass() ClassCounts {
 	}
 	return countsOf(n)
 }
+
+// RowsByClass returns the rows queued in each class: each item's Rows,
+// at least 1, the weight it has in a batch.
+func (q *Queue) RowsByClass() ClassCounts { return countsOf(q.rows) }
 
 // Expired removes and returns the items whose deadline or class
 // MaxQueueTime has passed by now (a deadline equal to now has passed),
@@ -233,6 +239,7 @@ func (q *Queue) expire(it *Item, reason error, inHeap bool) {
 func (q *Queue) unlink(it *Item) {
 	c := it.Priority.class()
 	q.classes[c].remove(it)
+	q.rows[c] -= int(it.weight())
 	kl := it.kl
 	kl.classes[c].remove(it)
 	kl.n--

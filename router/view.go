@@ -13,29 +13,38 @@ import (
 // its curve and idle latency are those learned of m, at the request's
 // size for the idle latency.
 func (p *Pool) view(f Facts, m Model) PoolView {
-	q := p.queue.Stats()
 	cm := p.ModelCost(m.Name)
+	v := ViewOf(p.name, p.queue.Stats(), cm, m, f)
+	v.Idle = p.learned.Latency(m.Name, costmodel.Size{Rows: int(min(f.Rows, math.MaxInt32)), Bytes: f.Bytes})
+	p.remeasure(m, f.Rows, v.Idle, f.SLO)
+	v.Missing = p.missing(m.Name)
+	return v
+}
+
+// ViewOf builds the picker's snapshot of the pool named name for a
+// request of model m with facts f, from plain values: the pool's batcher
+// statistics s and its cost model for m, cm (price, curve, largest
+// batch). It leaves Idle and Missing, which come from what a pool learned
+// of its workers, zero. The router builds every view with it, and a
+// simulator builds its views with it too, so that both hand the picker
+// the same snapshot for the same pool.
+func ViewOf(name string, s batcher.Stats, cm costmodel.Pool, m Model, f Facts) PoolView {
 	b := batchAt(cm, f.SLO, m)
-	thr := throughput(cm.Curve, b)
-	idle := p.learned.Latency(m.Name, costmodel.Size{Rows: int(min(f.Rows, math.MaxInt32)), Bytes: f.Bytes})
-	p.remeasure(m, f.Rows, idle, f.SLO)
 	return PoolView{
-		Name:       p.name,
-		Ready:      q.Workers,
-		FreeSlots:  max(q.Slots-q.InFlightBatches, 0),
-		Ahead:      ahead(q.Queued, f.Priority),
-		InFlight:   q.InFlightItems,
+		Name:       name,
+		Ready:      s.Workers,
+		FreeSlots:  max(s.Slots-s.InFlightBatches, 0),
+		Ahead:      ahead(s.Queued, f.Priority),
+		InFlight:   s.InFlightItems,
 		MaxBatch:   cm.MaxBatch,
 		BatchAt:    b,
-		Throughput: thr,
+		Throughput: throughput(cm.Curve, b),
 		// The price of the work at full load, not of idle time: ready
 		// replicas are paid for whether they work or not, so the router
 		// fills the cheapest pool first, as the scaler sizes them, and
 		// spills to the next only when the cheaper one would be late.
 		CostPerMillion: cm.CostPerMillion(f.SLO, 1),
 		Curve:          cm.Curve,
-		Idle:           idle,
-		Missing:        p.missing(m.Name),
 	}
 }
 
