@@ -25,6 +25,14 @@
 // other keys keep their place and form their own batches when they reach
 // the head, so mixed shapes alternate instead of starving one another.
 //
+// A class whose oldest item is past its due time is standing: it holds
+// work that already missed its target, and serving it first would make
+// all the work behind it late as well. A standing class serves newest
+// first — its head is its newest item, and companions are gathered from
+// the newest back — until its oldest item left is on time again (adaptive
+// LIFO; see lifo.go). Late items are still served, as capacity frees up,
+// until their deadline.
+//
 // # The waiting rule
 //
 // Form runs when a worker slot is free. When the compatible rows already

@@ -33,13 +33,15 @@ func (cfg FormConfig) batches() bool { return cfg.Batching && cfg.MaxBatch >= 2 
 // calling again (sooner if an item arrives); nil and 0 mean the queue is
 // empty.
 //
-// The batch is built around the head — the oldest item of the most urgent
-// non-empty class — with the compatible items (same Key) that follow it in
-// priority order, then FIFO, while their rows fit in cfg.MaxBatch. The
-// first compatible item that does not fit ends the batch, so no item is
-// overtaken by a later one of its own Key; items of other keys keep their
-// place and form their own batches once they reach the head. The head's
-// batch comes first, which is why no shape starves another.
+// The batch is built around the head — the item Peek returns: the oldest
+// of the most urgent non-empty class, or its newest while the class is
+// standing — with the compatible items (same Key) that follow it in
+// priority order, then in each class's order (oldest first, newest first
+// while it is standing), while their rows fit in cfg.MaxBatch. The first
+// compatible item that does not fit ends the batch, so no item is
+// overtaken by one served after it of its own Key; items of other keys
+// keep their place and form their own batches once they reach the head.
+// The head's batch comes first, which is why no shape starves another.
 //
 // Items that expired by now are never returned: they are set aside for
 // Expired. The returned slice is the caller's; its first element is the
@@ -53,11 +55,12 @@ func (q *Queue) Form(now time.Time, cfg FormConfig) (batch []*Item, wait time.Du
 		q.Remove(head)
 		return []*Item{head}, 0
 	}
-	g := q.gather(head, int64(cfg.MaxBatch))
+	standing := q.Standing(now)
+	g := q.gather(head, standing, int64(cfg.MaxBatch))
 	if w := q.window(now, cfg, head, g); w > 0 {
 		return nil, w
 	}
-	return q.take(head, g.n), 0
+	return q.take(head, standing, g.n), 0
 }
 
 // gathered sums up the batch Form would take now.
@@ -70,9 +73,9 @@ type gathered struct {
 
 // gather walks the items compatible with head, head first, and sums up the
 // batch that fits in maxRows.
-func (q *Queue) gather(head *Item, maxRows int64) gathered {
+func (q *Queue) gather(head *Item, standing Classes, maxRows int64) gathered {
 	var g gathered
-	for it := range q.compatible(head) {
+	for it := range q.compatible(head, standing) {
 		w := it.weight()
 		if g.n > 0 && g.rows+w > maxRows {
 			g.full = true
@@ -114,9 +117,9 @@ func (q *Queue) window(now time.Time, cfg FormConfig, head *Item, g gathered) ti
 
 // take removes and returns the first n items compatible with head, in the
 // order gather counted them.
-func (q *Queue) take(head *Item, n int) []*Item {
+func (q *Queue) take(head *Item, standing Classes, n int) []*Item {
 	batch := make([]*Item, 0, n)
-	for it := range q.compatible(head) {
+	for it := range q.compatible(head, standing) {
 		if len(batch) == n {
 			break
 		}
@@ -126,16 +129,18 @@ func (q *Queue) take(head *Item, n int) []*Item {
 	return batch
 }
 
-// compatible yields head and the queued items of its Key in priority order
-// then FIFO. Head's class is the most urgent non-empty one, so the walk
-// starts there. Removing the yielded item is allowed.
-func (q *Queue) compatible(head *Item) iter.Seq[*Item] {
+// compatible yields head and the queued items of its Key in priority
+// order, each class in its order: newest first in the standing classes,
+// oldest first in the others. Head is the first of the most urgent
+// non-empty class, so the walk starts there. Removing the yielded item is
+// allowed.
+func (q *Queue) compatible(head *Item, standing Classes) iter.Seq[*Item] {
 	return func(yield func(*Item) bool) {
 		kl := head.kl
 		for c := head.Priority.class(); c < numClasses; c++ {
-			l := &kl.classes[c]
-			for it := l.head; it != nil; {
-				next := l.next(it)
+			l, lifo := &kl.classes[c], standing&(1<<c) != 0
+			for it := first(l, lifo); it != nil; {
+				next := after(l, it, lifo)
 				if !yield(it) {
 					return
 				}

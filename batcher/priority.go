@@ -8,7 +8,8 @@ import (
 // Priority is a request's class. Classes are served in strict priority
 // order — no item of a class is dispatched while an item of a higher class
 // waits, except as a compatible companion in that item's batch — and in
-// FIFO order within a class.
+// FIFO order within a class, but newest first while the class's oldest
+// item is past its due time (Queue.Standing).
 //
 // The zero value is Normal. A higher value is more urgent.
 type Priority int8

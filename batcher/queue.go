@@ -33,6 +33,7 @@ type Queue struct {
 	deadlines deadlineHeap
 	dead      []*Item // expired items not yet returned by Expired
 	rate      arrivalRate
+	rowRates  [numClasses]arrivalRate // rows arriving in each class
 	seq       uint64
 }
 
@@ -82,6 +83,7 @@ func (q *Queue) Push(it *Item, now time.Time) error {
 		q.deadlines.push(it)
 	}
 	q.rate.observe(now)
+	q.rowRates[c].observeN(now, float64(it.weight()))
 	return nil
 }
 
@@ -172,15 +174,16 @@ func (q *Queue) NextWake(now time.Time) (time.Duration, bool) {
 	return max(at.Sub(now), 0), true
 }
 
-// Peek returns the item Form would build its next batch around — the
-// oldest live item of the most urgent non-empty class — without removing
-// it; nil when the queue is empty. Items that expired by now are moved
-// aside for Expired first.
+// Peek returns the item Form would build its next batch around — of the
+// most urgent non-empty class, its oldest live item, or its newest while
+// the class is standing (see Standing) — without removing it; nil when
+// the queue is empty. Items that expired by now are moved aside for
+// Expired first.
 func (q *Queue) Peek(now time.Time) *Item {
 	q.sweep(now)
 	for c := range q.classes {
 		if h := q.classes[c].head; h != nil {
-			return h
+			return first(&q.classes[c], late(h, now))
 		}
 	}
 	return nil

@@ -249,3 +249,58 @@ func TestQueueRows(t *testing.T) {
 		t.Errorf("RowsByClass after Drain (-want +got):\n%s", diff)
 	}
 }
+
+// TestQueueStanding serves a class newest first while its oldest item is
+// past its due time, and oldest first again once that is no longer so.
+func TestQueueStanding(t *testing.T) {
+	const ms = time.Millisecond
+	pair := FormConfig{MaxBatch: 2, Batching: true}
+	due := func(it *Item, d time.Duration) *Item { it.Due = at(d); return it }
+	tests := []struct {
+		name         string
+		items        []*Item
+		now          time.Duration
+		wantStanding []Priority
+		want         [][]string
+	}{{
+		name:  "on time: oldest first",
+		items: []*Item{due(mk("a", Normal, "k", 1), 100*ms), due(mk("b", Normal, "k", 1), 110*ms), due(mk("c", Normal, "k", 1), 120*ms)},
+		now:   50 * ms,
+		want:  [][]string{{"a", "b"}, {"c"}},
+	}, {
+		name:         "the oldest is late: newest first, the late ones last",
+		items:        []*Item{due(mk("a", Normal, "k", 1), 100*ms), due(mk("b", Normal, "k", 1), 110*ms), due(mk("c", Normal, "k", 1), 120*ms)},
+		now:          105 * ms,
+		wantStanding: []Priority{Normal},
+		want:         [][]string{{"c", "b"}, {"a"}},
+	}, {
+		name: "a class stands alone: the high class on time keeps its order, its companions come newest first",
+		items: []*Item{due(mk("n1", Normal, "k", 1), 100*ms), due(mk("h1", High, "k", 1), 300*ms),
+			due(mk("n2", Normal, "k", 1), 200*ms), due(mk("h2", High, "k", 1), 300*ms), due(mk("n3", Normal, "k", 1), 200*ms)},
+		now:          150 * ms,
+		wantStanding: []Priority{Normal},
+		want:         [][]string{{"h1", "h2"}, {"n3", "n2"}, {"n1"}},
+	}, {
+		name:  "items without a due time are never late",
+		items: []*Item{mk("a", Normal, "k", 1), mk("b", Normal, "k", 1), mk("c", Normal, "k", 1)},
+		now:   time.Hour,
+		want:  [][]string{{"a", "b"}, {"c"}},
+	}}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			q := NewQueue(nil)
+			mustPush(t, q, t0, tt.items...)
+			now := at(tt.now)
+			var want Classes
+			for _, p := range tt.wantStanding {
+				want = want.with(p.class())
+			}
+			if got := q.Standing(now); got != want {
+				t.Errorf("Standing = %08b, want %08b", got, want)
+			}
+			if diff := cmp.Diff(tt.want, drainForm(t, q, now, pair)); diff != "" {
+				t.Errorf("batches (-want +got):\n%s", diff)
+			}
+		})
+	}
+}

@@ -18,6 +18,11 @@ type Stats struct {
 	InFlightBatches int `json:"in_flight_batches"`
 	InFlightItems   int `json:"in_flight_items"`
 	InFlightRows    int `json:"in_flight_rows"`
+	// ArrivingRows is the rows per second arriving in each class
+	// (Queue.RowRates); Standing the classes serving newest first now
+	// (Queue.Standing).
+	ArrivingRows ClassRates `json:"arriving_rows"`
+	Standing     Classes    `json:"standing"`
 	// Workers is the number of workers attached; Slots the sum of their
 	// slots (the batches they may have in flight at once).
 	Workers int `json:"workers"`
@@ -81,8 +86,10 @@ func (p *Pool) Stats() Stats {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	s := p.st
+	now := p.clock.Now()
 	s.Queued, s.QueuedRows = p.q.LenByClass(), p.q.RowsByClass()
-	s.Usage = p.usage.usage(p.clock.Now())
+	s.ArrivingRows, s.Standing = p.q.RowRates(now), p.q.Standing(now)
+	s.Usage = p.usage.usage(now)
 	s.Workers = len(p.workers)
 	for _, w := range p.workers {
 		s.Slots += w.slots
