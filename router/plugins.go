@@ -14,6 +14,7 @@ var (
 	_ Filter = FitsFilter{}
 	_ Filter = ReachableFilter{}
 	_ Filter = OnTimeFilter{}
+	_ Filter = DeadlineFilter{}
 	_ Scorer = CostScorer{}
 	_ Scorer = SpeedScorer{}
 )
@@ -23,8 +24,10 @@ var (
 // its SLO when idle, the cheapest by USD per million inferences when
 // fully used at the request's SLO (PoolView.CostPerMillion) whose
 // predicted completion meets the request's due time; if none does, the
-// one with the earliest predicted completion. Ties go to the earlier
-// pool of the tier.
+// one with the earliest predicted completion that meets the request's
+// deadline. When none does, the request is refused at once, so that its
+// client may retry elsewhere rather than wait to fail at its deadline.
+// Ties go to the earlier pool of the tier.
 func DefaultPicker() Engine {
 	return Engine{Profiles: []Profile{{
 		Name:    "cheapest-on-time",
@@ -32,7 +35,7 @@ func DefaultPicker() Engine {
 		Scorers: []Weighted{{CostScorer{}, 1}},
 	}, {
 		Name:    "earliest",
-		Filters: []Filter{ReadyFilter{}, ServesFilter{}, FitsFilter{}, ReachableFilter{}},
+		Filters: []Filter{ReadyFilter{}, ServesFilter{}, FitsFilter{}, ReachableFilter{}, DeadlineFilter{}},
 		Scorers: []Weighted{{SpeedScorer{}, 1}},
 	}}}
 }
@@ -94,6 +97,22 @@ func (OnTimeFilter) Reject(f Facts, c Candidate, now time.Time) string {
 	}
 	if left := f.Due.Sub(now); c.Completion > left {
 		return fmt.Sprintf("predicted completion %v exceeds the %v left", c.Completion, max(left, 0))
+	}
+	return ""
+}
+
+// DeadlineFilter drops pools whose predicted completion falls after the
+// request's deadline (Facts.Deadline): its answer would come too late to
+// be of use.
+type DeadlineFilter struct{}
+
+// Reject implements Filter.
+func (DeadlineFilter) Reject(f Facts, c Candidate, now time.Time) string {
+	if f.Deadline.IsZero() {
+		return ""
+	}
+	if left := f.Deadline.Sub(now); c.Completion > left {
+		return fmt.Sprintf("predicted completion %v exceeds the %v left before its deadline", c.Completion, max(left, 0))
 	}
 	return ""
 }

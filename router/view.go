@@ -34,8 +34,9 @@ func ViewOf(name string, s batcher.Stats, cm costmodel.Pool, m Model, f Facts) P
 		Name:       name,
 		Ready:      s.Workers,
 		FreeSlots:  max(s.Slots-s.InFlightBatches, 0),
-		Ahead:      ahead(s.Queued, f.Priority),
-		InFlight:   s.InFlightItems,
+		Ahead:      ahead(s.QueuedRows, s.Standing, f.Priority),
+		InFlight:   s.InFlightRows,
+		Overtaking: s.ArrivingRows.Above(f.Priority),
 		MaxBatch:   cm.MaxBatch,
 		BatchAt:    b,
 		Throughput: throughput(cm.Curve, b),
@@ -90,13 +91,14 @@ func throughput(c costmodel.Curve, b int) float64 {
 	return float64(b) / lat
 }
 
-// ahead returns the items queued at priority pr or above: those that
-// will be served before a new item of class pr.
-func ahead(q batcher.ClassCounts, pr batcher.Priority) int {
+// ahead returns the rows queued that are served before a new item of
+// class pr: those of more urgent classes, and those of its own class
+// unless the class is standing (it then serves its newest first).
+func ahead(rows batcher.ClassCounts, standing batcher.Classes, pr batcher.Priority) int {
 	n := 0
 	for _, c := range []batcher.Priority{batcher.Critical, batcher.High, batcher.Normal, batcher.Low} {
-		if c >= pr {
-			n += q.Of(c)
+		if c > pr || (c == pr && !standing.Has(c)) {
+			n += rows.Of(c)
 		}
 	}
 	return n

@@ -123,12 +123,16 @@ func (p *poolSim) dropIdle(i int32) {
 	}
 }
 
-// batcherStats returns what the pool's batcher would report now: its
-// queue by class, one slot per ready replica, and the batches and items
-// in flight on them.
-func (p *poolSim) batcherStats() batcher.Stats {
+// batcherStats returns what the pool's batcher would report at now: its
+// queue by class, in items and rows, the rows arriving in each class and
+// the classes standing, one slot per ready replica, and the batches,
+// items and rows in flight on them.
+func (p *poolSim) batcherStats(now time.Duration) batcher.Stats {
+	t := at(now)
 	return batcher.Stats{
-		Queued: p.q.LenByClass(), Workers: p.ready, Slots: p.ready,
-		InFlightBatches: p.ready - len(p.idle), InFlightItems: p.inflight,
+		Queued: p.q.LenByClass(), QueuedRows: p.q.RowsByClass(),
+		ArrivingRows: p.q.RowRates(t), Standing: p.q.Standing(t),
+		Workers: p.ready, Slots: p.ready,
+		InFlightBatches: p.ready - len(p.idle), InFlightItems: p.inflight, InFlightRows: p.inflightRows,
 	}
 }

@@ -47,13 +47,14 @@ func (s *sim) pickAmong(r *request, skip uint64) int {
 // router's own view builder from p's batcher statistics, its cost model
 // at its current price and the model of r's kind.
 func (s *sim) view(p *poolSim, r *request) router.PoolView {
-	return router.ViewOf(p.spec.Name, p.batcherStats(), p.model, s.models[r.kind], s.facts(r))
+	return router.ViewOf(p.spec.Name, p.batcherStats(s.now), p.model, s.models[r.kind], s.facts(r))
 }
 
 // facts are what the router knows of r.
 func (s *sim) facts(r *request) router.Facts {
 	kind := &s.fleet.Kinds[r.kind]
-	return router.Facts{Model: kind.Model, Rows: kind.Rows, Priority: r.item.Priority, SLO: kind.SLO, Due: r.item.Due}
+	return router.Facts{Model: kind.Model, Rows: kind.Rows, Priority: r.item.Priority, SLO: kind.SLO,
+		Due: r.item.Due, Deadline: r.item.Deadline}
 }
 
 // routerModel is kind's model as the router knows it.
