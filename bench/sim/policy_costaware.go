@@ -3,6 +3,7 @@ package sim
 import (
 	"fmt"
 	"math"
+	"slices"
 	"time"
 
 	"github.com/sluice-gateway/sluice/batcher"
@@ -81,6 +82,7 @@ func (p *costaware) Start(obs *Observation) []int {
 // Decide calls scaler.Decide and returns its plan: the replicas and, per
 // kind, the shed level of its tier.
 func (p *costaware) Decide(obs *Observation) Decision {
+	p.reprice(obs)
 	var plan scaler.Plan
 	plan, p.state = scaler.Decide(p.spec, p.state, p.snapshot(obs), at(obs.Now))
 	p.out.Replicas = p.replicas(plan)
@@ -88,6 +90,31 @@ func (p *costaware) Decide(obs *Observation) Decision {
 		p.out.Shed[k] = scaling.ShedLevel(plan.Tiers[kind.Tier].Shed)
 	}
 	return p.out
+}
+
+// reprice hands the scaler the pools' prices when a price event changed
+// one, as a reload of the configuration does in production: a spec of
+// the new prices, the state kept.
+func (p *costaware) reprice(obs *Observation) {
+	cfg := p.spec.Config()
+	pools := slices.Clone(cfg.Pools)
+	changed := false
+	for i, ps := range obs.Pools {
+		j := slices.IndexFunc(pools, func(pc scaler.PoolConfig) bool { return pc.Name == p.fleet.Pools[i].Name })
+		if j >= 0 && pools[j].PricePerHour != ps.PricePerHour {
+			pools[j].PricePerHour, changed = ps.PricePerHour, true
+		}
+	}
+	if !changed {
+		return
+	}
+	cfg.Pools = pools
+	// The events' prices were validated with the scenario; were one
+	// refused, the scaler would keep the spec it had, as a failed reload
+	// keeps the running configuration.
+	if spec, err := scaler.NewSpec(cfg); err == nil {
+		p.spec = spec
+	}
 }
 
 // replicas returns the plan's sizes in fleet order.
