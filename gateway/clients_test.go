@@ -5,7 +5,6 @@ import (
 	"compress/gzip"
 	"compress/zlib"
 	"context"
-	"crypto/sha256"
 	"encoding/binary"
 	"encoding/json"
 	"io"
@@ -23,8 +22,6 @@ import (
 	reflectionpb "google.golang.org/grpc/reflection/grpc_reflection_v1"
 	"google.golang.org/grpc/status"
 
-	"github.com/sluice-gateway/sluice/batcher"
-	"github.com/sluice-gateway/sluice/gateway"
 	"github.com/sluice-gateway/sluice/oip"
 	"github.com/sluice-gateway/sluice/oip/inferencepb"
 )
@@ -194,6 +191,9 @@ func TestHealthBodiesListingAndUnsupported(t *testing.T) {
 		{"POST", "/v2/cudasharedmemory/region/r/register", 400, "CUDA shared memory extension is not supported"},
 		{"GET", "/v2/trace/setting", 400, "trace extension is not supported"},
 		{"POST", "/v2/logging", 400, "logging extension is not supported"},
+		{"POST", "/v2/models/sum/generate", 400, "generate extension is not supported"},
+		{"POST", "/v2/models/sum/versions/1/generate_stream", 400, "generate extension is not supported"},
+		{"POST", "/v1/models/sum:predict", 400, "KServe's v1 protocol is not supported"},
 		{"GET", "/v2/models/nope/config", 404, "unknown model"},
 		{"GET", "/v2/models/sum/stats", 200, `{"model_stats":[{"name":"sum"`},
 		{"GET", "/v2/models/sum/config", 200, `"max_batch_size":32`},
@@ -282,36 +282,5 @@ func TestTimeoutOverflowIsRejected(t *testing.T) {
 		if r := f.post(context.Background(), "sum", body); r.status != http.StatusBadRequest || !strings.Contains(string(r.body), "timeout") {
 			t.Errorf("timeout %s µs: %d %s, want 400", us, r.status, r.body)
 		}
-	}
-}
-
-func TestPriorityParameterCappedByKey(t *testing.T) {
-	key := gateway.Key{SHA256: sha256.Sum256([]byte("sluice-normal-key")), Tenant: "t", Priority: batcher.Normal, Models: []string{"*"}}
-	keys, err := gateway.NewKeyring([]gateway.Key{key})
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg := defaultFleet()
-	cfg.gateway.Keys = keys
-	cfg.gateway.PriorityLevels = []batcher.Priority{batcher.Critical, batcher.High, batcher.Normal, batcher.Low}
-	cfg.gateway.Admission = &gateway.Admission{}
-	f := startFleet(t, cfg)
-	ctx := context.Background()
-	withPriority := func(p string) []byte {
-		return []byte(`{"parameters":{"priority":` + p + `},"inputs":[{"name":"x","datatype":"FP32","shape":[1,1],"data":[1]}]}`)
-	}
-	cfg.gateway.Admission.SetShed(batcher.ShedNormal)
-	// Level 1 asks for critical; the key caps it at normal, which is shed.
-	if r := f.post(ctx, "sum", withPriority("1"), "x-api-key", "sluice-normal-key"); r.status != http.StatusServiceUnavailable {
-		t.Errorf("level 1 under a normal key at shed level normal: %d %s, want 503", r.status, r.body)
-	}
-	cfg.gateway.Admission.SetShed(batcher.ShedNone)
-	for _, p := range []string{"1", "4", "99", "0"} {
-		if r := f.post(ctx, "sum", withPriority(p), "x-api-key", "sluice-normal-key"); r.status != http.StatusOK {
-			t.Errorf("priority %s: %d %s", p, r.status, r.body)
-		}
-	}
-	if r := f.post(ctx, "sum", withPriority("-1"), "x-api-key", "sluice-normal-key"); r.status != http.StatusBadRequest {
-		t.Errorf("priority -1: %d %s, want 400", r.status, r.body)
 	}
 }

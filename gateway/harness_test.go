@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -48,6 +49,11 @@ type fleetConfig struct {
 	// fallbacks maps a model to the model the router serves when it has
 	// no capacity.
 	fallbacks map[string]string
+	// unserved lists models routed to the pool that its workers (the
+	// emulator, which serves sum and echo) do not serve.
+	unserved []string
+	// routerLog receives the router's logs; nil discards them.
+	routerLog *slog.Logger
 	// gateway is the gateway's options; startFleet sets its Router.
 	gateway gateway.Options
 }
@@ -100,6 +106,9 @@ func routerConfig(cfg fleetConfig) router.Config {
 		}
 		rms = append(rms, m)
 	}
+	for _, name := range cfg.unserved {
+		rms = append(rms, router.Model{Name: name, Tier: "tier", Timeout: cfg.timeout, SLO: time.Second, Batching: true})
+	}
 	for _, name := range cfg.idle {
 		rms = append(rms, router.Model{Name: name, Tier: "idle", Timeout: cfg.timeout, SLO: time.Second, Batching: true})
 	}
@@ -113,6 +122,7 @@ func routerConfig(cfg fleetConfig) router.Config {
 			{Name: "pool", Queue: batcher.PoolConfig{Name: "pool", Form: form, Models: models, Limits: cfg.limits}},
 			{Name: "idle", Queue: batcher.PoolConfig{Name: "idle", Form: form}},
 		},
+		Logger: cfg.routerLog,
 	}
 }
 

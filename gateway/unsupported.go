@@ -23,6 +23,8 @@ const (
 	whyRepository   = "the model repository extension's load and unload are not supported: Sluice serves the models of its configuration (reload it to change them)"
 	whyTrace        = "the trace extension is not supported: Sluice traces with OpenTelemetry (OTEL_* variables)"
 	whyLogging      = "the logging extension is not supported: Sluice's log level is set when it starts"
+	whyGenerate     = "the generate extension is not supported: call POST /v2/models/{model}/infer"
+	whyKServeV1     = "KServe's v1 protocol is not supported: Sluice speaks the Open Inference Protocol v2 (/v2/...); set the client's protocol to v2"
 )
 
 func unsupported(format string, args ...any) error {
@@ -30,7 +32,8 @@ func unsupported(format string, args ...any) error {
 }
 
 // unsupportedHTTP answers the endpoints of the extensions Sluice does not
-// serve with 400 and a message naming the extension.
+// serve, and those of KServe's v1 protocol, with 400 and a message naming
+// the extension or the protocol.
 func (g *Gateway) unsupportedHTTP(r chi.Router) {
 	refuse := func(err error) http.HandlerFunc {
 		return func(w http.ResponseWriter, r *http.Request) { g.fail(w, r, err) }
@@ -43,6 +46,11 @@ func (g *Gateway) unsupportedHTTP(r chi.Router) {
 	r.HandleFunc("/v2/trace/setting", refuse(unsupported(whyTrace)))
 	r.HandleFunc("/v2/models/{model}/trace/setting", refuse(unsupported(whyTrace)))
 	r.HandleFunc("/v2/logging", refuse(unsupported(whyLogging)))
+	for _, prefix := range []string{"/v2/models/{model}", "/v2/models/{model}/versions/{version}"} {
+		r.HandleFunc(prefix+"/generate", refuse(unsupported(whyGenerate)))
+		r.HandleFunc(prefix+"/generate_stream", refuse(unsupported(whyGenerate)))
+	}
+	r.HandleFunc("/v1/*", refuse(unsupported(whyKServeV1)))
 }
 
 // checkSupported refuses a request that asks for what Sluice does not

@@ -2,7 +2,7 @@
 defaults) against a running Sluice and record the exact requests it sends
 and the answers it gets, for the gateway's replay tests.
 
-Used by capture-triton-client.sh; see there. Arguments: HTTP URL, gRPC
+Used by capture-clients.sh; see there. Arguments: HTTP URL, gRPC
 address, output directory.
 """
 

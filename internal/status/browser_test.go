@@ -5,10 +5,12 @@ package status
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"image/png"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -61,6 +63,7 @@ func TestPageInChromium(t *testing.T) {
 		if n := countClass(row, "spark"); n != 3 {
 			t.Errorf("pool %s: %d sparklines, want 3 (rate, replicas, $/h)", p.Name, n)
 		}
+		checkSparks(t, p.Name, row)
 	}
 	for _, id := range []string{"budget", "mix", "fleet-trends", "decisions"} {
 		if findByID(doc, id) == nil {
@@ -70,6 +73,66 @@ func TestPageInChromium(t *testing.T) {
 	if text := textOf(findByID(doc, "decisions")); !strings.Contains(text, "gpu-spot 1→2: forecast over capacity") {
 		t.Errorf("decisions read %q, want the gpu-spot change and its reason", text)
 	}
+}
+
+// checkSparks checks the sparklines of a pool's row, whose samples cover
+// ten minutes: each has its size, its axes' labels (a round top, 0,
+// "−10m" to "now"), and its line starts at the left of its plot, since
+// the time axis fits the samples.
+func checkSparks(t *testing.T, pool string, row *html.Node) {
+	t.Helper()
+	for _, svg := range byClass(row, "spark") {
+		if w, h := attr(svg, "width"), attr(svg, "height"); w != fmt.Sprint(frame.Width) || h != fmt.Sprint(frame.Height) {
+			t.Errorf("pool %s: sparkline of %s × %s, want %v × %v", pool, w, h, frame.Width, frame.Height)
+		}
+		var times, values []string
+		for _, n := range byClass(svg, "time") {
+			times = append(times, textOf(n))
+		}
+		for _, n := range byClass(svg, "value") {
+			values = append(values, textOf(n))
+		}
+		if got := strings.Join(times, " "); got != "−10m −5m now" {
+			t.Errorf("pool %s: time axis %q, want −10m −5m now", pool, got)
+		}
+		if len(values) != 2 || values[1] != "0" || values[0] == "" {
+			t.Errorf("pool %s: value axis %q, want a top and 0", pool, values)
+		}
+		line := findTag(svg, "polyline")
+		if line == nil {
+			t.Errorf("pool %s: a sparkline without its line", pool)
+			continue
+		}
+		first, _, _ := strings.Cut(attr(line, "points"), ",")
+		if x, err := strconv.ParseFloat(first, 64); err != nil || x > frame.Left+0.1*frame.PlotWidth {
+			t.Errorf("pool %s: the line starts at x %q, want within the plot's first tenth (from %v)", pool, first, frame.Left)
+		}
+	}
+}
+
+// byClass returns the elements of n's tree with class among theirs.
+func byClass(n *html.Node, class string) []*html.Node {
+	var out []*html.Node
+	if n.Type == html.ElementNode && strings.Contains(" "+attr(n, "class")+" ", " "+class+" ") {
+		out = append(out, n)
+	}
+	for c := n.FirstChild; c != nil; c = c.NextSibling {
+		out = append(out, byClass(c, class)...)
+	}
+	return out
+}
+
+// findTag returns the first element of n's tree named tag, or nil.
+func findTag(n *html.Node, tag string) *html.Node {
+	if n == nil || n.Type == html.ElementNode && n.Data == tag {
+		return n
+	}
+	for c := n.FirstChild; c != nil; c = c.NextSibling {
+		if found := findTag(c, tag); found != nil {
+			return found
+		}
+	}
+	return nil
 }
 
 // benchLayout is the layout of the bench fleet (configs/bench.yaml): two
@@ -183,16 +246,7 @@ func findByID(n *html.Node, id string) *html.Node {
 }
 
 // countClass counts the elements of n's tree with class among theirs.
-func countClass(n *html.Node, class string) int {
-	count := 0
-	if n.Type == html.ElementNode && strings.Contains(" "+attr(n, "class")+" ", " "+class+" ") {
-		count++
-	}
-	for c := n.FirstChild; c != nil; c = c.NextSibling {
-		count += countClass(c, class)
-	}
-	return count
-}
+func countClass(n *html.Node, class string) int { return len(byClass(n, class)) }
 
 // textOf returns the text of n's tree, its runs of white space made one
 // space; "" for nil.

@@ -2,11 +2,15 @@ package gateway_test
 
 import (
 	"bytes"
+	"compress/gzip"
+	"compress/zlib"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -22,27 +26,34 @@ import (
 	"github.com/sluice-gateway/sluice/oip/inferencepb"
 )
 
-// capture is what Triton's stock Python client sent to the quickstart and
-// got back (hack/capture-triton-client.sh records it).
+// httpRecord is one HTTP request a stock client sent to the quickstart,
+// headers and body as they went on the wire (Triton's: the headers its
+// code sets; KServe's: every header httpx sent), with the answer it got,
+// decompressed.
+type httpRecord struct {
+	Method          string            `json:"method"`
+	URI             string            `json:"uri"`
+	Headers         map[string]string `json:"headers"`
+	Body            []byte            `json:"body"`
+	Status          int               `json:"status"`
+	ResponseHeaders map[string]string `json:"response_headers"`
+	Response        []byte            `json:"response"`
+}
+
+// capture is what a stock client sent to the quickstart and got back
+// (hack/capture-clients.sh records it): tritonclient.json holds Triton's
+// Python client over HTTP and gRPC, kserveclient.json KServe's REST client.
 type capture struct {
-	HTTP []struct {
-		Method          string            `json:"method"`
-		URI             string            `json:"uri"`
-		Headers         map[string]string `json:"headers"`
-		Body            []byte            `json:"body"`
-		Status          int               `json:"status"`
-		ResponseHeaders map[string]string `json:"response_headers"`
-		Response        []byte            `json:"response"`
-	} `json:"http"`
+	HTTP []httpRecord `json:"http"`
 	GRPC []struct {
 		Method  string `json:"method"`
 		Request []byte `json:"request"`
 	} `json:"grpc"`
 }
 
-func loadCapture(t *testing.T) capture {
+func loadCapture(t *testing.T, name string) capture {
 	t.Helper()
-	b, err := os.ReadFile("testdata/tritonclient.json")
+	b, err := os.ReadFile(filepath.Join("testdata", name))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -66,34 +77,46 @@ func quickstartFleet(t *testing.T) *fleet {
 	return startFleet(t, cfg)
 }
 
-// TestTritonClientHTTPReplay sends the stock client's HTTP requests, byte
+// TestTritonClientHTTPReplay sends the Triton client's HTTP requests, byte
 // for byte, and checks each answer against the one the client got: the
 // same status and bytes, but for statistics, whose durations differ from
 // run to run, and which must name the model with inferences counted.
 func TestTritonClientHTTPReplay(t *testing.T) {
-	c := loadCapture(t)
-	f := quickstartFleet(t)
-	for i, rec := range c.HTTP {
-		req, err := http.NewRequest(rec.Method, f.url+rec.URI, bytes.NewReader(rec.Body))
-		if err != nil {
-			t.Fatal(err)
-		}
-		for k, v := range rec.Headers {
-			req.Header.Set(k, v)
-		}
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		body, _ := io.ReadAll(resp.Body)
-		resp.Body.Close()
+	replayHTTP(t, quickstartFleet(t), loadCapture(t, "tritonclient.json").HTTP)
+}
+
+// TestKServeClientHTTPReplay does the same with KServe's REST client:
+// live, ready, model ready, its default infer (binary input, the answer
+// in JSON, gzip-compressed since httpx accepts it) and one from a JSON
+// body.
+func TestKServeClientHTTPReplay(t *testing.T) {
+	recs := loadCapture(t, "kserveclient.json").HTTP
+	var uris []string
+	for _, r := range recs {
+		uris = append(uris, r.Method+" "+r.URI)
+	}
+	want := []string{"GET /v2/health/live", "GET /v2/health/ready", "GET /v2/models/sum/ready",
+		"POST /v2/models/sum/infer", "POST /v2/models/sum/infer"}
+	if diff := cmp.Diff(want, uris); diff != "" {
+		t.Fatalf("captured calls (-want +got):\n%s", diff)
+	}
+	replayHTTP(t, quickstartFleet(t), recs)
+}
+
+// replayHTTP sends each record's request to f as it was captured and
+// checks the answer's status, recorded headers and (decompressed) bytes.
+func replayHTTP(t *testing.T, f *fleet, recs []httpRecord) {
+	t.Helper()
+	for i, rec := range recs {
+		name := fmt.Sprintf("%d %s %s", i, rec.Method, rec.URI)
+		resp, body := sendRecord(t, f, rec)
 		if resp.StatusCode != rec.Status {
-			t.Errorf("%d %s %s: status %d, want %d: %s", i, rec.Method, rec.URI, resp.StatusCode, rec.Status, body)
+			t.Errorf("%s: status %d, want %d: %s", name, resp.StatusCode, rec.Status, body)
 			continue
 		}
 		for k, v := range rec.ResponseHeaders {
 			if got := resp.Header.Get(k); got != v {
-				t.Errorf("%d %s %s: header %s = %q, want %q", i, rec.Method, rec.URI, k, got, v)
+				t.Errorf("%s: header %s = %q, want %q", name, k, got, v)
 			}
 		}
 		if strings.HasSuffix(rec.URI, "/stats") {
@@ -101,9 +124,46 @@ func TestTritonClientHTTPReplay(t *testing.T) {
 			continue
 		}
 		if !bytes.Equal(body, rec.Response) {
-			t.Errorf("%d %s %s: answer\n%q\nwant\n%q", i, rec.Method, rec.URI, body, rec.Response)
+			t.Errorf("%s: answer\n%q\nwant\n%q", name, body, rec.Response)
 		}
 	}
+}
+
+// sendRecord sends rec's request with its headers (but Host and
+// Content-Length, which belong to the connection and the body) and
+// returns the answer with its body decompressed.
+func sendRecord(t *testing.T, f *fleet, rec httpRecord) (*http.Response, []byte) {
+	t.Helper()
+	req, err := http.NewRequest(rec.Method, f.url+rec.URI, bytes.NewReader(rec.Body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for k, v := range rec.Headers {
+		if !strings.EqualFold(k, "Host") && !strings.EqualFold(k, "Content-Length") {
+			req.Header.Set(k, v)
+		}
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	r := io.Reader(resp.Body)
+	switch resp.Header.Get("Content-Encoding") {
+	case "gzip":
+		if r, err = gzip.NewReader(resp.Body); err != nil {
+			t.Fatal(err)
+		}
+	case "deflate":
+		if r, err = zlib.NewReader(resp.Body); err != nil {
+			t.Fatal(err)
+		}
+	}
+	body, err := io.ReadAll(r)
+	if err != nil {
+		t.Fatalf("%s %s: reading the answer: %v", rec.Method, rec.URI, err)
+	}
+	return resp, body
 }
 
 func checkStats(t *testing.T, body []byte) {
@@ -126,7 +186,7 @@ func checkStats(t *testing.T, body []byte) {
 // checks every answer: sums and echoes for the inferences (unary and
 // streamed, the stream answering each id), the model's name elsewhere.
 func TestTritonClientGRPCReplay(t *testing.T) {
-	c := loadCapture(t)
+	c := loadCapture(t, "tritonclient.json")
 	f := quickstartFleet(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
