@@ -14,8 +14,8 @@ var dailyThresholds = [...]float64{0.5, 0.8, 1}
 // costTolerance absorbs rounding in sums of prices, USD per hour.
 const costTolerance = 1e-9
 
-// budget cuts the plan to the budget's ceiling, what serves latest first,
-// then the dearest capacity per inference, never below a pool's Min; then works out each
+// budget cuts the plan to the budget's ceiling, the dearest capacity per
+// inference first and never below a pool's Min; then works out each
 // tier's capacity, what admission should shed, and the daily spend events.
 func (d *decision) budget() {
 	ceiling, what := d.ceiling()
@@ -55,28 +55,20 @@ func (d *decision) desiredCost() float64 {
 	return c
 }
 
-// cutTo removes replicas until the plan costs no more than ceiling or
-// only minimums and free pools are left: first those that would serve
-// latest — the replicas not ready yet of the pools slowest to start —
-// then the dearest per inference. Capacity that serves now is kept over
-// capacity that serves only after a cold start: cutting the ready fast
-// pools while slow ones start would leave the tier short until they are
-// ready.
+// cutTo removes replicas, the dearest per inference first, until the plan
+// costs no more than ceiling or only minimums and free pools are left.
 func (d *decision) cutTo(ceiling float64, what string, cost float64) {
 	before := cost
-	for _, c := range d.cutOrder() {
-		p, w := &d.spec.pools[c.pool], &d.pools[c.pool]
-		n, floor := w.desired, p.Min
-		if c.late {
-			floor = max(floor, w.snap.Ready)
-		}
-		for cost > ceiling+costTolerance && n > floor && p.PricePerHour > 0 {
+	for _, pi := range d.cutOrder() {
+		p, w := &d.spec.pools[pi], &d.pools[pi]
+		n := w.desired
+		for cost > ceiling+costTolerance && n > p.Min && p.PricePerHour > 0 {
 			n--
 			cost -= p.PricePerHour
 		}
 		if n < w.desired {
 			w.desired = n
-			w.why = reason{ChangeBudget, c.why(what, p)}
+			w.why = reason{ChangeBudget, fmt.Sprintf("%s: cut dearest per inference first (%.2f $/M)", what, p.cost)}
 			d.cut = true
 		}
 	}
@@ -87,45 +79,17 @@ func (d *decision) cutTo(ceiling float64, what string, cost float64) {
 	d.event(Event{Kind: EventBudgetCut, Message: msg})
 }
 
-// cut is one step of a budget cut: a pool's replicas not ready yet (late),
-// or all of them.
-type cut struct {
-	pool int
-	late bool
-}
-
-// why says why the cut removed replicas of p.
-func (c cut) why(what string, p *poolSpec) string {
-	if c.late {
-		return fmt.Sprintf("%s: cut what serves latest first (not ready, cold start %v)", what, p.ColdStart)
+// cutOrder returns the pool indexes, dearest per inference first (pools
+// that serve no tier first of all).
+func (d *decision) cutOrder() []int {
+	order := make([]int, len(d.spec.pools))
+	for i := range order {
+		order[i] = i
 	}
-	return fmt.Sprintf("%s: cut dearest per inference first (%.2f $/M)", what, p.cost)
-}
-
-// cutOrder returns the steps of a cut: the replicas not ready yet of each
-// pool with a cold start, the slowest to start first, then every pool,
-// dearest per inference first (pools that serve no tier first of all).
-func (d *decision) cutOrder() []cut {
-	byCost := make([]int, len(d.spec.pools))
-	for i := range byCost {
-		byCost[i] = i
-	}
-	slices.SortStableFunc(byCost, func(a, b int) int {
+	slices.SortStableFunc(order, func(a, b int) int {
 		return cmpFloat(d.spec.pools[b].cost, d.spec.pools[a].cost)
 	})
-	var late []cut
-	for _, pi := range byCost {
-		if d.spec.pools[pi].ColdStart > 0 {
-			late = append(late, cut{pi, true})
-		}
-	}
-	slices.SortStableFunc(late, func(a, b cut) int {
-		return int(d.spec.pools[b.pool].ColdStart - d.spec.pools[a.pool].ColdStart)
-	})
-	for _, pi := range byCost {
-		late = append(late, cut{pool: pi})
-	}
-	return late
+	return order
 }
 
 // admit works out tier ti's planned capacity and, when the budget cut the

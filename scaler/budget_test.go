@@ -12,12 +12,11 @@ import (
 // cheaper per hour (40 replicas for the other 200 rps, 4.00 $/h), then
 // fits the 6.40 $/h plan to a ceiling.
 func TestBudget(t *testing.T) {
+	gpu := gpuPool("gpu", false, 1.20, 0, 2)
 	tests := []struct {
 		name      string
 		budget    Budget
 		cpuMin    int
-		gpuCold   time.Duration
-		gpuStarts bool    // the gpu replicas are planned, none ready
 		low, norm float64 // class rates
 		want      map[string]int
 		wantTier  TierPlan
@@ -45,24 +44,16 @@ func TestBudget(t *testing.T) {
 		{name: "never below min", budget: Budget{PerHour: 2}, cpuMin: 5, low: 1000,
 			want: map[string]int{"gpu": 1, "cpu": 5}, wantCut: true,
 			wantTier: TierPlan{Demand: 600, Capacity: 225, Shed: ShedLow}},
-		// The two gpu replicas would serve only after their 60s cold
-		// start: they go before the cpu replicas, dearer per inference
-		// but ready (or ready in 10s).
-		{name: "capacity that serves now is kept over capacity that serves after a cold start", budget: Budget{PerHour: 4.40},
-			gpuCold: time.Minute, gpuStarts: true, low: 1000,
-			want: map[string]int{"gpu": 0, "cpu": 44}, wantCut: true,
-			wantTier: TierPlan{Demand: 600, Capacity: 220, Panic: true, Shed: ShedLow}},
 		{name: "daily budget spread to midnight", budget: Budget{PerDay: 16 * 4.40}, low: 150,
 			want: map[string]int{"gpu": 2, "cpu": 20}, wantCut: true,
 			wantTier: TierPlan{Demand: 600, Capacity: 500, Shed: ShedLow}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			cpu, gpu := cpuPool("cpu", tt.cpuMin, 100), gpuPool("gpu", false, 1.20, tt.gpuCold, 2)
+			cpu := cpuPool("cpu", tt.cpuMin, 100)
 			spec := mustSpec(t, Config{Pools: []PoolConfig{gpu, cpu}, Tiers: []TierConfig{tier("t", "gpu", "cpu")}, Budget: tt.budget})
-			ready := map[bool]int{false: 2, true: 0}[tt.gpuStarts]
 			snap := Snapshot{
-				Pools: map[string]PoolSnapshot{"gpu": {Ready: ready}, "cpu": {Ready: 40}},
+				Pools: map[string]PoolSnapshot{"gpu": {Ready: 2}, "cpu": {Ready: 40}},
 				Tiers: map[string]TierSnapshot{"t": {ArrivalRate: 600, LowRate: tt.low, NormalRate: tt.norm}},
 			}
 			plan, _ := Decide(spec, State{}, snap, t0)

@@ -102,11 +102,8 @@
 // The ceiling is Budget.PerHour, lowered when Budget.PerDay is set to what
 // keeps the day within it: (PerDay − spent today) / hours to midnight,
 // spending being estimated from the replicas observed at each decision. A
-// plan over the ceiling loses first the replicas that would serve latest,
-// those not ready yet of the pools slowest to start, then replicas from the
-// pools dearest per inference, down to their Min (pre-warm and warm
-// replicas are not spared): capacity that serves now is kept over capacity
-// that serves after a cold start.
+// plan over the ceiling loses replicas from the pools dearest per inference
+// first, down to their Min (pre-warm and warm replicas are not spared).
 // A tier the cut leaves short of its current arrival rate is shed: low
 // when the shortfall is within the low class's rate, normal as well beyond
 // it, and fallback models beyond the low and normal rates together. Events
