@@ -163,7 +163,7 @@ func TestStrictPriority(t *testing.T) {
 }
 
 // TestQueueRejections covers the class bounds and the request deadline:
-// each request arrives behind a blocker and must be answered without ever
+// each request waits behind a blocker and must be answered without ever
 // reaching the worker.
 func TestQueueRejections(t *testing.T) {
 	limits := map[batcher.Priority]batcher.ClassLimits{
@@ -179,10 +179,7 @@ func TestQueueRejections(t *testing.T) {
 	}{
 		{"class full", []string{"low"}, []string{"x-sluice-priority", "low"}, http.StatusTooManyRequests, "full"},
 		{"queueing time over the class bound", nil, nil, http.StatusServiceUnavailable, "queue"},
-		// The blocker holds the worker for 200 ms: no answer can come
-		// before a deadline 50 ms away, so the router refuses at once
-		// (with Retry-After) instead of queueing the request to fail.
-		{"deadline no pool can meet", nil, []string{"x-sluice-priority", "high", "x-sluice-timeout-ms", "50"}, http.StatusServiceUnavailable, "predicted completion"},
+		{"deadline passes while queued", nil, []string{"x-sluice-priority", "high", "x-sluice-timeout-ms", "50"}, http.StatusGatewayTimeout, "deadline"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

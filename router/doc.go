@@ -80,8 +80,10 @@
 // spills to the next only when the cheaper one would be late. If no pool
 // is on time, the second profile drops the last filter and prefers the
 // earliest completion among the pools that answer before the request's
-// deadline; when none does, the request is refused at once
-// (ErrNoCapacity), so that its client may retry elsewhere. A pool that
+// deadline; when the work queued ahead makes none do, the request is
+// refused at once (ErrNoCapacity), so that its client may retry
+// elsewhere (a deadline shorter than even an idle worker's answer is left
+// to end the call, as no server could meet it). A pool that
 // cannot meet the SLO even idle is never chosen, so heavy requests never
 // land on small pools. Predicted completion (PoolView.Completion) is
 //

@@ -66,6 +66,10 @@ func TestDefaultPicker(t *testing.T) {
 			"gpu", "cheapest-on-time"},
 		{"none on time: the earliest", []PoolView{with(cpu(), busy(40)), with(gpu(), busy(400))}, light(), t0,
 			"cpu", "earliest"},
+		// An idle cpu worker takes 10 ms: no server could answer before
+		// the deadline, so the call goes on and ends at its deadline.
+		{"a deadline shorter than an idle answer is not refused", []PoolView{with(cpu(), busy(40))},
+			Facts{Model: "m", Rows: 1, SLO: 200 * ms, Due: t0.Add(5 * ms), Deadline: t0.Add(5 * ms)}, t0, "cpu", "earliest"},
 		{"no ready worker is skipped", []PoolView{with(cpu(), func(v *PoolView) { v.Ready = 0 }), gpu()}, light(), t0,
 			"gpu", "cheapest-on-time"},
 		{"heavy never goes where idle latency breaks the SLO", []PoolView{with(cpu(), roomy), with(gpu(), busy(2000))}, heavy, t0,

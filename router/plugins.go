@@ -25,8 +25,9 @@ var (
 // fully used at the request's SLO (PoolView.CostPerMillion) whose
 // predicted completion meets the request's due time; if none does, the
 // one with the earliest predicted completion that meets the request's
-// deadline. When none does, the request is refused at once, so that its
-// client may retry elsewhere rather than wait to fail at its deadline.
+// deadline. When the work queued ahead makes every pool miss it, the
+// request is refused at once, so that its client may retry elsewhere
+// rather than wait to fail at its deadline.
 // Ties go to the earlier pool of the tier.
 func DefaultPicker() Engine {
 	return Engine{Profiles: []Profile{{
@@ -102,8 +103,11 @@ func (OnTimeFilter) Reject(f Facts, c Candidate, now time.Time) string {
 }
 
 // DeadlineFilter drops pools whose predicted completion falls after the
-// request's deadline (Facts.Deadline): its answer would come too late to
-// be of use.
+// request's deadline (Facts.Deadline) because of the work ahead of it:
+// its answer would come too late to be of use, while an idle server
+// elsewhere could still answer in time. A request that even an idle
+// worker cannot answer before its deadline is not dropped: no server
+// could, and it is answered at its deadline as any other.
 type DeadlineFilter struct{}
 
 // Reject implements Filter.
@@ -111,7 +115,8 @@ func (DeadlineFilter) Reject(f Facts, c Candidate, now time.Time) string {
 	if f.Deadline.IsZero() {
 		return ""
 	}
-	if left := f.Deadline.Sub(now); c.Completion > left {
+	left := f.Deadline.Sub(now)
+	if c.Completion > left && c.idle(f.Rows) <= left {
 		return fmt.Sprintf("predicted completion %v exceeds the %v left before its deadline", c.Completion, max(left, 0))
 	}
 	return ""
