@@ -109,12 +109,21 @@ func (p *Pool) started(batch []*Item) {
 	p.st.InFlightItems += len(batch)
 	p.st.Batches++
 	p.st.Items += uint64(len(batch))
-	for _, it := range batch {
-		p.st.Rows += uint64(it.weight())
-	}
+	rows := rowsOf(batch)
+	p.st.InFlightRows += rows
+	p.st.Rows += uint64(rows)
 	if p.q.Len() > 0 {
 		p.kickOne()
 	}
+}
+
+// rowsOf returns the rows of batch's items, each at least 1.
+func rowsOf(batch []*Item) int {
+	n := 0
+	for _, it := range batch {
+		n += int(it.weight())
+	}
+	return n
 }
 
 // kickOne wakes the most recently idle puller, if any. pre: p.mu held.
@@ -161,6 +170,7 @@ func (p *Pool) run(w *worker, batch []*Item) {
 	p.usage.addBatches(now, -1)
 	p.st.InFlightBatches--
 	p.st.InFlightItems -= len(batch)
+	p.st.InFlightRows -= rowsOf(batch)
 	p.st.Rejected.Deadline += uint64(late)
 	if failed {
 		p.st.FailedBatches++

@@ -314,10 +314,14 @@ func TestPoolWorkers(t *testing.T) {
 		p.AddWorker("w", d, 2)
 		inFlight := queueAll(t.Context(), p, newItem(t, "a", Normal, 1, 4, 2))
 		p.RemoveWorker("w")
-		if st := p.Stats(); st.Workers != 0 || st.InFlightBatches != 1 {
-			t.Fatalf("after RemoveWorker: %d workers, %d batches in flight; want 0, 1", st.Workers, st.InFlightBatches)
+		if st := p.Stats(); st.Workers != 0 || st.InFlightBatches != 1 || st.InFlightRows != 4 {
+			t.Fatalf("after RemoveWorker: %d workers, %d batches and %d rows in flight; want 0, 1, 4",
+				st.Workers, st.InFlightBatches, st.InFlightRows)
 		}
 		sums(t, <-inFlight[0])
+		if st := p.Stats(); st.InFlightRows != 0 {
+			t.Errorf("after the answer: %d rows in flight, want 0", st.InFlightRows)
+		}
 
 		held := queueAll(t.Context(), p, newItem(t, "b", Normal, 2, 1, 2))
 		time.Sleep(time.Second)

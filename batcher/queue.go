@@ -32,6 +32,7 @@ type Queue struct {
 	limits    [numClasses]ClassLimits
 	classes   [numClasses]fairList
 	clocks    [numClasses]virtualClock
+	rows      [numClasses]int // the rows (Item.Rows, at least 1 each) queued in each class
 	keys      map[string]*keyLists
 	spare     *keyLists // an emptied keyLists kept to spare an allocation
 	flows     []*flow   // emptied flows kept to spare allocations
@@ -39,6 +40,7 @@ type Queue struct {
 	deadlines deadlineHeap
 	dead      []*Item // expired items not yet returned by Expired
 	rate      arrivalRate
+	rowRates  [numClasses]arrivalRate // rows arriving in each class
 	seq       uint64
 }
 
@@ -83,12 +85,14 @@ func (q *Queue) Push(it *Item, now time.Time) error {
 	}
 	q.clocks[c].tag(it)
 	it.cf = q.classes[c].push(it, &q.flows)
+	q.rows[c] += int(it.weight())
 	it.kl = q.keyLists(it.Key)
 	it.kf = it.kl.add(it, c, &q.flows)
 	if !it.Deadline.IsZero() {
 		q.deadlines.push(it)
 	}
 	q.rate.observe(now)
+	q.rowRates[c].observeN(now, float64(it.weight()))
 	return nil
 }
 
@@ -160,6 +164,10 @@ func (q *Queue) LenByClass() ClassCounts {
 	}
 	return countsOf(n)
 }
+
+// RowsByClass returns the rows queued in each class: each item's Rows,
+// at least 1, the weight it has in a batch.
+func (q *Queue) RowsByClass() ClassCounts { return countsOf(q.rows) }
 
 // Expired removes and returns the items whose deadline or class
 // MaxQueueTime has passed by now (a deadline equal to now has passed),
@@ -282,6 +290,7 @@ func (q *Queue) expire(it *Item, reason error, inHeap bool) {
 func (q *Queue) unlink(it *Item) {
 	c := it.Priority.class()
 	q.classes[c].remove(it, it.cf, &q.flows)
+	q.rows[c] -= int(it.weight())
 	kl := it.kl
 	kl.classes[c].remove(it, it.kf, &q.flows)
 	kl.n--

@@ -216,3 +216,36 @@ func TestQueueRepush(t *testing.T) {
 		t.Errorf("Expired returned %d items, want the re-pushed one once", len(got))
 	}
 }
+
+// TestQueueRows counts the rows each class holds as items join and leave
+// by every way out: a batch, a removal, an expiry and a drain.
+func TestQueueRows(t *testing.T) {
+	q := NewQueue(nil)
+	heavy, light, late, gone := mk("heavy", High, "k", 2), mk("light", High, "k", 0), mk("late", Normal, "k", 3), mk("gone", Low, "j", 4)
+	late.Deadline = at(time.Second)
+	mustPush(t, q, t0, heavy, light, late, gone)
+	want := ClassCounts{High: 3, Normal: 3, Low: 4}
+	if diff := cmp.Diff(want, q.RowsByClass()); diff != "" {
+		t.Fatalf("RowsByClass after pushes (-want +got):\n%s", diff)
+	}
+	steps := []struct {
+		name string
+		do   func()
+		want ClassCounts
+	}{
+		{"a batch of the high class leaves", func() { q.Form(t0, FormConfig{MaxBatch: 3, Batching: true}) }, ClassCounts{Normal: 3, Low: 4}},
+		{"an item expires", func() { q.Expired(at(time.Second)) }, ClassCounts{Low: 4}},
+		{"an item is removed", func() { q.Remove(gone) }, ClassCounts{}},
+	}
+	for _, st := range steps {
+		st.do()
+		if diff := cmp.Diff(st.want, q.RowsByClass()); diff != "" {
+			t.Errorf("RowsByClass after %s (-want +got):\n%s", st.name, diff)
+		}
+	}
+	mustPush(t, q, t0.Add(2*time.Second), mk("again", Low, "j", 5))
+	q.Drain()
+	if diff := cmp.Diff(ClassCounts{}, q.RowsByClass()); diff != "" {
+		t.Errorf("RowsByClass after Drain (-want +got):\n%s", diff)
+	}
+}

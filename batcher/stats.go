@@ -8,12 +8,19 @@ import (
 // Stats is a snapshot of a Pool, cheap to take, for the router and the
 // scaler. Counters run from NewPool and never decrease.
 type Stats struct {
-	// Queued is the number of items waiting, by class.
-	Queued ClassCounts `json:"queued"`
-	// InFlightBatches and InFlightItems count the batches sent to workers
-	// and not yet answered, and the items they hold.
+	// Queued is the number of items waiting, by class; QueuedRows their
+	// rows (Item.Rows, at least 1 each), the unit of a batch's size.
+	Queued     ClassCounts `json:"queued"`
+	QueuedRows ClassCounts `json:"queued_rows"`
+	// InFlightBatches, InFlightItems and InFlightRows count the batches
+	// sent to workers and not yet answered, the items they hold and their
+	// rows.
 	InFlightBatches int `json:"in_flight_batches"`
 	InFlightItems   int `json:"in_flight_items"`
+	InFlightRows    int `json:"in_flight_rows"`
+	// ArrivingRows is the rows per second arriving in each class
+	// (Queue.RowRates).
+	ArrivingRows ClassRates `json:"arriving_rows"`
 	// Workers is the number of workers attached; Slots the sum of their
 	// slots (the batches they may have in flight at once).
 	Workers int `json:"workers"`
@@ -77,8 +84,10 @@ func (p *Pool) Stats() Stats {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	s := p.st
-	s.Queued = p.q.LenByClass()
-	s.Usage = p.usage.usage(p.clock.Now())
+	now := p.clock.Now()
+	s.Queued, s.QueuedRows = p.q.LenByClass(), p.q.RowsByClass()
+	s.ArrivingRows = p.q.RowRates(now)
+	s.Usage = p.usage.usage(now)
 	s.Workers = len(p.workers)
 	for _, w := range p.workers {
 		s.Slots += w.slots

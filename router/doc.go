@@ -54,10 +54,13 @@
 // Route whose Match it meets (model glob, input elements or bytes,
 // priority, headers of trusted callers), else to its model's tier. A tier
 // is an ordered list of pools. The router takes a snapshot of the tier —
-// one PoolView per pool: ready workers, free slots, items queued at the
-// request's class or above, items in flight, the largest batch a worker
-// takes, the batch size the pool runs for the model within its SLO
-// (BatchAt), one worker's throughput at that size, the capacity curve
+// one PoolView per pool, built by ViewOf from the pool's batcher
+// statistics: ready workers, free slots, rows queued ahead of the request
+// (those of more urgent classes, and of its own class unless the class is
+// standing and serves its newest first), rows in flight, rows per second
+// arriving in more urgent classes, the largest batch a worker takes, the
+// batch size the pool runs for the model within its SLO (BatchAt), one
+// worker's throughput at that size in rows per second, the capacity curve
 // learned so far of the request's model, the request's latency alone on
 // an idle worker at its own size (Idle), whether the pool's workers serve
 // the model (Missing), and the USD per million inferences when the pool is
@@ -79,14 +82,19 @@
 // time, and prefers the cheapest: it fills the cheapest pool first and
 // spills to the next only when the cheaper one would be late. If no pool
 // is on time, the third profile drops the last filter and prefers the
-// earliest completion. A pool that cannot meet the SLO even idle is never
-// chosen, so heavy requests never land on small pools. Predicted
-// completion (PoolView.Completion) is
+// earliest completion among the pools that answer before the request's
+// deadline; when the work queued ahead makes none do, the request is
+// refused at once (ErrNoCapacity), so that its client may retry
+// elsewhere (a deadline shorter than even an idle worker's answer is left
+// to end the call, as no server could meet it). A pool that
+// cannot meet the SLO even idle is never chosen, so heavy requests never
+// land on small pools. Predicted completion (PoolView.Completion) is
 //
-//	wait = (items queued ahead + items in flight) / (ready workers × throughput)
-//	completion = wait + max(Curve.Latency(b), Idle),  b = max(rows, min(items ahead + rows, BatchAt))
+//	wait = (rows queued ahead + rows in flight) / (ready workers × throughput − rows/s overtaking)
+//	completion = wait + max(Curve.Latency(b), Idle),  b = max(rows, min(rows ahead + rows, BatchAt))
 //
-// with no wait when a slot is free and nothing is queued ahead.
+// with no wait when a slot is free and nothing is queued ahead, and no
+// end when the overtaking rows take the whole throughput.
 //
 // # Deadlines
 //

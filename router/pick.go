@@ -17,9 +17,14 @@ type PoolView struct {
 	// Ready is the number of workers taking batches; FreeSlots how many of
 	// their slots have no batch in flight.
 	Ready, FreeSlots int
-	// Ahead is the number of items queued at the request's priority or
-	// above; InFlight the items in batches sent and not yet answered.
+	// Ahead is the rows queued that the pool serves before the request:
+	// those of its class and of more urgent ones.
+	// InFlight is the rows in batches sent and not yet answered. Rows are
+	// the unit of Throughput and BatchAt.
 	Ahead, InFlight int
+	// Overtaking is the rows per second arriving in more urgent classes:
+	// work that goes before the request while it waits.
+	Overtaking float64
 	// MaxBatch is the largest batch one worker takes, in rows; 0 means no
 	// limit.
 	MaxBatch int
@@ -60,20 +65,48 @@ func (v PoolView) idle(rows int64) time.Duration {
 	return v.Curve.Latency(int(min(rows, math.MaxInt32)))
 }
 
-// Completion predicts how long a request of rows rows takes on the pool:
-// the wait for the items ahead of it and in flight, at Ready workers of
-// Throughput each, plus the service of the batch it rides in, of
-// max(rows, min(Ahead + rows, BatchAt)) rows, at least its idle latency
-// (Idle). A pool with a free slot and nothing queued ahead has no wait.
-// The result saturates at math.MaxInt64 nanoseconds.
+// Completion predicts how long a request of rows rows takes on the pool,
+// in three parts. First the wait for a worker to free up: none when a
+// slot is free, else the mean time until the first of the busy workers
+// ends its batch (of InFlight rows shared among them), a uniform
+// residual. Then the batches of BatchAt rows that go before the
+// request's own: the rows ahead of it and those overtaking it meanwhile,
+// beyond what its own batch takes along, one batch per Curve.Latency(
+// BatchAt) / Ready. Last the service of its batch, of max(rows,
+// min(Ahead + rows, BatchAt)) rows, at least its idle latency (Idle).
+// Rows ride along with the work ahead of them while a batch has room, so
+// overtaking delays a request only by the whole batches it makes. The
+// result saturates at math.MaxInt64 nanoseconds, as it does when the
+// overtaking rows alone take the workers' whole throughput.
 func (v PoolView) Completion(rows int64) time.Duration {
-	b := max(rows, min(int64(v.Ahead)+rows, int64(max(v.BatchAt, 1))))
-	service := max(v.Curve.Latency(int(min(b, math.MaxInt32))), v.Idle)
+	b := int64(max(v.BatchAt, 1))
+	service := max(v.Curve.Latency(int(min(max(rows, min(int64(v.Ahead)+rows, b)), math.MaxInt32))), v.Idle)
 	if v.FreeSlots > 0 && v.Ahead == 0 {
 		return service
 	}
-	wait := float64(v.Ahead+v.InFlight) / (float64(v.Ready) * v.Throughput)
-	return saturatingAdd(service, seconds(wait))
+	spare := 1 - max(v.Overtaking, 0)/(float64(v.Ready)*v.Throughput)
+	if v.Ready <= 0 || !(spare > 0) {
+		return math.MaxInt64
+	}
+	free := v.freeIn()
+	beyond := max(float64(int64(v.Ahead)+rows-b)+v.Overtaking*free.Seconds(), 0) / float64(b)
+	batches := math.Ceil(beyond / spare)
+	wait := saturatingAdd(free, seconds(batches*v.Curve.Latency(int(b)).Seconds()/float64(v.Ready)))
+	return saturatingAdd(wait, service)
+}
+
+// freeIn returns the mean time until a worker takes a new batch: 0 with
+// a free slot or nothing in flight; else, of the busy workers each
+// running a batch of its share of InFlight, the mean time until the
+// first one ends when each has a uniform part of its batch left,
+// Latency / (busy + 1).
+func (v PoolView) freeIn() time.Duration {
+	busy := v.Ready - v.FreeSlots
+	if v.FreeSlots > 0 || v.InFlight <= 0 || busy <= 0 {
+		return 0
+	}
+	per := (v.InFlight + busy - 1) / busy
+	return v.Curve.Latency(per) / time.Duration(busy+1)
 }
 
 // seconds converts s seconds to a Duration, saturating; NaN counts as 0.

@@ -58,14 +58,18 @@ func TestDefaultPicker(t *testing.T) {
 		{"idle: the cheapest", []PoolView{gpu(), cpu()}, light(), t0, "cpu", "cheapest-on-time"},
 		{"cheapest while its wait fits the SLO", []PoolView{cpu(), gpu()}, light(), t0.Add(50 * ms),
 			"cpu", "cheapest-on-time"},
-		// 20 items ahead plus 8 in flight at 177.8/s wait 157.5 ms, plus
-		// 45 ms for the batch: 202.5 ms > 200 ms.
-		{"spills when the cheapest's wait breaks the SLO", []PoolView{with(cpu(), busy(20)), gpu()}, light(), t0,
+		// 28 rows ahead: 22.5 ms until the worker is free, 3 batches of 8
+		// before its own, 45 ms each, and its own: 202.5 ms > 200 ms.
+		{"spills when the cheapest's wait breaks the SLO", []PoolView{with(cpu(), busy(28)), gpu()}, light(), t0,
 			"gpu", "cheapest-on-time"},
 		{"less time left spills sooner", []PoolView{with(cpu(), busy(4)), gpu()}, light(), t0.Add(150 * ms),
 			"gpu", "cheapest-on-time"},
 		{"none on time: the earliest", []PoolView{with(cpu(), busy(40)), with(gpu(), busy(400))}, light(), t0,
 			"cpu", "earliest"},
+		// An idle cpu worker takes 10 ms: no server could answer before
+		// the deadline, so the call goes on and ends at its deadline.
+		{"a deadline shorter than an idle answer is not refused", []PoolView{with(cpu(), busy(40))},
+			Facts{Model: "m", Rows: 1, SLO: 200 * ms, Due: t0.Add(5 * ms), Deadline: t0.Add(5 * ms)}, t0, "cpu", "earliest"},
 		{"no ready worker is skipped", []PoolView{with(cpu(), func(v *PoolView) { v.Ready = 0 }), gpu()}, light(), t0,
 			"gpu", "cheapest-on-time"},
 		{"heavy never goes where idle latency breaks the SLO", []PoolView{with(cpu(), roomy), with(gpu(), busy(2000))}, heavy, t0,
@@ -99,6 +103,9 @@ func TestDefaultPicker(t *testing.T) {
 }
 
 func TestDefaultPickerNoCapacity(t *testing.T) {
+	busy := func(ahead int) func(*PoolView) {
+		return func(v *PoolView) { v.FreeSlots, v.Ahead, v.InFlight = 0, ahead, 8 }
+	}
 	heavy := Facts{Model: "m", Rows: 32, SLO: 200 * ms, Due: t0.Add(200 * ms)}
 	tight := Facts{Model: "m", Rows: 32, SLO: 100 * ms, Due: t0.Add(100 * ms)}
 	tests := []struct {
@@ -114,6 +121,11 @@ func TestDefaultPickerNoCapacity(t *testing.T) {
 			`pool "cpu": 32 rows exceed its max batch 8; pool "gpu": 32 rows exceed its max batch 16`},
 		{"SLO unreachable", []PoolView{with(cpu(), func(v *PoolView) { v.MaxBatch = 0 })}, tight,
 			`pool "cpu": idle latency 165ms for 32 rows exceeds the SLO 100ms`},
+		// 2000 rows ahead, 250 batches of 45 ms: refused at once, not
+		// queued to fail at its deadline 1 s away.
+		{"no pool answers before the deadline", []PoolView{with(cpu(), busy(2000))},
+			Facts{Model: "m", Rows: 1, SLO: 200 * ms, Due: t0.Add(200 * ms), Deadline: t0.Add(time.Second)},
+			`pool "cpu": predicted completion 11.3175s exceeds`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -129,6 +141,12 @@ func TestDefaultPickerNoCapacity(t *testing.T) {
 }
 
 func TestCompletion(t *testing.T) {
+	// A worker of curve 5 ms + 5 ms per row, busy with a batch of 8 (45
+	// ms, 22.5 ms left on average), runs batches of 8 at 177.8 rows/s.
+	busy := func(ready, ahead, inFlight int, overtaking float64) PoolView {
+		return PoolView{Ready: ready, Ahead: ahead, InFlight: inFlight, Overtaking: overtaking, BatchAt: 8,
+			Throughput: 8 / 0.045, Curve: costmodel.Curve{Base: 5 * ms, PerItem: 5 * ms}}
+	}
 	tests := []struct {
 		name string
 		view PoolView
@@ -137,13 +155,19 @@ func TestCompletion(t *testing.T) {
 	}{
 		{"idle: its own batch", cpu(), 1, 10 * ms},
 		{"idle, several rows", cpu(), 3, 20 * ms},
-		// 4 ahead + 8 in flight at 100/s: 120 ms, plus a batch of 5.
-		{"queued work ahead", PoolView{Ready: 1, Ahead: 4, InFlight: 8, BatchAt: 8, Throughput: 100,
-			Curve: costmodel.Curve{Base: 5 * ms, PerItem: 5 * ms}}, 1, 150 * ms},
-		{"two workers halve the wait", PoolView{Ready: 2, Ahead: 4, InFlight: 8, BatchAt: 8, Throughput: 100,
-			Curve: costmodel.Curve{Base: 5 * ms, PerItem: 5 * ms}}, 1, 90 * ms},
+		// 22.5 ms until the worker is free, then a batch of 5.
+		{"rides along with the rows ahead", busy(1, 4, 8, 0), 1, 52500 * time.Microsecond},
+		// 20 rows ahead and its own: 13 beyond its batch, 2 batches first.
+		{"whole batches ahead", busy(1, 20, 8, 0), 1, 157500 * time.Microsecond},
+		// The first of two busy workers is free in 15 ms; two batches at
+		// 22.5 ms each on two workers.
+		{"two workers share the batches ahead", busy(2, 20, 16, 0), 1, 105 * ms},
+		// 40 rows/s overtake: 13.9 rows beyond its batch at 60 % of the
+		// throughput left make 3 batches ahead.
+		{"more urgent arrivals overtake", busy(1, 20, 8, 40), 1, 202500 * time.Microsecond},
+		{"overtaking takes the whole throughput", busy(1, 4, 8, 8/0.045), 1, math.MaxInt64},
 		{"the batch is capped at BatchAt", PoolView{Ready: 1, Ahead: 100, BatchAt: 8, Throughput: 1000,
-			Curve: costmodel.Curve{PerItem: ms}}, 1, 108 * ms},
+			Curve: costmodel.Curve{PerItem: ms}}, 1, 104 * ms},
 		{"a request over BatchAt rides alone", PoolView{Ready: 1, FreeSlots: 1, BatchAt: 8, Throughput: 1000,
 			Curve: costmodel.Curve{PerItem: ms}}, 20, 20 * ms},
 		{"no capacity saturates", PoolView{Ahead: 1, BatchAt: 1, Throughput: 0}, 1, math.MaxInt64},

@@ -14,6 +14,7 @@ var (
 	_ Filter = FitsFilter{}
 	_ Filter = ReachableFilter{}
 	_ Filter = OnTimeFilter{}
+	_ Filter = DeadlineFilter{}
 	_ Scorer = CostScorer{}
 	_ Scorer = SpeedScorer{}
 )
@@ -23,7 +24,10 @@ var (
 // its SLO when idle, the cheapest by USD per million inferences when
 // fully used at the request's SLO (PoolView.CostPerMillion) whose
 // predicted completion meets the request's due time; if none does, the
-// one with the earliest predicted completion. A thrifty request
+// one with the earliest predicted completion that meets the request's
+// deadline. When the work queued ahead makes every pool miss it, the
+// request is refused at once, so that its client may retry elsewhere
+// rather than wait to fail at its deadline. A thrifty request
 // (Facts.Thrifty: its tenant is past its budget's soft ratio) skips the
 // wait for on-time pools: it goes to the cheapest of the pools that can
 // meet its SLO idle, even when its queue makes the request late, rather
@@ -40,7 +44,7 @@ func DefaultPicker() Engine {
 		Scorers: []Weighted{{CostScorer{}, 1}},
 	}, {
 		Name:    "earliest",
-		Filters: []Filter{ReadyFilter{}, ServesFilter{}, FitsFilter{}, ReachableFilter{}},
+		Filters: []Filter{ReadyFilter{}, ServesFilter{}, FitsFilter{}, ReachableFilter{}, DeadlineFilter{}},
 		Scorers: []Weighted{{SpeedScorer{}, 1}},
 	}}}
 }
@@ -112,6 +116,26 @@ func (OnTimeFilter) Reject(f Facts, c Candidate, now time.Time) string {
 // Thrifty reports whether a request is thrifty (Facts.Thrifty): the
 // condition of DefaultPicker's first profile.
 func Thrifty(f Facts) bool { return f.Thrifty }
+
+// DeadlineFilter drops pools whose predicted completion falls after the
+// request's deadline (Facts.Deadline) because of the work ahead of it:
+// its answer would come too late to be of use, while an idle server
+// elsewhere could still answer in time. A request that even an idle
+// worker cannot answer before its deadline is not dropped: no server
+// could, and it is answered at its deadline as any other.
+type DeadlineFilter struct{}
+
+// Reject implements Filter.
+func (DeadlineFilter) Reject(f Facts, c Candidate, now time.Time) string {
+	if f.Deadline.IsZero() {
+		return ""
+	}
+	left := f.Deadline.Sub(now)
+	if c.Completion > left && c.idle(f.Rows) <= left {
+		return fmt.Sprintf("predicted completion %v exceeds the %v left before its deadline", c.Completion, max(left, 0))
+	}
+	return ""
+}
 
 // CostScorer scores the cheapest candidate 1 and each other one the ratio
 // of the cheapest cost to its own, so free pools score 1 and unknown

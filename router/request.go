@@ -81,6 +81,9 @@ type Facts struct {
 	// request's deadline and the end of its SLO (Due); zero when there is
 	// neither.
 	Due time.Time
+	// Deadline is the request's deadline (see Serve); zero when it has
+	// none. A pool that would answer after it is not chosen.
+	Deadline time.Time
 	// Header is Request.Header: nil when the caller is not trusted.
 	Header func(name string) string
 	// Thrifty is Request.Thrifty: cost comes before speed.
@@ -96,6 +99,7 @@ func factsOf(req *Request, m Model) Facts {
 		Priority: req.Priority,
 		SLO:      m.SLO,
 		Due:      Due(req.Enqueued, m.SLO, req.Deadline),
+		Deadline: req.Deadline,
 		Header:   req.Header,
 		Thrifty:  req.Thrifty,
 	}

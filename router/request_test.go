@@ -24,10 +24,11 @@ func TestFactsOf(t *testing.T) {
 	}{
 		{"rows, elements and bytes of every input",
 			Request{Model: "m", Req: two, Priority: batcher.High, Enqueued: t0, Deadline: t0.Add(time.Second)},
-			Facts{Model: "m", Rows: 4, Elements: 16, Bytes: 48 + 6, DataBytes: 48 + 6 + 4*4, Priority: batcher.High, SLO: 200 * ms, Due: t0.Add(200 * ms)}},
+			Facts{Model: "m", Rows: 4, Elements: 16, Bytes: 48 + 6, DataBytes: 48 + 6 + 4*4, Priority: batcher.High, SLO: 200 * ms, Due: t0.Add(200 * ms),
+				Deadline: t0.Add(time.Second)}},
 		{"a deadline before the SLO's end is due",
 			Request{Model: "m", Req: sumRequest("", 1), Enqueued: t0, Deadline: t0.Add(50 * ms)},
-			Facts{Model: "m", Rows: 1, Elements: 1, Bytes: 4, DataBytes: 4, SLO: 200 * ms, Due: t0.Add(50 * ms)}},
+			Facts{Model: "m", Rows: 1, Elements: 1, Bytes: 4, DataBytes: 4, SLO: 200 * ms, Due: t0.Add(50 * ms), Deadline: t0.Add(50 * ms)}},
 		{"no deadline: the SLO's end is due",
 			Request{Model: "m", Req: sumRequest("", 1), Enqueued: t0},
 			Facts{Model: "m", Rows: 1, Elements: 1, Bytes: 4, DataBytes: 4, SLO: 200 * ms, Due: t0.Add(200 * ms)}},

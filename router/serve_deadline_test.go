@@ -25,7 +25,10 @@ func TestServeAnswersAtTheDeadline(t *testing.T) {
 	blocker := serveAsync(f, time.Time{})
 	waitInFlight(t, p, 1)
 	free := serveAsync(f, time.Time{})
-	bounded := serveAsync(f, time.Now().Add(batch+batch/2))
+	// The router predicts 1.5 batches (half the first one left on average,
+	// then its own), so a deadline of 1.75 admits the request, and it
+	// passes while the second batch is in flight.
+	bounded := serveAsync(f, time.Now().Add(batch+3*batch/4))
 	waitQueued(t, p, 2)
 
 	if err := <-bounded; !errors.Is(err, batcher.ErrDeadline) {

@@ -26,11 +26,14 @@ type PoolStats struct {
 	// of two snapshots.
 	Arrivals    uint64 `json:"arrivals"`
 	ArrivedRows uint64 `json:"arrived_rows"`
-	// Queued is the number of items waiting, by class.
-	Queued batcher.ClassCounts `json:"queued"`
+	// Queued is the number of items waiting, by class; QueuedRows their
+	// rows, the unit of the pool's throughput.
+	Queued     batcher.ClassCounts `json:"queued"`
+	QueuedRows batcher.ClassCounts `json:"queued_rows"`
 	// InFlight is the number of items in batches sent to workers and not
-	// yet answered.
-	InFlight int `json:"in_flight"`
+	// yet answered; InFlightRows their rows.
+	InFlight     int `json:"in_flight"`
+	InFlightRows int `json:"in_flight_rows"`
 	// Workers is the number of workers the driver reported; Ready those
 	// taking batches (the others are ejected or fail their checks).
 	// Workers still starting are the driver's to count.
@@ -166,7 +169,7 @@ func (w *poolWindow) fill(s *PoolStats, now time.Time) {
 func (p *Pool) StatsAt(now time.Time) PoolStats {
 	q := p.queue.Stats()
 	s := PoolStats{
-		Name: p.name, Queued: q.Queued, InFlight: q.InFlightItems,
+		Name: p.name, Queued: q.Queued, QueuedRows: q.QueuedRows, InFlight: q.InFlightItems, InFlightRows: q.InFlightRows,
 		Curve: p.learned.Curve(), Configured: p.learned.Prior(), Models: p.learned.Curves(),
 	}
 	p.mu.Lock()

@@ -13,30 +13,40 @@ import (
 // its curve and idle latency are those learned of m, at the request's
 // size for the idle latency.
 func (p *Pool) view(f Facts, m Model) PoolView {
-	q := p.queue.Stats()
 	cm := p.ModelCost(m.Name)
+	v := ViewOf(p.name, p.queue.Stats(), cm, m, f)
+	v.Idle = p.learned.Latency(m.Name, costmodel.Size{Rows: int(min(f.Rows, math.MaxInt32)), Bytes: f.Bytes})
+	p.remeasure(m, f.Rows, v.Idle, f.SLO)
+	v.Missing = p.missing(m.Name)
+	v.MaxBatchBytes = p.maxBytes
+	return v
+}
+
+// ViewOf builds the picker's snapshot of the pool named name for a
+// request of model m with facts f, from plain values: the pool's batcher
+// statistics s and its cost model for m, cm (price, curve, largest
+// batch). It leaves Idle and Missing, which come from what a pool learned
+// of its workers, zero. The router builds every view with it, and a
+// simulator builds its views with it too, so that both hand the picker
+// the same snapshot for the same pool.
+func ViewOf(name string, s batcher.Stats, cm costmodel.Pool, m Model, f Facts) PoolView {
 	b := batchAt(cm, f.SLO, m)
-	thr := throughput(cm.Curve, b)
-	idle := p.learned.Latency(m.Name, costmodel.Size{Rows: int(min(f.Rows, math.MaxInt32)), Bytes: f.Bytes})
-	p.remeasure(m, f.Rows, idle, f.SLO)
 	return PoolView{
-		Name:          p.name,
-		Ready:         q.Workers,
-		FreeSlots:     max(q.Slots-q.InFlightBatches, 0),
-		Ahead:         ahead(q.Queued, f.Priority),
-		InFlight:      q.InFlightItems,
-		MaxBatch:      cm.MaxBatch,
-		MaxBatchBytes: p.maxBytes,
-		BatchAt:       b,
-		Throughput:    thr,
+		Name:       name,
+		Ready:      s.Workers,
+		FreeSlots:  max(s.Slots-s.InFlightBatches, 0),
+		Ahead:      ahead(s.QueuedRows, f.Priority),
+		InFlight:   s.InFlightRows,
+		Overtaking: s.ArrivingRows.Above(f.Priority),
+		MaxBatch:   cm.MaxBatch,
+		BatchAt:    b,
+		Throughput: throughput(cm.Curve, b),
 		// The price of the work at full load, not of idle time: ready
 		// replicas are paid for whether they work or not, so the router
 		// fills the cheapest pool first, as the scaler sizes them, and
 		// spills to the next only when the cheaper one would be late.
 		CostPerMillion: cm.CostPerMillion(f.SLO, 1),
 		Curve:          cm.Curve,
-		Idle:           idle,
-		Missing:        p.missing(m.Name),
 	}
 }
 
@@ -82,13 +92,14 @@ func throughput(c costmodel.Curve, b int) float64 {
 	return float64(b) / lat
 }
 
-// ahead returns the items queued at priority pr or above: those that
-// will be served before a new item of class pr.
-func ahead(q batcher.ClassCounts, pr batcher.Priority) int {
+// ahead returns the rows queued at priority pr or above: those served
+// before a new item of class pr (its own class's in fair order, which
+// serves them first unless its tenant is owed more).
+func ahead(rows batcher.ClassCounts, pr batcher.Priority) int {
 	n := 0
 	for _, c := range []batcher.Priority{batcher.Critical, batcher.High, batcher.Normal, batcher.Low} {
 		if c >= pr {
-			n += q.Of(c)
+			n += rows.Of(c)
 		}
 	}
 	return n

@@ -188,6 +188,21 @@ func TestDecideScenarios(t *testing.T) {
 			},
 		},
 		{
+			name: "a queue built by a surge shorter than a slow pool's cold start starts none of it", cfg: bridge, ready: map[string]int{"gpu": 1},
+			steps: []step{
+				{span: time.Minute, rate: 100, want: map[string]int{"gpu": 1, "cpu": 0}, hold: true},
+				// Draining 6000 queued within 5s would take 6 gpu
+				// replicas, ready in 60s; the gpu pool stays sized for
+				// the 100 rps that lasted its cold start.
+				{rate: 2000, pools: map[string]PoolSnapshot{"gpu": {Ready: 1, Queued: 6000, ArrivalRate: 200, P95: 3 * time.Second}},
+					want: map[string]int{"gpu": 3}, check: wantPanic(true)},
+				// Once the surge has lasted the cold start, the queue
+				// counts for it.
+				{span: time.Minute, rate: 2000, pools: map[string]PoolSnapshot{"gpu": {Ready: 3, Queued: 6000, ArrivalRate: 200}},
+					want: map[string]int{"gpu": 10}},
+			},
+		},
+		{
 			name: "a rising forecast at a slower pool's lead stays on the cheaper pool", cfg: uncapped, ready: map[string]int{"gpu-spot": 2},
 			steps: []step{
 				{span: 20 * time.Second, rate: 300},

@@ -80,7 +80,10 @@
 // the panic demand (unsmoothed) once the surge, panic window included, has
 // lasted it. A burst shorter than a pool's cold start would be over before
 // the pool's new replicas could serve it, so it starts only the pools
-// fast enough to help, and the slow, cheap ones follow if it lasts. Each
+// fast enough to help, and the slow, cheap ones follow if it lasts. The
+// same holds for a pool's own floors: until the surge has lasted its cold
+// start, a queue or p95 the surge built asks it for no more replicas than
+// are ready or starting. Each
 // pool keeps its size through a panic until one scale-down window of its
 // own has passed without a surge;
 // the panic itself ends after a full Stabilization window without one.

@@ -24,8 +24,9 @@ func (d *decision) recommendPool(pi int) {
 	if n == 0 {
 		why = reason{}
 	}
+	limit := d.surgeLimit(p, w.snap)
 	for _, f := range d.floors(p, w.snap) {
-		if f.n > n {
+		if f.n = min(f.n, limit); f.n > n {
 			n, why = f.n, f.why
 		}
 	}
@@ -84,6 +85,21 @@ func (d *decision) floors(p *poolSpec, s PoolSnapshot) []floor {
 			"%d in flight at batch %d", s.InFlight, batch)}})
 	}
 	return fs
+}
+
+// surgeLimit returns the most replicas pool p's own floors may ask for:
+// while a tier it serves panics and the surge has not lasted p's cold
+// start, its ready and starting replicas (at least one, to wake an empty
+// pool), since new ones would be ready after a burst that short is over
+// — the rule the fill follows (see demandAt); else no limit. A queue or
+// p95 the surge built must not start the slow pools at once.
+func (d *decision) surgeLimit(p *poolSpec, s PoolSnapshot) int {
+	for _, ti := range p.tiers {
+		if d.tiers[ti].panic && !d.panicAt(ti, p.ColdStart) {
+			return max(s.Ready+s.Starting, 1)
+		}
+	}
+	return math.MaxInt
 }
 
 // target returns the SLO pool p's own floors aim at, with the pool's

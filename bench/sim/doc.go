@@ -6,11 +6,13 @@
 // # What runs is production code
 //
 // Batches are formed by batcher.Queue (Push, Form, Expired) on simulated
-// time; pools are chosen by router.DefaultPicker over snapshots built as
-// the router builds them (ready workers, free slots, items ahead at the
-// request's priority, utilization over the router's 10 s window); the
-// costaware policy is scaler.Decide, its shed directives mapped by
-// internal/scaling.ShedLevel as serve maps them. The simulator
+// time; pools are chosen by router.DefaultPicker over snapshots built by
+// the router's own view builder (router.ViewOf) from each pool's batcher
+// statistics; the costaware policy is scaler.Decide on snapshots made by
+// production's stats→snapshot adapter (internal/scaling.Snapshot, from
+// the router's statistics and the replica counts as serve reads them),
+// its shed directives mapped by internal/scaling.ShedLevel as serve maps
+// them. The simulator
 // re-implements only what happens outside the process: workers (one batch
 // at a time, a batch of r rows taking Curve.Latency(r)), cold starts,
 // billing, spot interruptions and the scripted events. Requests carry no

@@ -2,9 +2,13 @@ package sim
 
 import (
 	"fmt"
+	"math"
+	"slices"
+	"time"
 
 	"github.com/sluice-gateway/sluice/batcher"
 	"github.com/sluice-gateway/sluice/internal/scaling"
+	"github.com/sluice-gateway/sluice/router"
 	"github.com/sluice-gateway/sluice/scaler"
 )
 
@@ -17,6 +21,12 @@ type costaware struct {
 	fleet *Fleet
 	state scaler.State
 	out   Decision
+	// prev is the previous observation handed to the adapter; rows and
+	// tierRows count the rows that arrived at each pool and each tier,
+	// by class, since the run started, as the router's counters do.
+	prev     scaling.Observation
+	rows     []uint64
+	tierRows map[string]batcher.ClassCounts
 }
 
 var _ Policy = (*costaware)(nil)
@@ -65,13 +75,14 @@ func warmSpec(cfg scaler.Config) (*scaler.Spec, error) {
 // the policy wants for that load, already warm, and a first decision of
 // the scenario that does not see a start from zero.
 func (p *costaware) Start(obs *Observation) []int {
-	plan, _ := scaler.Decide(p.warm, scaler.State{}, p.snapshot(obs), at(obs.Now))
+	plan, _ := scaler.Decide(p.warm, scaler.State{}, p.startSnapshot(obs), at(obs.Now))
 	return p.replicas(plan)
 }
 
 // Decide calls scaler.Decide and returns its plan: the replicas and, per
 // kind, the shed level of its tier.
 func (p *costaware) Decide(obs *Observation) Decision {
+	p.reprice(obs)
 	var plan scaler.Plan
 	plan, p.state = scaler.Decide(p.spec, p.state, p.snapshot(obs), at(obs.Now))
 	p.out.Replicas = p.replicas(plan)
@@ -79,6 +90,31 @@ func (p *costaware) Decide(obs *Observation) Decision {
 		p.out.Shed[k] = scaling.ShedLevel(plan.Tiers[kind.Tier].Shed)
 	}
 	return p.out
+}
+
+// reprice hands the scaler the pools' prices when a price event changed
+// one, as a reload of the configuration does in production: a spec of
+// the new prices, the state kept.
+func (p *costaware) reprice(obs *Observation) {
+	cfg := p.spec.Config()
+	pools := slices.Clone(cfg.Pools)
+	changed := false
+	for i, ps := range obs.Pools {
+		j := slices.IndexFunc(pools, func(pc scaler.PoolConfig) bool { return pc.Name == p.fleet.Pools[i].Name })
+		if j >= 0 && pools[j].PricePerHour != ps.PricePerHour {
+			pools[j].PricePerHour, changed = ps.PricePerHour, true
+		}
+	}
+	if !changed {
+		return
+	}
+	cfg.Pools = pools
+	// The events' prices were validated with the scenario; were one
+	// refused, the scaler would keep the spec it had, as a failed reload
+	// keeps the running configuration.
+	if spec, err := scaler.NewSpec(cfg); err == nil {
+		p.spec = spec
+	}
 }
 
 // replicas returns the plan's sizes in fleet order.
@@ -90,27 +126,72 @@ func (p *costaware) replicas(plan scaler.Plan) []int {
 	return out
 }
 
-// snapshot translates an observation into a new scaler snapshot.
+// snapshot hands production's stats→snapshot adapter
+// (scaling.Snapshot) the observation as the router's statistics and the
+// driver's replica counts would show it, counters since the run's start
+// included, and returns the scaler's snapshot.
 func (p *costaware) snapshot(obs *Observation) scaler.Snapshot {
-	snap := scaler.Snapshot{
-		Pools: make(map[string]scaler.PoolSnapshot, len(obs.Pools)),
-		Tiers: make(map[string]scaler.TierSnapshot, len(p.fleet.Kinds)),
+	if p.rows == nil { // the first decision: counting starts with its window
+		p.prev = p.observation(&Observation{Now: obs.Now - obs.Window, Pools: obs.Pools}, 0)
 	}
+	cur := p.observation(obs, obs.Window)
+	snap := scaling.Snapshot(p.prev, cur)
+	p.prev = cur
+	return snap
+}
+
+// startSpan is the span over which Start's first-second rates are
+// counted: long, so that the counters' whole numbers carry the rates'
+// fractions.
+const startSpan = time.Hour
+
+// startSnapshot is the snapshot of the first second's load for Start,
+// its rates counted over startSpan from a run that has seen nothing.
+func (p *costaware) startSnapshot(obs *Observation) scaler.Snapshot {
+	prev := p.observation(&Observation{Now: obs.Now - startSpan, Pools: obs.Pools}, 0)
+	cur := p.observation(obs, startSpan)
+	p.rows, p.tierRows = nil, nil // the run's counters start afresh
+	return scaling.Snapshot(prev, cur)
+}
+
+// observation adds what obs counted over window to the run's counters
+// and returns the data plane's statistics and the replicas then.
+func (p *costaware) observation(obs *Observation, window time.Duration) scaling.Observation {
+	secs := window.Seconds()
+	if p.rows == nil {
+		p.rows, p.tierRows = make([]uint64, len(p.fleet.Pools)), map[string]batcher.ClassCounts{}
+	}
+	cur := scaling.Observation{At: at(obs.Now), Replicas: make(map[string]scaling.Replicas, len(obs.Pools))}
 	for i, ps := range obs.Pools {
-		snap.Pools[p.fleet.Pools[i].Name] = scaler.PoolSnapshot{
-			Ready: ps.Ready, Starting: ps.Starting, ArrivalRate: ps.ArrivalRows,
-			Queued: ps.QueuedRows, InFlight: ps.InFlightRows, P95: ps.P95, Interrupted: ps.Interrupted,
-		}
+		name := p.fleet.Pools[i].Name
+		p.rows[i] += uint64(math.Round(ps.ArrivalRows * secs))
+		cur.Pools = append(cur.Pools, router.PoolStats{
+			Name: name, ArrivedRows: p.rows[i], ArrivalRate: ps.ArrivalRate, RowRate: ps.ArrivalRows,
+			// The adapter reads the queue's totals, not its classes.
+			Queued: batcher.ClassCounts{Normal: ps.Queued}, QueuedRows: batcher.ClassCounts{Normal: ps.QueuedRows},
+			InFlight: ps.InFlight, InFlightRows: ps.InFlightRows,
+			Latency: router.LatencySummary{P95: ps.P95},
+		})
+		cur.Replicas[name] = scaling.Replicas{Ready: ps.Ready, Starting: ps.Starting, Interrupted: ps.Interrupted}
 	}
 	for k, kind := range p.fleet.Kinds {
-		rows := float64(kind.Rows)
-		ts := snap.Tiers[kind.Tier]
-		ts.ArrivalRate += obs.Kinds[k].ArrivalRate * rows
-		ts.NormalRate += obs.Kinds[k].NormalRate * rows
-		ts.LowRate += obs.Kinds[k].LowRate * rows
-		snap.Tiers[kind.Tier] = ts
+		p.tierRows[kind.Tier] = addRows(p.tierRows[kind.Tier], obs.Kinds[k], secs, kind.Rows)
 	}
-	return snap
+	for _, t := range p.spec.Config().Tiers {
+		cur.Tiers = append(cur.Tiers, router.TierStats{Name: t.Name, Rows: p.tierRows[t.Name]})
+	}
+	return cur
+}
+
+// addRows adds to c the rows of the requests of kind state k that arrived
+// over secs seconds, each weighing rows, by class.
+func addRows(c batcher.ClassCounts, k KindState, secs float64, rows int64) batcher.ClassCounts {
+	n := func(rate float64) int { return int(math.Round(rate*secs)) * int(rows) }
+	normal, low := n(k.NormalRate), n(k.LowRate)
+	c.High += max(n(k.ArrivalRate)-normal-low, 0)
+	c.Normal += normal
+	c.Low += low
+	return c
 }
 
 // specHasPool reports whether cfg names pool.

@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/sluice-gateway/sluice/batcher"
+	"github.com/sluice-gateway/sluice/costmodel"
 )
 
 // repState is where a replica is in its life.
@@ -39,10 +40,9 @@ type poolSim struct {
 	// cpm is the cost per million requests of each kind at full load,
 	// the router's ranking; +Inf for a kind the pool cannot serve.
 	cpm [2]float64
-	// batchAt and thr are, per kind, the batch size the router expects
-	// within the SLO and one replica's throughput at it, rows per second.
-	batchAt [2]int
-	thr     [2]float64
+	// model is the pool's cost model at its current price, as the
+	// router's view builder takes it.
+	model costmodel.Pool
 
 	reps                      []replica
 	idle                      []int32 // idle slots, most recent last
@@ -123,19 +123,16 @@ func (p *poolSim) dropIdle(i int32) {
 	}
 }
 
-// ahead returns the requests queued at class prio or above: those served
-// before a new request of class prio.
-func (p *poolSim) ahead(prio batcher.Priority) int {
-	q := p.q.LenByClass()
-	n := q.Critical
-	if prio <= batcher.High {
-		n += q.High
+// batcherStats returns what the pool's batcher would report at now: its
+// queue by class, in items and rows, the rows arriving in each class and
+// the classes standing, one slot per ready replica, and the batches,
+// items and rows in flight on them.
+func (p *poolSim) batcherStats(now time.Duration) batcher.Stats {
+	t := at(now)
+	return batcher.Stats{
+		Queued: p.q.LenByClass(), QueuedRows: p.q.RowsByClass(),
+		ArrivingRows: p.q.RowRates(t),
+		Workers:      p.ready, Slots: p.ready,
+		InFlightBatches: p.ready - len(p.idle), InFlightItems: p.inflight, InFlightRows: p.inflightRows,
 	}
-	if prio <= batcher.Normal {
-		n += q.Normal
-	}
-	if prio <= batcher.Low {
-		n += q.Low
-	}
-	return n
 }

@@ -4,13 +4,13 @@ import (
 	"github.com/sluice-gateway/sluice/router"
 )
 
-// pricePool recomputes what the picker needs of p's price after a change:
-// its cost per million of each kind at full load.
+// pricePool recomputes what depends on p's price after a change: its
+// cost model, and its cost per million of each kind at full load.
 func (s *sim) pricePool(p *poolSim) {
-	cm := p.spec.Pool
-	cm.PricePerHour = p.price
+	p.model = p.spec.Pool
+	p.model.PricePerHour = p.price
 	for k, kind := range s.fleet.Kinds {
-		p.cpm[k] = cm.CostPerMillion(kind.SLO, 1)
+		p.cpm[k] = p.model.CostPerMillion(kind.SLO, 1)
 	}
 }
 
@@ -28,11 +28,7 @@ func (s *sim) pick(r *request) int {
 // pickAmong takes a snapshot of the pools of r's tier not in skip (a bit
 // per pool index) and asks the picker; -1 when it finds none.
 func (s *sim) pickAmong(r *request, skip uint64) int {
-	kind := &s.fleet.Kinds[r.kind]
-	facts := router.Facts{
-		Model: kind.Model, Rows: kind.Rows, Priority: r.item.Priority,
-		SLO: kind.SLO, Due: r.item.Due,
-	}
+	facts := s.facts(r)
 	s.views, s.viewPools = s.views[:0], s.viewPools[:0]
 	for _, i := range s.tiers[r.kind] {
 		if skip&(1<<i) == 0 {
@@ -47,33 +43,22 @@ func (s *sim) pickAmong(r *request, skip uint64) int {
 	return s.viewPools[d.Index]
 }
 
-// view is pool p as the router's snapshot shows it for r.
+// view is pool p as the router's snapshot shows it for r: built by the
+// router's own view builder from p's batcher statistics, its cost model
+// at its current price and the model of r's kind.
 func (s *sim) view(p *poolSim, r *request) router.PoolView {
-	thr := p.thr[r.kind]
-	return router.PoolView{
-		Name:           p.spec.Name,
-		Ready:          p.ready,
-		FreeSlots:      len(p.idle),
-		Ahead:          p.ahead(r.item.Priority),
-		InFlight:       p.inflight,
-		MaxBatch:       p.spec.MaxBatch,
-		BatchAt:        p.batchAt[r.kind],
-		Throughput:     thr,
-		CostPerMillion: p.cpm[r.kind],
-		Curve:          p.spec.Curve,
-	}
+	return router.ViewOf(p.spec.Name, p.batcherStats(s.now), p.model, s.models[r.kind], s.facts(r))
 }
 
-// viewConstants works out the parts of p's views that depend only on
-// the fleet: per kind, the batch size the router runs within the SLO
-// and the throughput of one replica at it.
-func (s *sim) viewConstants(p *poolSim) {
-	for k, kind := range s.fleet.Kinds {
-		b := 1
-		if form := p.form[k]; form.Batching {
-			b = min(max(p.spec.BatchAt(kind.SLO), 1), form.MaxBatch)
-		}
-		p.batchAt[k] = b
-		p.thr[k] = float64(b) / p.spec.Curve.Latency(b).Seconds()
-	}
+// facts are what the router knows of r.
+func (s *sim) facts(r *request) router.Facts {
+	kind := &s.fleet.Kinds[r.kind]
+	return router.Facts{Model: kind.Model, Rows: kind.Rows, Priority: r.item.Priority, SLO: kind.SLO,
+		Due: r.item.Due, Deadline: r.item.Deadline}
+}
+
+// routerModel is kind's model as the router knows it.
+func routerModel(kind Kind) router.Model {
+	return router.Model{Name: kind.Model, Tier: kind.Tier, Timeout: kind.Timeout, SLO: kind.SLO,
+		Batching: !kind.NoBatching, MaxBatch: kind.MaxBatch}
 }

@@ -102,6 +102,7 @@ type sim struct {
 	picker    router.Picker
 	views     []router.PoolView // scratch for the picker
 	viewPools []int             // the pool of each view
+	models    [2]router.Model   // the model of each kind, as the router knows it
 	budget    retryBudget
 	st        *stats
 	tl        *Timeline
@@ -176,6 +177,7 @@ func (s *sim) build() {
 	f := &s.fleet
 	for k, kind := range f.Kinds {
 		s.keys[k] = batcher.ItemKey(kind.Model, "", "")
+		s.models[k] = routerModel(kind)
 		for _, name := range kind.Pools {
 			s.tiers[k] = append(s.tiers[k], f.PoolIndex(name))
 		}
@@ -188,7 +190,6 @@ func (s *sim) build() {
 		}
 		s.pools = append(s.pools, p)
 		s.pricePool(p)
-		s.viewConstants(p)
 	}
 	s.shed = [2]batcher.ShedLevel{}
 	s.picker = router.DefaultPicker()

@@ -28,6 +28,13 @@ var (
 		"queue.high.max_queue_time", "queue.normal.max_queue_time", "queue.low.max_queue_time",
 		"pools[].curve.base", "pools[].curve.per_item", "pools[].curve.points[].latency",
 		"limits.read_header_timeout", "limits.idle_timeout", "limits.max_deadline",
+		"limits.body_timeout", "limits.write_timeout",
+		// How workers are measured, found and stopped: real processes and
+		// servers, on their own clocks.
+		"calibration.budget", "calibration.remeasure", "pools[].dns_interval",
+		"pools[].worker.stop_timeout",
+		// How gateway replicas share state: real time for Redis and files.
+		"state.flush_interval", "state.redis.timeout",
 		// How failed workers are noticed, not modelled by the simulator.
 		"health.interval", "health.timeout", "health.eject_for", "retry.window",
 		// How long a client's sequence stays pinned between its calls: the
@@ -35,6 +42,7 @@ var (
 		"protocol.sequence_idle",
 		// Calendar and operations.
 		"models[].cache.ttl", "scaler.prewarm[].duration", "shutdown.drain_timeout",
+		"shutdown.drain_delay",
 	}
 )
 

@@ -3,7 +3,6 @@ package scaling
 import (
 	"context"
 	"fmt"
-	"math"
 	"sync"
 	"time"
 
@@ -30,6 +29,10 @@ type ReplicaCounter interface {
 // Replicas is a pool's replica count at one time.
 type Replicas struct {
 	Ready, Starting int
+	// Interrupted counts the replicas the driver saw interrupted (spot
+	// reclaims) since the previous observation; 0 when it cannot tell,
+	// and the scaler then finds them among those that vanished.
+	Interrupted int
 }
 
 // Observation is what the data plane and the driver showed at one time:
@@ -108,10 +111,11 @@ func queuedOf(pools []router.PoolStats) map[string]int {
 // Snapshot turns two observations into the scaler's snapshot. The
 // scaler counts in items, which for the cost model are rows (the unit of
 // a pool's throughput): rates are rows per second over the time between
-// the observations, and queues and items in flight are requests times
-// the pool's mean rows per request over the router's window. A span that
-// is not positive takes the router's windowed rates instead, and gives
-// no tier demand. Counters that went backwards count nothing.
+// the observations, and queues and items in flight are the rows the
+// batcher holds. A span that is not positive takes the router's windowed
+// rates instead, and gives no tier demand. Counters that went backwards
+// count nothing. The simulator plans with it too, on observations of its
+// own fleet.
 func Snapshot(prev, cur Observation) scaler.Snapshot {
 	dt := cur.At.Sub(prev.At).Seconds()
 	snap := scaler.Snapshot{Pools: map[string]scaler.PoolSnapshot{}, Tiers: map[string]scaler.TierSnapshot{}}
@@ -141,15 +145,11 @@ func Snapshot(prev, cur Observation) scaler.Snapshot {
 // poolSnapshot is one pool's part of a snapshot, arriving at rate rows
 // per second.
 func poolSnapshot(p router.PoolStats, rate float64, r Replicas) scaler.PoolSnapshot {
-	rowsPer := 1.0
-	if p.ArrivalRate > 0 && p.RowRate > p.ArrivalRate {
-		rowsPer = p.RowRate / p.ArrivalRate
-	}
 	return scaler.PoolSnapshot{
-		Ready: r.Ready, Starting: r.Starting,
+		Ready: r.Ready, Starting: r.Starting, Interrupted: r.Interrupted,
 		ArrivalRate: rate,
-		Queued:      int(math.Ceil(float64(p.Queued.Total()) * rowsPer)),
-		InFlight:    int(math.Ceil(float64(p.InFlight) * rowsPer)),
+		Queued:      p.QueuedRows.Total(),
+		InFlight:    p.InFlightRows,
 		P95:         p.Latency.P95,
 		SLO:         p.SLO,
 	}

@@ -56,10 +56,16 @@ func (d *fakeDriver) Replicas(_ context.Context, pool string) (ready, starting i
 }
 
 func TestSnapshot(t *testing.T) {
-	pool := func(name string, rows uint64, rowRate, reqRate float64, queued, inFlight int, p95 time.Duration) router.PoolStats {
+	// pool's items weigh a row each unless rowsPer says more.
+	pool := func(name string, rows uint64, rowRate, reqRate float64, queued, inFlight int, p95 time.Duration, rowsPer ...int) router.PoolStats {
+		per := 1
+		if len(rowsPer) > 0 {
+			per = rowsPer[0]
+		}
 		return router.PoolStats{
 			Name: name, ArrivedRows: rows, RowRate: rowRate, ArrivalRate: reqRate,
-			Queued: batcher.ClassCounts{Normal: queued}, InFlight: inFlight, Latency: router.LatencySummary{P95: p95},
+			Queued: batcher.ClassCounts{Normal: queued}, QueuedRows: batcher.ClassCounts{Normal: per * queued},
+			InFlight: inFlight, InFlightRows: per * inFlight, Latency: router.LatencySummary{P95: p95},
 		}
 	}
 	tier := func(name string, normal, low, high int) router.TierStats {
@@ -76,10 +82,10 @@ func TestSnapshot(t *testing.T) {
 			At:       apptest.Epoch.Add(2 * time.Second),
 			Pools:    []router.PoolStats{pool("cpu", 300, 50, 50, 3, 2, 80*time.Millisecond)},
 			Tiers:    []router.TierStats{tier("t", 110, 40, 60)},
-			Replicas: map[string]Replicas{"cpu": {2, 1}},
+			Replicas: map[string]Replicas{"cpu": {Ready: 2, Starting: 1, Interrupted: 1}},
 		},
 		want: scaler.Snapshot{
-			Pools: map[string]scaler.PoolSnapshot{"cpu": {Ready: 2, Starting: 1, ArrivalRate: 100, Queued: 3, InFlight: 2, P95: 80 * time.Millisecond}},
+			Pools: map[string]scaler.PoolSnapshot{"cpu": {Ready: 2, Starting: 1, Interrupted: 1, ArrivalRate: 100, Queued: 3, InFlight: 2, P95: 80 * time.Millisecond}},
 			Tiers: map[string]scaler.TierSnapshot{"t": {ArrivalRate: 90, LowRate: 10, NormalRate: 50}},
 		},
 	}, {
@@ -94,11 +100,11 @@ func TestSnapshot(t *testing.T) {
 			Tiers: map[string]scaler.TierSnapshot{},
 		},
 	}, {
-		name: "queues in rows: requests times the mean rows per request",
+		name: "queues in rows, as the batcher counts them",
 		prev: Observation{At: apptest.Epoch},
 		cur: Observation{
 			At:    apptest.Epoch.Add(time.Second),
-			Pools: []router.PoolStats{pool("gpu", 40, 40, 10, 3, 5, 0)},
+			Pools: []router.PoolStats{pool("gpu", 40, 40, 10, 3, 5, 0, 4)},
 		},
 		want: scaler.Snapshot{
 			Pools: map[string]scaler.PoolSnapshot{"gpu": {ArrivalRate: 40, Queued: 12, InFlight: 20}},
@@ -149,7 +155,7 @@ func TestSource(t *testing.T) {
 	if _, _, ok := src.Last(); ok {
 		t.Error("Last before any snapshot reports one")
 	}
-	plane.set([]router.PoolStats{{Name: "cpu", ArrivedRows: 30, Queued: batcher.ClassCounts{Low: 4}}},
+	plane.set([]router.PoolStats{{Name: "cpu", ArrivedRows: 30, Queued: batcher.ClassCounts{Low: 4}, QueuedRows: batcher.ClassCounts{Low: 4}}},
 		[]router.TierStats{{Name: "t", Rows: batcher.ClassCounts{Normal: 30}}})
 	clk.Advance(3 * time.Second)
 	snap, err := src.Snapshot(context.Background())
