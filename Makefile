@@ -24,7 +24,7 @@ run: build
 
 ## test: vet and every test with the race detector, then the timing tests
 ## (the rate limiter and worker kills under load, the slow-worker ejection,
-## the rate two gateways share through Redis),
+## the rate two gateways share through Redis, 16 calls of 16 MB at once),
 ## which the race detector's slowdown would distort and which build only
 ## without it.
 test: vet test-tools kube-assets
@@ -32,7 +32,7 @@ test: vet test-tools kube-assets
 	$(GO) test -count=1 -run 'UnderLoad$$' ./gateway/
 	$(GO) test -count=1 -run '^TestFaultSlowWorker$$' ./internal/app/
 	SLUICE_REQUIRE_TEST_TOOLS=1 $(GO) test -count=1 -run '^TestServeSharesRateThroughRedisUnderLoad$$' ./internal/app/
-	$(GO) test -count=1 -run '^TestFaultKillWorkersUnderLoad$$' ./cmd/sluice/
+	$(GO) test -count=1 -run '^(TestFaultKillWorkersUnderLoad|TestLargeRequestsConcurrently)$$' ./cmd/sluice/
 
 ## test-tools: the tools some tests run (promtool, chromium, etcd, python3),
 ## installed from Debian's packages when missing, with their services

@@ -342,7 +342,7 @@ func (k kindsApp) reload(t *testing.T, file, yaml string) {
 	if err := os.WriteFile(file, []byte("listen: {http: 127.0.0.1:0, admin: 127.0.0.1:0}\n"+yaml), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	resp, err := http.Post("http://"+k.Addrs().Admin+"/admin/reload", "", nil)
+	resp, err := http.Post("http://"+k.Addrs().Admin+"/admin/reload", "application/json", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
