@@ -78,13 +78,37 @@
 // a virtual start tag, the later of the class's virtual time (the tag of
 // the item served last) and its tenant's previous finish tag; its finish
 // tag adds rows/weight. Items leave in order of start tags, each tenant's
-// in the order they came. A tenant that floods the queue gets tags far
-// ahead and waits its turn, while one that sends a trickle gets the
-// current virtual time and goes next; tenants that both keep the queue
-// busy are served rows in proportion to their weights. With one tenant
-// this is FIFO. Strict priority between classes stays. When a class is
-// full (ClassLimits.MaxLen), a tenant holding less of it than another
-// pushes that tenant's newest item out, which fails with ErrQueueFull.
+// in the order they came (newest first while the class is standing, see
+// Adaptive LIFO). A tenant that floods the queue gets tags far ahead and
+// waits its turn, while one that sends a trickle gets the current
+// virtual time and goes next; tenants that both keep the queue busy are
+// served rows in proportion to their weights. With one tenant this is
+// FIFO while the class is on time. Strict priority between classes
+// stays. When a class is full (ClassLimits.MaxLen), a tenant holding less
+// of it than another pushes that tenant's newest item out, which fails
+// with ErrQueueFull.
+//
+// # Adaptive LIFO
+//
+// A class is standing when the item it has held longest (the first
+// pushed of those queued) is past its due time (Item.Due, else
+// Item.Deadline; an item with neither is never late). Its queue then
+// holds work that already missed its target, and serving it first would
+// make everything behind it late as well; so a standing class serves
+// newest first until its oldest item left is on time again — the
+// adaptive LIFO of "Fail at Scale", with CoDel's standing-queue test and
+// each item's due time as the target. Late items go as capacity frees up,
+// or expire at their deadline. Queue.Standing and Stats.Standing report
+// the standing classes, so that the router can count a new item of one
+// as going before its class's queue.
+//
+// Fairness stays: the tenant whose turn it is (the least start tag of its
+// oldest item) is served as before, with its newest item, and its
+// companions are gathered newest first too; the turn it used moves on by
+// the item's rows over its weight, as if its oldest had gone. Tenants
+// keep their shares of a standing class, and one tenant's backlog makes
+// only its own items late. Checking a class costs O(1): the class keeps
+// its items in the order pushed beside its fair lists.
 //
 // # Deadlines and errors
 //

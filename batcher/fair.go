@@ -11,6 +11,12 @@ package batcher
 // tenant that queues much gets tags far ahead of V and waits its turn; one
 // that queues little gets tags at V and goes next. Backlogged tenants are
 // served rows in proportion to their weights.
+//
+// A tenant's turn is the tag of its oldest item. A standing class (see
+// lifo.go) serves the tenant whose turn it is with its newest item
+// instead, and moves that turn on by the item's rows/weight, as though
+// the oldest had gone: the tags say when a tenant is served, not which of
+// its items.
 
 // flow is one tenant's items in a fairList, in the order they came.
 type flow struct {
@@ -65,8 +71,13 @@ func newFlow(spare *[]*flow, tenant string, k uint8) *flow {
 }
 
 // remove unlinks it from fl, which holds it, dropping fl into spare when
-// it empties. The order of the other flows may change.
+// it empties. The order of the other flows may change. In a class's list
+// the tenant's turn never goes back: the next item's start tag becomes at
+// least that of it, when it was the head (see Queue.dispatch).
 func (f *fairList) remove(it *Item, fl *flow, spare *[]*flow) {
+	if next := it.links[f.k].next; f.k == byClass && it == fl.items.head && next != nil {
+		next.start = max(next.start, it.start)
+	}
 	fl.items.remove(it)
 	f.n--
 	if fl.items.n > 0 {
@@ -83,16 +94,23 @@ func (f *fairList) remove(it *Item, fl *flow, spare *[]*flow) {
 	*spare = append(*spare, fl)
 }
 
-// head returns the item with the least start tag, the earliest pushed on
-// a tie; nil when empty.
-func (f *fairList) head() *Item {
-	var best *Item
+// head returns the item served next: of the flow whose turn is next —
+// whose head has the least start tag, the earliest pushed on a tie —
+// that head, or its newest item when newest is set; nil when empty.
+func (f *fairList) head(newest bool) *Item {
+	var best *flow
 	for _, fl := range f.flows {
-		if h := fl.items.head; best == nil || h.before(best) {
-			best = h
+		if best == nil || fl.items.head.before(best.items.head) {
+			best = fl
 		}
 	}
-	return best
+	switch {
+	case best == nil:
+		return nil
+	case newest:
+		return best.items.tail
+	}
+	return best.items.head
 }
 
 // before reports whether it is served before other of the same class.
@@ -133,6 +151,6 @@ func (v *virtualClock) forget() {
 	}
 }
 
-// served advances the virtual time to it's start tag, as it leaves the
-// queue for a worker.
-func (v *virtualClock) served(it *Item) { v.now = max(v.now, it.start) }
+// served advances the virtual time to start, the tag at which an item
+// leaves the queue for a worker.
+func (v *virtualClock) served(start float64) { v.now = max(v.now, start) }

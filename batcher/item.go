@@ -59,7 +59,7 @@ type Item struct {
 	q      *Queue    // the queue holding the item; nil when not queued
 	kl     *keyLists // the lists of its Key in q
 	cf, kf *flow     // its tenant's flows in its class and in kl
-	links  [2]link   // neighbours in the class flow and the key flow
+	links  [3]link   // neighbours in the class flow, the key flow and the class's age list
 	pushed time.Time // when Push queued the item
 	seq    uint64    // the queue's push number, to spot stale heap entries
 	start  float64   // the virtual start tag of fair queueing

@@ -4,6 +4,7 @@ package batcher
 const (
 	byClass = 0 // the FIFO of all items of one class
 	byKey   = 1 // the FIFO of the items of one class and one Key
+	byAge   = 2 // the FIFO of all items of one class, across tenants
 )
 
 // link holds an item's neighbours in one list.

@@ -9,7 +9,8 @@ import (
 // order — no item of a class is dispatched while an item of a higher class
 // waits, except as a compatible companion in that item's batch — and in
 // fair order within a class: tenants by weight, each tenant's items FIFO
-// (see the package documentation, "Fair queueing").
+// (see the package documentation, "Fair queueing"), or newest first while
+// the class is standing (its oldest item late; see "Adaptive LIFO").
 //
 // The zero value is Normal. A higher value is more urgent.
 type Priority int8

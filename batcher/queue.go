@@ -31,12 +31,14 @@ type ClassLimits struct {
 type Queue struct {
 	limits    [numClasses]ClassLimits
 	classes   [numClasses]fairList
+	ages      [numClasses]list // each class's items in the order pushed, for Standing
 	clocks    [numClasses]virtualClock
 	rows      [numClasses]int // the rows (Item.Rows, at least 1 each) queued in each class
 	keys      map[string]*keyLists
 	spare     *keyLists // an emptied keyLists kept to spare an allocation
 	flows     []*flow   // emptied flows kept to spare allocations
-	cursors   []*Item   // scratch of compatible's walk
+	cursors   []cursor  // scratch of compatible's walk
+	picked    []*Item   // scratch: the items gather counted
 	deadlines deadlineHeap
 	dead      []*Item // expired items not yet returned by Expired
 	rate      arrivalRate
@@ -62,6 +64,7 @@ func NewQueue(limits map[Priority]ClassLimits) *Queue {
 	}
 	for c := range q.classes {
 		q.classes[c].k = byClass
+		q.ages[c].k = byAge
 	}
 	return q
 }
@@ -85,6 +88,7 @@ func (q *Queue) Push(it *Item, now time.Time) error {
 	}
 	q.clocks[c].tag(it)
 	it.cf = q.classes[c].push(it, &q.flows)
+	q.ages[c].pushBack(it)
 	q.rows[c] += int(it.weight())
 	it.kl = q.keyLists(it.Key)
 	it.kf = it.kl.add(it, c, &q.flows)
@@ -210,13 +214,14 @@ func (q *Queue) NextWake(now time.Time) (time.Duration, bool) {
 
 // Peek returns the item Form would build its next batch around — the
 // live item of the most urgent non-empty class that is next in fair
-// order (each tenant's oldest, the least start tag among them) — without
-// removing it; nil when the queue is empty. Items that expired by now are
-// moved aside for Expired first.
+// order: of the tenant whose turn it is (the least start tag), its
+// oldest item, or its newest when the class is standing (see Standing) —
+// without removing it; nil when the queue is empty. Items that expired by
+// now are moved aside for Expired first.
 func (q *Queue) Peek(now time.Time) *Item {
 	q.sweep(now)
 	for c := range q.classes {
-		if h := q.classes[c].head(); h != nil {
+		if h := q.classes[c].head(q.standing(c, now)); h != nil {
 			return h
 		}
 	}
@@ -230,7 +235,7 @@ func (q *Queue) Drain() []*Item {
 	out := q.dead
 	q.dead = nil
 	for c := range q.classes {
-		for it := q.classes[c].head(); it != nil; it = q.classes[c].head() {
+		for it := q.classes[c].head(false); it != nil; it = q.classes[c].head(false) {
 			q.Remove(it)
 			out = append(out, it)
 		}
@@ -290,6 +295,7 @@ func (q *Queue) expire(it *Item, reason error, inHeap bool) {
 func (q *Queue) unlink(it *Item) {
 	c := it.Priority.class()
 	q.classes[c].remove(it, it.cf, &q.flows)
+	q.ages[c].remove(it)
 	q.rows[c] -= int(it.weight())
 	kl := it.kl
 	kl.classes[c].remove(it, it.kf, &q.flows)

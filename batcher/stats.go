@@ -21,6 +21,10 @@ type Stats struct {
 	// ArrivingRows is the rows per second arriving in each class
 	// (Queue.RowRates).
 	ArrivingRows ClassRates `json:"arriving_rows"`
+	// Standing is the classes serving their newest items first because
+	// their oldest is late (Queue.Standing): a new item of such a class
+	// goes before the others queued in it.
+	Standing Classes `json:"standing"`
 	// Workers is the number of workers attached; Slots the sum of their
 	// slots (the batches they may have in flight at once).
 	Workers int `json:"workers"`
@@ -87,6 +91,7 @@ func (p *Pool) Stats() Stats {
 	now := p.clock.Now()
 	s.Queued, s.QueuedRows = p.q.LenByClass(), p.q.RowsByClass()
 	s.ArrivingRows = p.q.RowRates(now)
+	s.Standing = p.q.Standing(now)
 	s.Usage = p.usage.usage(now)
 	s.Workers = len(p.workers)
 	for _, w := range p.workers {

@@ -35,7 +35,7 @@ func ViewOf(name string, s batcher.Stats, cm costmodel.Pool, m Model, f Facts) P
 		Name:       name,
 		Ready:      s.Workers,
 		FreeSlots:  max(s.Slots-s.InFlightBatches, 0),
-		Ahead:      ahead(s.QueuedRows, f.Priority),
+		Ahead:      ahead(s.QueuedRows, s.Standing, f.Priority),
 		InFlight:   s.InFlightRows,
 		Overtaking: s.ArrivingRows.Above(f.Priority),
 		MaxBatch:   cm.MaxBatch,
@@ -92,13 +92,15 @@ func throughput(c costmodel.Curve, b int) float64 {
 	return float64(b) / lat
 }
 
-// ahead returns the rows queued at priority pr or above: those served
-// before a new item of class pr (its own class's in fair order, which
-// serves them first unless its tenant is owed more).
-func ahead(rows batcher.ClassCounts, pr batcher.Priority) int {
+// ahead returns the rows queued that are served before a new item of
+// class pr: those of more urgent classes, and those of its own class
+// (which fair order serves first unless its tenant is owed more) unless
+// the class is standing: it then serves each tenant's newest first, and
+// the new item goes at its tenant's next turn.
+func ahead(rows batcher.ClassCounts, standing batcher.Classes, pr batcher.Priority) int {
 	n := 0
 	for _, c := range []batcher.Priority{batcher.Critical, batcher.High, batcher.Normal, batcher.Low} {
-		if c >= pr {
+		if c > pr || (c == pr && !standing.Has(c)) {
 			n += rows.Of(c)
 		}
 	}

@@ -24,6 +24,8 @@ func TestViewOf(t *testing.T) {
 		ArrivingRows: batcher.ClassRates{High: 30, Normal: 100, Low: 10},
 		Workers:      3, Slots: 3, InFlightBatches: 2, InFlightItems: 40, InFlightRows: 80,
 	}
+	standing := busy
+	standing.Standing = batcher.Classes(1 << 2) // the normal class
 	heavy := Facts{Model: "m", Rows: 2, Priority: batcher.Normal, SLO: time.Second}
 	tests := []struct {
 		name string
@@ -46,6 +48,11 @@ func TestViewOf(t *testing.T) {
 		s:    busy, m: Model{Name: "m"}, f: Facts{Model: "m", Rows: 1, Priority: batcher.High, SLO: time.Second},
 		want: PoolView{Name: "gpu", Ready: 3, FreeSlots: 1, Ahead: 4, InFlight: 80, MaxBatch: 32, BatchAt: 1,
 			Throughput: 1 / 0.036, CostPerMillion: gpu.CostPerMillion(time.Second, 1), Curve: gpu.Curve},
+	}, {
+		name: "a standing class serves its newest first: only the more urgent rows are ahead",
+		s:    standing, m: Model{Name: "m", Batching: true}, f: heavy,
+		want: PoolView{Name: "gpu", Ready: 3, FreeSlots: 1, Ahead: 4, InFlight: 80, Overtaking: 30, MaxBatch: 32, BatchAt: 32,
+			Throughput: 200, CostPerMillion: gpu.CostPerMillion(time.Second, 1), Curve: gpu.Curve},
 	}, {
 		name: "a low request is overtaken by every other class",
 		s:    busy, m: Model{Name: "m", Batching: true}, f: Facts{Model: "m", Rows: 1, Priority: batcher.Low, SLO: time.Second},

@@ -132,6 +132,7 @@ func (p *poolSim) batcherStats(now time.Duration) batcher.Stats {
 	return batcher.Stats{
 		Queued: p.q.LenByClass(), QueuedRows: p.q.RowsByClass(),
 		ArrivingRows: p.q.RowRates(t),
+		Standing:     p.q.Standing(t),
 		Workers:      p.ready, Slots: p.ready,
 		InFlightBatches: p.ready - len(p.idle), InFlightItems: p.inflight, InFlightRows: p.inflightRows,
 	}
