@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"strings"
 	"sync/atomic"
 
 	"google.golang.org/grpc/metadata"
@@ -179,6 +180,36 @@ func (l *httpLink) config(ctx context.Context, model string) (*inferencepb.Model
 		return nil, fmt.Errorf("%w: worker %q: bad configuration of %q: %v", ErrBackend, l.id, model, err)
 	}
 	return &cfg, nil
+}
+
+// index asks POST /v2/repository/index for the ready models. A worker
+// without the extension answers 404, 405 or 501: it serves no index.
+func (l *httpLink) index(ctx context.Context) ([]string, error) {
+	hr, err := http.NewRequestWithContext(ctx, http.MethodPost, l.base+"/v2/repository/index", strings.NewReader(`{"ready":true}`))
+	if err != nil {
+		return nil, fmt.Errorf("%w: worker %q: %w", ErrBackend, l.id, err)
+	}
+	hr.Header.Set("Content-Type", "application/json")
+	a, err := l.do(ctx, hr)
+	switch {
+	case err != nil:
+		return nil, err
+	case notServed(a.status):
+		return nil, nil
+	case a.status != http.StatusOK:
+		return nil, l.statusError(a.status, a.body)
+	}
+	var entries []struct {
+		Name string `json:"name"`
+	}
+	if err := json.Unmarshal(a.body, &entries); err != nil {
+		return nil, fmt.Errorf("%w: worker %q: bad repository index: %v", ErrBackend, l.id, err)
+	}
+	names := make([]string, len(entries))
+	for i, e := range entries {
+		names[i] = e.Name
+	}
+	return sortedNames(names), nil
 }
 
 // get sends GET path and reads the whole answer, as do does.
