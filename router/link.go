@@ -31,7 +31,8 @@ var reconnect = grpc.ConnectParams{
 type Protocol string
 
 // The worker protocols: the Open Inference Protocol v2 over gRPC or over
-// HTTP/1.1 (JSON bodies on keep-alive connections).
+// HTTP/1.1 (keep-alive connections; binary tensors where the worker's
+// GET /v2 lists binary_tensor_data, else JSON bodies).
 const (
 	ProtocolGRPC Protocol = "grpc"
 	ProtocolHTTP Protocol = "http"
