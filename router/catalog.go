@@ -65,7 +65,8 @@ func (c *catalog) metadata(model string, pools ...*Pool) (*oip.ModelMetadata, bo
 
 // discover asks w, in the background, for the metadata of the models the
 // tables route to its pool: all of them, or, unless all, only those w
-// has not answered for (after a Reload). Once every model is described,
+// has not answered for (after a Reload). With all (w has just attached)
+// it first surveys w's repository index. Once every model is described,
 // each that w serves is calibrated on a pool that has no curve, so that
 // the calibrations do not hold back what w says of the other models.
 // pre: p.mu held, p not closed.
@@ -81,6 +82,9 @@ func (p *Pool) discover(w *worker, all bool) {
 			md *oip.ModelMetadata
 		}
 		var calibrate []served
+		if all {
+			p.survey(p.bgCtx, w)
+		}
 		for _, m := range p.routed(p.name) {
 			if p.bgCtx.Err() != nil {
 				return

@@ -4,8 +4,9 @@
 // # Workers
 //
 // A worker speaks the Open Inference Protocol v2 over gRPC or over HTTP
-// (Endpoint.Protocol; JSON bodies on keep-alive connections, with a seam
-// for Triton's binary tensors), with the same batching, retries, checks,
+// (Endpoint.Protocol; on keep-alive connections, Triton's binary tensors
+// to a worker whose GET /v2 lists binary_tensor_data, JSON bodies to any
+// other), with the same batching, retries, checks,
 // ejection, metadata and model configuration either way. Its driver
 // reports it through SetEndpoints: the local driver, Kubernetes, or the
 // sources here for fleets Sluice does not run, FixedEndpoints and a
@@ -28,6 +29,9 @@
 // worker described the model, it asks a ready worker, or holds until one
 // attaches, like an inference. WorkerConfig passes a worker's own model
 // configuration through; MaxBatch is the most rows one batch holds.
+// A worker that attaches is also asked for its repository index, where
+// it serves one: the ready models no config names are logged, for
+// information only (Pool.Unconfigured).
 //
 // A request of a sequence (Triton's sequence_id) is pinned to the worker
 // that served the sequence's first request, never batched and never

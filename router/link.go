@@ -3,6 +3,7 @@ package router
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"google.golang.org/grpc"
@@ -30,7 +31,8 @@ var reconnect = grpc.ConnectParams{
 type Protocol string
 
 // The worker protocols: the Open Inference Protocol v2 over gRPC or over
-// HTTP/1.1 (JSON bodies on keep-alive connections).
+// HTTP/1.1 (keep-alive connections; binary tensors where the worker's
+// GET /v2 lists binary_tensor_data, else JSON bodies).
 const (
 	ProtocolGRPC Protocol = "grpc"
 	ProtocolHTTP Protocol = "http"
@@ -54,6 +56,10 @@ type link interface {
 	// model configuration extension); nil, without error, when the
 	// worker serves none.
 	config(ctx context.Context, model string) (*inferencepb.ModelConfig, error)
+	// index asks for the names of the models the worker's repository
+	// index lists as ready, sorted, each once; nil, without error, when
+	// the worker serves no index.
+	index(ctx context.Context) ([]string, error)
 	// resetBackoff lets a link that waits before reconnecting try at once.
 	resetBackoff()
 	// close releases the link; nothing may be in flight.
@@ -166,6 +172,28 @@ func (l *grpcLink) config(ctx context.Context, model string) (*inferencepb.Model
 		return nil, l.classify(err)
 	}
 	return resp.GetConfig(), nil
+}
+
+func (l *grpcLink) index(ctx context.Context) ([]string, error) {
+	resp, err := l.client.RepositoryIndex(ctx, &inferencepb.RepositoryIndexRequest{Ready: true})
+	if status.Code(err) == codes.Unimplemented {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, l.classify(err)
+	}
+	names := make([]string, 0, len(resp.GetModels()))
+	for _, m := range resp.GetModels() {
+		names = append(names, m.GetName())
+	}
+	return sortedNames(names), nil
+}
+
+// sortedNames sorts names and drops repeats: an index lists a model once
+// per version.
+func sortedNames(names []string) []string {
+	slices.Sort(names)
+	return slices.Compact(names)
 }
 
 func (l *grpcLink) resetBackoff() { l.conn.ResetConnectBackoff() }

@@ -8,6 +8,8 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"strings"
+	"sync/atomic"
 
 	"google.golang.org/grpc/metadata"
 	"google.golang.org/protobuf/encoding/protojson"
@@ -24,42 +26,13 @@ import (
 //	GET  /v2/models/{model}
 //	GET  /v2/models/{model}/config
 //	GET  /v2/health/ready
+//	GET  /v2
 type httpLink struct {
 	id     string
 	base   string // scheme://host:port
 	client *http.Client
-	codec  httpCodec
-}
-
-// httpCodec encodes a batch for a worker's HTTP endpoint and decodes its
-// answer. jsonCodec, the protocol's JSON body, is the one every OIP server
-// speaks; a codec for Triton's binary tensor extension (the
-// Inference-Header-Content-Length header and raw tensor bytes after the
-// JSON) belongs beside it, chosen per worker from the extensions its
-// GET /v2 lists.
-type httpCodec interface {
-	// encode returns the body of req and its Content-Type, and any other
-	// header the body needs.
-	encode(req *oip.InferenceRequest) (body []byte, header http.Header, err error)
-	// decode reads an answer of status 200.
-	decode(header http.Header, body []byte) (*oip.InferenceResponse, error)
-}
-
-// jsonCodec is the protocol's JSON body, tensors' data flat.
-type jsonCodec struct{}
-
-var _ httpCodec = jsonCodec{}
-
-func (jsonCodec) encode(req *oip.InferenceRequest) ([]byte, http.Header, error) {
-	body, err := req.MarshalJSON()
-	if err != nil {
-		return nil, nil, err
-	}
-	return body, http.Header{"Content-Type": {"application/json"}}, nil
-}
-
-func (jsonCodec) decode(_ http.Header, body []byte) (*oip.InferenceResponse, error) {
-	return oip.DecodeResponse(body)
+	// codec is how batches go, once GET /v2 told (see codecFor).
+	codec atomic.Pointer[httpCodec]
 }
 
 // dialHTTP returns the HTTP link of ep over hp's client, the worker's own.
@@ -67,11 +40,12 @@ func dialHTTP(ep Endpoint, hp httpProber) (*httpLink, error) {
 	if ep.HTTP == "" {
 		return nil, fmt.Errorf("router: worker %q: %w: protocol http without an HTTP address", ep.ID, ErrConfig)
 	}
-	return &httpLink{id: ep.ID, base: hp.scheme + "://" + ep.HTTP, client: hp.client, codec: jsonCodec{}}, nil
+	return &httpLink{id: ep.ID, base: hp.scheme + "://" + ep.HTTP, client: hp.client}, nil
 }
 
 func (l *httpLink) infer(ctx context.Context, model, version string, req *oip.InferenceRequest) (*oip.InferenceResponse, error) {
-	body, header, err := l.codec.encode(req)
+	codec := l.codecFor(ctx)
+	body, header, err := codec.encode(req)
 	if err != nil {
 		return nil, fmt.Errorf("router: worker %q: encoding the batch: %w", l.id, err)
 	}
@@ -81,14 +55,14 @@ func (l *httpLink) infer(ctx context.Context, model, version string, req *oip.In
 	}
 	hr.Header = header
 	traceHeaders(ctx, hr.Header)
-	data, status, err := l.do(ctx, hr)
+	a, err := l.do(ctx, hr)
 	if err != nil {
 		return nil, err
 	}
-	if status != http.StatusOK {
-		return nil, l.statusError(status, data)
+	if a.status != http.StatusOK {
+		return nil, l.statusError(a.status, a.body)
 	}
-	out, err := l.codec.decode(nil, data)
+	out, err := codec.decode(a.header, a.body)
 	return checked(l.id, out, err)
 }
 
@@ -115,22 +89,29 @@ func traceHeaders(ctx context.Context, h http.Header) {
 	}
 }
 
+// httpAnswer is a worker's whole HTTP answer.
+type httpAnswer struct {
+	status int
+	header http.Header
+	body   []byte
+}
+
 // do sends hr and reads the whole answer, at most maxMessageBytes: the
 // connection goes back to the pool for the next batch.
-func (l *httpLink) do(ctx context.Context, hr *http.Request) (body []byte, status int, err error) {
+func (l *httpLink) do(ctx context.Context, hr *http.Request) (httpAnswer, error) {
 	resp, err := l.client.Do(hr)
 	if err != nil {
-		return nil, 0, l.transportError(ctx, err)
+		return httpAnswer{}, l.transportError(ctx, err)
 	}
 	defer resp.Body.Close()
-	body, err = io.ReadAll(io.LimitReader(resp.Body, maxMessageBytes+1))
+	body, err := io.ReadAll(io.LimitReader(resp.Body, maxMessageBytes+1))
 	switch {
 	case err != nil:
-		return nil, 0, l.transportError(ctx, err)
+		return httpAnswer{}, l.transportError(ctx, err)
 	case len(body) > maxMessageBytes:
-		return nil, 0, fmt.Errorf("%w: worker %q: answer over %d bytes", ErrBackend, l.id, maxMessageBytes)
+		return httpAnswer{}, fmt.Errorf("%w: worker %q: answer over %d bytes", ErrBackend, l.id, maxMessageBytes)
 	}
-	return body, resp.StatusCode, nil
+	return httpAnswer{status: resp.StatusCode, header: resp.Header, body: body}, nil
 }
 
 // transportError classifies a failure to send or receive: ctx's own
@@ -167,15 +148,15 @@ func (l *httpLink) ready(ctx context.Context) error {
 }
 
 func (l *httpLink) metadata(ctx context.Context, model string) (*oip.ModelMetadata, error) {
-	data, status, err := l.get(ctx, modelPath(model, ""))
+	a, err := l.get(ctx, modelPath(model, ""))
 	switch {
 	case err != nil:
 		return nil, err
-	case status != http.StatusOK:
-		return nil, l.statusError(status, data)
+	case a.status != http.StatusOK:
+		return nil, l.statusError(a.status, a.body)
 	}
 	var md oip.ModelMetadata
-	if err := json.Unmarshal(data, &md); err != nil {
+	if err := json.Unmarshal(a.body, &md); err != nil {
 		return nil, fmt.Errorf("%w: worker %q: bad metadata of %q: %v", ErrBackend, l.id, model, err)
 	}
 	return &md, nil
@@ -185,27 +166,57 @@ func (l *httpLink) metadata(ctx context.Context, model string) (*oip.ModelMetada
 // configuration, as JSON with its proto's field names. A worker without
 // the extension answers 404, 405 or 501: it serves no configuration.
 func (l *httpLink) config(ctx context.Context, model string) (*inferencepb.ModelConfig, error) {
-	data, status, err := l.get(ctx, modelPath(model, "")+"/config")
+	a, err := l.get(ctx, modelPath(model, "")+"/config")
 	switch {
 	case err != nil:
 		return nil, err
-	case status == http.StatusNotFound || status == http.StatusMethodNotAllowed || status == http.StatusNotImplemented:
+	case notServed(a.status):
 		return nil, nil
-	case status != http.StatusOK:
-		return nil, l.statusError(status, data)
+	case a.status != http.StatusOK:
+		return nil, l.statusError(a.status, a.body)
 	}
 	var cfg inferencepb.ModelConfig
-	if err := (protojson.UnmarshalOptions{DiscardUnknown: true}).Unmarshal(data, &cfg); err != nil {
+	if err := (protojson.UnmarshalOptions{DiscardUnknown: true}).Unmarshal(a.body, &cfg); err != nil {
 		return nil, fmt.Errorf("%w: worker %q: bad configuration of %q: %v", ErrBackend, l.id, model, err)
 	}
 	return &cfg, nil
 }
 
+// index asks POST /v2/repository/index for the ready models. A worker
+// without the extension answers 404, 405 or 501: it serves no index.
+func (l *httpLink) index(ctx context.Context) ([]string, error) {
+	hr, err := http.NewRequestWithContext(ctx, http.MethodPost, l.base+"/v2/repository/index", strings.NewReader(`{"ready":true}`))
+	if err != nil {
+		return nil, fmt.Errorf("%w: worker %q: %w", ErrBackend, l.id, err)
+	}
+	hr.Header.Set("Content-Type", "application/json")
+	a, err := l.do(ctx, hr)
+	switch {
+	case err != nil:
+		return nil, err
+	case notServed(a.status):
+		return nil, nil
+	case a.status != http.StatusOK:
+		return nil, l.statusError(a.status, a.body)
+	}
+	var entries []struct {
+		Name string `json:"name"`
+	}
+	if err := json.Unmarshal(a.body, &entries); err != nil {
+		return nil, fmt.Errorf("%w: worker %q: bad repository index: %v", ErrBackend, l.id, err)
+	}
+	names := make([]string, len(entries))
+	for i, e := range entries {
+		names[i] = e.Name
+	}
+	return sortedNames(names), nil
+}
+
 // get sends GET path and reads the whole answer, as do does.
-func (l *httpLink) get(ctx context.Context, path string) (body []byte, status int, err error) {
+func (l *httpLink) get(ctx context.Context, path string) (httpAnswer, error) {
 	hr, err := http.NewRequestWithContext(ctx, http.MethodGet, l.base+path, nil)
 	if err != nil {
-		return nil, 0, fmt.Errorf("%w: worker %q: %w", ErrBackend, l.id, err)
+		return httpAnswer{}, fmt.Errorf("%w: worker %q: %w", ErrBackend, l.id, err)
 	}
 	return l.do(ctx, hr)
 }
@@ -215,3 +226,9 @@ func (l *httpLink) resetBackoff() {}
 
 // close closes the idle connections of the worker's client.
 func (l *httpLink) close() { l.client.CloseIdleConnections() }
+
+// notServed reports whether status is how a worker says it lacks an
+// endpoint of an extension: 404, 405 or 501.
+func notServed(status int) bool {
+	return status == http.StatusNotFound || status == http.StatusMethodNotAllowed || status == http.StatusNotImplemented
+}

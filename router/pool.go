@@ -42,6 +42,8 @@ type Pool struct {
 	// the pool asks its workers nothing.
 	catalog *catalog
 	routed  func(pool string) []Model
+	// configured reports whether the config names a model; nil names all.
+	configured func(model string) bool
 
 	// bg runs discoveries, calibrations and re-measurements: its context
 	// ends when the pool closes, which waits for them.
@@ -98,6 +100,8 @@ type poolDeps struct {
 	// models the tables in use route to a pool.
 	catalog *catalog
 	routed  func(pool string) []Model
+	// configured reports whether the config in use names a model.
+	configured func(model string) bool
 }
 
 func newPool(pc PoolConfig, d poolDeps) *Pool {
@@ -127,7 +131,7 @@ func newPool(pc PoolConfig, d poolDeps) *Pool {
 	ctx, cancel := context.WithCancel(context.Background())
 	return &Pool{
 		bgCtx: ctx, bgCancel: cancel, calib: d.calib,
-		counts: d.counts, catalog: d.catalog, routed: d.routed,
+		counts: d.counts, catalog: d.catalog, routed: d.routed, configured: d.configured,
 		measuring: map[string]bool{}, measuredAt: map[string]time.Time{}, calibrated: map[string]bool{},
 		name:     pc.Name,
 		queue:    batcher.NewPool(qc),

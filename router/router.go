@@ -103,6 +103,10 @@ func (r *Router) poolDeps(cfg Config) poolDeps {
 		calib:  cfg.Calibration,
 		counts: r.stats, catalog: r.catalog,
 		routed: func(pool string) []Model { return r.tables().served[pool] },
+		configured: func(model string) bool {
+			_, ok := r.tables().models[model]
+			return ok
+		},
 	}
 }
 

@@ -44,6 +44,9 @@ type worker struct {
 	served   int               // good batches since it joined the pool
 	pace     pace              // its batches' latency over the curve's (slow.go)
 	models   map[string]string // each model asked of: "" it serves it, else why not
+	// unconfigured lists the models its repository index has ready that
+	// no config names, sorted.
+	unconfigured []string
 }
 
 var _ batcher.Dispatcher = (*worker)(nil)
