@@ -54,13 +54,16 @@ var bodyBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 // maxPooledBody is the largest buffer bodyBuffers keeps.
 const maxPooledBody = 1 << 20
 
-// releaseBody hands buf back to the pool, or to the collector when it is
-// large.
+// releaseBody hands buf back to the pool, or its memory to the collector
+// when it is large: buf itself stays reachable until the handler returns,
+// which for a client slow to read its answer is the write timeout.
 func releaseBody(buf *bytes.Buffer) {
-	if buf.Cap() <= maxPooledBody {
-		buf.Reset()
-		bodyBuffers.Put(buf)
+	if buf.Cap() > maxPooledBody {
+		*buf = bytes.Buffer{}
+		return
 	}
+	buf.Reset()
+	bodyBuffers.Put(buf)
 }
 
 // inferHTTP serves an infer call. The body's buffer is released before

@@ -1,0 +1,326 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"slices"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/sluice-gateway/sluice/internal/app/apptest"
+)
+
+// soakEnv turns TestSlowClientsSoak on: SLUICE_SOAK=1 for 60 s, or a
+// duration such as SLUICE_SOAK=20s.
+const soakEnv = "SLUICE_SOAK"
+
+// soakConfig gives a body and an answer five seconds each.
+const soakConfig = `models: [{name: sum, tier: t}, {name: echo, tier: t, slo: 5s, timeout: 60s, batching: false}]
+tiers: [{name: t, pools: [cpu]}]
+pools:
+  - {name: cpu, curve: {base: 2ms}, max_batch: 4, cold_start: 100ms, replicas: {min: 2, max: 2}}
+limits: {body_timeout: 5s, write_timeout: 5s}
+shutdown: {drain_delay: 10ms}
+`
+
+// The attack TestSlowClientsSoak keeps up, and the deadlines of
+// soakConfig.
+const (
+	soakSlowBodies   = 1000
+	soakSlowReaders  = 100
+	soakReaderFloats = 1_250_000 // a 5 MB echo answer, more than the kernel buffers
+	soakBodyTimeout  = 5 * time.Second
+	soakWriteTimeout = 5 * time.Second
+	// soakSlack is how late after its deadline a slow client may be cut
+	// on a shared two-core machine.
+	soakSlack = 2 * time.Second
+)
+
+// TestSlowClientsSoak runs a real `sluice serve` under 1,000 clients that
+// trickle a body they never finish and 100 that never read their 2 MB
+// answer, each reconnecting once cut, for 60 s: serve's resident memory
+// stays under 300 MB, a normal client's p99 stays under twice its value
+// when idle, and every slow client is cut at its deadline (408 at the
+// body timeout; the answer cut short at the write timeout). It runs only
+// when SLUICE_SOAK is set.
+func TestSlowClientsSoak(t *testing.T) {
+	duration := soakDuration(t)
+	s := startLiveServe(t, soakConfig)
+	rss, heap := sampleRSS(t, s.cmd.Process.Pid), samplePeakHeap(t, s.admin)
+	idle := timeSums(t, s.http, 10*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), duration)
+	defer cancel()
+	bodies, readers := &cuts{}, &cuts{}
+	var attack sync.WaitGroup
+	for i := range soakSlowBodies {
+		attack.Go(func() { slowBodyLoop(ctx, s.http, bodies, stagger(i, soakSlowBodies, soakBodyTimeout)) })
+	}
+	for i := range soakSlowReaders {
+		attack.Go(func() { slowReaderLoop(ctx, s.http, readers, stagger(i, soakSlowReaders, soakWriteTimeout+soakSlack)) })
+	}
+	loaded := timeSums(t, s.http, duration)
+	attack.Wait()
+	peakRSS, hwm := rss()
+	t.Logf("%v of %d slow bodies and %d slow readers: serve's RSS at most %.0f MB (VmHWM %.0f MB), heap in use at most %.0f MB; a normal sum call p50 %v → %v, p99 %v → %v (%.2f×, %d then %d calls); slow bodies %v; slow readers %v",
+		duration, soakSlowBodies, soakSlowReaders, peakRSS/1e6, hwm/1e6, heap()/1e6, idle.p(50), loaded.p(50), idle.p(99), loaded.p(99),
+		float64(loaded.p(99))/float64(idle.p(99)), len(idle.took), len(loaded.took), bodies, readers)
+	if hwm > 300e6 {
+		t.Errorf("serve's VmHWM %.0f MB, want < 300 MB", hwm/1e6)
+	}
+	if loaded.p(99) >= 2*idle.p(99) || loaded.failed > 0 {
+		t.Errorf("normal calls under attack: p99 %v (idle %v), %d failed; want < 2× and none", loaded.p(99), idle.p(99), loaded.failed)
+	}
+	bodies.check(t, "slow body", soakBodyTimeout)
+	readers.check(t, "slow reader", soakWriteTimeout)
+}
+
+// stagger is when the i-th of n attackers whose round lasts round starts,
+// so that they arrive evenly, not all at once.
+func stagger(i, n int, round time.Duration) time.Duration {
+	return round * time.Duration(i) / time.Duration(n)
+}
+
+// soakDuration reads SLUICE_SOAK, skipping the test when it is unset.
+func soakDuration(t *testing.T) time.Duration {
+	v := os.Getenv(soakEnv)
+	if v == "" || testing.Short() {
+		t.Skipf("a %s soak; set %s=1 (60 s) or a duration to run it", "slow-client", soakEnv)
+	}
+	if d, err := time.ParseDuration(v); err == nil {
+		return d
+	}
+	return 60 * time.Second
+}
+
+// latencies are the durations of a client's calls, and how many failed.
+type latencies struct {
+	took   []time.Duration
+	failed int
+}
+
+// p returns the q-th percentile of l's durations.
+func (l latencies) p(q int) time.Duration {
+	if len(l.took) == 0 {
+		return 0
+	}
+	s := slices.Sorted(slices.Values(l.took))
+	return s[(len(s)-1)*q/100]
+}
+
+// timeSums sends sum calls to addr one after another, 20 a second, for d,
+// and times them.
+func timeSums(t *testing.T, addr string, d time.Duration) latencies {
+	t.Helper()
+	var l latencies
+	client := &http.Client{Timeout: 10 * time.Second}
+	defer client.CloseIdleConnections()
+	tick := time.NewTicker(50 * time.Millisecond)
+	defer tick.Stop()
+	for end := time.Now().Add(d); time.Now().Before(end); <-tick.C {
+		start := time.Now()
+		resp, err := client.Post("http://"+addr+"/v2/models/sum/infer", "application/json", strings.NewReader(apptest.QuickstartSum))
+		if err != nil {
+			l.failed++
+			continue
+		}
+		_, _ = io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			l.failed++
+			continue
+		}
+		l.took = append(l.took, time.Since(start))
+	}
+	return l
+}
+
+// cuts counts how slow clients were cut: when in time after their
+// deadline started counting, and those cut otherwise (or not at all).
+type cuts struct {
+	mu     sync.Mutex
+	n      int
+	latest time.Duration
+	wrong  map[string]int
+}
+
+func (c *cuts) add(after time.Duration, wrong string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if wrong != "" {
+		wrong, _, _ = strings.Cut(wrong, ":") // its kind, not its ports
+		if c.wrong == nil {
+			c.wrong = map[string]int{}
+		}
+		c.wrong[wrong]++
+		return
+	}
+	c.n++
+	c.latest = max(c.latest, after)
+}
+
+func (c *cuts) String() string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return fmt.Sprintf("%d cut, the latest %v after its deadline started, otherwise %v", c.n, c.latest.Round(10*time.Millisecond), c.wrong)
+}
+
+// check fails t unless some were cut, all within deadline+soakSlack.
+func (c *cuts) check(t *testing.T, what string, deadline time.Duration) {
+	t.Helper()
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.n == 0 || len(c.wrong) > 0 || c.latest > deadline+soakSlack {
+		t.Errorf("%s: %d cut, the latest after %v, otherwise %v; want all cut within %v", what, c.n, c.latest, c.wrong, deadline+soakSlack)
+	}
+}
+
+// slowBodyLoop, from after until ctx ends, opens a connection, sends an infer call's
+// headers and then one byte of its body a second, and counts when it is
+// answered (408 wanted).
+func slowBodyLoop(ctx context.Context, addr string, c *cuts, after time.Duration) {
+	time.Sleep(after)
+	for ctx.Err() == nil {
+		conn, err := net.Dial("tcp", addr)
+		if err != nil {
+			c.add(0, "dial: "+err.Error())
+			time.Sleep(time.Second)
+			continue
+		}
+		start := time.Now()
+		_, err = io.WriteString(conn, "POST /v2/models/sum/infer HTTP/1.1\r\nHost: sluice\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n")
+		done := make(chan struct{})
+		go trickle(conn, done)
+		code := readStatus(conn, soakBodyTimeout+10*time.Second)
+		close(done)
+		conn.Close()
+		switch {
+		case err != nil:
+			c.add(0, "write: "+err.Error())
+		case code != http.StatusRequestTimeout:
+			c.add(0, fmt.Sprintf("status %d", code))
+		default:
+			c.add(time.Since(start)-soakBodyTimeout, "")
+		}
+	}
+}
+
+// trickle writes one byte to conn a second until done is closed or a
+// write fails.
+func trickle(conn net.Conn, done <-chan struct{}) {
+	tick := time.NewTicker(time.Second)
+	defer tick.Stop()
+	for {
+		select {
+		case <-done:
+			return
+		case <-tick.C:
+			if _, err := conn.Write([]byte{' '}); err != nil {
+				return
+			}
+		}
+	}
+}
+
+// readStatus reads an answer's status on conn within limit, or 0.
+func readStatus(conn net.Conn, limit time.Duration) int {
+	_ = conn.SetReadDeadline(time.Now().Add(limit))
+	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	if err != nil {
+		return 0
+	}
+	resp.Body.Close()
+	return resp.StatusCode
+}
+
+// slowReaderLoop, from after until ctx ends, sends a 2 MB echo call on a connection
+// with a small receive buffer, reads nothing until the write timeout and
+// soakSlack have passed since the call was sent, then counts it cut if the
+// answer ends short.
+func slowReaderLoop(ctx context.Context, addr string, c *cuts, after time.Duration) {
+	time.Sleep(after)
+	body, headerLen := echoBody(soakReaderFloats)
+	for ctx.Err() == nil {
+		conn, err := smallWindow.Dial("tcp", addr)
+		if err != nil {
+			c.add(0, "dial: "+err.Error())
+			time.Sleep(time.Second)
+			continue
+		}
+		head := fmt.Sprintf("POST /v2/models/echo/infer HTTP/1.1\r\nHost: sluice\r\nContent-Length: %d\r\nInference-Header-Content-Length: %s\r\n\r\n", len(body), headerLen)
+		_, err = conn.Write(append([]byte(head), body...))
+		time.Sleep(soakWriteTimeout + soakSlack)
+		answer := readAnswer(conn)
+		if err != nil {
+			answer = "write: " + err.Error()
+		}
+		conn.Close()
+		if answer == answerCutShort {
+			c.add(soakSlack, "")
+		} else {
+			c.add(0, answer)
+		}
+	}
+}
+
+// smallWindow dials with a 4 KB receive buffer set before the connection
+// opens, so that the window it advertises stays small.
+var smallWindow = net.Dialer{Control: func(_, _ string, c syscall.RawConn) error {
+	var err error
+	ctlErr := c.Control(func(fd uintptr) { err = syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_RCVBUF, 4<<10) })
+	return errors.Join(ctlErr, err)
+}}
+
+// readAnswer reads a whole answer on conn and says how it ended, as
+// readLate.
+func readAnswer(conn net.Conn) string {
+	for answer := range readLate([]net.Conn{conn}, 10*time.Second) {
+		return answer
+	}
+	return ""
+}
+
+// sampleRSS samples the resident memory of process pid every 100 ms until
+// the test ends or peak is called, which returns the largest sample and
+// the kernel's own high-water mark (VmHWM), in bytes.
+func sampleRSS(t *testing.T, pid int) (peak func() (rss, hwm float64)) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	var most float64
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		for tick := time.NewTicker(100 * time.Millisecond); ctx.Err() == nil; <-tick.C {
+			most = max(most, procStatus(pid, "VmRSS"))
+		}
+	})
+	return func() (float64, float64) {
+		cancel()
+		wg.Wait()
+		return most, procStatus(pid, "VmHWM")
+	}
+}
+
+// procStatus returns a field of /proc/PID/status given in kB, in bytes,
+// or 0 if it cannot be read.
+func procStatus(pid int, field string) float64 {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return 0
+	}
+	for line := range strings.Lines(string(b)) {
+		var kb float64
+		if _, err := fmt.Sscanf(line, field+": %f kB", &kb); err == nil {
+			return kb * 1024
+		}
+	}
+	return 0
+}
