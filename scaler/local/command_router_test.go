@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
@@ -100,7 +101,11 @@ func python(t *testing.T) string {
 			return path
 		}
 	}
-	t.Skip("no python3 to run the foreign OIP server")
+	msg := "python3 not found to run the foreign OIP server: apt-get install -y python3 (make test installs it)"
+	if os.Getenv("SLUICE_REQUIRE_TEST_TOOLS") == "1" {
+		t.Fatal(msg)
+	}
+	t.Skip(msg + "; with the env SLUICE_REQUIRE_TEST_TOOLS=1 it fails instead")
 	return ""
 }
 
