@@ -10,7 +10,6 @@ import (
 
 	"github.com/sluice-gateway/sluice/bench/sim"
 	"github.com/sluice-gateway/sluice/configs"
-	"github.com/sluice-gateway/sluice/internal/app"
 )
 
 // MatrixOptions configure Matrix.
@@ -37,15 +36,7 @@ type MatrixOptions struct {
 // unless o.NoPlots, and shows progress on progress. It fails when a run
 // fails, after writing the others.
 func Matrix(o MatrixOptions, progress io.Writer) error {
-	cfg, err := configs.Load(o.Config)
-	if err != nil {
-		return err
-	}
-	fleet, err := simFleet(cfg, o.Kinds)
-	if err != nil {
-		return err
-	}
-	spec, err := app.ScalerSpec(cfg)
+	cfg, fleet, spec, err := loadSimFleet(o.Config, o.Kinds)
 	if err != nil {
 		return err
 	}

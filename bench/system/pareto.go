@@ -11,8 +11,6 @@ import (
 
 	"github.com/sluice-gateway/sluice/bench/pareto"
 	"github.com/sluice-gateway/sluice/bench/sim"
-	"github.com/sluice-gateway/sluice/configs"
-	"github.com/sluice-gateway/sluice/internal/app"
 )
 
 // ParetoOptions configure Pareto.
@@ -42,15 +40,7 @@ type ParetoOptions struct {
 // to o.Out (pareto.Write); it shows progress on progress. It fails when a
 // run fails, after writing what the others found.
 func Pareto(o ParetoOptions, progress io.Writer) error {
-	cfg, err := configs.Load(o.Config)
-	if err != nil {
-		return err
-	}
-	fleet, err := simFleet(cfg, o.Kinds)
-	if err != nil {
-		return err
-	}
-	spec, err := app.ScalerSpec(cfg)
+	cfg, fleet, spec, err := loadSimFleet(o.Config, o.Kinds)
 	if err != nil {
 		return err
 	}

@@ -10,8 +10,6 @@ import (
 
 	"github.com/sluice-gateway/sluice/bench/sim"
 	"github.com/sluice-gateway/sluice/bench/sim/simplot"
-	"github.com/sluice-gateway/sluice/configs"
-	"github.com/sluice-gateway/sluice/internal/app"
 )
 
 // SimOptions configure Simulate.
@@ -36,11 +34,7 @@ type SimOptions struct {
 // writes its report to stdout (sim.WriteReport, or JSON), drawing the
 // timeline to o.Plot if set.
 func Simulate(o SimOptions, stdout io.Writer) error {
-	cfg, err := configs.Load(o.Config)
-	if err != nil {
-		return err
-	}
-	fleet, err := simFleet(cfg, o.Kinds)
+	_, fleet, spec, err := loadSimFleet(o.Config, o.Kinds)
 	if err != nil {
 		return err
 	}
@@ -53,10 +47,6 @@ func Simulate(o SimOptions, stdout io.Writer) error {
 		if events, err = sim.LoadEvents(o.Events); err != nil {
 			return err
 		}
-	}
-	spec, err := app.ScalerSpec(cfg)
-	if err != nil {
-		return err
 	}
 	res, err := sim.Run(sim.Options{Fleet: fleet, Trace: trace, Events: events, Policy: o.Policy,
 		Scaler: spec, Seed: o.Seed, Timeline: o.Plot != ""})

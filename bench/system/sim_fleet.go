@@ -6,6 +6,7 @@ import (
 	"github.com/sluice-gateway/sluice/bench/sim"
 	"github.com/sluice-gateway/sluice/configs"
 	"github.com/sluice-gateway/sluice/internal/app"
+	"github.com/sluice-gateway/sluice/scaler"
 )
 
 // SimKinds names the models a trace's light and heavy requests are for,
@@ -15,6 +16,25 @@ import (
 type SimKinds struct {
 	Light, Heavy string
 	HeavyRows    int64
+}
+
+// loadSimFleet loads the configuration file path and returns it with
+// the simulator's fleet of it (simFleet, with kinds) and the scaler's
+// spec as serve's scaler would plan it (app.ScalerSpec).
+func loadSimFleet(path string, kinds SimKinds) (*configs.Config, sim.Fleet, *scaler.Spec, error) {
+	cfg, err := configs.Load(path)
+	if err != nil {
+		return nil, sim.Fleet{}, nil, err
+	}
+	fleet, err := simFleet(cfg, kinds)
+	if err != nil {
+		return nil, sim.Fleet{}, nil, err
+	}
+	spec, err := app.ScalerSpec(cfg)
+	if err != nil {
+		return nil, sim.Fleet{}, nil, err
+	}
+	return cfg, fleet, spec, nil
 }
 
 // simFleet translates a configuration into the simulator's fleet: every
