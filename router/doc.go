@@ -86,11 +86,9 @@
 // time, and prefers the cheapest: it fills the cheapest pool first and
 // spills to the next only when the cheaper one would be late. If no pool
 // is on time, the third profile drops the last filter and prefers the
-// earliest completion among the pools that answer before the request's
-// deadline; when the work queued ahead makes none do, the request is
-// refused at once (ErrNoCapacity), so that its client may retry
-// elsewhere (a deadline shorter than even an idle worker's answer is left
-// to end the call, as no server could meet it). A pool that
+// earliest completion (DeadlineFilter, which would refuse at once what
+// the predicted work ahead makes late, is not in it: a curve learned on a
+// starved machine predicts too long). A pool that
 // cannot meet the SLO even idle is never chosen, so heavy requests never
 // land on small pools. Predicted completion (PoolView.Completion) is
 //

@@ -103,9 +103,6 @@ func TestDefaultPicker(t *testing.T) {
 }
 
 func TestDefaultPickerNoCapacity(t *testing.T) {
-	busy := func(ahead int) func(*PoolView) {
-		return func(v *PoolView) { v.FreeSlots, v.Ahead, v.InFlight = 0, ahead, 8 }
-	}
 	heavy := Facts{Model: "m", Rows: 32, SLO: 200 * ms, Due: t0.Add(200 * ms)}
 	tight := Facts{Model: "m", Rows: 32, SLO: 100 * ms, Due: t0.Add(100 * ms)}
 	tests := []struct {
@@ -121,11 +118,6 @@ func TestDefaultPickerNoCapacity(t *testing.T) {
 			`pool "cpu": 32 rows exceed its max batch 8; pool "gpu": 32 rows exceed its max batch 16`},
 		{"SLO unreachable", []PoolView{with(cpu(), func(v *PoolView) { v.MaxBatch = 0 })}, tight,
 			`pool "cpu": idle latency 165ms for 32 rows exceeds the SLO 100ms`},
-		// 2000 rows ahead, 250 batches of 45 ms: refused at once, not
-		// queued to fail at its deadline 1 s away.
-		{"no pool answers before the deadline", []PoolView{with(cpu(), busy(2000))},
-			Facts{Model: "m", Rows: 1, SLO: 200 * ms, Due: t0.Add(200 * ms), Deadline: t0.Add(time.Second)},
-			`pool "cpu": predicted completion 11.3175s exceeds`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -268,6 +260,30 @@ func TestPickThrifty(t *testing.T) {
 			d, err := DefaultPicker().Pick(views, f, now)
 			if err != nil || d.Pool != tt.want || d.Profile != tt.profile {
 				t.Errorf("Pick = %s by %s, %v; want %s by %s", d.Pool, d.Profile, err, tt.want, tt.profile)
+			}
+		})
+	}
+}
+
+// TestDeadlineFilter refuses a pool only when the work queued ahead, not
+// the request's own service, makes it miss the deadline.
+func TestDeadlineFilter(t *testing.T) {
+	c := Candidate{PoolView: PoolView{Name: "cpu", Curve: costmodel.Curve{Base: 10 * ms}}, Completion: 2 * time.Second}
+	tests := []struct {
+		name     string
+		deadline time.Time
+		refused  bool
+	}{
+		{"no deadline", time.Time{}, false},
+		{"the queue makes it late", t0.Add(time.Second), true},
+		{"late even idle: left to end at its deadline", t0.Add(5 * ms), false},
+		{"on time", t0.Add(3 * time.Second), false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := DeadlineFilter{}.Reject(Facts{Model: "m", Rows: 1, Deadline: tt.deadline}, c, t0)
+			if (got != "") != tt.refused {
+				t.Errorf("Reject = %q, want refused %v", got, tt.refused)
 			}
 		})
 	}

@@ -24,10 +24,7 @@ var (
 // its SLO when idle, the cheapest by USD per million inferences when
 // fully used at the request's SLO (PoolView.CostPerMillion) whose
 // predicted completion meets the request's due time; if none does, the
-// one with the earliest predicted completion that meets the request's
-// deadline. When the work queued ahead makes every pool miss it, the
-// request is refused at once, so that its client may retry elsewhere
-// rather than wait to fail at its deadline. A thrifty request
+// one with the earliest predicted completion. A thrifty request
 // (Facts.Thrifty: its tenant is past its budget's soft ratio) skips the
 // wait for on-time pools: it goes to the cheapest of the pools that can
 // meet its SLO idle, even when its queue makes the request late, rather
@@ -44,7 +41,7 @@ func DefaultPicker() Engine {
 		Scorers: []Weighted{{CostScorer{}, 1}},
 	}, {
 		Name:    "earliest",
-		Filters: []Filter{ReadyFilter{}, ServesFilter{}, FitsFilter{}, ReachableFilter{}, DeadlineFilter{}},
+		Filters: []Filter{ReadyFilter{}, ServesFilter{}, FitsFilter{}, ReachableFilter{}},
 		Scorers: []Weighted{{SpeedScorer{}, 1}},
 	}}}
 }
@@ -123,6 +120,10 @@ func Thrifty(f Facts) bool { return f.Thrifty }
 // elsewhere could still answer in time. A request that even an idle
 // worker cannot answer before its deadline is not dropped: no server
 // could, and it is answered at its deadline as any other.
+//
+// DefaultPicker does not use it: a prediction made from a curve learned
+// while the machine was starved of CPU can be tens of times too long,
+// and refusing on it fails calls that would have been answered in time.
 type DeadlineFilter struct{}
 
 // Reject implements Filter.
