@@ -22,6 +22,12 @@ const (
 	// DefaultBeta is the forecast's trend smoothing factor: small, since
 	// the trend is extrapolated over a whole cold start.
 	DefaultBeta = 0.02
+	// DefaultDamping is the time constant of the trend's damping: a trend
+	// adds at most 15 s of itself to any forecast, however far ahead, so
+	// that the trend of a step, extrapolated over a 60-90 s cold start,
+	// does not nearly double it (a 150 to 900 rps step was forecast at
+	// 1,670 rps undamped, 1,104 damped).
+	DefaultDamping = 15 * time.Second
 	// DefaultErrorGain moves the mean absolute forecast error 3 % of the
 	// way to each new error.
 	DefaultErrorGain = 0.03
@@ -70,6 +76,11 @@ type Config struct {
 	// QueueDrainTarget is the time within which a pool should drain its
 	// queue while arrivals continue. > 0.
 	QueueDrainTarget time.Duration
+	// BurstMemory is the half-life of the bursts a tier remembers: the
+	// excess of its mean arrival rate over its fastest pool's cold start
+	// above the forecast before it, which the tier keeps as standing
+	// headroom (see TierPlan.Headroom). >= 0; 0 keeps no headroom.
+	BurstMemory time.Duration
 	// LatencyHeadroom is the fraction of the SLO a pool's p95 may reach
 	// before it is scaled up ahead of demand; in (0, 1].
 	LatencyHeadroom float64
@@ -116,6 +127,10 @@ type Forecast struct {
 	Alpha float64
 	// Beta is the trend's smoothing factor; in (0, 1]; default 0.02.
 	Beta float64
+	// Damping is the time constant of the trend's extrapolation: a trend
+	// of b adds b·Damping·(1 - e^(-lead/Damping)) at a lead, never more
+	// than b·Damping; > 0; default 15s (DefaultDamping).
+	Damping time.Duration
 	// ErrorGain smooths the mean absolute one-step forecast error: each
 	// new error moves it this part of the way; in (0, 1]; default 0.03,
 	// so it remembers about thirty decisions and a burst of a few seconds
@@ -162,6 +177,9 @@ func (c Config) withDefaults() Config {
 	setNumber(&c.Forecast.Alpha, DefaultAlpha)
 	setNumber(&c.Forecast.Beta, DefaultBeta)
 	setNumber(&c.Forecast.ErrorGain, DefaultErrorGain)
+	if c.Forecast.Damping == 0 {
+		c.Forecast.Damping = DefaultDamping
+	}
 	setNumber(&c.Forecast.ErrorBand, DefaultErrorBand)
 	return c
 }

@@ -19,7 +19,7 @@ func Decide(spec *Spec, prev State, snap Snapshot, now time.Time) (Plan, State) 
 	}
 	d := newDecision(spec, prev, snap, now)
 	d.observe()
-	d.fill()
+	d.fillPriced()
 	d.recommend()
 	d.budget()
 	return d.finish()
@@ -37,7 +37,9 @@ type decision struct {
 	pools []poolWork    // by spec pool index
 	tiers []tierWork    // by spec tier index
 	cut   bool          // the budget cut the plan
-	plan  Plan
+	// withHeadroom adds the tiers' burst headroom to their demand.
+	withHeadroom bool
+	plan         Plan
 }
 
 // poolWork is what a decision works out for one pool.
@@ -56,6 +58,8 @@ type poolWork struct {
 type tierWork struct {
 	snap      TierSnapshot
 	panicRate float64   // mean arrival rate of the panic window
+	slope     float64   // the level's pace over the panic window, items/s per second
+	headroom  float64   // items/s kept standing above the forecast for bursts seen
 	panic     bool      // in panic mode
 	readyCap  float64   // items/s the ready replicas give the tier at SLO
 	demand    float64   // items/s provisioned for now, error band included
@@ -70,9 +74,10 @@ type tierWork struct {
 func newDecision(spec *Spec, prev State, snap Snapshot, now time.Time) *decision {
 	d := &decision{
 		spec: spec, cfg: spec.cfg, st: prev.clone(), snap: snap, now: now,
-		pools: make([]poolWork, len(spec.pools)),
-		tiers: make([]tierWork, len(spec.tiers)),
-		plan:  Plan{At: now, Replicas: map[string]int{}, Tiers: map[string]TierPlan{}},
+		pools:        make([]poolWork, len(spec.pools)),
+		tiers:        make([]tierWork, len(spec.tiers)),
+		plan:         Plan{At: now, Replicas: map[string]int{}, Tiers: map[string]TierPlan{}},
+		withHeadroom: true,
 	}
 	if !prev.at.IsZero() && now.After(prev.at) {
 		d.dt = now.Sub(prev.at)
@@ -93,7 +98,8 @@ func (d *decision) finish() (Plan, State) {
 	for ti, t := range d.spec.tiers {
 		w := &d.tiers[ti]
 		d.plan.Tiers[t.Name] = TierPlan{
-			Demand: w.demand, Capacity: w.capacity, Panic: w.panic, Shed: w.shed, Fallback: w.fallback,
+			Demand: w.demand, Capacity: w.capacity, Headroom: w.headroom,
+			Panic: w.panic, Shed: w.shed, Fallback: w.fallback,
 		}
 		ts := d.st.tiers[t.Name]
 		ts.alloc = map[string]float64{}

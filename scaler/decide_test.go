@@ -143,8 +143,9 @@ func TestDecideScenarios(t *testing.T) {
 			name: "fast pools cover a slow cheap pool until it is ready", cfg: bridge, ready: map[string]int{"gpu": 1},
 			steps: []step{
 				{span: time.Minute, rate: 200, want: map[string]int{"gpu": 1, "cpu": 0}, hold: true},
-				// 640 rps in 60s on gpu; 390 rps in 10s less 1 ready gpu on cpu.
-				{rate: 400, pools: map[string]PoolSnapshot{"gpu": {Ready: 1}}, want: map[string]int{"gpu": 4, "cpu": 38}},
+				// 414 rps in 60s on gpu, 376 in 10s less 1 ready gpu on
+				// cpu: the trend adds at most 15s of itself (damping).
+				{rate: 400, pools: map[string]PoolSnapshot{"gpu": {Ready: 1}}, want: map[string]int{"gpu": 3, "cpu": 36}},
 				{span: 58 * time.Second, rate: 400, pools: map[string]PoolSnapshot{"gpu": {Ready: 1, Starting: 3}}},
 				{span: 10 * time.Minute, rate: 400, want: map[string]int{"gpu": 2, "cpu": 0}},
 			},

@@ -19,12 +19,17 @@
 // factors Forecast.Alpha and Forecast.Beta, the trend per second so that
 // uneven ticks work), and provisioned as
 //
-//	demand(lead) = max(level, level + trend·lead) + ErrorBand·MAE
+//	demand(lead) = max(level, level + trend'·τ·(1 - e^(-lead/τ)))
+//	             + max(ErrorBand·MAE, headroom)
 //
 // where lead is the cold start of the pool being filled (what is started
-// now serves then), and MAE the mean absolute error of the one-step
-// forecasts, smoothed by a factor of 0.1. A falling trend does not lower
-// the demand ahead of time. Besides the tier's forecast, each pool has its
+// now serves then), τ is Forecast.Damping, trend' is the trend but no
+// more than the level rose per second over the panic window (a step
+// that has stopped rising leaves a trend that the smoothing keeps for
+// dozens of decisions), MAE is the mean absolute error of the one-step
+// forecasts, smoothed by Forecast.ErrorGain, and headroom is the tier's
+// standing headroom for the bursts it has seen (below). A falling trend
+// does not lower the demand ahead of time. Besides the tier's forecast, each pool has its
 // own floors, in replicas, at the SLO of the traffic it has
 // (PoolSnapshot.SLO; the tightest SLO of its tiers when the snapshot does
 // not say), so that a model with a tight SLO configured on a shared pool
@@ -61,6 +66,24 @@
 // lost spot replica is covered by the other pools at once; a cap keeps
 // capacity that no spot loss can take, at its price). Fractions of
 // replicas round up, but for the last 1 % of one.
+//
+// # Burst headroom
+//
+// A burst shorter than a cold start is served only by capacity that
+// stands before it. Each tier remembers the bursts it has seen: the mean
+// arrival rate over its fastest pool's cold start (at least PanicWindow)
+// less the forecast's level that long before, a maximum that halves
+// every BurstMemory, and the highest such mean rate, its peak. It keeps
+//
+//	headroom = min(burst, peak − level)
+//
+// standing above its forecast, in place of the error band when larger,
+// so the fill puts it on the cheapest pools that serve in time, and never
+// provisions beyond the highest rate seen. The plan's
+// HeadroomCostPerHour is what it adds to the fill's price (the fill is
+// run once without it to know), each TierPlan's Headroom its size, and
+// the reasons of the pools it sizes say "with N rps burst headroom". A
+// BurstMemory of 0 keeps none.
 //
 // # Dynamics
 //

@@ -61,10 +61,13 @@ func (d *decision) observeTier(ti int) {
 	x := w.snap.ArrivalRate
 	if d.fresh {
 		ts.holt = ts.holt.update(x, d.dt, d.cfg.Forecast.Alpha, d.cfg.Forecast.Beta, d.cfg.Forecast.ErrorGain)
-		ts.samples = addSample(ts.samples, d.now, x, d.cfg.PanicWindow)
-		ts.levels = addSample(ts.levels, d.now, ts.holt.level, d.spec.longestLead(ti)+time.Nanosecond)
+		ts.samples = addSample(ts.samples, d.now, x, max(d.cfg.PanicWindow, d.spec.burstSpan(ti)))
+		ts.levels = addSample(ts.levels, d.now, ts.holt.level, max(d.spec.longestLead(ti), d.cfg.PanicWindow)+time.Nanosecond)
+		d.learnBurst(ti, &ts)
 	}
-	w.panicRate = meanRate(ts.samples)
+	w.panicRate = meanSince(ts.samples, d.now, d.cfg.PanicWindow)
+	w.headroom = headroom(ts)
+	w.slope = pace(ts.levels, d.now, d.cfg.PanicWindow)
 	w.readyCap = d.readyCapacity(ti)
 	d.st.tiers[t.Name] = d.panicMode(t.Name, ts, w)
 }

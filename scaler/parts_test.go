@@ -14,16 +14,25 @@ func TestHolt(t *testing.T) {
 		name    string
 		rates   []float64 // one every 2s
 		horizon time.Duration
+		damping time.Duration
+		slope   float64 // the rise observed; +Inf for none
 		want    float64
 		wantMAE float64
 	}{
-		{"nothing seen", nil, time.Minute, 0, 0},
-		{"first rate is the level", []float64{100}, time.Minute, 100, 0},
-		{"constant rate", []float64{100, 100, 100, 100}, time.Minute, 100, 0},
+		{"nothing seen", nil, time.Minute, 0, inf, 0, 0},
+		{"first rate is the level", []float64{100}, time.Minute, 0, inf, 100, 0},
+		{"constant rate", []float64{100, 100, 100, 100}, time.Minute, 0, inf, 100, 0},
 		// level 150, trend 0.1·50/2s = 2.5/s, error |200-100| = 100.
-		{"a step up", []float64{100, 200}, 10 * time.Second, 175, 10},
+		{"a step up", []float64{100, 200}, 10 * time.Second, 0, inf, 175, 10},
 		// level 50, trend -2.5/s: the forecast keeps the level.
-		{"a step down", []float64{100, 0}, 10 * time.Second, 50, 10},
+		{"a step down", []float64{100, 0}, 10 * time.Second, 0, inf, 50, 10},
+		// 150 + 2.5·60 undamped; damped, 2.5·30·(1 - e^-2) = 64.85.
+		{"a step up over a cold start, undamped", []float64{100, 200}, time.Minute, 0, inf, 300, 10},
+		{"a step up over a cold start, damped", []float64{100, 200}, time.Minute, 30 * time.Second, inf,
+			150 + 75*(1-math.Exp(-2)), 10},
+		// The level rose 0.5/s lately: the trend counts for no more.
+		{"a trend capped by the rise observed", []float64{100, 200}, time.Minute, 0, 0.5, 180, 10},
+		{"a rise that stopped adds nothing", []float64{100, 200}, time.Minute, 30 * time.Second, 0, 150, 10},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -31,7 +40,7 @@ func TestHolt(t *testing.T) {
 			for _, r := range tt.rates {
 				h = h.update(r, 2*time.Second, alpha, beta, 0.1)
 			}
-			if got := h.forecast(tt.horizon); math.Abs(got-tt.want) > 1e-9 {
+			if got := h.forecast(tt.horizon, tt.damping, tt.slope); math.Abs(got-tt.want) > 1e-9 {
 				t.Errorf("forecast(%v) = %v, want %v", tt.horizon, got, tt.want)
 			}
 			if math.Abs(h.mae-tt.wantMAE) > 1e-9 {
@@ -45,6 +54,44 @@ func TestHolt(t *testing.T) {
 			t.Errorf("update with dt 0 = %+v, want %+v", got, h)
 		}
 	})
+}
+
+var inf = math.Inf(1)
+
+func TestPace(t *testing.T) {
+	at := func(s int) time.Time { return t0.Add(time.Duration(s) * time.Second) }
+	levels := func(rs ...float64) []sample {
+		var ss []sample
+		for i, r := range rs {
+			ss = append(ss, sample{at: at(2 * i), rate: r})
+		}
+		return ss
+	}
+	tests := []struct {
+		name   string
+		levels []sample
+		want   float64
+	}{
+		{"nothing seen", nil, 0},
+		{"one level", levels(100), 0},
+		// Only 2s of history: a rise of 20 over the 6s span.
+		{"a short history", levels(100, 120), 20.0 / 6},
+		// From 6s before the newest (second 4) to it: (190-130)/6s.
+		{"rising", levels(100, 110, 130, 150, 170, 190), 10},
+		{"a step that settled", levels(100, 500, 900, 900, 900, 900), 0},
+		{"falling", levels(900, 800, 700, 600), 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			now := at(0)
+			if n := len(tt.levels); n > 0 {
+				now = tt.levels[n-1].at
+			}
+			if got := pace(tt.levels, now, 6*time.Second); math.Abs(got-tt.want) > 1e-9 && got != tt.want {
+				t.Errorf("pace = %v, want %v", got, tt.want)
+			}
+		})
+	}
 }
 
 func TestMaxWindow(t *testing.T) {
@@ -68,10 +115,14 @@ func TestSamples(t *testing.T) {
 	for i, r := range []float64{10, 20, 30, 40} {
 		ss = addSample(ss, t0.Add(time.Duration(2*i)*time.Second), r, 6*time.Second)
 	}
-	if got := meanRate(ss); got != 30 {
+	now := t0.Add(6 * time.Second)
+	if got := meanSince(ss, now, 6*time.Second); got != 30 {
 		t.Errorf("mean of the last 6s = %v, want 30 (of 20, 30, 40)", got)
 	}
-	if got := meanRate(nil); got != 0 {
+	if got := meanSince(ss, now, 4*time.Second); got != 35 {
+		t.Errorf("mean of the last 4s = %v, want 35 (of 30, 40)", got)
+	}
+	if got := meanSince(nil, now, 6*time.Second); got != 0 {
 		t.Errorf("mean of nothing = %v, want 0", got)
 	}
 }

@@ -20,6 +20,10 @@ type Plan struct {
 	Tiers map[string]TierPlan
 	// CostPerHour is the price of Replicas, USD per hour.
 	CostPerHour float64
+	// HeadroomCostPerHour is the part of the fill's price, USD per hour,
+	// that the tiers' burst headroom adds: the price of the replicas the
+	// fill placed less that of those it places without the headroom.
+	HeadroomCostPerHour float64
 	// Events are things worth a log line and a metric: panics starting and
 	// ending, lost spot workers, budget cuts, daily spend thresholds.
 	Events []Event
@@ -33,6 +37,10 @@ type TierPlan struct {
 	// Capacity is the items per second the planned replicas give the tier
 	// at its SLO (a pool shared by tiers counts for each its share).
 	Capacity float64
+	// Headroom is the items per second kept standing above the forecast
+	// for the bursts the tier has seen (Config.BurstMemory); it counts in
+	// Demand's provision for lead times where it exceeds the error band.
+	Headroom float64
 	// Panic is true while the tier is in panic mode.
 	Panic bool
 	// Shed tells admission which priority classes to reject.

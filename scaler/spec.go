@@ -190,6 +190,7 @@ func (p *problems) config(c Config) {
 	}{
 		{"interval", c.Interval}, {"stabilization", c.Stabilization}, {"panic window", c.PanicWindow},
 		{"spot backoff", c.SpotBackoff}, {"queue drain target", c.QueueDrainTarget},
+		{"forecast damping", c.Forecast.Damping},
 	} {
 		if d.v <= 0 {
 			p.addf("%s %v must be > 0", d.name, d.v)
@@ -206,6 +207,9 @@ func (p *problems) config(c Config) {
 	p.nonNegative("forecast error band", c.Forecast.ErrorBand)
 	if !(c.HoldColdStarts > 0) {
 		p.addf("hold cold starts %v must be > 0", c.HoldColdStarts)
+	}
+	if c.BurstMemory < 0 {
+		p.addf("burst memory %v must be >= 0", c.BurstMemory)
 	}
 	p.nonNegative("budget per hour", c.Budget.PerHour)
 	p.nonNegative("budget per day", c.Budget.PerDay)

@@ -23,7 +23,8 @@ func TestNewSpecDefaults(t *testing.T) {
 		Interval: 2 * time.Second, Stabilization: 5 * time.Minute, HoldColdStarts: 3, PanicWindow: 6 * time.Second,
 		PanicThreshold: 2, SpotShareMax: 1, SpotBackoff: 2 * time.Minute,
 		QueueDrainTarget: 5 * time.Second, LatencyHeadroom: DefaultLatencyHeadroom,
-		Forecast: Forecast{Alpha: DefaultAlpha, Beta: DefaultBeta, ErrorGain: DefaultErrorGain, ErrorBand: DefaultErrorBand},
+		Forecast: Forecast{Alpha: DefaultAlpha, Beta: DefaultBeta, Damping: DefaultDamping,
+			ErrorGain: DefaultErrorGain, ErrorBand: DefaultErrorBand},
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("defaults (-want +got):\n%s", diff)

@@ -22,13 +22,17 @@ type State struct {
 // tierState is what a tier remembers.
 type tierState struct {
 	holt    holt
-	samples []sample // arrival rates of the last panic window
+	samples []sample // arrival rates of the last panic window or burst span
 	// levels are the forecast's levels over the longest cold start of
-	// the tier's pools.
+	// the tier's pools, or the panic window when longer.
 	levels []sample
 	// panicSince is when the current panic began, panicLast when its
 	// condition last held; both zero when not in panic.
 	panicSince, panicLast time.Time
+	// burst is the largest excess of a burst span's mean rate over the
+	// level before it, decaying by half every BurstMemory; peak is the
+	// largest such mean (see headroom).
+	burst, peak float64
 	// alloc is the previous decision's fractional replicas per pool, which
 	// splits a shared pool's ready capacity among its tiers.
 	alloc map[string]float64

@@ -14,21 +14,32 @@ func (d *decision) fill() {
 }
 
 // demandAt returns the items/s tier ti must be able to serve lead from
-// now: the forecast plus its error band. In a panic, a pool is sized only
+// now: the forecast plus its error band or its burst headroom, the larger
+// (see headroom), its trend no faster than the level rose over the panic
+// window (see pace). In a panic, a pool is sized only
 // for what has lasted its cold start (see sustained), and the panic
 // demand counts for it once the surge has lasted that long, the panic
 // window included.
 func (d *decision) demandAt(ti int, lead time.Duration) float64 {
 	ts, w := d.st.tiers[d.spec.tiers[ti].Name], &d.tiers[ti]
-	r := ts.holt.forecast(lead)
+	r := ts.holt.forecast(lead, d.cfg.Forecast.Damping, w.slope)
 	if w.panic {
 		r = min(r, sustained(ts.levels, d.now, lead, ts.holt.level))
 	}
-	r += d.cfg.Forecast.ErrorBand * ts.holt.mae
+	if d.withHeadroom {
+		r += max(d.band(ti), w.headroom)
+	} else {
+		r += d.band(ti)
+	}
 	if d.panicAt(ti, lead) {
 		r = max(r, w.panicRate)
 	}
 	return r
+}
+
+// band returns tier ti's forecast error band, items/s.
+func (d *decision) band(ti int) float64 {
+	return d.cfg.Forecast.ErrorBand * d.st.tiers[d.spec.tiers[ti].Name].holt.mae
 }
 
 // panicAt reports whether tier ti's panic demand counts for a pool that
@@ -175,6 +186,9 @@ func (d *decision) explainFill(ti, pi int, n, want float64, panicked bool) {
 		rel = "under"
 	}
 	why := fmt.Sprintf("%s %s %.0f rps %s %.0f at SLO", d.spec.tiers[ti].Name, what, want, rel, w.readyCap)
+	if w.headroom > d.band(ti) {
+		why += fmt.Sprintf(" with %.0f rps burst headroom", w.headroom)
+	}
 	if lost := d.lostSpot(ti, pi); lost != "" {
 		why += "; covering " + lost + "'s lost workers"
 	}

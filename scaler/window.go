@@ -69,15 +69,3 @@ func sustained(ss []sample, now time.Time, lead time.Duration, level float64) fl
 	}
 	return low
 }
-
-// meanRate returns the mean rate of ss; 0 when empty.
-func meanRate(ss []sample) float64 {
-	if len(ss) == 0 {
-		return 0
-	}
-	sum := 0.0
-	for _, s := range ss {
-		sum += s.rate
-	}
-	return sum / float64(len(ss))
-}

@@ -1,0 +1,106 @@
+package scaler
+
+import (
+	"math"
+	"slices"
+	"time"
+)
+
+// The burst headroom: see the package documentation, "Burst headroom".
+
+// burstSpan returns the span over which tier ti's bursts are measured:
+// its fastest pool's cold start, at least the panic window.
+func (s *Spec) burstSpan(ti int) time.Duration {
+	fastest := time.Duration(math.MaxInt64)
+	for _, m := range s.tiers[ti].members {
+		fastest = min(fastest, s.pools[m.pool].ColdStart)
+	}
+	return max(fastest, s.cfg.PanicWindow)
+}
+
+// learnBurst updates tier ti's burst memory from its samples and levels,
+// decayed over the time since the previous decision; it changes nothing
+// when BurstMemory is 0.
+func (d *decision) learnBurst(ti int, ts *tierState) {
+	if d.cfg.BurstMemory <= 0 {
+		return
+	}
+	span := d.spec.burstSpan(ti)
+	mean := meanSince(ts.samples, d.now, span)
+	excess := max(mean-levelSince(ts.levels, d.now, span), 0)
+	keep := math.Exp2(-d.dt.Seconds() / d.cfg.BurstMemory.Seconds())
+	ts.burst = max(ts.burst*keep, excess)
+	ts.peak = max(ts.peak, mean)
+}
+
+// headroom returns the items/s tier ts keeps standing above its level
+// for the bursts it has seen; 0 with no burst memory.
+func headroom(ts tierState) float64 {
+	return max(min(ts.burst, ts.peak-ts.holt.level), 0)
+}
+
+// fillPriced fills the tiers' demand (see fill) and prices their burst
+// headroom: when a tier's headroom exceeds its error band, it fills once
+// without any headroom first, and the plan's HeadroomCostPerHour is the
+// difference of the two fills' prices.
+func (d *decision) fillPriced() {
+	if !d.headroomCounts() {
+		d.fill()
+		return
+	}
+	pools, tiers := slices.Clone(d.pools), slices.Clone(d.tiers)
+	d.withHeadroom = false
+	d.fill()
+	without := d.fillCost()
+	d.pools, d.tiers, d.withHeadroom = pools, tiers, true
+	d.fill()
+	d.plan.HeadroomCostPerHour = d.fillCost() - without
+}
+
+// headroomCounts reports whether a tier's headroom exceeds its error band.
+func (d *decision) headroomCounts() bool {
+	for ti := range d.spec.tiers {
+		if d.tiers[ti].headroom > d.band(ti) {
+			return true
+		}
+	}
+	return false
+}
+
+// fillCost returns the price of the whole replicas the fill placed, USD
+// per hour.
+func (d *decision) fillCost() float64 {
+	c := 0.0
+	for pi, p := range d.spec.pools {
+		c += p.CostPerHour(roundUp(d.pools[pi].alloc))
+	}
+	return c
+}
+
+// meanSince returns the mean rate of the samples of ss within span
+// before now; 0 when none.
+func meanSince(ss []sample, now time.Time, span time.Duration) float64 {
+	sum, n := 0.0, 0
+	for _, s := range ss {
+		if now.Sub(s.at) < span {
+			sum += s.rate
+			n++
+		}
+	}
+	if n == 0 {
+		return 0
+	}
+	return sum / float64(n)
+}
+
+// levelSince returns the oldest level of levels within span before now:
+// the forecast the tier had when the samples of that span began; 0 when
+// none.
+func levelSince(levels []sample, now time.Time, span time.Duration) float64 {
+	for _, s := range levels {
+		if now.Sub(s.at) <= span {
+			return s.rate
+		}
+	}
+	return 0
+}
