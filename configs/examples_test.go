@@ -55,7 +55,7 @@ func TestQuickstart(t *testing.T) {
 			Interval: DefaultScalerInterval, Stabilization: 30 * time.Second, HoldColdStarts: DefaultHoldColdStarts,
 			PanicWindow: DefaultPanicWindow, PanicThreshold: DefaultPanicThreshold,
 			QueueDrainTarget: DefaultQueueDrainTarget, SpotShareMax: DefaultSpotShareMax,
-			SpotBackoff: DefaultSpotBackoff, Driver: DriverLocal,
+			SpotBackoff: DefaultSpotBackoff, BurstMemory: DefaultBurstMemory, Driver: DriverLocal,
 		},
 		Budget: Budget{PerHour: 3.00},
 		State:  State{File: DefaultStateFile, FlushInterval: DefaultFlushInterval},

@@ -30,6 +30,9 @@ const (
 	DefaultSpotBackoff = 2 * time.Minute
 	// DefaultQueueDrainTarget is the time a queue should drain within.
 	DefaultQueueDrainTarget = 5 * time.Second
+	// DefaultBurstMemory is the half-life of the bursts a tier
+	// remembers and keeps standing headroom for.
+	DefaultBurstMemory = 10 * time.Minute
 	// DefaultDriver runs workers as child processes.
 	DefaultDriver = DriverLocal
 )
@@ -66,6 +69,13 @@ type Scaler struct {
 	// drain while arrivals continue; > 0, default 5s
 	// (DefaultQueueDrainTarget).
 	QueueDrainTarget time.Duration `yaml:"queue_drain_target"`
+	// BurstMemory is the half-life of the bursts a tier remembers: the
+	// excess of its arrival rate over its fastest pool's cold start above
+	// the forecast, kept as standing headroom on the cheapest capacity
+	// that serves it in time, since a burst shorter than a cold start
+	// finds only what already runs; > 0, default 10m
+	// (DefaultBurstMemory). A tiny value (1ns) keeps none.
+	BurstMemory time.Duration `yaml:"burst_memory"`
 	// DryRun logs the scaler's plans without resizing pools or shedding;
 	// default false.
 	DryRun bool `yaml:"dry_run"`
@@ -112,6 +122,7 @@ func (s *Scaler) applyDefaults() {
 	fillIfZero(&s.SpotShareMax, DefaultSpotShareMax)
 	fillIfZero(&s.SpotBackoff, DefaultSpotBackoff)
 	fillIfZero(&s.QueueDrainTarget, DefaultQueueDrainTarget)
+	fillIfZero(&s.BurstMemory, DefaultBurstMemory)
 	fillIfZero(&s.Driver, DefaultDriver)
 }
 
@@ -123,6 +134,7 @@ func (c *checker) scaler(s Scaler, pools []Pool) {
 	c.positive("scaler.panic_window", s.PanicWindow)
 	c.positive("scaler.spot_backoff", s.SpotBackoff)
 	c.positive("scaler.queue_drain_target", s.QueueDrainTarget)
+	c.positive("scaler.burst_memory", s.BurstMemory)
 	if !(s.PanicThreshold > 1) || math.IsInf(s.PanicThreshold, 1) {
 		c.addf("scaler.panic_threshold", "%v must be > 1 and finite", s.PanicThreshold)
 	}

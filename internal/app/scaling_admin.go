@@ -23,13 +23,15 @@ const maxPinBody = 4 << 10
 type planView struct {
 	At     time.Time `json:"at"`
 	DryRun bool      `json:"dry_run"`
-	// USDPerHour is the planned fleet's price.
-	USDPerHour float64             `json:"usd_per_hour"`
-	Pools      []poolPlanView      `json:"pools"`
-	Tiers      []status.TierView   `json:"tiers"`
-	Changes    []status.ChangeView `json:"changes"`
-	Events     []string            `json:"events"`
-	Pins       map[string]poolPin  `json:"pins"`
+	// USDPerHour is the planned fleet's price, of which
+	// HeadroomUSDPerHour keeps the tiers' burst headroom.
+	USDPerHour         float64             `json:"usd_per_hour"`
+	HeadroomUSDPerHour float64             `json:"headroom_usd_per_hour"`
+	Pools              []poolPlanView      `json:"pools"`
+	Tiers              []status.TierView   `json:"tiers"`
+	Changes            []status.ChangeView `json:"changes"`
+	Events             []string            `json:"events"`
+	Pins               map[string]poolPin  `json:"pins"`
 }
 
 // poolPlanView is one pool of the plan, with its replicas now.
@@ -73,7 +75,7 @@ func (s *autoscaler) getPlan(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	v := planView{
-		At: plan.At, DryRun: s.dryRun, USDPerHour: plan.CostPerHour,
+		At: plan.At, DryRun: s.dryRun, USDPerHour: plan.CostPerHour, HeadroomUSDPerHour: plan.HeadroomCostPerHour,
 		Changes: changeViews(plan.Changes), Events: eventTexts(plan.Events), Pins: map[string]poolPin{},
 	}
 	for _, pc := range s.pins.current() {
@@ -175,7 +177,7 @@ func tierViews(tiers map[string]scaler.TierPlan) []status.TierView {
 	out := make([]status.TierView, 0, len(tiers))
 	for name, tp := range tiers {
 		out = append(out, status.TierView{
-			Name: name, Demand: tp.Demand, Capacity: tp.Capacity, Panic: tp.Panic,
+			Name: name, Demand: tp.Demand, Capacity: tp.Capacity, Headroom: tp.Headroom, Panic: tp.Panic,
 			Shed: tp.Shed.String(), Fallback: tp.Fallback,
 		})
 	}

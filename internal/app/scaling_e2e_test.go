@@ -101,12 +101,13 @@ func TestBurstScalesUpAndDown(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts Sluice and its workers; skipped in -short mode")
 	}
-	// One replica serves 20 requests a second.
+	// One replica serves 20 requests a second. The scaler keeps no burst
+	// headroom (burst_memory 1ns), which would keep the burst's replicas.
 	s := startScaledServe(t, `models: [{name: sum, tier: t, slo: 500ms, batching: false}]
 tiers: [{name: t, pools: [p]}]
 pools:
   - {name: p, curve: {base: 50ms}, cold_start: 100ms, replicas: {min: 1, initial: 1, max: 3}}
-scaler: {interval: 200ms, stabilization: 2s}
+scaler: {interval: 200ms, stabilization: 2s, burst_memory: 1ns}
 `)
 	s.logs.Next(t, 0, "pool workers changed", "pool", "p", "ready", 1)
 	from := s.logs.Len()

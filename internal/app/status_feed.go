@@ -93,7 +93,8 @@ func (f *statusFeed) live(ctx context.Context, pools []string) map[string]status
 // plan returns the scaler's current plan.
 func (f *statusFeed) plan() (status.Plan, bool) {
 	p, ok := f.sc.loop.Plan()
-	return status.Plan{Replicas: p.Replicas, CostPerHour: p.CostPerHour, Tiers: tierViews(p.Tiers)}, ok
+	return status.Plan{Replicas: p.Replicas, CostPerHour: p.CostPerHour, HeadroomCostPerHour: p.HeadroomCostPerHour,
+		Tiers: tierViews(p.Tiers)}, ok
 }
 
 // decisions returns the scaler's recent decisions, oldest first.

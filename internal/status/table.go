@@ -38,7 +38,11 @@ func plannedUSD(v View) string {
 	if !v.Planned {
 		return "-"
 	}
-	return fmtUSD(v.Fleet.PlannedUSDPerHour) + " $/h"
+	s := fmtUSD(v.Fleet.PlannedUSDPerHour) + " $/h"
+	if h := v.Fleet.HeadroomUSDPerHour; h > 0 {
+		s += " (burst headroom " + fmtUSD(h) + " $/h)"
+	}
+	return s
 }
 
 func writePoolTable(tw io.Writer, v View) {
@@ -65,9 +69,9 @@ func writeTierTable(tw io.Writer, v View) {
 	if len(v.Tiers) == 0 {
 		return
 	}
-	fmt.Fprint(tw, "\nTIER\tDEMAND/S\tCAPACITY/S\tPANIC\tSHEDDING\tFALLBACK\n")
+	fmt.Fprint(tw, "\nTIER\tDEMAND/S\tCAPACITY/S\tHEADROOM/S\tPANIC\tSHEDDING\tFALLBACK\n")
 	for _, t := range v.Tiers {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", t.Name, fmtRate(t.Demand), fmtRate(t.Capacity),
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", t.Name, fmtRate(t.Demand), fmtRate(t.Capacity), fmtRate(t.Headroom),
 			pick(t.Panic, "yes", "no"), t.Shed, pick(t.Fallback, "on", "off"))
 	}
 }

@@ -97,11 +97,13 @@ type FleetView struct {
 	Rate             float64 `json:"rate"`
 	// USDPerHour is the price of the replicas that run now (the spend
 	// rate), SpotUSDPerHour its spot part, PlannedUSDPerHour the price
-	// of the plan's sizes.
-	USDPerHour        float64   `json:"usd_per_hour"`
-	SpotUSDPerHour    float64   `json:"spot_usd_per_hour"`
-	PlannedUSDPerHour float64   `json:"planned_usd_per_hour"`
-	Trend             TrendView `json:"trend"`
+	// of the plan's sizes, HeadroomUSDPerHour the part of it that the
+	// tiers' burst headroom adds.
+	USDPerHour         float64   `json:"usd_per_hour"`
+	SpotUSDPerHour     float64   `json:"spot_usd_per_hour"`
+	PlannedUSDPerHour  float64   `json:"planned_usd_per_hour"`
+	HeadroomUSDPerHour float64   `json:"headroom_usd_per_hour"`
+	Trend              TrendView `json:"trend"`
 }
 
 // BudgetView compares the spend rate with the budget.
@@ -147,9 +149,12 @@ type TrendView struct {
 // scaler's plan, as the status and GET /admin/plan show them.
 type TierView struct {
 	Name string `json:"name"`
-	// Demand and Capacity are in items (rows) per second.
+	// Demand and Capacity are in items (rows) per second, as is
+	// Headroom, the part kept standing above the forecast for the bursts
+	// the tier has seen.
 	Demand   float64 `json:"demand"`
 	Capacity float64 `json:"capacity"`
+	Headroom float64 `json:"headroom"`
 	Panic    bool    `json:"panic"`
 	// Shed is the shed level's name: none, low or normal.
 	Shed     string `json:"shed"`
@@ -216,8 +221,9 @@ type Live struct {
 type Plan struct {
 	// Replicas holds the desired size of each pool.
 	Replicas map[string]int
-	// CostPerHour is the planned fleet's price, USD per hour.
-	CostPerHour float64
+	// CostPerHour is the planned fleet's price, USD per hour, of which
+	// HeadroomCostPerHour keeps the tiers' burst headroom.
+	CostPerHour, HeadroomCostPerHour float64
 	// Tiers are the tiers' directives, sorted by name.
 	Tiers []TierView
 }
@@ -252,6 +258,7 @@ func build(in input) View {
 	v.Fleet = fleetOf(v.Pools, samples)
 	if in.Planned {
 		v.Fleet.PlannedUSDPerHour = in.Plan.CostPerHour
+		v.Fleet.HeadroomUSDPerHour = in.Plan.HeadroomCostPerHour
 	}
 	v.Budget = budgetOf(in.Layout.Budget, v.Fleet)
 	v.Tiers = in.Plan.Tiers

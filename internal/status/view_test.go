@@ -40,10 +40,10 @@ func statusFixture() input {
 			"gpu":      {Err: errors.New(`pool "gpu": replicas: api server away`)},
 		},
 		Plan: Plan{
-			Replicas: map[string]int{"cpu": 3, "gpu-spot": 2, "gpu": 0}, CostPerHour: 2.7,
+			Replicas: map[string]int{"cpu": 3, "gpu-spot": 2, "gpu": 0}, CostPerHour: 2.7, HeadroomCostPerHour: 1.2,
 			Tiers: []TierView{
 				{Name: "heavy", Demand: 9, Capacity: 4, Panic: true, Shed: "low", Fallback: true},
-				{Name: "light", Demand: 52.5, Capacity: 80, Shed: "none"},
+				{Name: "light", Demand: 52.5, Capacity: 80, Headroom: 20, Shed: "none"},
 			},
 		},
 		Planned: true,
@@ -97,14 +97,14 @@ func TestBuildStatusPools(t *testing.T) {
 	}
 	wantFleet := FleetView{
 		Desired: 5, Ready: 3, Starting: 1, SpotReplicas: 1, OnDemandReplicas: 3, SpotShare: 0.25,
-		Queued: 4, Rate: 52.5, USDPerHour: 1.5, SpotUSDPerHour: 1.2, PlannedUSDPerHour: 2.7,
+		Queued: 4, Rate: 52.5, USDPerHour: 1.5, SpotUSDPerHour: 1.2, PlannedUSDPerHour: 2.7, HeadroomUSDPerHour: 1.2,
 	}
 	if diff := cmp.Diff(wantFleet, v.Fleet, cmpopts.IgnoreFields(FleetView{}, "Trend"), cmpopts.EquateApprox(0, 1e-9)); diff != "" {
 		t.Errorf("fleet (-want +got):\n%s", diff)
 	}
 	wantTiers := []TierView{
 		{Name: "heavy", Demand: 9, Capacity: 4, Panic: true, Shed: "low", Fallback: true},
-		{Name: "light", Demand: 52.5, Capacity: 80, Shed: "none"},
+		{Name: "light", Demand: 52.5, Capacity: 80, Headroom: 20, Shed: "none"},
 	}
 	if diff := cmp.Diff(wantTiers, v.Tiers); diff != "" {
 		t.Errorf("tiers (-want +got):\n%s", diff)
