@@ -17,8 +17,9 @@ import (
 // they see identical parameters.
 //
 // Divided by k: each pool's cold_start, and the scaler's interval,
-// stabilization, panic_window, spot_backoff and queue_drain_target (its
-// forecast looks one cold start ahead, so it follows the cold starts).
+// stabilization, panic_window, spot_backoff, queue_drain_target and
+// burst_memory (its forecast looks one cold start ahead, so it follows
+// the cold starts).
 //
 // Kept: latencies and deadlines (curves, SLOs, timeouts, queue times,
 // limits), since requests are not compressed; the health checks,
@@ -41,7 +42,7 @@ func compressTime(cfg *configs.Config, k float64) error {
 		divide(&cfg.Pools[i].ColdStart, k)
 	}
 	s := &cfg.Scaler
-	for _, d := range []*time.Duration{&s.Interval, &s.Stabilization, &s.PanicWindow, &s.SpotBackoff, &s.QueueDrainTarget} {
+	for _, d := range []*time.Duration{&s.Interval, &s.Stabilization, &s.PanicWindow, &s.SpotBackoff, &s.QueueDrainTarget, &s.BurstMemory} {
 		divide(d, k)
 	}
 	if err := cfg.Validate(); err != nil {

@@ -20,7 +20,7 @@ var (
 	compressed = []string{
 		"pools[].cold_start",
 		"scaler.interval", "scaler.stabilization", "scaler.panic_window",
-		"scaler.spot_backoff", "scaler.queue_drain_target",
+		"scaler.spot_backoff", "scaler.queue_drain_target", "scaler.burst_memory",
 	}
 	kept = []string{
 		// Latencies and deadlines: requests are not compressed.
