@@ -72,6 +72,8 @@ func TestNewSpecErrors(t *testing.T) {
 			[]string{`tiers[0] "t": pool "cpu" listed twice`}},
 		{"tier twice", func(c *Config) { c.Tiers = append(c.Tiers, c.Tiers[0]) }, []string{`tiers[1] "t": name used twice`}},
 		{"no slo", func(c *Config) { c.Tiers[0].SLO = -time.Second }, []string{"slo -1s must be > 0"}},
+		{"negative burst memory", func(c *Config) { c.BurstMemory = -time.Minute }, []string{"burst memory -1m0s must be >= 0"}},
+		{"negative damping", func(c *Config) { c.Forecast.Damping = -time.Second }, []string{"forecast damping -1s must be > 0"}},
 		{"slo too tight", func(c *Config) { c.Tiers[0].SLO = 300 * time.Millisecond },
 			[]string{`tiers[0] "t": no pool meets the slo 300ms`}},
 		{"spot share above 1", func(c *Config) { c.SpotShareMax = 1.5 }, []string{"spot share max 1.5 must be in (0, 1]"}},
