@@ -59,7 +59,12 @@
 // covers, does not start a replica of a dear pool. Spot pools together
 // take at most SpotShareMax of a tier's demand (by default all of it: a
 // lost spot replica is covered by the other pools at once; a cap keeps
-// capacity that no spot loss can take, at its price). Fractions of
+// capacity that no spot loss can take, at its price). OnDemandHigh
+// lowers that cap by the high class's share of the demand (smoothed as
+// the level is), for a tier with spot pools none of whose other pools
+// starts faster than they do: a spot pool lost whole would leave its
+// high-priority requests waiting a cold start no faster pool can cut
+// short, so that part runs on other pools all the time. Fractions of
 // replicas round up, but for the last 1 % of one.
 //
 // # Dynamics

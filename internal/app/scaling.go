@@ -29,7 +29,7 @@ func scalerConfig(in *inForce) scaler.Config {
 	sc := scaler.Config{
 		Interval: s.Interval, Stabilization: s.Stabilization, HoldColdStarts: s.HoldColdStarts,
 		PanicWindow: s.PanicWindow, PanicThreshold: s.PanicThreshold,
-		SpotShareMax: s.SpotShareMax, SpotBackoff: s.SpotBackoff,
+		SpotShareMax: s.SpotShareMax, OnDemandHigh: s.OnDemandHighShare(), SpotBackoff: s.SpotBackoff,
 		QueueDrainTarget: s.QueueDrainTarget,
 		Budget:           scaler.Budget{PerHour: cfg.Budget.PerHour, PerDay: cfg.Budget.PerDay},
 	}
