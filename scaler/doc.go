@@ -107,8 +107,12 @@
 // The ceiling is Budget.PerHour, lowered when Budget.PerDay is set to what
 // keeps the day within it: (PerDay − spent today) / hours to midnight,
 // spending being estimated from the replicas observed at each decision. A
-// plan over the ceiling loses replicas from the pools dearest per inference
-// first, down to their Min (pre-warm and warm replicas are not spared).
+// plan over the ceiling loses replicas, down to their pools' Min (pre-warm
+// and warm replicas are not spared), those that cost most per inference
+// served within their pool's hold window first: a replica serves from when
+// it is ready, so replicas not started yet go before starting ones, and
+// those before ready ones; and the unstarted replicas of a slow pool can
+// go before the ready ones of a fast pool dearer per inference at full use.
 // A tier the cut leaves short of its current arrival rate is shed: low
 // when the shortfall is within the low class's rate, normal as well beyond
 // it, and fallback models beyond the low and normal rates together. Events
