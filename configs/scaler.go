@@ -63,8 +63,9 @@ type Scaler struct {
 	// SpotShareMax caps the part of a tier's demand placed on spot pools;
 	// in (0, 1], default 1 (DefaultSpotShareMax): no cap.
 	SpotShareMax float64 `yaml:"spot_share_max"`
-	// OnDemandHigh is the part of each tier's high-priority demand kept
-	// on pools that are not spot (spot pools take at most the rest); in
+	// OnDemandHigh is the part of each tier's high-priority demand that
+	// pools other than spot can serve at all times, on top of what spot
+	// pools take; in
 	// [0, 1], default 0 (DefaultOnDemandHigh): no floor. A pointer, so
 	// that 0 can be set. It holds for a
 	// tier with spot pools none of whose other pools starts faster than

@@ -60,7 +60,6 @@ type tierWork struct {
 	readyCap  float64   // items/s the ready replicas give the tier at SLO
 	demand    float64   // items/s provisioned for now, error band included
 	needNow   float64   // items/s arriving now, without the error band
-	spotShare float64   // the most of the demand that spot pools take
 	alloc     []float64 // replicas placed on each member
 	readyUsed []float64 // of which ready now
 	capacity  float64   // items/s of the final plan at SLO

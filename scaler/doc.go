@@ -59,12 +59,14 @@
 // covers, does not start a replica of a dear pool. Spot pools together
 // take at most SpotShareMax of a tier's demand (by default all of it: a
 // lost spot replica is covered by the other pools at once; a cap keeps
-// capacity that no spot loss can take, at its price). OnDemandHigh
-// lowers that cap by the high class's share of the demand (smoothed as
-// the level is), for a tier with spot pools none of whose other pools
-// starts faster than they do: a spot pool lost whole would leave its
-// high-priority requests waiting a cold start no faster pool can cut
-// short, so that part runs on other pools all the time. Fractions of
+// capacity that no spot loss can take, at its price). For a tier with
+// spot pools none of whose other pools starts faster than they do, a spot
+// pool lost whole would leave its high-priority requests waiting a cold
+// start that no faster pool can cut short; OnDemandHigh keeps that part
+// of the tier's demand (the high class's share, smoothed as the level is)
+// placed on its other pools too, cheapest per inference first, on top of
+// what spot takes: the router sends requests to the cheapest pool, so the
+// floor stands ready rather than takes traffic from spot. Fractions of
 // replicas round up, but for the last 1 % of one.
 //
 // # Dynamics

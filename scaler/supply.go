@@ -48,17 +48,13 @@ func (d *decision) fillTier(ti int) {
 	}
 	w.alloc = make([]float64, len(t.members))
 	w.readyUsed = make([]float64, len(t.members))
-	w.spotShare = d.cfg.SpotShareMax
-	if t.slowOnDemand {
-		w.spotShare = min(w.spotShare, 1-d.cfg.OnDemandHigh*d.st.tiers[t.Name].high)
-	}
 	spot := 0.0 // items/s placed on spot pools so far
 	for i, m := range t.members {
 		p := &d.spec.pools[m.pool]
 		want := d.demandAt(ti, p.ColdStart)
 		need := want - d.availableAt(ti, i, p.ColdStart)
 		if p.Spot {
-			need = min(need, w.spotShare*want-spot)
+			need = min(need, d.cfg.SpotShareMax*want-spot)
 		}
 		n := d.place(ti, i, need/m.thr)
 		if p.Spot {
@@ -69,6 +65,7 @@ func (d *decision) fillTier(ti int) {
 		}
 	}
 	d.consolidate(ti)
+	d.onDemandFloor(ti)
 }
 
 // consolidate moves what tier ti placed on a member to a cheaper member
@@ -96,7 +93,7 @@ func (d *decision) cheaperOn(ti, from, to int) bool {
 	src, dst := t.members[from], t.members[to]
 	ps, pd := &d.spec.pools[src.pool], &d.spec.pools[dst.pool]
 	ws, wd := &d.pools[src.pool], &d.pools[dst.pool]
-	if pd.ColdStart > ps.ColdStart || wd.suspended || (pd.Spot && w.spotShare < 1) {
+	if pd.ColdStart > ps.ColdStart || wd.suspended || (pd.Spot && d.cfg.SpotShareMax < 1) {
 		return false
 	}
 	n := w.alloc[from] * src.thr / dst.thr

@@ -184,9 +184,10 @@ func TestDecideIsPure(t *testing.T) {
 	}
 }
 
-// TestOnDemandHigh keeps the high class's part of a tier's demand (100 of
-// 500 rps) off spot when OnDemandHigh asks for it and no other pool of
-// the tier starts faster than the spot pool.
+// TestOnDemandHigh keeps capacity for the high class's part of a tier's
+// demand (100 of 500 rps) off spot, on top of spot's, when OnDemandHigh
+// asks for it and no other pool of the tier starts faster than the spot
+// pool.
 func TestOnDemandHigh(t *testing.T) {
 	spot, od := gpuPool("gpu-spot", true, 1.20, 60*time.Second, 10), gpuPool("gpu-od", false, 3.00, 90*time.Second, 10)
 	tests := []struct {
@@ -198,8 +199,8 @@ func TestOnDemandHigh(t *testing.T) {
 	}{
 		{name: "no floor: all on spot", pools: []PoolConfig{spot, od}, low: 100,
 			want: map[string]int{"gpu-spot": 3, "gpu-od": 0}},
-		{name: "the high class on demand", pools: []PoolConfig{spot, od}, onDemand: 1, low: 100,
-			want: map[string]int{"gpu-spot": 2, "gpu-od": 1}},
+		{name: "the high class on demand too", pools: []PoolConfig{spot, od}, onDemand: 1, low: 100,
+			want: map[string]int{"gpu-spot": 3, "gpu-od": 1}},
 		{name: "half of it", pools: []PoolConfig{spot, od}, onDemand: 0.5, low: 100,
 			want: map[string]int{"gpu-spot": 3, "gpu-od": 1}},
 		{name: "no high class, no floor", pools: []PoolConfig{spot, od}, onDemand: 1, low: 200,
