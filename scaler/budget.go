@@ -57,8 +57,8 @@ func (d *decision) desiredCost() float64 {
 }
 
 // cutTo removes replicas, those that cost most per inference served
-// within their pool's hold window first (see cutOrder), until the plan costs no more than
-// ceiling or only minimums and free pools are left.
+// within their pool's hold window first (see cutOrder), until the plan
+// costs no more than ceiling or only minimums and free pools are left.
 func (d *decision) cutTo(ceiling float64, what string, cost float64) {
 	before := cost
 	for _, l := range d.cutOrder() {

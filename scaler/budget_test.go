@@ -174,30 +174,25 @@ func TestDailySpendOverMinimums(t *testing.T) {
 // what serves sooner stays, though dearer per inference at full use.
 func TestBudgetCutOrder(t *testing.T) {
 	tests := []struct {
-		name  string
-		ready map[string]int
-		want  map[string]int
+		name string
+		gpu  PoolSnapshot // 40 cpu replicas are ready
+		want map[string]int
 	}{
 		// The GPUs' cold start is 90s of their 5m window: 5.95 $/M
 		// served. The cpu replicas to start lose 10s of theirs: 5.75.
-		{name: "unstarted GPUs go before ready cpu replicas", ready: map[string]int{"cpu": 40},
-			want: map[string]int{"cpu": 100, "gpu": 0}},
+		{name: "unstarted GPUs go before ready cpu replicas", want: map[string]int{"cpu": 100, "gpu": 0}},
 		// Starting, the GPUs are ready in 45s on average: 4.91 $/M
 		// served; the cpu replicas go first, those to start before the
 		// ready ones.
-		{name: "starting GPUs stay", ready: map[string]int{"cpu": 40},
-			want: map[string]int{"cpu": 10, "gpu": 3}},
+		{name: "starting GPUs stay", gpu: PoolSnapshot{Starting: 3}, want: map[string]int{"cpu": 10, "gpu": 3}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			gpu := gpuPool("gpu", false, 3, 90*time.Second, 10)
 			spec := mustSpec(t, Config{Pools: []PoolConfig{cpuPool("cpu", 0, 100), gpu},
 				Tiers: []TierConfig{tier("t", "cpu", "gpu")}, Budget: Budget{PerHour: 10}})
-			snap := Snapshot{Pools: map[string]PoolSnapshot{"cpu": {Ready: tt.ready["cpu"]}, "gpu": {Ready: tt.ready["gpu"]}},
+			snap := Snapshot{Pools: map[string]PoolSnapshot{"cpu": {Ready: 40}, "gpu": tt.gpu},
 				Tiers: map[string]TierSnapshot{"t": {ArrivalRate: 600}}}
-			if tt.name == "starting GPUs stay" {
-				snap.Pools["gpu"] = PoolSnapshot{Starting: 3}
-			}
 			plan, _ := Decide(spec, State{}, snap, t0)
 			if diff := cmp.Diff(tt.want, plan.Replicas); diff != "" {
 				t.Errorf("replicas (-want +got):\n%s\nchanges %v", diff, plan.Changes)
