@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/sluice-gateway/sluice/costmodel"
 )
 
 // TestBudget fills 600 rps on a cheap-per-inference gpu pool capped at 2
@@ -198,5 +199,48 @@ func TestBudgetCutOrder(t *testing.T) {
 				t.Errorf("replicas (-want +got):\n%s\nchanges %v", diff, plan.Changes)
 			}
 		})
+	}
+}
+
+// BenchmarkDecideOverBudget times one decision of a four-pool fleet
+// like the reference one, two tiers, in a surge its budget cuts, with
+// GPUs starting: the path where the cut orders every replica.
+func BenchmarkDecideOverBudget(b *testing.B) {
+	large := cpuPool("cpu-large", 0, 30)
+	large.PricePerHour, large.Curve, large.MaxBatch, large.ColdStart = 0.5, costmodel.Curve{Base: 40 * ms, PerItem: 20 * ms}, 8, 20*time.Second
+	spec, err := NewSpec(withKnobs(Config{
+		Pools: []PoolConfig{cpuPool("cpu-small", 1, 60), large,
+			gpuPool("gpu-spot", true, 1.20, 60*time.Second, 16), gpuPool("gpu-ondemand", false, 3, 90*time.Second, 16)},
+		Tiers:  []TierConfig{tier("light", "cpu-small", "cpu-large", "gpu-spot", "gpu-ondemand"), tier("heavy", "gpu-spot", "gpu-ondemand")},
+		Budget: Budget{PerHour: 30}, OnDemandHigh: 1,
+	}))
+	if err != nil {
+		b.Fatal(err)
+	}
+	snap := func(light, heavy float64) Snapshot {
+		return Snapshot{
+			Pools: map[string]PoolSnapshot{"cpu-small": {Ready: 1}, "gpu-spot": {Ready: 3, Starting: 5, Queued: 2000}},
+			Tiers: map[string]TierSnapshot{"light": {ArrivalRate: light, LowRate: light / 10, NormalRate: light * 0.7},
+				"heavy": {ArrivalRate: heavy, LowRate: heavy / 10, NormalRate: heavy * 0.7}},
+		}
+	}
+	var st State
+	now := t0
+	for range 60 { // a minute of calm, then the surge
+		now = now.Add(time.Second)
+		_, st = Decide(spec, st, snap(320, 160), now)
+	}
+	surge := snap(1600, 800)
+	for range 10 {
+		now = now.Add(time.Second)
+		_, st = Decide(spec, st, surge, now)
+	}
+	now = now.Add(time.Second)
+	if plan, _ := Decide(spec, st, surge, now); !hasEvent(plan, EventBudgetCut) {
+		b.Fatalf("no budget cut: %v", plan)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		Decide(spec, st, surge, now)
 	}
 }
