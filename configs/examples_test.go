@@ -54,7 +54,7 @@ func TestQuickstart(t *testing.T) {
 		Scaler: Scaler{
 			Interval: DefaultScalerInterval, Stabilization: 30 * time.Second, HoldColdStarts: DefaultHoldColdStarts,
 			PanicWindow: DefaultPanicWindow, PanicThreshold: DefaultPanicThreshold,
-			QueueDrainTarget: DefaultQueueDrainTarget, SpotShareMax: DefaultSpotShareMax,
+			QueueDrainTarget: DefaultQueueDrainTarget, SpotShareMax: DefaultSpotShareMax, OnDemandHigh: ptr(DefaultOnDemandHigh),
 			SpotBackoff: DefaultSpotBackoff, BurstMemory: DefaultBurstMemory, Driver: DriverLocal,
 		},
 		Budget: Budget{PerHour: 3.00},

@@ -25,6 +25,11 @@ const (
 	DefaultPanicThreshold = 2.0
 	// DefaultSpotShareMax lets spot pools take all of a tier's demand.
 	DefaultSpotShareMax = 1.0
+	// DefaultOnDemandHigh keeps no floor of on-demand capacity for the
+	// high class: on the reference fleet the floor is a standing on-demand
+	// GPU, which costs more than the whole fleet of steady traffic (see
+	// the README's configuration reference).
+	DefaultOnDemandHigh = 0.0
 	// DefaultSpotBackoff is how long a spot pool that lost workers is
 	// trusted with its ready replicas only.
 	DefaultSpotBackoff = 2 * time.Minute
@@ -61,6 +66,15 @@ type Scaler struct {
 	// SpotShareMax caps the part of a tier's demand placed on spot pools;
 	// in (0, 1], default 1 (DefaultSpotShareMax): no cap.
 	SpotShareMax float64 `yaml:"spot_share_max"`
+	// OnDemandHigh is the part of each tier's high-priority demand that
+	// pools other than spot can serve at all times, on top of what spot
+	// pools take; in
+	// [0, 1], default 0 (DefaultOnDemandHigh): no floor. A pointer, so
+	// that 0 can be set. It holds for a
+	// tier with spot pools none of whose other pools starts faster than
+	// they do; at 1, a tier of spot and on-demand GPUs keeps at least one
+	// on-demand GPU while it has high-priority demand.
+	OnDemandHigh *float64 `yaml:"on_demand_high"`
 	// SpotBackoff is how long a spot pool that lost workers counts only
 	// its ready replicas while other pools cover the rest; > 0, default 2m
 	// (DefaultSpotBackoff).
@@ -113,6 +127,15 @@ type Prewarm struct {
 	Min int `yaml:"min"`
 }
 
+// OnDemandHighShare returns OnDemandHigh, or its default before
+// defaults are applied.
+func (s Scaler) OnDemandHighShare() float64 {
+	if s.OnDemandHigh == nil {
+		return DefaultOnDemandHigh
+	}
+	return *s.OnDemandHigh
+}
+
 func (s *Scaler) applyDefaults() {
 	fillIfZero(&s.Interval, DefaultScalerInterval)
 	fillIfZero(&s.Stabilization, DefaultStabilization)
@@ -120,6 +143,10 @@ func (s *Scaler) applyDefaults() {
 	fillIfZero(&s.PanicWindow, DefaultPanicWindow)
 	fillIfZero(&s.PanicThreshold, DefaultPanicThreshold)
 	fillIfZero(&s.SpotShareMax, DefaultSpotShareMax)
+	if s.OnDemandHigh == nil {
+		v := DefaultOnDemandHigh
+		s.OnDemandHigh = &v
+	}
 	fillIfZero(&s.SpotBackoff, DefaultSpotBackoff)
 	fillIfZero(&s.QueueDrainTarget, DefaultQueueDrainTarget)
 	fillIfZero(&s.BurstMemory, DefaultBurstMemory)
@@ -143,6 +170,9 @@ func (c *checker) scaler(s Scaler, pools []Pool) {
 	}
 	if !(s.SpotShareMax > 0 && s.SpotShareMax <= 1) {
 		c.addf("scaler.spot_share_max", "%v must be > 0 and <= 1", s.SpotShareMax)
+	}
+	if v := s.OnDemandHighShare(); !(v >= 0 && v <= 1) {
+		c.addf("scaler.on_demand_high", "%v must be >= 0 and <= 1", v)
 	}
 	if s.Driver != DriverLocal && s.Driver != DriverKubernetes {
 		c.addf("scaler.driver", "%q must be %s or %s", s.Driver, DriverLocal, DriverKubernetes)

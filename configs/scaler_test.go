@@ -20,7 +20,8 @@ var scalerBad = []badCase{
 		`scaler-knobs.bad.yaml:11: scaler.driver: "docker" must be local or kubernetes`,
 		"scaler-knobs.bad.yaml:12: scaler.hold_cold_starts: -2 must be > 0",
 		"scaler-knobs.bad.yaml:13: scaler.burst_memory: -10m0s must be > 0",
-		"scaler-knobs.bad.yaml:15: budget.per_day: -10 must be >= 0",
+		"scaler-knobs.bad.yaml:14: scaler.on_demand_high: 2 must be >= 0 and <= 1",
+		"scaler-knobs.bad.yaml:16: budget.per_day: -10 must be >= 0",
 	}},
 	{"prewarm", []string{
 		`prewarm.bad.yaml:6: scaler.prewarm[0].schedule: "0 25 * * *" is not a cron schedule: `,
@@ -41,7 +42,7 @@ func TestScalerGood(t *testing.T) {
 		t.Fatalf("Load: %v", err)
 	}
 	want := Scaler{
-		Interval: time.Second, Stabilization: 3 * time.Minute, HoldColdStarts: 2, PanicWindow: 10 * time.Second,
+		OnDemandHigh: ptr(0.5), Interval: time.Second, Stabilization: 3 * time.Minute, HoldColdStarts: 2, PanicWindow: 10 * time.Second,
 		PanicThreshold: 3, SpotShareMax: 0.5, SpotBackoff: 5 * time.Minute, QueueDrainTarget: 2 * time.Second,
 		BurstMemory: 30 * time.Minute, DryRun: true, Driver: DriverKubernetes,
 		Prewarm: []Prewarm{
@@ -58,7 +59,7 @@ func TestScalerGood(t *testing.T) {
 }
 
 func TestScalerDefaultsKeepSetValues(t *testing.T) {
-	set := Scaler{Interval: time.Minute, Stabilization: time.Hour, HoldColdStarts: 2, PanicWindow: time.Second, PanicThreshold: 5,
+	set := Scaler{OnDemandHigh: ptr(0.0), Interval: time.Minute, Stabilization: time.Hour, HoldColdStarts: 2, PanicWindow: time.Second, PanicThreshold: 5,
 		SpotShareMax: 1, SpotBackoff: time.Minute, QueueDrainTarget: time.Minute, BurstMemory: time.Hour, Driver: DriverKubernetes}
 	got := set
 	got.applyDefaults()

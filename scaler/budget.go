@@ -14,8 +14,9 @@ var dailyThresholds = [...]float64{0.5, 0.8, 1}
 // costTolerance absorbs rounding in sums of prices, USD per hour.
 const costTolerance = 1e-9
 
-// budget cuts the plan to the budget's ceiling, the dearest capacity per
-// inference first and never below a pool's Min; then works out each
+// budget cuts the plan to the budget's ceiling, the capacity that costs
+// most per inference served within its pool's hold window first and
+// never below a pool's Min (see cutOrder); then works out each
 // tier's capacity, what admission should shed, and the daily spend events.
 func (d *decision) budget() {
 	ceiling, what := d.ceiling()
@@ -55,20 +56,21 @@ func (d *decision) desiredCost() float64 {
 	return c
 }
 
-// cutTo removes replicas, the dearest per inference first, until the plan
+// cutTo removes replicas, those that cost most per inference served
+// within their pool's hold window first (see cutOrder), until the plan
 // costs no more than ceiling or only minimums and free pools are left.
 func (d *decision) cutTo(ceiling float64, what string, cost float64) {
 	before := cost
-	for _, pi := range d.cutOrder() {
-		p, w := &d.spec.pools[pi], &d.pools[pi]
-		n := w.desired
-		for cost > ceiling+costTolerance && n > p.Min && p.PricePerHour > 0 {
-			n--
+	for _, l := range d.cutOrder() {
+		p, w := &d.spec.pools[l.pool], &d.pools[l.pool]
+		n := 0
+		for ; cost > ceiling+costTolerance && n < l.n; n++ {
 			cost -= p.PricePerHour
 		}
-		if n < w.desired {
-			w.desired = n
-			w.why = reason{ChangeBudget, fmt.Sprintf("%s: cut dearest per inference first (%.2f $/M)", what, p.cost)}
+		if n > 0 {
+			w.desired -= n
+			w.why = reason{ChangeBudget, fmt.Sprintf("%s: cut %s replicas, dearest per inference served within %v first (%.2f $/M)",
+				what, l.state, l.horizon.Round(time.Second), l.cost)}
 			d.cut = true
 		}
 	}
@@ -79,17 +81,79 @@ func (d *decision) cutTo(ceiling float64, what string, cost float64) {
 	d.event(Event{Kind: EventBudgetCut, Message: msg})
 }
 
-// cutOrder returns the pool indexes, dearest per inference first (pools
-// that serve no tier first of all).
-func (d *decision) cutOrder() []int {
-	order := make([]int, len(d.spec.pools))
-	for i := range order {
-		order[i] = i
+// cutLayer is a pool's replicas in one state of their start, which a cut
+// takes together.
+type cutLayer struct {
+	pool    int
+	n       int
+	state   string        // "unstarted", "starting" or "ready"
+	cost    float64       // USD per million inferences served within horizon; +Inf for none
+	horizon time.Duration // the pool's hold window (Spec.holdFor)
+}
+
+// cutOrder returns the replicas above each pool's Min in the order a cut
+// takes them: those that cost most per inference served within their
+// pool's hold window first (pools that serve no tier first of all; ties:
+// the dearer pool per inference). The hold window is the least a replica
+// kept now is kept (rent-or-buy), and a replica serves from when it is
+// ready: ready ones at once, starting ones half a cold start from now on
+// average, those not started yet a cold start from now. So within a pool
+// the unstarted go first, then the starting, then the ready; and
+// replicas of a slow pool that would serve a small part of their window
+// go before a fast pool's ready ones that serve now, though the slow
+// pool is cheaper per inference at full use.
+func (d *decision) cutOrder() []cutLayer {
+	var ls []cutLayer
+	for pi := range d.spec.pools {
+		ls = append(ls, d.cutLayers(pi)...)
 	}
-	slices.SortStableFunc(order, func(a, b int) int {
-		return cmpFloat(d.spec.pools[b].cost, d.spec.pools[a].cost)
+	slices.SortStableFunc(ls, func(a, b cutLayer) int {
+		if c := cmpFloat(b.cost, a.cost); c != 0 {
+			return c
+		}
+		return cmpFloat(d.spec.pools[b.pool].cost, d.spec.pools[a.pool].cost)
 	})
-	return order
+	return ls
+}
+
+// cutLayers returns pool pi's replicas above its Min by state, those a
+// cut takes first first; none for a free pool.
+func (d *decision) cutLayers(pi int) []cutLayer {
+	p, w := &d.spec.pools[pi], &d.pools[pi]
+	if !(p.PricePerHour > 0) {
+		return nil
+	}
+	ready := min(w.snap.Ready, w.desired)
+	starting := min(w.snap.Starting, w.desired-ready)
+	h, left := d.spec.holdFor(pi), w.desired-p.Min
+	var ls []cutLayer
+	for _, l := range []struct {
+		state string
+		n     int
+		delay time.Duration
+	}{
+		{"unstarted", w.desired - ready - starting, p.ColdStart},
+		{"starting", starting, p.ColdStart / 2},
+		{"ready", ready, 0},
+	} {
+		n := min(l.n, left)
+		if n <= 0 {
+			continue
+		}
+		left -= n
+		ls = append(ls, cutLayer{pool: pi, n: n, state: l.state, cost: servedCost(p.cost, h, l.delay), horizon: h})
+	}
+	return ls
+}
+
+// servedCost returns the USD per million inferences of a replica that
+// costs perMillion at full use and serves from delay on, over horizon:
+// +Inf when it would not serve within it.
+func servedCost(perMillion float64, horizon, delay time.Duration) float64 {
+	if delay >= horizon {
+		return math.Inf(1)
+	}
+	return perMillion * float64(horizon) / float64(horizon-delay)
 }
 
 // admit works out tier ti's planned capacity and, when the budget cut the

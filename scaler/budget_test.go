@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/sluice-gateway/sluice/costmodel"
 )
 
 // TestBudget fills 600 rps on a cheap-per-inference gpu pool capped at 2
@@ -92,7 +93,7 @@ func TestBudgetCutReason(t *testing.T) {
 	}
 	plan, _ := Decide(spec, State{}, snap, t0)
 	want := []Change{{Pool: "cpu", From: 40, To: 20, CostPerHour: -2, Kind: ChangeBudget,
-		Reason: "budget 4.40 $/h: cut dearest per inference first (5.56 $/M)"}}
+		Reason: "budget 4.40 $/h: cut ready replicas, dearest per inference served within 5m0s first (5.56 $/M)"}}
 	if diff := cmp.Diff(want, plan.Changes, approx); diff != "" {
 		t.Errorf("changes (-want +got):\n%s", diff)
 	}
@@ -166,5 +167,80 @@ func TestDailySpendOverMinimums(t *testing.T) {
 	}
 	if !hasEvent(plan, EventBudgetCut) || plan.Replicas["cpu"] != 100 {
 		t.Errorf("plan %v with events %v, want 100 cpu and a budget cut event", plan.Replicas, plan.Events)
+	}
+}
+
+// TestBudgetCutOrder fits a plan of cpu replicas (5.56 $/M, 10s cold
+// start) and on-demand GPUs (4.17 $/M at full use, 90s) to a ceiling:
+// what serves sooner stays, though dearer per inference at full use.
+func TestBudgetCutOrder(t *testing.T) {
+	tests := []struct {
+		name string
+		gpu  PoolSnapshot // 40 cpu replicas are ready
+		want map[string]int
+	}{
+		// The GPUs' cold start is 90s of their 5m window: 5.95 $/M
+		// served. The cpu replicas to start lose 10s of theirs: 5.75.
+		{name: "unstarted GPUs go before ready cpu replicas", want: map[string]int{"cpu": 100, "gpu": 0}},
+		// Starting, the GPUs are ready in 45s on average: 4.91 $/M
+		// served; the cpu replicas go first, those to start before the
+		// ready ones.
+		{name: "starting GPUs stay", gpu: PoolSnapshot{Starting: 3}, want: map[string]int{"cpu": 10, "gpu": 3}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			gpu := gpuPool("gpu", false, 3, 90*time.Second, 10)
+			spec := mustSpec(t, Config{Pools: []PoolConfig{cpuPool("cpu", 0, 100), gpu},
+				Tiers: []TierConfig{tier("t", "cpu", "gpu")}, Budget: Budget{PerHour: 10}})
+			snap := Snapshot{Pools: map[string]PoolSnapshot{"cpu": {Ready: 40}, "gpu": tt.gpu},
+				Tiers: map[string]TierSnapshot{"t": {ArrivalRate: 600}}}
+			plan, _ := Decide(spec, State{}, snap, t0)
+			if diff := cmp.Diff(tt.want, plan.Replicas); diff != "" {
+				t.Errorf("replicas (-want +got):\n%s\nchanges %v", diff, plan.Changes)
+			}
+		})
+	}
+}
+
+// BenchmarkDecideOverBudget times one decision of a four-pool fleet
+// like the reference one, two tiers, in a surge its budget cuts, with
+// GPUs starting: the path where the cut orders every replica.
+func BenchmarkDecideOverBudget(b *testing.B) {
+	large := cpuPool("cpu-large", 0, 30)
+	large.PricePerHour, large.Curve, large.MaxBatch, large.ColdStart = 0.5, costmodel.Curve{Base: 40 * ms, PerItem: 20 * ms}, 8, 20*time.Second
+	spec, err := NewSpec(withKnobs(Config{
+		Pools: []PoolConfig{cpuPool("cpu-small", 1, 60), large,
+			gpuPool("gpu-spot", true, 1.20, 60*time.Second, 16), gpuPool("gpu-ondemand", false, 3, 90*time.Second, 16)},
+		Tiers:  []TierConfig{tier("light", "cpu-small", "cpu-large", "gpu-spot", "gpu-ondemand"), tier("heavy", "gpu-spot", "gpu-ondemand")},
+		Budget: Budget{PerHour: 30}, OnDemandHigh: 1,
+	}))
+	if err != nil {
+		b.Fatal(err)
+	}
+	snap := func(light, heavy float64) Snapshot {
+		return Snapshot{
+			Pools: map[string]PoolSnapshot{"cpu-small": {Ready: 1}, "gpu-spot": {Ready: 3, Starting: 5, Queued: 2000}},
+			Tiers: map[string]TierSnapshot{"light": {ArrivalRate: light, LowRate: light / 10, NormalRate: light * 0.7},
+				"heavy": {ArrivalRate: heavy, LowRate: heavy / 10, NormalRate: heavy * 0.7}},
+		}
+	}
+	var st State
+	now := t0
+	for range 60 { // a minute of calm, then the surge
+		now = now.Add(time.Second)
+		_, st = Decide(spec, st, snap(320, 160), now)
+	}
+	surge := snap(1600, 800)
+	for range 10 {
+		now = now.Add(time.Second)
+		_, st = Decide(spec, st, surge, now)
+	}
+	now = now.Add(time.Second)
+	if plan, _ := Decide(spec, st, surge, now); !hasEvent(plan, EventBudgetCut) {
+		b.Fatalf("no budget cut: %v", plan)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		Decide(spec, st, surge, now)
 	}
 }

@@ -69,6 +69,15 @@ type Config struct {
 	// SpotShareMax caps the part of a tier's demand placed on spot pools;
 	// in (0, 1]. To keep a tier off spot, leave spot pools out of it.
 	SpotShareMax float64
+	// OnDemandHigh is the part of each tier's high-priority demand that
+	// pools other than spot can serve at all times, in [0, 1]; 0 keeps
+	// none. It holds for a tier with spot pools none of whose other pools
+	// starts faster than they do, and comes on top of what spot pools
+	// take, so that losing every spot replica at once leaves the high
+	// class capacity that is already running, at its price: with a single
+	// on-demand pool of whole replicas, at least one of them while the
+	// class has any demand.
+	OnDemandHigh float64
 	// SpotBackoff is how long after its last lost worker a spot pool
 	// counts only its ready replicas, the rest of its share going to other
 	// pools. > 0.

@@ -64,7 +64,14 @@
 // covers, does not start a replica of a dear pool. Spot pools together
 // take at most SpotShareMax of a tier's demand (by default all of it: a
 // lost spot replica is covered by the other pools at once; a cap keeps
-// capacity that no spot loss can take, at its price). Fractions of
+// capacity that no spot loss can take, at its price). For a tier with
+// spot pools none of whose other pools starts faster than they do, a spot
+// pool lost whole would leave its high-priority requests waiting a cold
+// start that no faster pool can cut short; OnDemandHigh keeps that part
+// of the tier's demand (the high class's share, smoothed as the level is)
+// placed on its other pools too, cheapest per inference first, on top of
+// what spot takes: the router sends requests to the cheapest pool, so the
+// floor stands ready rather than takes traffic from spot. Fractions of
 // replicas round up, but for the last 1 % of one.
 //
 // # Burst headroom
@@ -125,8 +132,12 @@
 // The ceiling is Budget.PerHour, lowered when Budget.PerDay is set to what
 // keeps the day within it: (PerDay − spent today) / hours to midnight,
 // spending being estimated from the replicas observed at each decision. A
-// plan over the ceiling loses replicas from the pools dearest per inference
-// first, down to their Min (pre-warm and warm replicas are not spared).
+// plan over the ceiling loses replicas, down to their pools' Min (pre-warm
+// and warm replicas are not spared), those that cost most per inference
+// served within their pool's hold window first: a replica serves from when
+// it is ready, so replicas not started yet go before starting ones, and
+// those before ready ones; and the unstarted replicas of a slow pool can
+// go before the ready ones of a fast pool dearer per inference at full use.
 // A tier the cut leaves short of its current arrival rate is shed: low
 // when the shortfall is within the low class's rate, normal as well beyond
 // it, and fallback models beyond the low and normal rates together. Events

@@ -64,12 +64,28 @@ func (d *decision) observeTier(ti int) {
 		ts.samples = addSample(ts.samples, d.now, x, max(d.cfg.PanicWindow, d.spec.burstSpan(ti)))
 		ts.levels = addSample(ts.levels, d.now, ts.holt.level, max(d.spec.longestLead(ti), d.cfg.PanicWindow)+time.Nanosecond)
 		d.learnBurst(ti, &ts)
+		ts.high = d.highShare(ts.high, w.snap)
 	}
 	w.panicRate = meanSince(ts.samples, d.now, d.cfg.PanicWindow)
 	w.headroom = headroom(ts)
 	w.slope = pace(ts.levels, d.now, d.cfg.PanicWindow)
 	w.readyCap = d.readyCapacity(ti)
 	d.st.tiers[t.Name] = d.panicMode(t.Name, ts, w)
+}
+
+// highShare returns the share of high-priority items in the tier's
+// arrivals, smoothed as the forecast's level is (Forecast.Alpha) from
+// prev: the arrivals less the low and normal classes, so that arrivals of
+// unknown class count as high. A snapshot without arrivals keeps prev.
+func (d *decision) highShare(prev float64, s TierSnapshot) float64 {
+	if !(s.ArrivalRate > 0) {
+		return prev
+	}
+	share := max(s.ArrivalRate-s.LowRate-s.NormalRate, 0) / s.ArrivalRate
+	if prev == 0 {
+		return share
+	}
+	return prev + d.cfg.Forecast.Alpha*(share-prev)
 }
 
 // readyCapacity returns the items/s that tier ti's ready replicas serve at

@@ -34,6 +34,9 @@ type poolSpec struct {
 type tierSpec struct {
 	TierConfig
 	members []member
+	// slowOnDemand: the tier has spot pools, and none of its other pools
+	// starts faster than the fastest of them.
+	slowOnDemand bool
 }
 
 // member is a pool that can meet a tier's SLO.
@@ -97,7 +100,8 @@ func (s *Spec) compileTiers(p *problems) {
 		if tc.SLO <= 0 {
 			p.addf("%s: slo %v must be > 0", f, tc.SLO)
 		}
-		s.tiers = append(s.tiers, tierSpec{TierConfig: tc, members: s.members(p, f, i, tc)})
+		ms := s.members(p, f, i, tc)
+		s.tiers = append(s.tiers, tierSpec{TierConfig: tc, members: ms, slowOnDemand: s.slowOnDemand(ms)})
 	}
 	s.order = fillOrder(s.tiers)
 }
@@ -152,6 +156,21 @@ func (s *Spec) member(pi, ti int, slo time.Duration) (member, bool) {
 	return m, true
 }
 
+// slowOnDemand reports whether members include spot pools and none of
+// the others starts faster than the fastest of them: a tier whose spot
+// pools, lost, only pools as slow as themselves can replace.
+func (s *Spec) slowOnDemand(ms []member) bool {
+	spot, other := time.Duration(math.MaxInt64), time.Duration(math.MaxInt64)
+	for _, m := range ms {
+		if p := &s.pools[m.pool]; p.Spot {
+			spot = min(spot, p.ColdStart)
+		} else {
+			other = min(other, p.ColdStart)
+		}
+	}
+	return spot < math.MaxInt64 && other >= spot
+}
+
 // fillOrder returns the tier indexes, those with the fewest eligible pools
 // first (then in listed order), so that the most constrained tiers claim
 // shared pools before tiers that have other choices.
@@ -197,6 +216,9 @@ func (p *problems) config(c Config) {
 		}
 	}
 	p.fraction("spot share max", c.SpotShareMax)
+	if !(c.OnDemandHigh >= 0 && c.OnDemandHigh <= 1) {
+		p.addf("on-demand high %v must be in [0, 1]", c.OnDemandHigh)
+	}
 	p.fraction("latency headroom", c.LatencyHeadroom)
 	p.fraction("forecast alpha", c.Forecast.Alpha)
 	p.fraction("forecast beta", c.Forecast.Beta)

@@ -77,6 +77,7 @@ func TestNewSpecErrors(t *testing.T) {
 		{"slo too tight", func(c *Config) { c.Tiers[0].SLO = 300 * time.Millisecond },
 			[]string{`tiers[0] "t": no pool meets the slo 300ms`}},
 		{"spot share above 1", func(c *Config) { c.SpotShareMax = 1.5 }, []string{"spot share max 1.5 must be in (0, 1]"}},
+		{"on-demand high below 0", func(c *Config) { c.OnDemandHigh = -0.5 }, []string{"on-demand high -0.5 must be in [0, 1]"}},
 		{"panic threshold 1", func(c *Config) { c.PanicThreshold = 1 }, []string{"panic threshold 1 must be a finite number > 1"}},
 		{"negative window", func(c *Config) { c.Stabilization = -time.Second }, []string{"stabilization -1s must be > 0"}},
 		{"NaN budget", func(c *Config) { c.Budget.PerDay = math.NaN() }, []string{"budget per day NaN must be a finite number >= 0"}},

@@ -36,6 +36,8 @@ type tierState struct {
 	// alloc is the previous decision's fractional replicas per pool, which
 	// splits a shared pool's ready capacity among its tiers.
 	alloc map[string]float64
+	// high is the smoothed share of high-priority items in the arrivals.
+	high float64
 }
 
 // poolState is what a pool remembers.

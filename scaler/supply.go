@@ -76,6 +76,7 @@ func (d *decision) fillTier(ti int) {
 		}
 	}
 	d.consolidate(ti)
+	d.onDemandFloor(ti)
 }
 
 // consolidate moves what tier ti placed on a member to a cheaper member

@@ -183,3 +183,45 @@ func TestDecideIsPure(t *testing.T) {
 		t.Errorf("prev changed (-before +after):\n%s", diff)
 	}
 }
+
+// TestOnDemandHigh keeps capacity for the high class's part of a tier's
+// demand (100 of 500 rps) off spot, on top of spot's, when OnDemandHigh
+// asks for it and no other pool of the tier starts faster than the spot
+// pool.
+func TestOnDemandHigh(t *testing.T) {
+	spot, od := gpuPool("gpu-spot", true, 1.20, 60*time.Second, 10), gpuPool("gpu-od", false, 3.00, 90*time.Second, 10)
+	tests := []struct {
+		name     string
+		pools    []PoolConfig
+		onDemand float64
+		low      float64 // the low class's rate; the normal class's is 300
+		want     map[string]int
+	}{
+		{name: "no floor: all on spot", pools: []PoolConfig{spot, od}, low: 100,
+			want: map[string]int{"gpu-spot": 3, "gpu-od": 0}},
+		{name: "the high class on demand too", pools: []PoolConfig{spot, od}, onDemand: 1, low: 100,
+			want: map[string]int{"gpu-spot": 3, "gpu-od": 1}},
+		{name: "half of it", pools: []PoolConfig{spot, od}, onDemand: 0.5, low: 100,
+			want: map[string]int{"gpu-spot": 3, "gpu-od": 1}},
+		{name: "no high class, no floor", pools: []PoolConfig{spot, od}, onDemand: 1, low: 200,
+			want: map[string]int{"gpu-spot": 3, "gpu-od": 0}},
+		{name: "a pool faster than spot replaces it", pools: []PoolConfig{spot, od, cpuPool("cpu", 0, 100)}, onDemand: 1, low: 100,
+			want: map[string]int{"gpu-spot": 3, "gpu-od": 0, "cpu": 0}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			names := []string{}
+			pools := map[string]PoolSnapshot{}
+			for _, p := range tt.pools {
+				names = append(names, p.Name)
+				pools[p.Name] = PoolSnapshot{Ready: tt.want[p.Name]}
+			}
+			spec := mustSpec(t, Config{Pools: tt.pools, Tiers: []TierConfig{tier("t", names...)}, SpotShareMax: 1, OnDemandHigh: tt.onDemand})
+			snap := Snapshot{Pools: pools, Tiers: map[string]TierSnapshot{"t": {ArrivalRate: 500, LowRate: tt.low, NormalRate: 300}}}
+			plan, _ := Decide(spec, State{}, snap, t0)
+			if diff := cmp.Diff(tt.want, plan.Replicas); diff != "" {
+				t.Errorf("replicas (-want +got):\n%s", diff)
+			}
+		})
+	}
+}

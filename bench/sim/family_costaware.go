@@ -15,7 +15,7 @@ import (
 func costawareFamily(spec *scaler.Spec) Family {
 	cfg := spec.Config()
 	if spec == nil {
-		cfg.HoldColdStarts, cfg.SpotShareMax = math.NaN(), math.NaN()
+		cfg.HoldColdStarts, cfg.OnDemandHigh = math.NaN(), math.NaN()
 	}
 	return Family{
 		Name: "costaware",
@@ -23,8 +23,8 @@ func costawareFamily(spec *scaler.Spec) Family {
 		Knobs: []Knob{
 			{Name: "hold_cold_starts", Doc: "cold starts a pool keeps replicas it no longer needs (scaler.hold_cold_starts)",
 				Values: []float64{3, 6}, Default: cfg.HoldColdStarts},
-			{Name: "spot_share_max", Doc: "largest share of a tier's demand placed on spot pools (scaler.spot_share_max)",
-				Values: []float64{0.7, 1}, Default: cfg.SpotShareMax},
+			{Name: "on_demand_high", Doc: "share of a tier's high-priority demand kept off spot pools (scaler.on_demand_high)",
+				Values: []float64{0, 1}, Default: cfg.OnDemandHigh},
 		},
 		Build: func(p Point) NewPolicyFunc {
 			return func(s Setup) (Policy, error) {
@@ -32,11 +32,11 @@ func costawareFamily(spec *scaler.Spec) Family {
 					return nil, fmt.Errorf("%w: costaware needs the scaler's spec", ErrPolicy)
 				}
 				c := cfg
-				c.HoldColdStarts, c.SpotShareMax = p["hold_cold_starts"], p["spot_share_max"]
+				c.HoldColdStarts, c.OnDemandHigh = p["hold_cold_starts"], p["on_demand_high"]
 				at, err := scaler.NewSpec(c)
 				if err != nil {
-					return nil, fmt.Errorf("%w: costaware at hold_cold_starts=%g, spot_share_max=%g: %w",
-						ErrPolicy, c.HoldColdStarts, c.SpotShareMax, err)
+					return nil, fmt.Errorf("%w: costaware at hold_cold_starts=%g, on_demand_high=%g: %w",
+						ErrPolicy, c.HoldColdStarts, c.OnDemandHigh, err)
 				}
 				s.Scaler = at
 				return newCostaware(s)

@@ -94,7 +94,7 @@ func TestFamilyGridText(t *testing.T) {
 			want: "target ∈ {0.5, 0.7} (default 0.7): utilization"},
 		{name: "the configuration's default", fam: costawareFamily(nil),
 			want: "hold_cold_starts ∈ {3, 6} (default: the configuration's): cold starts a pool keeps replicas it no longer needs (scaler.hold_cold_starts)\n" +
-				"spot_share_max ∈ {0.7, 1} (default: the configuration's): largest share of a tier's demand placed on spot pools (scaler.spot_share_max)"},
+				"on_demand_high ∈ {0, 1} (default: the configuration's): share of a tier's high-priority demand kept off spot pools (scaler.on_demand_high)"},
 		{name: "no knobs", fam: Family{Name: "none"}, want: ""},
 	}
 	for _, tt := range tests {
