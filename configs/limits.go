@@ -38,6 +38,16 @@ const (
 	// gateway: a 2-core gateway answers a few thousand small calls a
 	// second, so 2048 calls in flight are about half a second of them.
 	DefaultMaxInFlight = 2048
+	// DefaultMaxBodyBytesInFlight bounds the bytes of request bodies the
+	// gateway holds at once: 256 MiB, sixteen bodies of the largest
+	// default size. A call holds about twice its body at its peak (the
+	// body, then its answer beside its tensors), so they stay within
+	// half of a 2 GiB gateway.
+	DefaultMaxBodyBytesInFlight = 256 << 20
+	// DefaultMemoryLimit is the Go runtime's soft memory limit: 1.5 GiB,
+	// three quarters of a 2 GiB gateway, so that the collector works
+	// harder before the container's limit is reached.
+	DefaultMemoryLimit = 1536 << 20
 )
 
 // Limits bound what one client connection or request may ask of the
@@ -98,6 +108,19 @@ type Limits struct {
 	// UNAVAILABLE and Retry-After. >= 1, default 2048
 	// (DefaultMaxInFlight).
 	MaxInFlight int `yaml:"max_in_flight"`
+	// MaxBodyBytesInFlight bounds the bytes the bodies of the calls in
+	// progress hold together, over both front ends: an HTTP body counts
+	// the memory it takes as it arrives, a gRPC call its message, until
+	// the call is answered (its answer takes the body's place). A call
+	// that would cross it is refused with 503 / UNAVAILABLE and
+	// Retry-After, so that slow or greedy clients cannot pin the heap.
+	// >= max_body_bytes, default 256 MiB (DefaultMaxBodyBytesInFlight).
+	MaxBodyBytesInFlight int64 `yaml:"max_body_bytes_in_flight"`
+	// MemoryLimit is the Go runtime's soft memory limit, in bytes (see
+	// runtime/debug.SetMemoryLimit); the GOMEMLIMIT environment variable,
+	// when set, takes precedence. >= 1 MiB, default 1.5 GiB
+	// (DefaultMemoryLimit).
+	MemoryLimit int64 `yaml:"memory_limit"`
 }
 
 // applyDefaults fills the limits left at zero.
@@ -113,10 +136,15 @@ func (l *Limits) applyDefaults() {
 	fillIfZero(&l.WriteTimeout, DefaultWriteTimeout)
 	fillIfZero(&l.MaxConnections, DefaultMaxConnections)
 	fillIfZero(&l.MaxInFlight, DefaultMaxInFlight)
+	fillIfZero(&l.MaxBodyBytesInFlight, DefaultMaxBodyBytesInFlight)
+	fillIfZero(&l.MemoryLimit, DefaultMemoryLimit)
 }
 
 // maxBodyBytesCeiling is the largest limits.max_body_bytes accepted: 1 GiB.
 const maxBodyBytesCeiling = 1 << 30
+
+// minMemoryLimit is the smallest limits.memory_limit accepted: 1 MiB.
+const minMemoryLimit = 1 << 20
 
 // minJSONDepth is the nesting of the smallest request body,
 // {"inputs": [{"data": [...]}]}.
@@ -144,6 +172,12 @@ func (c *checker) limits(l Limits, models []Model) {
 	c.positive("limits.write_timeout", l.WriteTimeout)
 	c.atLeastOne("limits.max_connections", l.MaxConnections)
 	c.atLeastOne("limits.max_in_flight", l.MaxInFlight)
+	if l.MaxBodyBytesInFlight < l.MaxBodyBytes {
+		c.addf("limits.max_body_bytes_in_flight", "%d must be >= limits.max_body_bytes %d, or no body of that size is ever served", l.MaxBodyBytesInFlight, l.MaxBodyBytes)
+	}
+	if l.MemoryLimit < minMemoryLimit {
+		c.addf("limits.memory_limit", "%d must be >= %d (1 MiB)", l.MemoryLimit, minMemoryLimit)
+	}
 	c.modelDeadlines(models, l.MaxDeadline)
 }
 

@@ -16,6 +16,8 @@ var limitsBad = []badCase{
 		"limits.bad.yaml:12: limits.write_timeout: -3s must be > 0",
 		"limits.bad.yaml:13: limits.max_connections: -1 must be >= 1",
 		"limits.bad.yaml:14: limits.max_in_flight: -2 must be >= 1",
+		"limits.bad.yaml:15: limits.max_body_bytes_in_flight: 1048576 must be >= limits.max_body_bytes 2147483648, or no body of that size is ever served",
+		"limits.bad.yaml:16: limits.memory_limit: 1000 must be >= 1048576 (1 MiB)",
 	}},
 	{"limits-deadline", []string{"limits-deadline.bad.yaml:3: models[1].timeout: 2m0s must be <= limits.max_deadline 1m0s"}},
 }

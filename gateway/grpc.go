@@ -12,6 +12,7 @@ import (
 	"google.golang.org/grpc/metadata"
 	"google.golang.org/grpc/reflection"
 	"google.golang.org/grpc/status"
+	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/types/known/durationpb"
 
 	"github.com/sluice-gateway/sluice/budget"
@@ -75,10 +76,13 @@ func (s *grpcService) ModelMetadata(ctx context.Context, req *inferencepb.ModelM
 // HeaderFallbackReason; one answered from the response cache, HeaderCache;
 // one under a budget, HeaderBudgetState. Every answer carries its cost in
 // the trailer HeaderCost; a call refused for its budget, the header
-// HeaderBudget.
+// HeaderBudget. The message's bytes count against the bound on bytes of
+// bodies in flight until the call is answered (UNAVAILABLE over it).
 func (s *grpcService) ModelInfer(ctx context.Context, req *inferencepb.ModelInferRequest) (*inferencepb.ModelInferResponse, error) {
 	md, _ := metadata.FromIncomingContext(ctx)
-	decode := func(context.Context) (call, error) { return grpcCall(md, req, s.g.bounds) }
+	c := &claim{from: s.g.bodyBytes}
+	defer c.release()
+	decode := s.g.claimedCall(md, req, c)
 	resp, fb, err := s.g.handle(ctx, req.GetModelName(), md.Get, decode)
 	if err != nil {
 		if errors.Is(err, ErrBudgetExhausted) {
@@ -117,6 +121,18 @@ func grpcCall(md metadata.MD, req *inferencepb.ModelInferRequest, b bounds) (cal
 	}
 	c.timeout, err = parseTimeout(first(md, HeaderTimeout), c.req.Parameters)
 	return c, err
+}
+
+// claimedCall decodes a ModelInfer request as grpcCall does, once its
+// message's bytes are taken in c: over the gateway's bound on bytes of
+// bodies in flight it fails with ErrOverloaded.
+func (g *Gateway) claimedCall(md metadata.MD, req *inferencepb.ModelInferRequest, c *claim) decoder {
+	return func(context.Context) (call, error) {
+		if err := c.resize(int64(proto.Size(req))); err != nil {
+			return call{model: req.GetModelName()}, err
+		}
+		return grpcCall(md, req, g.bounds)
+	}
 }
 
 // first returns the first value of a metadata key, or "".

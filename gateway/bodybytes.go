@@ -1,0 +1,68 @@
+package gateway
+
+import (
+	"fmt"
+	"sync/atomic"
+
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+// bodyBytes bounds the bytes the bodies of the calls in progress hold
+// together (Options.MaxBodyBytesInFlight), so that slow or greedy
+// clients cannot pin the heap: a call that would cross it is refused
+// with an error matching ErrOverloaded. It is safe for concurrent use.
+type bodyBytes struct {
+	limit int64
+	held  atomic.Int64
+	// gauge follows held; nil follows nothing.
+	gauge prometheus.Gauge
+}
+
+// take reserves n more bytes, or returns an error matching ErrOverloaded,
+// reserving nothing, when they would cross the limit.
+func (b *bodyBytes) take(n int64) error {
+	if b.held.Add(n) > b.limit {
+		held := b.held.Add(-n)
+		return fmt.Errorf("%w: %d bytes of request bodies held, %d more would cross the limit of %d bytes", ErrOverloaded, held, n, b.limit)
+	}
+	b.follow(n)
+	return nil
+}
+
+// give hands back n bytes taken.
+func (b *bodyBytes) give(n int64) {
+	b.held.Add(-n)
+	b.follow(-n)
+}
+
+// follow moves the gauge by n.
+func (b *bodyBytes) follow(n int64) {
+	if b.gauge != nil {
+		b.gauge.Add(float64(n))
+	}
+}
+
+// claim is the part of a bodyBytes one call holds. Its methods are not
+// safe for concurrent use; a call has one claim.
+type claim struct {
+	from *bodyBytes
+	held int64
+}
+
+// resize makes c hold n bytes in all: it takes the increase, failing as
+// bodyBytes.take does and then holding what it held, or gives back the
+// decrease.
+func (c *claim) resize(n int64) error {
+	if n > c.held {
+		if err := c.from.take(n - c.held); err != nil {
+			return err
+		}
+	} else {
+		c.from.give(c.held - n)
+	}
+	c.held = n
+	return nil
+}
+
+// release gives back all that c holds.
+func (c *claim) release() { _ = c.resize(0) }
