@@ -55,6 +55,24 @@ var bodyBuffers = sync.Pool{New: func() any { return new([]byte) }}
 // maxPooledBody is the largest buffer bodyBuffers keeps.
 const maxPooledBody = 1 << 20
 
+// smallBody is the most a pooled buffer may exceed twice its body by,
+// and the largest one a body of unknown length is given.
+const smallBody = 4 << 10
+
+// bodyBuffer returns a buffer for a body of size bytes, -1 when unknown:
+// one from the pool when it is no larger than twice the body and
+// smallBody, else an empty one. A small body, which a slow client may
+// keep for the body timeout, so never pins (nor takes from the bound on
+// bytes in flight) a large buffer a larger body left.
+func bodyBuffer(size int64) *[]byte {
+	buf := bodyBuffers.Get().(*[]byte)
+	if int64(cap(*buf)) > 2*max(size, 0)+smallBody {
+		bodyBuffers.Put(buf)
+		return new([]byte)
+	}
+	return buf
+}
+
 // releaseBody hands buf back to the pool, or its memory to the collector
 // when it is large: buf itself stays reachable until the handler returns,
 // which for a client slow to read its answer is the write timeout.
@@ -75,7 +93,7 @@ func releaseBody(buf *[]byte) {
 // when the call was answered: after a failure the request may still be
 // on its way to a worker.
 func (g *Gateway) inferHTTP(w http.ResponseWriter, r *http.Request) {
-	buf := bodyBuffers.Get().(*[]byte)
+	buf := bodyBuffer(r.ContentLength)
 	c := &claim{from: g.bodyBytes}
 	defer c.release()
 	aliased, released := false, false

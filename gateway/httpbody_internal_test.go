@@ -108,3 +108,31 @@ func bodyRequest(t *testing.T, body []byte, chunked, gzipped bool) *http.Request
 	}
 	return r
 }
+
+// TestBodyBuffer checks that a small body never gets a large pooled
+// buffer, which a slow client would pin.
+func TestBodyBuffer(t *testing.T) {
+	tests := []struct {
+		name   string
+		pooled int   // the capacity of the buffer in the pool
+		size   int64 // the body's length, -1 unknown
+		want   int   // the capacity handed out
+	}{
+		{"small body, small buffer", 1000, 100, 1000},
+		{"small body, large buffer", 1 << 20, 1000, 0},
+		{"unknown length, large buffer", 1 << 20, -1, 0},
+		{"large body, large buffer", 1 << 20, 1 << 20, 1 << 20},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			for range 2 { // empty the pool of what other tests left
+				_ = bodyBuffers.Get()
+			}
+			b := make([]byte, 0, tt.pooled)
+			bodyBuffers.Put(&b)
+			if got := cap(*bodyBuffer(tt.size)); got != tt.want && got != 0 {
+				t.Errorf("buffer of %d bytes, want %d (or a new one)", got, tt.want)
+			}
+		})
+	}
+}
