@@ -10,7 +10,10 @@ import (
 // bodyBytes bounds the bytes the bodies of the calls in progress hold
 // together (Options.MaxBodyBytesInFlight), so that slow or greedy
 // clients cannot pin the heap: a call that would cross it is refused
-// with an error matching ErrOverloaded. It is safe for concurrent use.
+// with an error matching ErrOverloaded. The last eighth of the bound is
+// kept for small bodies (at most smallClaim bytes): large ones cannot
+// fill it, so they never starve the small calls of their room. It is
+// safe for concurrent use.
 type bodyBytes struct {
 	limit int64
 	held  atomic.Int64
@@ -18,12 +21,21 @@ type bodyBytes struct {
 	gauge prometheus.Gauge
 }
 
-// take reserves n more bytes, or returns an error matching ErrOverloaded,
-// reserving nothing, when they would cross the limit.
-func (b *bodyBytes) take(n int64) error {
-	if b.held.Add(n) > b.limit {
+// smallClaim is the largest claim the bound's reserve serves.
+const smallClaim = initialBodyBuffer
+
+// take reserves n more bytes for a claim that then holds total, or
+// returns an error matching ErrOverloaded, reserving nothing, when they
+// would cross the limit (the limit less its reserve for a total over
+// smallClaim).
+func (b *bodyBytes) take(n, total int64) error {
+	limit := b.limit
+	if total > smallClaim {
+		limit -= b.limit / 8
+	}
+	if b.held.Add(n) > limit {
 		held := b.held.Add(-n)
-		return fmt.Errorf("%w: %d bytes of request bodies held, %d more would cross the limit of %d bytes", ErrOverloaded, held, n, b.limit)
+		return fmt.Errorf("%w: %d bytes of request bodies held, %d more would cross the limit of %d bytes", ErrOverloaded, held, n, limit)
 	}
 	b.follow(n)
 	return nil
@@ -54,7 +66,7 @@ type claim struct {
 // decrease.
 func (c *claim) resize(n int64) error {
 	if n > c.held {
-		if err := c.from.take(n - c.held); err != nil {
+		if err := c.from.take(n-c.held, n); err != nil {
 			return err
 		}
 	} else {
