@@ -103,13 +103,15 @@ func (s *grpcService) ModelInfer(ctx context.Context, req *inferencepb.ModelInfe
 
 // grpcCall decodes a ModelInfer request with metadata md, within b's
 // limit on input elements; its priority is the admission's, and the gRPC
-// deadline travels in the context.
+// deadline travels in the context. The typed contents of req's inputs
+// are dropped once converted (see dropContents).
 func grpcCall(md metadata.MD, req *inferencepb.ModelInferRequest, b bounds) (call, error) {
 	c := call{model: req.GetModelName(), version: req.GetModelVersion()}
 	var err error
 	if c.req, err = oip.RequestFromProto(req); err != nil {
 		return c, err
 	}
+	dropContents(req)
 	if err = c.req.Validate(); err != nil {
 		return c, err
 	}
@@ -132,6 +134,16 @@ func (g *Gateway) claimedCall(md metadata.MD, req *inferencepb.ModelInferRequest
 			return call{model: req.GetModelName()}, err
 		}
 		return grpcCall(md, req, g.bounds)
+	}
+}
+
+// dropContents lets the collector have the typed contents of req's
+// inputs, which RequestFromProto converted into the request's tensors
+// (BYTES elements, which the tensors share, aside): a call then holds its
+// inputs once, not twice, while it waits for its worker.
+func dropContents(req *inferencepb.ModelInferRequest) {
+	for _, in := range req.GetInputs() {
+		in.Contents = nil
 	}
 }
 
