@@ -113,8 +113,10 @@ type Limits struct {
 	// the memory it takes as it arrives, a gRPC call its message, until
 	// the call is answered (its answer takes the body's place). A call
 	// that would cross it is refused with 503 / UNAVAILABLE and
-	// Retry-After, so that slow or greedy clients cannot pin the heap.
-	// >= max_body_bytes, default 256 MiB (DefaultMaxBodyBytesInFlight).
+	// Retry-After, so that slow or greedy clients cannot pin the heap;
+	// its last eighth is kept for bodies of at most 64 KiB, so that large
+	// ones never starve the small. >= max_body_bytes, default 256 MiB
+	// (DefaultMaxBodyBytesInFlight).
 	MaxBodyBytesInFlight int64 `yaml:"max_body_bytes_in_flight"`
 	// MemoryLimit is the Go runtime's soft memory limit, in bytes (see
 	// runtime/debug.SetMemoryLimit); the GOMEMLIMIT environment variable,
