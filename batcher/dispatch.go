@@ -152,21 +152,31 @@ func (p *Pool) stopWorker(w *worker) {
 	p.idle = slices.DeleteFunc(p.idle, func(pl *puller) bool { return pl.w == w })
 }
 
-// run sends batch to w and answers each member.
+// run sends batch to w and answers each member. The pool's statistics
+// count the batch as answered before any member hears back, so a caller
+// holding its answer never sees its batch still in flight.
 func (p *Pool) run(w *worker, batch []*Item) {
 	results := p.answers(w, batch)
 	now := p.clock.Now()
 	late, failed := 0, false
 	for i, it := range batch {
-		r := results[i]
-		failed = failed || r.err != nil
+		failed = failed || results[i].err != nil
 		if !it.Deadline.IsZero() && !now.Before(it.Deadline) {
-			r = result{err: p.lateErr(it, now, r.err)}
+			results[i] = result{err: p.lateErr(it, now, results[i].err)}
 			late++
 		}
-		deliver(it, r)
 	}
+	p.finished(now, batch, late, failed)
+	for i, it := range batch {
+		deliver(it, results[i])
+	}
+}
+
+// finished counts batch answered at now, late of its members past their
+// deadline.
+func (p *Pool) finished(now time.Time, batch []*Item, late int, failed bool) {
 	p.mu.Lock()
+	defer p.mu.Unlock()
 	p.usage.addBatches(now, -1)
 	p.st.InFlightBatches--
 	p.st.InFlightItems -= len(batch)
@@ -175,7 +185,6 @@ func (p *Pool) run(w *worker, batch []*Item) {
 	if failed {
 		p.st.FailedBatches++
 	}
-	p.mu.Unlock()
 }
 
 // answers sends batch to w and returns each member's result, in order. A
