@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"io"
 	"log/slog"
 	"net/http"
 	"strconv"
@@ -141,17 +140,17 @@ func (g *Gateway) inferHTTP(w http.ResponseWriter, r *http.Request) {
 // client wants its outputs. When ctx ends while the body is still
 // arriving (the drain gave up on the call), the read stops at once. A
 // body that could not be read leaves the connection unusable: the answer
-// closes it. A body refused for the bound on bytes in flight is read to
-// its end and dropped, so that its client reads the 503 on a connection
-// it may keep.
+// closes it. Of a body refused for the bound on bytes in flight, the
+// server reads a small rest (256 KiB) to keep the connection, and closes
+// it rather than read a larger one: reading it would do the greedy
+// client's work.
 func (g *Gateway) httpCall(ctx context.Context, w http.ResponseWriter, r *http.Request, buf *[]byte, cl *claim) (c call, aliased bool, format oip.BinaryOutputs, err error) {
 	c = call{model: chi.URLParam(r, "model"), version: chi.URLParam(r, "version")}
 	cut := context.AfterFunc(ctx, func() { _ = http.NewResponseController(w).SetReadDeadline(time.Now()) })
 	*buf, err = readBody(r, *buf, g.maxBody, cl)
-	keep := errors.Is(err, ErrOverloaded) && dropBody(r.Body, g.maxBody)
 	cut()
 	if err != nil {
-		if !keep {
+		if !errors.Is(err, ErrOverloaded) {
 			w.Header().Set("Connection", "close")
 		}
 		return c, false, format, err
@@ -171,14 +170,6 @@ func (g *Gateway) httpCall(ctx context.Context, w http.ResponseWriter, r *http.R
 	}
 	c.timeout, err = parseTimeout(headers(httpHeaders(r.Header).values).first(HeaderTimeout), c.req.Parameters)
 	return c, aliased, format, err
-}
-
-// dropBody reads the rest of a refused body, at most limit bytes, to its
-// end, and reports whether it ended: the connection may then carry the
-// client's next request.
-func dropBody(body io.Reader, limit int64) bool {
-	n, err := io.Copy(io.Discard, io.LimitReader(body, limit+1))
-	return err == nil && n <= limit
 }
 
 func (g *Gateway) serverMetadata(w http.ResponseWriter, _ *http.Request) {
