@@ -8,6 +8,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptrace"
 	"os"
 	"slices"
 	"strings"
@@ -35,7 +36,7 @@ tiers: [{name: t, pools: [cpu]}, {name: big, pools: [big]}]
 pools:
   - {name: cpu, curve: {base: 2ms}, max_batch: 4, cold_start: 100ms, replicas: {min: 2, max: 2}}
   - {name: big, curve: {base: 2ms}, max_batch: 1, cold_start: 100ms, replicas: {min: 2, max: 2}}
-limits: {body_timeout: 5s, write_timeout: 5s, max_body_bytes_in_flight: 67108864, memory_limit: 209715200}
+limits: {body_timeout: 5s, write_timeout: 5s, max_body_bytes_in_flight: 33554432, memory_limit: 262144000}
 shutdown: {drain_delay: 10ms}
 `
 
@@ -115,6 +116,7 @@ func soakDuration(t *testing.T) time.Duration {
 type latencies struct {
 	took   []time.Duration
 	at     []time.Duration
+	conn   []string // how each got its connection
 	failed int
 }
 
@@ -128,7 +130,7 @@ func (l latencies) slowest(n int) string {
 	slices.SortFunc(order, func(a, b int) int { return int(l.took[b] - l.took[a]) })
 	var s []string
 	for _, i := range order[:min(n, len(order))] {
-		s = append(s, fmt.Sprintf("%v at %v", l.took[i].Round(time.Millisecond), l.at[i].Round(100*time.Millisecond)))
+		s = append(s, fmt.Sprintf("%v at %v (%s)", l.took[i].Round(time.Millisecond), l.at[i].Round(100*time.Millisecond), l.conn[i]))
 	}
 	return strings.Join(s, ", ")
 }
@@ -154,7 +156,14 @@ func timeSums(t *testing.T, addr string, d time.Duration) latencies {
 	first := time.Now()
 	for end := first.Add(d); time.Now().Before(end); <-tick.C {
 		start := time.Now()
-		resp, err := client.Post("http://"+addr+"/v2/models/sum/infer", "application/json", strings.NewReader(apptest.QuickstartSum))
+		var conn string
+		trace := &httptrace.ClientTrace{GotConn: func(c httptrace.GotConnInfo) {
+			conn = fmt.Sprintf("conn after %v, reused %v", time.Since(start).Round(time.Millisecond), c.Reused)
+		}}
+		req, _ := http.NewRequestWithContext(httptrace.WithClientTrace(context.Background(), trace), http.MethodPost,
+			"http://"+addr+"/v2/models/sum/infer", strings.NewReader(apptest.QuickstartSum))
+		req.Header.Set("Content-Type", "application/json")
+		resp, err := client.Do(req)
 		if err != nil {
 			l.failed++
 			continue
@@ -167,6 +176,7 @@ func timeSums(t *testing.T, addr string, d time.Duration) latencies {
 		}
 		l.took = append(l.took, time.Since(start))
 		l.at = append(l.at, start.Sub(first))
+		l.conn = append(l.conn, conn)
 	}
 	return l
 }
@@ -292,7 +302,7 @@ func slowReaderLoop(ctx context.Context, addr string, c *cuts, after time.Durati
 		head := fmt.Sprintf("POST /v2/models/echo/infer HTTP/1.1\r\nHost: sluice\r\nContent-Length: %d\r\nInference-Header-Content-Length: %s\r\n\r\n", len(body), headerLen)
 		_, err = conn.Write(append([]byte(head), body...))
 		answer := readUnhurried(conn)
-		if err != nil {
+		if err != nil && answer != refusedAtTheBound { // refused, the rest of the body is not read
 			answer = "write: " + err.Error()
 		}
 		conn.Close()
