@@ -25,8 +25,8 @@ import (
 const soakEnv = "SLUICE_SOAK"
 
 // soakConfig gives a body and an answer five seconds each, and bounds
-// the bytes of bodies in flight (64 MiB) and the runtime's memory
-// (200 MiB) for a gateway that must stay under 300 MB. The slow readers'
+// the bytes of bodies in flight (32 MiB) and the runtime's memory
+// (250 MiB) for a gateway that must stay under 300 MB. The slow readers'
 // echo calls have workers of their own: a 5 MB echo holds its worker
 // for as long whether its client reads fast or slowly, so normal calls
 // sharing those workers would measure the workers' capacity, not how the
