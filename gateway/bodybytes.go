@@ -29,16 +29,35 @@ const smallClaim = initialBodyBuffer
 // would cross the limit (the limit less its reserve for a total over
 // smallClaim).
 func (b *bodyBytes) take(n, total int64) error {
-	limit := b.limit
-	if total > smallClaim {
-		limit -= b.limit / 8
-	}
-	if b.held.Add(n) > limit {
-		held := b.held.Add(-n)
-		return fmt.Errorf("%w: %d bytes of request bodies held, %d more would cross the limit of %d bytes", ErrOverloaded, held, n, limit)
+	if b.held.Add(n) > b.limitFor(total) {
+		return b.refuse(b.held.Add(-n), n, total)
 	}
 	b.follow(n)
 	return nil
+}
+
+// room returns nil when n more bytes, for a claim that then holds total,
+// fit now, else take's error; it takes nothing.
+func (b *bodyBytes) room(n, total int64) error {
+	if held := b.held.Load(); held+n > b.limitFor(total) {
+		return b.refuse(held, n, total)
+	}
+	return nil
+}
+
+// limitFor is the limit for a claim that holds total bytes: the bound
+// less its reserve when the claim is not small.
+func (b *bodyBytes) limitFor(total int64) int64 {
+	if total > smallClaim {
+		return b.limit - b.limit/8
+	}
+	return b.limit
+}
+
+// refuse is the error of n more bytes, for a claim that then holds
+// total, that do not fit beside held.
+func (b *bodyBytes) refuse(held, n, total int64) error {
+	return fmt.Errorf("%w: %d bytes of request bodies held, %d more would cross the limit of %d bytes", ErrOverloaded, held, n, b.limitFor(total))
 }
 
 // give hands back n bytes taken.
@@ -75,6 +94,10 @@ func (c *claim) resize(n int64) error {
 	c.held = n
 	return nil
 }
+
+// room returns nil when c could grow to n bytes now, else an error
+// matching ErrOverloaded; it takes nothing.
+func (c *claim) room(n int64) error { return c.from.room(n-c.held, n) }
 
 // release gives back all that c holds.
 func (c *claim) release() { _ = c.resize(0) }

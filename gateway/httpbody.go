@@ -35,7 +35,8 @@ import (
 // c holds the buffer's capacity as it grows: a body that would cross the
 // gateway's bound on body bytes fails with an error matching
 // ErrOverloaded (the client may retry), its buffer no larger than
-// before.
+// before; one whose Content-Length does not fit beside the bodies held
+// is refused so before a byte of it is read.
 //
 // A failure of the connection itself is reported apart from the body's
 // content: ErrBodyTimeout when the body did not arrive in time,
@@ -75,8 +76,12 @@ var errInflated = errors.New("the body exceeds the limit")
 // readAll appends src to buf until io.EOF and returns the result. size
 // is how long src is known to be, -1 when unknown; limit is the most it
 // may hold (errInflated beyond it). c holds buf's capacity: each growth
-// is taken from it first.
+// is taken from it first; a known size must fit in its bound at the
+// start.
 func readAll(src io.Reader, buf []byte, size, limit int64, c *claim) ([]byte, error) {
+	if err := c.room(size); size > 0 && err != nil {
+		return buf, err // refused before a byte is read or a buffer grown
+	}
 	if err := c.resize(int64(cap(buf))); err != nil {
 		return buf, err
 	}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"errors"
+	"io"
 	"math"
 	"net/http"
 	"strconv"
@@ -56,24 +57,27 @@ func TestReadBodyBufferSize(t *testing.T) {
 }
 
 // TestReadBodyBytesBound reads a body that would cross the bound on bytes
-// in flight: ErrOverloaded, the bound as full as before, and a claim
-// given back leaving it empty.
+// in flight: ErrOverloaded before a byte is read, the bound as full as
+// before, and a claim given back leaving it empty.
 func TestReadBodyBytesBound(t *testing.T) {
-	bound := &bodyBytes{limit: 10_000}
+	bound := &bodyBytes{limit: 800_000} // 700,000 for large claims
 	held := &claim{from: bound}
-	if err := held.resize(6_000); err != nil {
+	if err := held.resize(500_000); err != nil {
 		t.Fatal(err)
 	}
 	c := &claim{from: bound}
-	buf, err := readBody(bodyRequest(t, make([]byte, 5_000), false, false), nil, 1<<20, c)
-	if !errors.Is(err, ErrOverloaded) || cap(buf) != 0 {
-		t.Fatalf("readBody: %v with a buffer of %d, want ErrOverloaded and none", err, cap(buf))
+	r := bodyRequest(t, make([]byte, 300_000), false, false)
+	body := &countingReader{r: r.Body}
+	r.Body = body
+	buf, err := readBody(r, nil, 1<<20, c)
+	if !errors.Is(err, ErrOverloaded) || cap(buf) != 0 || body.n != 0 {
+		t.Fatalf("readBody: %v with a buffer of %d, %d bytes read; want ErrOverloaded, no buffer and none read", err, cap(buf), body.n)
 	}
-	if got := bound.held.Load(); got != 6_000 {
-		t.Errorf("bound holds %d, want the 6000 held before", got)
+	if got := bound.held.Load(); got != 500_000 {
+		t.Errorf("bound holds %d, want the 500000 held before", got)
 	}
 	held.release()
-	if _, err := readBody(bodyRequest(t, make([]byte, 5_000), false, false), nil, 1<<20, c); err != nil {
+	if _, err := readBody(bodyRequest(t, make([]byte, 300_000), false, false), nil, 1<<20, c); err != nil {
 		t.Fatalf("readBody once room was made: %v", err)
 	}
 	c.release()
@@ -136,3 +140,17 @@ func TestBodyBuffer(t *testing.T) {
 		})
 	}
 }
+
+// countingReader counts the bytes read from r.
+type countingReader struct {
+	r io.ReadCloser
+	n int
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += n
+	return n, err
+}
+
+func (c *countingReader) Close() error { return c.r.Close() }
