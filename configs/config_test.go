@@ -144,7 +144,7 @@ func TestDefaults(t *testing.T) {
 	want.Limits = Limits{MaxBodyBytes: 16 << 20, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute,
 		MaxConcurrentStreams: 1024, MaxDeadline: 5 * time.Minute, MaxJSONDepth: 32, MaxTensorElements: 4 << 20,
 		BodyTimeout: 30 * time.Second, WriteTimeout: 30 * time.Second, MaxConnections: 2048, MaxInFlight: 2048,
-		MaxBodyBytesInFlight: 256 << 20, MemoryLimit: 1536 << 20}
+		MaxBodyBytesInFlight: 384 << 20, MemoryLimit: 1536 << 20}
 	want.Protocol = Protocol{PriorityLevels: []string{"critical", "high", "normal", "low"}, SequenceIdle: time.Minute}
 	bounded := ClassQueue{MaxLength: 1024}
 	want.Queue = Queue{Critical: bounded, High: bounded, Normal: bounded, Low: bounded}

@@ -39,11 +39,12 @@ const (
 	// second, so 2048 calls in flight are about half a second of them.
 	DefaultMaxInFlight = 2048
 	// DefaultMaxBodyBytesInFlight bounds the bytes of request bodies the
-	// gateway holds at once: 256 MiB, sixteen bodies of the largest
-	// default size. A call holds about twice its body at its peak (the
-	// body, then its answer beside its tensors), so they stay within
-	// half of a 2 GiB gateway.
-	DefaultMaxBodyBytesInFlight = 256 << 20
+	// gateway holds at once: 384 MiB, so that twenty-one bodies of the
+	// largest default size fit beside the eighth kept for small ones. A
+	// call holds about its body at a time (the body, then its answer in
+	// its place), and twice it for moments, so they stay within the
+	// memory limit of a 2 GiB gateway.
+	DefaultMaxBodyBytesInFlight = 384 << 20
 	// DefaultMemoryLimit is the Go runtime's soft memory limit: 1.5 GiB,
 	// three quarters of a 2 GiB gateway, so that the collector works
 	// harder before the container's limit is reached.
@@ -115,8 +116,9 @@ type Limits struct {
 	// that would cross it is refused with 503 / UNAVAILABLE and
 	// Retry-After, so that slow or greedy clients cannot pin the heap;
 	// its last eighth is kept for bodies of at most 64 KiB, so that large
-	// ones never starve the small. >= max_body_bytes, default 256 MiB
-	// (DefaultMaxBodyBytesInFlight).
+	// ones never starve the small. >= 8/7 of max_body_bytes, default
+	// 384 MiB (DefaultMaxBodyBytesInFlight) or twice max_body_bytes when
+	// that is more.
 	MaxBodyBytesInFlight int64 `yaml:"max_body_bytes_in_flight"`
 	// MemoryLimit is the Go runtime's soft memory limit, in bytes (see
 	// runtime/debug.SetMemoryLimit); the GOMEMLIMIT environment variable,
@@ -138,7 +140,7 @@ func (l *Limits) applyDefaults() {
 	fillIfZero(&l.WriteTimeout, DefaultWriteTimeout)
 	fillIfZero(&l.MaxConnections, DefaultMaxConnections)
 	fillIfZero(&l.MaxInFlight, DefaultMaxInFlight)
-	fillIfZero(&l.MaxBodyBytesInFlight, DefaultMaxBodyBytesInFlight)
+	fillIfZero(&l.MaxBodyBytesInFlight, max(DefaultMaxBodyBytesInFlight, 2*l.MaxBodyBytes))
 	fillIfZero(&l.MemoryLimit, DefaultMemoryLimit)
 }
 
@@ -174,8 +176,9 @@ func (c *checker) limits(l Limits, models []Model) {
 	c.positive("limits.write_timeout", l.WriteTimeout)
 	c.atLeastOne("limits.max_connections", l.MaxConnections)
 	c.atLeastOne("limits.max_in_flight", l.MaxInFlight)
-	if l.MaxBodyBytesInFlight < l.MaxBodyBytes {
-		c.addf("limits.max_body_bytes_in_flight", "%d must be >= limits.max_body_bytes %d, or no body of that size is ever served", l.MaxBodyBytesInFlight, l.MaxBodyBytes)
+	if l.MaxBodyBytesInFlight-l.MaxBodyBytesInFlight/8 < l.MaxBodyBytes {
+		c.addf("limits.max_body_bytes_in_flight", "%d must be >= 8/7 of limits.max_body_bytes %d (its last eighth is kept for small bodies), or no body of that size is ever served",
+			l.MaxBodyBytesInFlight, l.MaxBodyBytes)
 	}
 	if l.MemoryLimit < minMemoryLimit {
 		c.addf("limits.memory_limit", "%d must be >= %d (1 MiB)", l.MemoryLimit, minMemoryLimit)
