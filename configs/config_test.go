@@ -143,7 +143,8 @@ func TestDefaults(t *testing.T) {
 	want.Shutdown = Shutdown{DrainTimeout: 10 * time.Second, DrainDelay: 5 * time.Second}
 	want.Limits = Limits{MaxBodyBytes: 16 << 20, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute,
 		MaxConcurrentStreams: 1024, MaxDeadline: 5 * time.Minute, MaxJSONDepth: 32, MaxTensorElements: 4 << 20,
-		BodyTimeout: 30 * time.Second, WriteTimeout: 30 * time.Second, MaxConnections: 2048, MaxInFlight: 2048}
+		BodyTimeout: 30 * time.Second, WriteTimeout: 30 * time.Second, MaxConnections: 2048, MaxInFlight: 2048,
+		MaxBodyBytesInFlight: 384 << 20, MemoryLimit: 1536 << 20}
 	want.Protocol = Protocol{PriorityLevels: []string{"critical", "high", "normal", "low"}, SequenceIdle: time.Minute}
 	bounded := ClassQueue{MaxLength: 1024}
 	want.Queue = Queue{Critical: bounded, High: bounded, Normal: bounded, Low: bounded}
@@ -170,7 +171,8 @@ func TestApplyDefaultsKeepsSetValues(t *testing.T) {
 	cfg.Shutdown = Shutdown{DrainTimeout: time.Minute, DrainDelay: time.Second}
 	cfg.Limits = Limits{MaxBodyBytes: 1, ReadHeaderTimeout: time.Second, IdleTimeout: time.Second,
 		MaxConcurrentStreams: 1, MaxDeadline: time.Second, MaxJSONDepth: 4, MaxTensorElements: 1,
-		BodyTimeout: time.Second, WriteTimeout: time.Second, MaxConnections: 1, MaxInFlight: 1}
+		BodyTimeout: time.Second, WriteTimeout: time.Second, MaxConnections: 1, MaxInFlight: 1,
+		MaxBodyBytesInFlight: 1, MemoryLimit: 1 << 20}
 	cfg.Queue = Queue{Critical: ClassQueue{MaxLength: Unbounded}, High: ClassQueue{MaxLength: 1},
 		Normal: ClassQueue{MaxLength: 2}, Low: ClassQueue{MaxLength: 3}}
 	cfg.Protocol = Protocol{PriorityLevels: []string{"low"}, SequenceIdle: time.Second}

@@ -67,6 +67,7 @@ func TestQuickstart(t *testing.T) {
 		MaxJSONDepth: DefaultMaxJSONDepth, MaxTensorElements: DefaultMaxTensorElements,
 		BodyTimeout: DefaultBodyTimeout, WriteTimeout: DefaultWriteTimeout,
 		MaxConnections: DefaultMaxConnections, MaxInFlight: DefaultMaxInFlight,
+		MaxBodyBytesInFlight: DefaultMaxBodyBytesInFlight, MemoryLimit: DefaultMemoryLimit,
 	}
 	bounded := ClassQueue{MaxLength: DefaultQueueMaxLength}
 	want.Queue = Queue{Critical: bounded, High: bounded, Normal: bounded, Low: bounded}

@@ -38,6 +38,17 @@ const (
 	// gateway: a 2-core gateway answers a few thousand small calls a
 	// second, so 2048 calls in flight are about half a second of them.
 	DefaultMaxInFlight = 2048
+	// DefaultMaxBodyBytesInFlight bounds the bytes of request bodies the
+	// gateway holds at once: 384 MiB, so that twenty-one bodies of the
+	// largest default size fit beside the eighth kept for small ones. A
+	// call holds about its body at a time (the body, then its answer in
+	// its place), and twice it for moments, so they stay within the
+	// memory limit of a 2 GiB gateway.
+	DefaultMaxBodyBytesInFlight = 384 << 20
+	// DefaultMemoryLimit is the Go runtime's soft memory limit: 1.5 GiB,
+	// three quarters of a 2 GiB gateway, so that the collector works
+	// harder before the container's limit is reached.
+	DefaultMemoryLimit = 1536 << 20
 )
 
 // Limits bound what one client connection or request may ask of the
@@ -98,6 +109,22 @@ type Limits struct {
 	// UNAVAILABLE and Retry-After. >= 1, default 2048
 	// (DefaultMaxInFlight).
 	MaxInFlight int `yaml:"max_in_flight"`
+	// MaxBodyBytesInFlight bounds the bytes the bodies of the calls in
+	// progress hold together, over both front ends: an HTTP body counts
+	// the memory it takes as it arrives, a gRPC call its message, until
+	// the call is answered (its answer takes the body's place). A call
+	// that would cross it is refused with 503 / UNAVAILABLE and
+	// Retry-After, so that slow or greedy clients cannot pin the heap;
+	// its last eighth is kept for bodies of at most 64 KiB, so that large
+	// ones never starve the small. >= 8/7 of max_body_bytes, default
+	// 384 MiB (DefaultMaxBodyBytesInFlight) or twice max_body_bytes when
+	// that is more.
+	MaxBodyBytesInFlight int64 `yaml:"max_body_bytes_in_flight"`
+	// MemoryLimit is the Go runtime's soft memory limit, in bytes (see
+	// runtime/debug.SetMemoryLimit); the GOMEMLIMIT environment variable,
+	// when set, takes precedence. >= 1 MiB, default 1.5 GiB
+	// (DefaultMemoryLimit).
+	MemoryLimit int64 `yaml:"memory_limit"`
 }
 
 // applyDefaults fills the limits left at zero.
@@ -113,10 +140,15 @@ func (l *Limits) applyDefaults() {
 	fillIfZero(&l.WriteTimeout, DefaultWriteTimeout)
 	fillIfZero(&l.MaxConnections, DefaultMaxConnections)
 	fillIfZero(&l.MaxInFlight, DefaultMaxInFlight)
+	fillIfZero(&l.MaxBodyBytesInFlight, max(DefaultMaxBodyBytesInFlight, 2*l.MaxBodyBytes))
+	fillIfZero(&l.MemoryLimit, DefaultMemoryLimit)
 }
 
 // maxBodyBytesCeiling is the largest limits.max_body_bytes accepted: 1 GiB.
 const maxBodyBytesCeiling = 1 << 30
+
+// minMemoryLimit is the smallest limits.memory_limit accepted: 1 MiB.
+const minMemoryLimit = 1 << 20
 
 // minJSONDepth is the nesting of the smallest request body,
 // {"inputs": [{"data": [...]}]}.
@@ -144,6 +176,13 @@ func (c *checker) limits(l Limits, models []Model) {
 	c.positive("limits.write_timeout", l.WriteTimeout)
 	c.atLeastOne("limits.max_connections", l.MaxConnections)
 	c.atLeastOne("limits.max_in_flight", l.MaxInFlight)
+	if l.MaxBodyBytesInFlight-l.MaxBodyBytesInFlight/8 < l.MaxBodyBytes {
+		c.addf("limits.max_body_bytes_in_flight", "%d must be >= 8/7 of limits.max_body_bytes %d (its last eighth is kept for small bodies), or no body of that size is ever served",
+			l.MaxBodyBytesInFlight, l.MaxBodyBytes)
+	}
+	if l.MemoryLimit < minMemoryLimit {
+		c.addf("limits.memory_limit", "%d must be >= %d (1 MiB)", l.MemoryLimit, minMemoryLimit)
+	}
 	c.modelDeadlines(models, l.MaxDeadline)
 }
 

@@ -40,7 +40,8 @@ func TestSecurityGood(t *testing.T) {
 			ServerName: "workers.sluice.internal"},
 		Limits: Limits{MaxBodyBytes: 1 << 20, ReadHeaderTimeout: 5 * time.Second, IdleTimeout: 30 * time.Second,
 			MaxConcurrentStreams: 100, MaxDeadline: time.Minute, MaxJSONDepth: 8, MaxTensorElements: 65536,
-			BodyTimeout: 20 * time.Second, WriteTimeout: 15 * time.Second, MaxConnections: 512, MaxInFlight: 256},
+			BodyTimeout: 20 * time.Second, WriteTimeout: 15 * time.Second, MaxConnections: 512, MaxInFlight: 256,
+			MaxBodyBytesInFlight: 64 << 20, MemoryLimit: 512 << 20},
 	}
 	got := section{cfg.Listen, cfg.Admin, cfg.TLS, cfg.WorkersTLS, cfg.Limits}
 	if diff := cmp.Diff(want, got); diff != "" {

@@ -40,9 +40,10 @@
 // valid UTF-8, with 400, before it is decoded; a call whose inputs hold
 // more than MaxTensorElements elements in all, over either front end,
 // with 400 / INVALID_ARGUMENT naming the input; a call beyond
-// MaxInFlight calls in progress with 503 / UNAVAILABLE and Retry-After
-// (ErrOverloaded). A gRPC message's size is bounded by the gRPC server,
-// which the caller builds.
+// MaxInFlight calls in progress, or one whose body would cross
+// MaxBodyBytesInFlight bytes of bodies in progress, with 503 /
+// UNAVAILABLE and Retry-After (ErrOverloaded). A gRPC message's size is
+// bounded by the gRPC server, which the caller builds.
 //
 // Slow and broken HTTP clients (slowClients, readBody): a body that has
 // not arrived within BodyTimeout gets 408 (ErrBodyTimeout), malformed

@@ -145,6 +145,10 @@ func (g *Gateway) Draining() bool { return g.gate.draining.Load() }
 // queued, or waiting for a worker.
 func (g *Gateway) InFlight() int { return int(g.gate.calls.Load()) }
 
+// BodyBytesInFlight returns the bytes the bodies of the calls in progress
+// hold, as Options.MaxBodyBytesInFlight bounds them.
+func (g *Gateway) BodyBytesInFlight() int64 { return g.bodyBytes.held.Load() }
+
 // Shutdown drains the gateway (see Drain) and waits for the infer calls
 // in progress to finish. If ctx ends first, it fails every call still in
 // progress with an error matching ErrDraining — each leaves its queue or

@@ -55,6 +55,13 @@ type Options struct {
 	// with ErrOverloaded (HTTP 503 with Retry-After, gRPC UNAVAILABLE);
 	// 0 means configs.DefaultMaxInFlight.
 	MaxInFlight int
+	// MaxBodyBytesInFlight bounds the bytes the bodies of the calls in
+	// progress hold together: an HTTP body the memory it takes as it
+	// arrives, a gRPC call its message, until the call is answered. A
+	// call that would cross it is refused with ErrOverloaded (HTTP 503
+	// with Retry-After, gRPC UNAVAILABLE); 0 means
+	// configs.DefaultMaxBodyBytesInFlight.
+	MaxBodyBytesInFlight int64
 	// Keys authenticates infer calls; nil turns authentication off (see
 	// Keyring).
 	Keys *Keyring
@@ -95,6 +102,7 @@ type Gateway struct {
 	log       *slog.Logger
 	now       func() time.Time
 	maxBody   int64
+	bodyBytes *bodyBytes
 	bounds    bounds
 	access    atomic.Pointer[access] // never nil after New
 	admission *Admission
@@ -133,6 +141,11 @@ func New(opts Options) *Gateway {
 		g.maxBody = configs.DefaultMaxBodyBytes
 	}
 	g.bounds = boundsOf(opts)
+	g.bodyBytes = &bodyBytes{limit: opts.MaxBodyBytesInFlight}
+	orDefault(&g.bodyBytes.limit, configs.DefaultMaxBodyBytesInFlight)
+	if g.metrics != nil {
+		g.bodyBytes.gauge = g.metrics.bodyBytes
+	}
 	g.gate = newDrainGate(g.bounds.inFlight)
 	g.tracing = newTracing(opts.TracerProvider, g.now)
 	return g

@@ -12,6 +12,7 @@ import (
 	"google.golang.org/grpc/metadata"
 	"google.golang.org/grpc/reflection"
 	"google.golang.org/grpc/status"
+	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/types/known/durationpb"
 
 	"github.com/sluice-gateway/sluice/budget"
@@ -75,10 +76,13 @@ func (s *grpcService) ModelMetadata(ctx context.Context, req *inferencepb.ModelM
 // HeaderFallbackReason; one answered from the response cache, HeaderCache;
 // one under a budget, HeaderBudgetState. Every answer carries its cost in
 // the trailer HeaderCost; a call refused for its budget, the header
-// HeaderBudget.
+// HeaderBudget. The message's bytes count against the bound on bytes of
+// bodies in flight until the call is answered (UNAVAILABLE over it).
 func (s *grpcService) ModelInfer(ctx context.Context, req *inferencepb.ModelInferRequest) (*inferencepb.ModelInferResponse, error) {
 	md, _ := metadata.FromIncomingContext(ctx)
-	decode := func(context.Context) (call, error) { return grpcCall(md, req, s.g.bounds) }
+	c := &claim{from: s.g.bodyBytes}
+	defer c.release()
+	decode := s.g.claimedCall(md, req, c)
 	resp, fb, err := s.g.handle(ctx, req.GetModelName(), md.Get, decode)
 	if err != nil {
 		if errors.Is(err, ErrBudgetExhausted) {
@@ -99,13 +103,15 @@ func (s *grpcService) ModelInfer(ctx context.Context, req *inferencepb.ModelInfe
 
 // grpcCall decodes a ModelInfer request with metadata md, within b's
 // limit on input elements; its priority is the admission's, and the gRPC
-// deadline travels in the context.
+// deadline travels in the context. The typed contents of req's inputs
+// are dropped once converted (see dropContents).
 func grpcCall(md metadata.MD, req *inferencepb.ModelInferRequest, b bounds) (call, error) {
 	c := call{model: req.GetModelName(), version: req.GetModelVersion()}
 	var err error
 	if c.req, err = oip.RequestFromProto(req); err != nil {
 		return c, err
 	}
+	dropContents(req)
 	if err = c.req.Validate(); err != nil {
 		return c, err
 	}
@@ -117,6 +123,28 @@ func grpcCall(md metadata.MD, req *inferencepb.ModelInferRequest, b bounds) (cal
 	}
 	c.timeout, err = parseTimeout(first(md, HeaderTimeout), c.req.Parameters)
 	return c, err
+}
+
+// claimedCall decodes a ModelInfer request as grpcCall does, once its
+// message's bytes are taken in c: over the gateway's bound on bytes of
+// bodies in flight it fails with ErrOverloaded.
+func (g *Gateway) claimedCall(md metadata.MD, req *inferencepb.ModelInferRequest, c *claim) decoder {
+	return func(context.Context) (call, error) {
+		if err := c.resize(int64(proto.Size(req))); err != nil {
+			return call{model: req.GetModelName()}, err
+		}
+		return grpcCall(md, req, g.bounds)
+	}
+}
+
+// dropContents lets the collector have the typed contents of req's
+// inputs, which RequestFromProto converted into the request's tensors
+// (BYTES elements, which the tensors share, aside): a call then holds its
+// inputs once, not twice, while it waits for its worker.
+func dropContents(req *inferencepb.ModelInferRequest) {
+	for _, in := range req.GetInputs() {
+		in.Contents = nil
+	}
 }
 
 // first returns the first value of a metadata key, or "".

@@ -55,10 +55,12 @@ func (s *grpcService) ModelStreamInfer(stream grpc.BidiStreamingServer[inference
 	}
 }
 
-// streamOne serves one request of a stream.
+// streamOne serves one request of a stream; its message's bytes count
+// against the bound on bytes of bodies in flight until it is answered.
 func (s *grpcService) streamOne(ctx context.Context, md metadata.MD, req *inferencepb.ModelInferRequest) *inferencepb.ModelStreamInferResponse {
-	decode := func(context.Context) (call, error) { return grpcCall(md, req, s.g.bounds) }
-	resp, _, err := s.g.handle(ctx, req.GetModelName(), md.Get, decode)
+	c := &claim{from: s.g.bodyBytes}
+	defer c.release()
+	resp, _, err := s.g.handle(ctx, req.GetModelName(), md.Get, s.g.claimedCall(md, req, c))
 	if err != nil {
 		return &inferencepb.ModelStreamInferResponse{
 			ErrorMessage:  err.Error(),

@@ -1,9 +1,9 @@
 package gateway
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"log/slog"
 	"net/http"
 	"strconv"
@@ -49,30 +49,52 @@ func (g *Gateway) HTTPHandler() http.Handler {
 // bodyBuffers pools the buffers of request bodies up to maxPooledBody
 // bytes; larger ones are left to the collector, so that a burst of large
 // bodies does not stay in memory once answered.
-var bodyBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+var bodyBuffers = sync.Pool{New: func() any { return new([]byte) }}
 
 // maxPooledBody is the largest buffer bodyBuffers keeps.
 const maxPooledBody = 1 << 20
 
+// smallBody is the most a pooled buffer may exceed twice its body by,
+// and the largest one a body of unknown length is given.
+const smallBody = 4 << 10
+
+// bodyBuffer returns a buffer for a body of size bytes, -1 when unknown:
+// one from the pool when it is no larger than twice the body and
+// smallBody, else an empty one. A small body, which a slow client may
+// keep for the body timeout, so never pins (nor takes from the bound on
+// bytes in flight) a large buffer a larger body left.
+func bodyBuffer(size int64) *[]byte {
+	buf := bodyBuffers.Get().(*[]byte)
+	if int64(cap(*buf)) > 2*max(size, 0)+smallBody {
+		bodyBuffers.Put(buf)
+		return new([]byte)
+	}
+	return buf
+}
+
 // releaseBody hands buf back to the pool, or its memory to the collector
 // when it is large: buf itself stays reachable until the handler returns,
 // which for a client slow to read its answer is the write timeout.
-func releaseBody(buf *bytes.Buffer) {
-	if buf.Cap() > maxPooledBody {
-		*buf = bytes.Buffer{}
+func releaseBody(buf *[]byte) {
+	if cap(*buf) > maxPooledBody {
+		*buf = nil
 		return
 	}
-	buf.Reset()
+	*buf = (*buf)[:0]
 	bodyBuffers.Put(buf)
 }
 
 // inferHTTP serves an infer call. The body's buffer is released before
 // the answer is written, so that a client slow to read its answer holds
-// only the answer. A body whose binary tensors the decoded request shares
-// is released only when the call was answered: after a failure the
-// request may still be on its way to a worker.
+// only the answer; the bytes the body took of the gateway's bound stay
+// taken until the answer is written, the answer in the body's place. A
+// body whose binary tensors the decoded request shares is released only
+// when the call was answered: after a failure the request may still be
+// on its way to a worker.
 func (g *Gateway) inferHTTP(w http.ResponseWriter, r *http.Request) {
-	buf := bodyBuffers.Get().(*bytes.Buffer)
+	buf := bodyBuffer(r.ContentLength)
+	c := &claim{from: g.bodyBytes}
+	defer c.release()
 	aliased, released := false, false
 	release := func() {
 		if !released {
@@ -87,9 +109,9 @@ func (g *Gateway) inferHTTP(w http.ResponseWriter, r *http.Request) {
 	}()
 	var format oip.BinaryOutputs
 	decode := func(ctx context.Context) (call, error) {
-		c, shared, f, err := g.httpCall(ctx, w, r, buf)
+		call, shared, f, err := g.httpCall(ctx, w, r, buf, c)
 		aliased, format = shared, f
-		return c, err
+		return call, err
 	}
 	resp, fb, err := g.handle(r.Context(), chi.URLParam(r, "model"), httpHeaders(r.Header).values, decode)
 	if err != nil {
@@ -111,23 +133,29 @@ func (g *Gateway) inferHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 // httpCall reads and decodes an infer request within the gateway's
-// limits (body size, compressed or not, JSON depth, input elements); its
-// priority is the admission's. buf holds the body and must outlive the
-// call; aliased reports that the request shares buf's memory. format is
-// how the client wants its outputs. When ctx ends while the body is
-// still arriving (the drain gave up on the call), the read stops at once.
-// A body that could not be read leaves the connection unusable: the
-// answer closes it.
-func (g *Gateway) httpCall(ctx context.Context, w http.ResponseWriter, r *http.Request, buf *bytes.Buffer) (c call, aliased bool, format oip.BinaryOutputs, err error) {
+// limits (body size, compressed or not, bytes of bodies in flight, JSON
+// depth, input elements); its priority is the admission's. buf holds the
+// body and must outlive the call, and cl the bytes it takes; aliased
+// reports that the request shares buf's memory. format is how the
+// client wants its outputs. When ctx ends while the body is still
+// arriving (the drain gave up on the call), the read stops at once. A
+// body that could not be read leaves the connection unusable: the answer
+// closes it. Of a body refused for the bound on bytes in flight, the
+// server reads a small rest (256 KiB) to keep the connection, and closes
+// it rather than read a larger one: reading it would do the greedy
+// client's work.
+func (g *Gateway) httpCall(ctx context.Context, w http.ResponseWriter, r *http.Request, buf *[]byte, cl *claim) (c call, aliased bool, format oip.BinaryOutputs, err error) {
 	c = call{model: chi.URLParam(r, "model"), version: chi.URLParam(r, "version")}
 	cut := context.AfterFunc(ctx, func() { _ = http.NewResponseController(w).SetReadDeadline(time.Now()) })
-	err = readBody(r, buf, g.maxBody)
+	*buf, err = readBody(r, *buf, g.maxBody, cl)
 	cut()
 	if err != nil {
-		w.Header().Set("Connection", "close")
+		if !errors.Is(err, ErrOverloaded) {
+			w.Header().Set("Connection", "close")
+		}
 		return c, false, format, err
 	}
-	c.req, aliased, err = decodeHTTP(r.Header, buf.Bytes(), g.bounds)
+	c.req, aliased, err = decodeHTTP(r.Header, *buf, g.bounds)
 	if err == nil {
 		format, err = c.req.TakeBinaryOutputs()
 	}
@@ -196,11 +224,11 @@ func readyStatus(ok bool) int {
 }
 
 // fail answers with err's status and a one-line JSON error, and logs what
-// the client did not cause (shedding and draining are deliberate, not
-// logged).
+// the client did not cause (shedding, draining and refusing calls over
+// the gateway's limits are deliberate, not logged).
 func (g *Gateway) fail(w http.ResponseWriter, r *http.Request, err error) {
 	f := classify(err)
-	if f.http >= http.StatusInternalServerError && f.reason != ReasonShed && f.reason != ReasonDraining {
+	if f.http >= http.StatusInternalServerError && f.reason != ReasonShed && f.reason != ReasonDraining && f.reason != ReasonOverloaded {
 		g.log.Warn("request failed", slog.String("path", r.URL.Path), slog.Int("status", f.http), slog.Any("error", err))
 	}
 	if f.retryAfter > 0 {

@@ -1,7 +1,6 @@
 package gateway
 
 import (
-	"bytes"
 	"compress/flate"
 	"compress/gzip"
 	"compress/zlib"
@@ -19,49 +18,122 @@ import (
 	"github.com/sluice-gateway/sluice/oip"
 )
 
-// readBody reads an infer request's body into buf, decompressing it as
-// its Content-Encoding says (gzip, deflate or none). Both the body as
-// sent and as decompressed must fit in maxBody, or the call fails with
+// readBody reads an infer request's body into buf's memory, growing it
+// as needed, and returns the body, decompressed as its Content-Encoding
+// says (gzip, deflate or none). Both the body as sent and as
+// decompressed must fit in maxBody, or the call fails with
 // ErrBodyTooLarge: a Content-Length over it is refused before a byte is
 // read (so "Expect: 100-continue" gets 413, never 100 Continue), and a
 // small body that inflates beyond the limit is refused without being
-// inflated further. buf grows with what arrives, never ahead of it by
-// more than it holds, so that a client announcing a large body and
-// sending little holds little.
+// inflated further.
+//
+// The buffer grows with what arrives, never ahead of it by more than it
+// holds, so that a client announcing a large body and sending little
+// holds little; it doubles up to the body's Content-Length (when the
+// body is not compressed) and to maxBody, never past them, so that a
+// body of n bytes ends in a buffer of n, not of the next power of two.
+// c holds the buffer's capacity as it grows: a body that would cross the
+// gateway's bound on body bytes fails with an error matching
+// ErrOverloaded (the client may retry), its buffer no larger than
+// before; one whose Content-Length does not fit beside the bodies held
+// is refused so before a byte of it is read.
 //
 // A failure of the connection itself is reported apart from the body's
 // content: ErrBodyTimeout when the body did not arrive in time,
 // ErrClientClosed when the client went away, oip.ErrInvalid for
 // malformed framing (chunked encoding) or a corrupt compressed body, or
 // an unknown encoding.
-func readBody(r *http.Request, buf *bytes.Buffer, maxBody int64) error {
+func readBody(r *http.Request, buf []byte, maxBody int64, c *claim) ([]byte, error) {
 	if r.ContentLength > maxBody {
-		return fmt.Errorf("%w: Content-Length %d: the limit is %d bytes", ErrBodyTooLarge, r.ContentLength, maxBody)
+		return buf[:0], fmt.Errorf("%w: Content-Length %d: the limit is %d bytes", ErrBodyTooLarge, r.ContentLength, maxBody)
 	}
 	wire := &wireReader{r: http.MaxBytesReader(nil, r.Body, maxBody)}
 	src, err := decompressor(r.Header.Get("Content-Encoding"), wire)
+	size := int64(-1)
+	if err == nil && src == io.Reader(wire) {
+		size = r.ContentLength // -1 when unknown
+	}
 	if err == nil {
-		if r.ContentLength > 0 && src == io.Reader(wire) {
-			buf.Grow(int(min(r.ContentLength, initialBodyBuffer)))
-		}
-		var n int64
-		if n, err = buf.ReadFrom(io.LimitReader(src, maxBody+1)); err == nil && n > maxBody {
-			return fmt.Errorf("%w: the decompressed body exceeds the limit of %d bytes", ErrBodyTooLarge, maxBody)
-		}
+		buf, err = readAll(src, buf[:0], size, maxBody, c)
 	}
 	if err != nil && wire.err != nil {
-		return wireError(wire.err, maxBody)
+		return buf, wireError(wire.err, maxBody)
 	}
 	if err != nil {
-		return tooLarge(err, maxBody)
+		return buf, tooLarge(err, maxBody)
 	}
-	return nil
+	return buf, nil
 }
 
 // initialBodyBuffer is the most a body's buffer is given before any of it
 // arrives, whatever its Content-Length says; beyond it the buffer
-// doubles as the body comes.
+// doubles as the body comes, up to the body's size.
 const initialBodyBuffer = 64 << 10
+
+// errInflated is readAll's error for a body longer than its limit.
+var errInflated = errors.New("the body exceeds the limit")
+
+// readAll appends src to buf until io.EOF and returns the result. size
+// is how long src is known to be, -1 when unknown; limit is the most it
+// may hold (errInflated beyond it). c holds buf's capacity: each growth
+// is taken from it first; a known size must fit in its bound at the
+// start.
+func readAll(src io.Reader, buf []byte, size, limit int64, c *claim) ([]byte, error) {
+	if err := c.room(size); size > 0 && err != nil {
+		return buf, err // refused before a byte is read or a buffer grown
+	}
+	if err := c.resize(int64(cap(buf))); err != nil {
+		return buf, err
+	}
+	for {
+		if len(buf) == cap(buf) {
+			next := grownCap(int64(cap(buf)), size, limit)
+			if next == int64(cap(buf)) {
+				return buf, expectEnd(src)
+			}
+			if err := c.resize(next); err != nil {
+				return buf, err
+			}
+			buf = append(make([]byte, 0, next), buf...)
+		}
+		n, err := src.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+n]
+		if err == io.EOF {
+			return buf, nil
+		}
+		if err != nil {
+			return buf, err
+		}
+	}
+}
+
+// grownCap returns the capacity a full buffer of capacity have grows to:
+// double (at least initialBodyBuffer), but no more than size when it is
+// known and no more than limit; have itself when it may not grow.
+func grownCap(have, size, limit int64) int64 {
+	next := max(2*have, initialBodyBuffer)
+	if size >= 0 {
+		next = min(next, size)
+	}
+	return max(min(next, limit), have)
+}
+
+// expectEnd reads from src, whose reader's buffer is full, expecting
+// io.EOF: nil then, errInflated when more arrives.
+func expectEnd(src io.Reader) error {
+	var probe [1]byte
+	for {
+		n, err := src.Read(probe[:])
+		switch {
+		case n > 0:
+			return errInflated
+		case err == io.EOF:
+			return nil
+		case err != nil:
+			return err
+		}
+	}
+}
 
 // wireReader remembers the error of the connection under a body, to tell
 // it apart from the decompressor's.
@@ -123,6 +195,9 @@ func decompressor(encoding string, body io.Reader) (io.Reader, error) {
 func tooLarge(err error, maxBody int64) error {
 	if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
 		return fmt.Errorf("%w: the limit is %d bytes", ErrBodyTooLarge, maxBody)
+	}
+	if errors.Is(err, errInflated) {
+		return fmt.Errorf("%w: the decompressed body exceeds the limit of %d bytes", ErrBodyTooLarge, maxBody)
 	}
 	if errors.Is(err, gzip.ErrChecksum) || errors.Is(err, gzip.ErrHeader) || errors.Is(err, zlib.ErrChecksum) ||
 		errors.Is(err, zlib.ErrHeader) || errors.Is(err, io.ErrUnexpectedEOF) || isFlateError(err) {

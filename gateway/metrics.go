@@ -79,6 +79,7 @@ func HistogramOpts(name, help string, buckets []float64) prometheus.HistogramOpt
 //	sluice_requests_total{model,pool,priority,code}  calls, by HTTP status
 //	sluice_request_duration_seconds{model,pool}      end-to-end latency
 //	sluice_requests_in_flight                        calls in progress
+//	sluice_request_body_bytes_in_flight              bytes their bodies hold
 //	sluice_inferences_total{model,pool}              rows answered
 //	sluice_rejections_total{reason}                  calls not answered
 //
@@ -94,6 +95,7 @@ type Metrics struct {
 	duration   *prometheus.HistogramVec
 	inferences *prometheus.CounterVec
 	inFlight   prometheus.Gauge
+	bodyBytes  prometheus.Gauge
 	rejections map[string]prometheus.Counter // by rejection reason
 	rejected   *prometheus.CounterVec
 }
@@ -117,13 +119,17 @@ func NewMetrics(reg prometheus.Registerer) (*Metrics, error) {
 			Name: "sluice_requests_in_flight",
 			Help: "Infer calls in progress.",
 		}),
+		bodyBytes: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "sluice_request_body_bytes_in_flight",
+			Help: "Bytes the bodies of the infer calls in progress hold, as limits.max_body_bytes_in_flight bounds them.",
+		}),
 		rejected: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "sluice_rejections_total",
 			Help: "Infer calls not answered, by reason: auth, rate_limit, shed, queue_full, queue_timeout, deadline, backend, ...",
 		}, []string{"reason"}),
 		rejections: map[string]prometheus.Counter{},
 	}
-	for _, c := range []prometheus.Collector{m.requests, m.duration, m.inferences, m.inFlight, m.rejected} {
+	for _, c := range []prometheus.Collector{m.requests, m.duration, m.inferences, m.inFlight, m.bodyBytes, m.rejected} {
 		if err := reg.Register(c); err != nil {
 			return nil, fmt.Errorf("gateway: metrics: %w", err)
 		}

@@ -99,6 +99,7 @@ func TestMetrics(t *testing.T) {
 		"sluice_rejections_total{reason=no_capacity}":                             1,
 		"sluice_rejections_total{reason=shed}":                                    1,
 		"sluice_requests_in_flight{}":                                             0,
+		"sluice_request_body_bytes_in_flight{}":                                   0,
 	}
 	got := samples(t, reg)
 	for k, v := range got {

@@ -12,6 +12,9 @@ import (
 	"testing"
 	"time"
 
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+
 	"github.com/sluice-gateway/sluice/gateway"
 )
 
@@ -239,5 +242,54 @@ func waitInFlight(t *testing.T, gw *gateway.Gateway, n int) {
 		if time.Now().After(deadline) {
 			t.Fatalf("%d calls in progress, want %d", gw.InFlight(), n)
 		}
+	}
+}
+
+// TestBodyBytesInFlight holds one call whose body, announced at 2,000
+// bytes, is still arriving (its buffer grown to the whole body), in a gateway that holds 2,048 bytes of bodies
+// at once: the next call over HTTP is refused with 503, Retry-After and a
+// JSON error, on a connection that stays open, as is one over gRPC
+// (UNAVAILABLE); once the first is answered, calls are served again.
+func TestBodyBytesInFlight(t *testing.T) {
+	cfg := defaultFleet()
+	cfg.gateway = gateway.Options{MaxBodyBytes: 2048, MaxBodyBytesInFlight: 2048}
+	f := startFleet(t, cfg)
+	padded := strings.Replace(sumJSON, "{", "{"+strings.Repeat(" ", 2000-len(sumJSON)), 1)
+	slow := dialRaw(t, f)
+	slow.send(t, inferHead("sum", "Content-Length: 2000\r\n")+padded[:1500])
+	for deadline := time.Now().Add(5 * time.Second); f.gw.BodyBytesInFlight() < 2000; time.Sleep(5 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d bytes of bodies in flight, want the 2000 announced", f.gw.BodyBytesInFlight())
+		}
+	}
+
+	again := dialRaw(t, f)
+	for range 2 { // the connection is kept: the refused body was read to its end
+		again.send(t, inferHead("sum", fmt.Sprintf("Content-Length: %d\r\n", len(sumJSON)))+sumJSON)
+		if got := again.status(); got != http.StatusServiceUnavailable {
+			t.Fatalf("call over the bound: status %d, want 503", got)
+		}
+		h, body := again.answer(t)
+		if h.Get("Retry-After") == "" || h.Get("Connection") == "close" {
+			t.Errorf("call over the bound: Retry-After %q, Connection %q; want one, and the connection kept", h.Get("Retry-After"), h.Get("Connection"))
+		}
+		checkErrorBody(t, []byte(body), "bytes of request bodies held")
+	}
+	big := sumProto("sum")
+	big.Id = strings.Repeat("g", 100) // more than the 48 bytes left
+	_, err := f.grpc.ModelInfer(context.Background(), big)
+	if status.Code(err) != codes.Unavailable {
+		t.Errorf("gRPC call over the bound: %v, want UNAVAILABLE", err)
+	}
+	slow.send(t, padded[1500:])
+	if got := slow.status(); got != http.StatusOK {
+		t.Errorf("first call: status %d, want 200", got)
+	}
+	waitInFlight(t, f.gw, 0)
+	if r := f.post(context.Background(), "sum", []byte(sumJSON)); r.status != http.StatusOK {
+		t.Errorf("call after: %d %s, want 200", r.status, r.body)
+	}
+	if _, err := f.grpc.ModelInfer(context.Background(), sumProto("sum")); err != nil {
+		t.Errorf("gRPC call after: %v", err)
 	}
 }

@@ -75,7 +75,7 @@ func takeBool(p *Parameters, key, where string) (bool, error) {
 // alias r. It fails as MarshalJSON does.
 func EncodeBinaryResponse(r *InferenceResponse, b BinaryOutputs) (header []byte, data [][]byte, err error) {
 	data = binaryParts(r.Outputs, b.Binary)
-	header, err = appendResponse(make([]byte, 0, 64+estimateJSON(r.Outputs)), r, data)
+	header, err = appendResponse(make([]byte, 0, 64+estimateJSON(r.Outputs, data...)), r, data)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -88,7 +88,7 @@ func EncodeBinaryResponse(r *InferenceResponse, b BinaryOutputs) (header []byte,
 // binary. Fixed-size inputs' data alias r.
 func EncodeBinaryRequest(r *InferenceRequest, binary func(name string) bool) (header []byte, data [][]byte, err error) {
 	data = binaryParts(r.Inputs, binary)
-	header, err = appendRequest(make([]byte, 0, 64+estimateJSON(r.Inputs)), r, data)
+	header, err = appendRequest(make([]byte, 0, 64+estimateJSON(r.Inputs, data...)), r, data)
 	if err != nil {
 		return nil, nil, err
 	}

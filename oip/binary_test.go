@@ -179,6 +179,29 @@ func TestEncodeBinaryResponse(t *testing.T) {
 	}
 }
 
+// TestEncodeBinaryHeaderSize checks that a large output sent as binary
+// data does not size the JSON header as if its elements were in it: a
+// 5 MB answer once held a 15 MB header buffer while it was written.
+func TestEncodeBinaryHeaderSize(t *testing.T) {
+	const n = 1_250_000
+	resp := &InferenceResponse{ModelName: "m", Outputs: []Tensor{raw("x", FP32, shape(1, n), make([]byte, 4*n))}}
+	header, _, err := EncodeBinaryResponse(resp, BinaryOutputs{All: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cap(header) > 1<<10 {
+		t.Errorf("header of %d bytes in a buffer of %d, want at most 1 KiB", len(header), cap(header))
+	}
+	req := &InferenceRequest{Inputs: resp.Outputs}
+	header, _, err = EncodeBinaryRequest(req, func(string) bool { return true })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cap(header) > 1<<10 {
+		t.Errorf("request header of %d bytes in a buffer of %d, want at most 1 KiB", len(header), cap(header))
+	}
+}
+
 func TestEncodeBinaryRequestRoundTrip(t *testing.T) {
 	req := &InferenceRequest{ID: "r", Inputs: []Tensor{
 		raw("h", FP16, shape(1, 2), le16(0x3c00, 0x4000)),

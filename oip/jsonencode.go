@@ -80,9 +80,15 @@ func appendResponse(b []byte, r *InferenceResponse, binary [][]byte) ([]byte, er
 }
 
 // estimateJSON guesses the encoded size of ts's data, to size the buffer.
-func estimateJSON(ts []Tensor) int {
+// A tensor whose part in binary is not nil travels as binary data: only
+// its name and shape are in the JSON; binary is nil when none does.
+func estimateJSON(ts []Tensor, binary ...[]byte) int {
 	n := 0
 	for i := range ts {
+		if i < len(binary) && binary[i] != nil {
+			n += 64 + len(ts[i].Name) + 20*len(ts[i].Shape)
+			continue
+		}
 		n += 64 + 12*len(ts[i].Raw)/max(ts[i].Datatype.Size(), 1)
 		for _, e := range ts[i].Elems {
 			n += len(e) + 3

@@ -16,6 +16,7 @@ const cliEnv = "SLUICE_TEST_AS_CLI"
 // unless cliEnv makes the binary the CLI.
 func TestMain(m *testing.M) {
 	if os.Getenv(cliEnv) == "1" {
+		profileServe(os.Args[1:])
 		os.Exit(dispatch(os.Args[1:], os.Stderr))
 	}
 	goleak.VerifyTestMain(m)

@@ -8,6 +8,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptrace"
 	"os"
 	"slices"
 	"strings"
@@ -23,12 +24,19 @@ import (
 // duration such as SLUICE_SOAK=20s.
 const soakEnv = "SLUICE_SOAK"
 
-// soakConfig gives a body and an answer five seconds each.
-const soakConfig = `models: [{name: sum, tier: t}, {name: echo, tier: t, slo: 5s, timeout: 60s, batching: false}]
-tiers: [{name: t, pools: [cpu]}]
+// soakConfig gives a body and an answer five seconds each, and bounds
+// the bytes of bodies in flight (32 MiB) and the runtime's memory
+// (250 MiB) for a gateway that must stay under 300 MB. The slow readers'
+// echo calls have workers of their own: a 5 MB echo holds its worker
+// for as long whether its client reads fast or slowly, so normal calls
+// sharing those workers would measure the workers' capacity, not how the
+// gateway keeps slow clients from the others.
+const soakConfig = `models: [{name: sum, tier: t}, {name: echo, tier: big, slo: 5s, timeout: 60s, batching: false}]
+tiers: [{name: t, pools: [cpu]}, {name: big, pools: [big]}]
 pools:
   - {name: cpu, curve: {base: 2ms}, max_batch: 4, cold_start: 100ms, replicas: {min: 2, max: 2}}
-limits: {body_timeout: 5s, write_timeout: 5s}
+  - {name: big, curve: {base: 2ms}, max_batch: 1, cold_start: 100ms, replicas: {min: 2, max: 2}}
+limits: {body_timeout: 5s, write_timeout: 5s, max_body_bytes_in_flight: 33554432, memory_limit: 262144000}
 shutdown: {drain_delay: 10ms}
 `
 
@@ -46,12 +54,13 @@ const (
 )
 
 // TestSlowClientsSoak runs a real `sluice serve` under 1,000 clients that
-// trickle a body they never finish and 100 that never read their 2 MB
+// trickle a body they never finish and 100 that never read their 5 MB
 // answer, each reconnecting once cut, for 60 s: serve's resident memory
 // stays under 300 MB, a normal client's p99 stays under twice its value
 // when idle, and every slow client is cut at its deadline (408 at the
-// body timeout; the answer cut short at the write timeout). It runs only
-// when SLUICE_SOAK is set.
+// body timeout; the answer cut short at the write timeout) — or, for a
+// slow reader whose body would cross the bound on bytes in flight,
+// refused at once with 503. It runs only when SLUICE_SOAK is set.
 func TestSlowClientsSoak(t *testing.T) {
 	duration := soakDuration(t)
 	s := startLiveServe(t, soakConfig)
@@ -70,15 +79,16 @@ func TestSlowClientsSoak(t *testing.T) {
 	loaded := timeSums(t, s.http, duration)
 	attack.Wait()
 	peakRSS, hwm := rss()
-	t.Logf("%v of %d slow bodies and %d slow readers: serve's RSS at most %.0f MB (VmHWM %.0f MB), heap in use at most %.0f MB; a normal sum call p50 %v → %v, p99 %v → %v (%.2f×, %d then %d calls); slow bodies %v; slow readers %v",
+	t.Logf("%v of %d slow bodies and %d slow readers: serve's RSS at most %.0f MB (VmHWM %.0f MB), heap in use at most %.0f MB; a normal sum call p50 %v → %v, p99 %v → %v (%.2f×, %d then %d calls; the slowest %v); slow bodies %v; slow readers %v",
 		duration, soakSlowBodies, soakSlowReaders, peakRSS/1e6, hwm/1e6, heap()/1e6, idle.p(50), loaded.p(50), idle.p(99), loaded.p(99),
-		float64(loaded.p(99))/float64(idle.p(99)), len(idle.took), len(loaded.took), bodies, readers)
+		float64(loaded.p(99))/float64(idle.p(99)), len(idle.took), len(loaded.took), loaded.slowest(5), bodies, readers)
 	if hwm > 300e6 {
 		t.Errorf("serve's VmHWM %.0f MB, want < 300 MB", hwm/1e6)
 	}
 	if loaded.p(99) >= 2*idle.p(99) || loaded.failed > 0 {
 		t.Errorf("normal calls under attack: p99 %v (idle %v), %d failed; want < 2× and none", loaded.p(99), idle.p(99), loaded.failed)
 	}
+	t.Logf("serve's metrics: %s", soakMetrics(t, s.admin))
 	bodies.check(t, "slow body", soakBodyTimeout)
 	readers.check(t, "slow reader", soakWriteTimeout)
 }
@@ -101,10 +111,28 @@ func soakDuration(t *testing.T) time.Duration {
 	return 60 * time.Second
 }
 
-// latencies are the durations of a client's calls, and how many failed.
+// latencies are the durations of a client's calls, when each started
+// after the first, and how many failed.
 type latencies struct {
 	took   []time.Duration
+	at     []time.Duration
+	conn   []string // how each got its connection
 	failed int
+}
+
+// slowest describes the n slowest calls: how long each took, and when it
+// started.
+func (l latencies) slowest(n int) string {
+	order := make([]int, len(l.took))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortFunc(order, func(a, b int) int { return int(l.took[b] - l.took[a]) })
+	var s []string
+	for _, i := range order[:min(n, len(order))] {
+		s = append(s, fmt.Sprintf("%v at %v (%s)", l.took[i].Round(time.Millisecond), l.at[i].Round(100*time.Millisecond), l.conn[i]))
+	}
+	return strings.Join(s, ", ")
 }
 
 // p returns the q-th percentile of l's durations.
@@ -125,9 +153,17 @@ func timeSums(t *testing.T, addr string, d time.Duration) latencies {
 	defer client.CloseIdleConnections()
 	tick := time.NewTicker(50 * time.Millisecond)
 	defer tick.Stop()
-	for end := time.Now().Add(d); time.Now().Before(end); <-tick.C {
+	first := time.Now()
+	for end := first.Add(d); time.Now().Before(end); <-tick.C {
 		start := time.Now()
-		resp, err := client.Post("http://"+addr+"/v2/models/sum/infer", "application/json", strings.NewReader(apptest.QuickstartSum))
+		var conn string
+		trace := &httptrace.ClientTrace{GotConn: func(c httptrace.GotConnInfo) {
+			conn = fmt.Sprintf("conn after %v, reused %v", time.Since(start).Round(time.Millisecond), c.Reused)
+		}}
+		req, _ := http.NewRequestWithContext(httptrace.WithClientTrace(context.Background(), trace), http.MethodPost,
+			"http://"+addr+"/v2/models/sum/infer", strings.NewReader(apptest.QuickstartSum))
+		req.Header.Set("Content-Type", "application/json")
+		resp, err := client.Do(req)
 		if err != nil {
 			l.failed++
 			continue
@@ -139,6 +175,8 @@ func timeSums(t *testing.T, addr string, d time.Duration) latencies {
 			continue
 		}
 		l.took = append(l.took, time.Since(start))
+		l.at = append(l.at, start.Sub(first))
+		l.conn = append(l.conn, conn)
 	}
 	return l
 }
@@ -146,15 +184,20 @@ func timeSums(t *testing.T, addr string, d time.Duration) latencies {
 // cuts counts how slow clients were cut: when in time after their
 // deadline started counting, and those cut otherwise (or not at all).
 type cuts struct {
-	mu     sync.Mutex
-	n      int
-	latest time.Duration
-	wrong  map[string]int
+	mu      sync.Mutex
+	n       int
+	refused int // answered 503 at once: the bound on bytes in flight
+	latest  time.Duration
+	wrong   map[string]int
 }
 
 func (c *cuts) add(after time.Duration, wrong string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if wrong == refusedAtTheBound {
+		c.refused++
+		return
+	}
 	if wrong != "" {
 		wrong, _, _ = strings.Cut(wrong, ":") // its kind, not its ports
 		if c.wrong == nil {
@@ -170,7 +213,7 @@ func (c *cuts) add(after time.Duration, wrong string) {
 func (c *cuts) String() string {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return fmt.Sprintf("%d cut, the latest %v after its deadline started, otherwise %v", c.n, c.latest.Round(10*time.Millisecond), c.wrong)
+	return fmt.Sprintf("%d cut, the latest %v after its deadline started, %d refused at once, otherwise %v", c.n, c.latest.Round(10*time.Millisecond), c.refused, c.wrong)
 }
 
 // check fails t unless some were cut, all within deadline+soakSlack.
@@ -241,10 +284,11 @@ func readStatus(conn net.Conn, limit time.Duration) int {
 	return resp.StatusCode
 }
 
-// slowReaderLoop, from after until ctx ends, sends a 2 MB echo call on a connection
-// with a small receive buffer, reads nothing until the write timeout and
-// soakSlack have passed since the call was sent, then counts it cut if the
-// answer ends short.
+// slowReaderLoop, from after until ctx ends, sends a 5 MB echo call on a
+// connection with a small receive buffer, reads its answer's status line
+// and headers as soon as they come, then nothing more until the write
+// timeout and soakSlack have passed, and counts the call cut if the
+// answer then ends short — or refused, when it was a 503.
 func slowReaderLoop(ctx context.Context, addr string, c *cuts, after time.Duration) {
 	time.Sleep(after)
 	body, headerLen := echoBody(soakReaderFloats)
@@ -257,19 +301,46 @@ func slowReaderLoop(ctx context.Context, addr string, c *cuts, after time.Durati
 		}
 		head := fmt.Sprintf("POST /v2/models/echo/infer HTTP/1.1\r\nHost: sluice\r\nContent-Length: %d\r\nInference-Header-Content-Length: %s\r\n\r\n", len(body), headerLen)
 		_, err = conn.Write(append([]byte(head), body...))
-		time.Sleep(soakWriteTimeout + soakSlack)
-		answer := readAnswer(conn)
-		if err != nil {
+		answer := readUnhurried(conn)
+		if err != nil && answer != refusedAtTheBound { // refused, the rest of the body is not read
 			answer = "write: " + err.Error()
 		}
 		conn.Close()
 		if answer == answerCutShort {
 			c.add(soakSlack, "")
 		} else {
-			c.add(0, answer)
+			c.add(0, answer) // refusedAtTheBound counts apart
+		}
+		if answer == refusedAtTheBound {
+			time.Sleep(soakWriteTimeout + soakSlack) // the pace of a call that was served
 		}
 	}
 }
+
+// readUnhurried reads an answer's head on conn as soon as it comes, then
+// waits the write timeout and soakSlack before it reads the rest, and
+// says how the answer ended: its status when not 200, whole, or cut
+// short.
+func readUnhurried(conn net.Conn) string {
+	_ = conn.SetReadDeadline(time.Now().Add(60 * time.Second))
+	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	if err != nil {
+		return "no status: " + err.Error()
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return resp.Status
+	}
+	time.Sleep(soakWriteTimeout + soakSlack)
+	if n, err := io.Copy(io.Discard, resp.Body); err == nil && n == resp.ContentLength {
+		return answerWhole
+	}
+	return answerCutShort
+}
+
+// refusedAtTheBound is how readAnswer reports a slow reader's call
+// refused because its body would cross the bound on bytes in flight.
+const refusedAtTheBound = "503 Service Unavailable"
 
 // smallWindow dials with a 4 KB receive buffer set before the connection
 // opens, so that the window it advertises stays small.
@@ -278,15 +349,6 @@ var smallWindow = net.Dialer{Control: func(_, _ string, c syscall.RawConn) error
 	ctlErr := c.Control(func(fd uintptr) { err = syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_RCVBUF, 4<<10) })
 	return errors.Join(ctlErr, err)
 }}
-
-// readAnswer reads a whole answer on conn and says how it ended, as
-// readLate.
-func readAnswer(conn net.Conn) string {
-	for answer := range readLate([]net.Conn{conn}, 10*time.Second) {
-		return answer
-	}
-	return ""
-}
 
 // sampleRSS samples the resident memory of process pid every 100 ms until
 // the test ends or peak is called, which returns the largest sample and
@@ -323,4 +385,21 @@ func procStatus(pid int, field string) float64 {
 		}
 	}
 	return 0
+}
+
+// soakMetrics picks from serve's metrics what explains a soak's
+// latencies: the time calls waited in each pool's queue and spent on a
+// worker, and the collector's runs.
+func soakMetrics(t *testing.T, admin string) string {
+	t.Helper()
+	m := apptest.Samples(t, apptest.Scrape(t, admin))
+	mean := func(name, labels string) string {
+		sum, n := m[name+"_sum"+labels], m[name+"_count"+labels]
+		return fmt.Sprintf("%s%s mean %.1f ms of %.0f", name, labels, 1000*sum/max(n, 1), n)
+	}
+	return strings.Join([]string{
+		mean("sluice_queue_wait_seconds", `{pool="cpu",priority="normal"}`), mean("sluice_queue_wait_seconds", `{pool="big",priority="normal"}`),
+		fmt.Sprintf("go_gc_duration_seconds count %.0f", m["go_gc_duration_seconds_count"]),
+		fmt.Sprintf("rejections overloaded %.0f", m[`sluice_rejections_total{reason="overloaded"}`]),
+	}, "; ")
 }

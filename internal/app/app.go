@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"os"
 	"time"
 
 	"github.com/sluice-gateway/sluice/configs"
@@ -87,6 +88,8 @@ func Start(ctx context.Context, cfg *configs.Config, opts Options) (*App, error)
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
+	limit := setMemoryLimit(cfg.Limits.MemoryLimit, os.Getenv)
+	opts.Logger.Info("memory limit", slog.Int64("bytes", limit))
 	ctx, cancel := context.WithCancel(ctx)
 	a := &App{cancel: cancel, done: make(chan struct{})}
 	var stops stack

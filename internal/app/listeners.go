@@ -79,6 +79,7 @@ func (e edge) gatewayLimits(o *gateway.Options) {
 	o.BodyTimeout = e.limits.BodyTimeout
 	o.WriteTimeout = e.limits.WriteTimeout
 	o.MaxInFlight = e.limits.MaxInFlight
+	o.MaxBodyBytesInFlight = e.limits.MaxBodyBytesInFlight
 }
 
 // grpcServer returns a gRPC server within the limits (message size,

@@ -208,11 +208,11 @@ func TestGRPCMessageLimit(t *testing.T) {
 // gateway's options.
 func TestGatewayLimits(t *testing.T) {
 	e := limitsEdge(t, configs.Limits{MaxBodyBytes: 1, MaxJSONDepth: 5, MaxTensorElements: 7, MaxDeadline: time.Minute,
-		BodyTimeout: 2 * time.Second, WriteTimeout: 3 * time.Second, MaxInFlight: 9})
+		BodyTimeout: 2 * time.Second, WriteTimeout: 3 * time.Second, MaxInFlight: 9, MaxBodyBytesInFlight: 11})
 	var got gateway.Options
 	e.gatewayLimits(&got)
 	want := gateway.Options{MaxBodyBytes: 1, MaxJSONDepth: 5, MaxTensorElements: 7, MaxDeadline: time.Minute,
-		BodyTimeout: 2 * time.Second, WriteTimeout: 3 * time.Second, MaxInFlight: 9}
+		BodyTimeout: 2 * time.Second, WriteTimeout: 3 * time.Second, MaxInFlight: 9, MaxBodyBytesInFlight: 11}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("gateway options (-want +got):\n%s", diff)
 	}

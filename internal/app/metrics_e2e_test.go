@@ -77,6 +77,7 @@ func TestMetricsAfterKnownTraffic(t *testing.T) {
 		`sluice_rejections_total{reason="invalid"}`:                                       1,
 		`sluice_rejections_total{reason="auth"}`:                                          0,
 		`sluice_requests_in_flight`:                                                       0,
+		`sluice_request_body_bytes_in_flight`:                                             0,
 		`sluice_queue_wait_seconds_count{pool="p",priority="normal"}`:                     calls,
 		`sluice_queue_wait_seconds_count{pool="p",priority="high"}`:                       0,
 		`sluice_batch_size_rows_sum{pool="p"}`:                                            rows,
