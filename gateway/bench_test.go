@@ -221,3 +221,10 @@ func (w *discardResponse) Write(b []byte) (int, error) {
 	w.WriteHeader(http.StatusOK)
 	return w.body.Write(b)
 }
+
+// SetReadDeadline and SetWriteDeadline accept the deadlines the handler
+// sets on its connection, as a server's writer does: without them
+// http.ResponseController builds an error for each call, which a served
+// request never pays.
+func (w *discardResponse) SetReadDeadline(time.Time) error  { return nil }
+func (w *discardResponse) SetWriteDeadline(time.Time) error { return nil }

@@ -18,16 +18,27 @@ import (
 // gateway's clock.
 func (g *Gateway) slowClients(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		rc := http.NewResponseController(w)
+		// One allocation holds the request's controller and both wrappers.
+		d := &clientDeadlines{rc: *http.NewResponseController(w)}
 		// A deadline left by the connection's previous answer must not
 		// cut this request short before it writes its own.
-		_ = rc.SetWriteDeadline(time.Time{})
+		_ = d.rc.SetWriteDeadline(time.Time{})
 		if r.Body != nil && r.Body != http.NoBody {
-			_ = rc.SetReadDeadline(time.Now().Add(g.bounds.bodyTimeout))
-			r.Body = &bodyDeadline{ReadCloser: r.Body, rc: rc}
+			_ = d.rc.SetReadDeadline(time.Now().Add(g.bounds.bodyTimeout))
+			d.body = bodyDeadline{ReadCloser: r.Body, rc: &d.rc}
+			r.Body = &d.body
 		}
-		next.ServeHTTP(&writeDeadline{ResponseWriter: w, rc: rc, timeout: g.bounds.writeTimeout}, r)
+		d.w = writeDeadline{ResponseWriter: w, rc: &d.rc, timeout: g.bounds.writeTimeout}
+		next.ServeHTTP(&d.w, r)
 	})
+}
+
+// clientDeadlines is one request's deadline controller and the wrappers
+// of its body and writer that move the deadlines.
+type clientDeadlines struct {
+	rc   http.ResponseController
+	body bodyDeadline
+	w    writeDeadline
 }
 
 // bodyDeadline lifts the body's read deadline once the body has been

@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"strconv"
 	"sync"
-	"time"
 
 	"github.com/go-chi/chi/v5"
 
@@ -114,15 +113,15 @@ func (g *Gateway) inferHTTP(w http.ResponseWriter, r *http.Request) {
 // limits (body size, compressed or not, JSON depth, input elements); its
 // priority is the admission's. buf holds the body and must outlive the
 // call; aliased reports that the request shares buf's memory. format is
-// how the client wants its outputs. When ctx ends while the body is
-// still arriving (the drain gave up on the call), the read stops at once.
+// how the client wants its outputs. When the drain gives up on the call
+// while its body is still arriving, the read stops at once.
 // A body that could not be read leaves the connection unusable: the
 // answer closes it.
 func (g *Gateway) httpCall(ctx context.Context, w http.ResponseWriter, r *http.Request, buf *bytes.Buffer) (c call, aliased bool, format oip.BinaryOutputs, err error) {
 	c = call{model: chi.URLParam(r, "model"), version: chi.URLParam(r, "version")}
-	cut := context.AfterFunc(ctx, func() { _ = http.NewResponseController(w).SetReadDeadline(time.Now()) })
+	g.gate.reading(ctx, w)
 	err = readBody(r, buf, g.maxBody)
-	cut()
+	g.gate.reading(ctx, nil)
 	if err != nil {
 		w.Header().Set("Connection", "close")
 		return c, false, format, err
