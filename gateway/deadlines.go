@@ -19,7 +19,7 @@ import (
 func (g *Gateway) slowClients(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		// One allocation holds the request's controller and both wrappers.
-		d := &clientDeadlines{rc: *http.NewResponseController(w)}
+		d := &clientDeadlines{rc: connDeadlines{w}}
 		// A deadline left by the connection's previous answer must not
 		// cut this request short before it writes its own.
 		_ = d.rc.SetWriteDeadline(time.Time{})
@@ -36,9 +36,41 @@ func (g *Gateway) slowClients(next http.Handler) http.Handler {
 // clientDeadlines is one request's deadline controller and the wrappers
 // of its body and writer that move the deadlines.
 type clientDeadlines struct {
-	rc   http.ResponseController
+	rc   connDeadlines
 	body bodyDeadline
 	w    writeDeadline
+}
+
+// connDeadlines moves the deadlines of a writer's connection, as
+// http.ResponseController does (it finds the writer that can through
+// Unwrap), but held by value: a controller of its own costs every request
+// an allocation.
+type connDeadlines struct{ w http.ResponseWriter }
+
+func (c connDeadlines) SetReadDeadline(t time.Time) error {
+	for w := c.w; ; {
+		switch u := w.(type) {
+		case interface{ SetReadDeadline(time.Time) error }:
+			return u.SetReadDeadline(t)
+		case interface{ Unwrap() http.ResponseWriter }:
+			w = u.Unwrap()
+		default:
+			return http.ErrNotSupported
+		}
+	}
+}
+
+func (c connDeadlines) SetWriteDeadline(t time.Time) error {
+	for w := c.w; ; {
+		switch u := w.(type) {
+		case interface{ SetWriteDeadline(time.Time) error }:
+			return u.SetWriteDeadline(t)
+		case interface{ Unwrap() http.ResponseWriter }:
+			w = u.Unwrap()
+		default:
+			return http.ErrNotSupported
+		}
+	}
 }
 
 // bodyDeadline lifts the body's read deadline once the body has been
@@ -47,7 +79,7 @@ type clientDeadlines struct {
 // out and cancel it.
 type bodyDeadline struct {
 	io.ReadCloser
-	rc   *http.ResponseController
+	rc   *connDeadlines
 	done bool
 }
 
@@ -64,7 +96,7 @@ func (b *bodyDeadline) Read(p []byte) (int, error) {
 // header, or its first byte.
 type writeDeadline struct {
 	http.ResponseWriter
-	rc      *http.ResponseController
+	rc      *connDeadlines
 	timeout time.Duration
 	started bool
 }

@@ -184,8 +184,12 @@ func writeInfer(w http.ResponseWriter, r *http.Request, resp *oip.InferenceRespo
 		return err
 	}
 	h := w.Header()
+	// One array holds the values of Inference-Header-Content-Length and
+	// Content-Length, set under their canonical keys.
+	vals := make([]string, 0, 2)
 	if data != nil {
-		h.Set(oip.HeaderInferenceLength, strconv.Itoa(len(header)))
+		vals = append(vals, strconv.Itoa(len(header)))
+		h[oip.HeaderInferenceLength] = vals[0:1:1]
 		h["Content-Type"] = contentTypeBinary
 	} else {
 		h["Content-Type"] = contentTypeJSON
@@ -196,7 +200,9 @@ func writeInfer(w http.ResponseWriter, r *http.Request, resp *oip.InferenceRespo
 		for _, d := range data {
 			size += len(d)
 		}
-		h.Set("Content-Length", strconv.Itoa(size))
+		n := len(vals)
+		vals = append(vals, strconv.Itoa(size))
+		h["Content-Length"] = vals[n : n+1 : n+1]
 		return writeParts(w, header, data)
 	}
 	h.Set("Content-Encoding", enc)
