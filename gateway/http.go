@@ -21,7 +21,6 @@ import (
 // extensions Sluice does not serve (see Extensions).
 func (g *Gateway) HTTPHandler() http.Handler {
 	r := chi.NewRouter()
-	r.Use(g.recoverHTTP, g.slowClients, g.closeWhileDraining)
 	r.Get("/v2", g.serverMetadata)
 	r.Get("/v2/health/live", func(w http.ResponseWriter, _ *http.Request) { writeJSON(w, http.StatusOK, liveBody{Live: true}) })
 	r.Get("/v2/health/ready", g.serverReadyHandler)
@@ -42,7 +41,9 @@ func (g *Gateway) HTTPHandler() http.Handler {
 	r.MethodNotAllowed(func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusMethodNotAllowed, "method "+r.Method+" not allowed on "+r.URL.Path)
 	})
-	return r
+	// The middlewares wrap every route, chi's own answers too, as r.Use
+	// would; the infer route is served before chi's routing.
+	return g.recoverHTTP(g.slowClients(g.closeWhileDraining(g.inferRoute(r))))
 }
 
 // bodyBuffers pools the buffers of request bodies up to maxPooledBody
@@ -65,12 +66,18 @@ func releaseBody(buf *bytes.Buffer) {
 	bodyBuffers.Put(buf)
 }
 
-// inferHTTP serves an infer call. The body's buffer is released before
-// the answer is written, so that a client slow to read its answer holds
-// only the answer. A body whose binary tensors the decoded request shares
-// is released only when the call was answered: after a failure the
-// request may still be on its way to a worker.
+// inferHTTP serves an infer call routed by chi (see inferRoute).
 func (g *Gateway) inferHTTP(w http.ResponseWriter, r *http.Request) {
+	g.serveInfer(w, r, chi.URLParam(r, "model"), chi.URLParam(r, "version"))
+}
+
+// serveInfer serves an infer call to model, and version if not empty.
+// The body's buffer is released before the answer is written, so that a
+// client slow to read its answer holds only the answer. A body whose
+// binary tensors the decoded request shares is released only when the
+// call was answered: after a failure the request may still be on its way
+// to a worker.
+func (g *Gateway) serveInfer(w http.ResponseWriter, r *http.Request, model, version string) {
 	buf := bodyBuffers.Get().(*bytes.Buffer)
 	aliased, released := false, false
 	release := func() {
@@ -86,11 +93,11 @@ func (g *Gateway) inferHTTP(w http.ResponseWriter, r *http.Request) {
 	}()
 	var format oip.BinaryOutputs
 	decode := func(ctx context.Context) (call, error) {
-		c, shared, f, err := g.httpCall(ctx, w, r, buf)
+		c, shared, f, err := g.httpCall(ctx, w, r, model, version, buf)
 		aliased, format = shared, f
 		return c, err
 	}
-	resp, fb, err := g.handle(r.Context(), chi.URLParam(r, "model"), httpHeaders(r.Header).values, decode)
+	resp, fb, err := g.handle(r.Context(), model, httpHeaders(r.Header).values, decode)
 	if err != nil {
 		g.fail(w, r, err)
 		return
@@ -117,8 +124,8 @@ func (g *Gateway) inferHTTP(w http.ResponseWriter, r *http.Request) {
 // while its body is still arriving, the read stops at once.
 // A body that could not be read leaves the connection unusable: the
 // answer closes it.
-func (g *Gateway) httpCall(ctx context.Context, w http.ResponseWriter, r *http.Request, buf *bytes.Buffer) (c call, aliased bool, format oip.BinaryOutputs, err error) {
-	c = call{model: chi.URLParam(r, "model"), version: chi.URLParam(r, "version")}
+func (g *Gateway) httpCall(ctx context.Context, w http.ResponseWriter, r *http.Request, model, version string, buf *bytes.Buffer) (c call, aliased bool, format oip.BinaryOutputs, err error) {
+	c = call{model: model, version: version}
 	g.gate.reading(ctx, w)
 	err = readBody(r, buf, g.maxBody)
 	g.gate.reading(ctx, nil)
