@@ -38,14 +38,17 @@ func readBody(r *http.Request, buf *bytes.Buffer, maxBody int64) error {
 	if r.ContentLength > maxBody {
 		return fmt.Errorf("%w: Content-Length %d: the limit is %d bytes", ErrBodyTooLarge, r.ContentLength, maxBody)
 	}
-	wire := &wireReader{r: http.MaxBytesReader(nil, r.Body, maxBody)}
+	rd := &bodyReaders{max: maxReader{r: r.Body, left: maxBody, limit: maxBody}}
+	wire := &rd.wire
+	wire.r = &rd.max
 	src, err := decompressor(r.Header.Get("Content-Encoding"), wire)
 	if err == nil {
 		if r.ContentLength > 0 && src == io.Reader(wire) {
 			buf.Grow(int(min(r.ContentLength, initialBodyBuffer)))
 		}
+		rd.decoded = io.LimitedReader{R: src, N: maxBody + 1}
 		var n int64
-		if n, err = buf.ReadFrom(io.LimitReader(src, maxBody+1)); err == nil && n > maxBody {
+		if n, err = buf.ReadFrom(&rd.decoded); err == nil && n > maxBody {
 			return fmt.Errorf("%w: the decompressed body exceeds the limit of %d bytes", ErrBodyTooLarge, maxBody)
 		}
 	}
@@ -62,6 +65,48 @@ func readBody(r *http.Request, buf *bytes.Buffer, maxBody int64) error {
 // arrives, whatever its Content-Length says; beyond it the buffer
 // doubles as the body comes.
 const initialBodyBuffer = 64 << 10
+
+// bodyReaders are the readers readBody stacks on a body, in one
+// allocation: the limit on the body as sent, the connection's error, and
+// the limit on the body as decompressed.
+type bodyReaders struct {
+	max     maxReader
+	wire    wireReader
+	decoded io.LimitedReader
+}
+
+// maxReader is http.MaxBytesReader without a ResponseWriter, held by
+// value: it reads at most limit bytes of r, and fails with an
+// *http.MaxBytesError once the body goes beyond them.
+type maxReader struct {
+	r     io.Reader
+	left  int64 // bytes left to read within the limit
+	limit int64
+	err   error // sticky
+}
+
+func (m *maxReader) Read(p []byte) (int, error) {
+	if m.err != nil {
+		return 0, m.err
+	}
+	if len(p) == 0 {
+		return 0, nil
+	}
+	// Read one byte beyond the limit, to tell a body of exactly limit
+	// bytes from a longer one.
+	if int64(len(p))-1 > m.left {
+		p = p[:m.left+1]
+	}
+	n, err := m.r.Read(p)
+	if int64(n) <= m.left {
+		m.left -= int64(n)
+		m.err = err
+		return n, err
+	}
+	n, m.left = int(m.left), 0
+	m.err = &http.MaxBytesError{Limit: m.limit}
+	return n, m.err
+}
 
 // wireReader remembers the error of the connection under a body, to tell
 // it apart from the decompressor's.
