@@ -26,19 +26,25 @@ func (g *Gateway) slowClients(next http.Handler) http.Handler {
 		if r.Body != nil && r.Body != http.NoBody {
 			_ = d.rc.SetReadDeadline(time.Now().Add(g.bounds.bodyTimeout))
 			d.body = bodyDeadline{ReadCloser: r.Body, rc: &d.rc}
-			r.Body = &d.body
+			// A shallow copy of the request carries the body's wrapper:
+			// the server's request is not modified.
+			d.req = *r
+			d.req.Body = &d.body
+			r = &d.req
 		}
 		d.w = writeDeadline{ResponseWriter: w, rc: &d.rc, timeout: g.bounds.writeTimeout}
 		next.ServeHTTP(&d.w, r)
 	})
 }
 
-// clientDeadlines is one request's deadline controller and the wrappers
-// of its body and writer that move the deadlines.
+// clientDeadlines is one request's deadline controller, the wrappers of
+// its body and writer that move the deadlines, and the copy of the
+// request that carries the body's wrapper.
 type clientDeadlines struct {
 	rc   connDeadlines
 	body bodyDeadline
 	w    writeDeadline
+	req  http.Request
 }
 
 // connDeadlines moves the deadlines of a writer's connection, as
