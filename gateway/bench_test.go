@@ -99,7 +99,7 @@ type benchFleet struct {
 	client inferencepb.GRPCInferenceServiceClient
 }
 
-func startBenchFleet(b *testing.B) benchFleet {
+func startBenchFleet(b testing.TB) benchFleet {
 	b.Helper()
 	w, err := worker.New(worker.Options{Name: "w"})
 	if err != nil {
@@ -136,7 +136,7 @@ func startBenchFleet(b *testing.B) benchFleet {
 }
 
 // listenB opens a listener on a free loopback port.
-func listenB(b *testing.B) net.Listener {
+func listenB(b testing.TB) net.Listener {
 	b.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -146,7 +146,7 @@ func listenB(b *testing.B) net.Listener {
 }
 
 // benchBody is a sum request of one row of four elements.
-func benchBody(b *testing.B) []byte {
+func benchBody(b testing.TB) []byte {
 	b.Helper()
 	req := &oip.InferenceRequest{Inputs: []oip.Tensor{oip.NewFP32("x", []int64{1, 4}, []float32{1, 2, 3, 4})}}
 	body, err := json.Marshal(req)
@@ -158,7 +158,7 @@ func benchBody(b *testing.B) []byte {
 
 // benchBinaryBody is benchBody's request with its input as binary tensor
 // data, and the value of its Inference-Header-Content-Length header.
-func benchBinaryBody(b *testing.B) ([]byte, string) {
+func benchBinaryBody(b testing.TB) ([]byte, string) {
 	b.Helper()
 	req := &oip.InferenceRequest{Inputs: []oip.Tensor{oip.NewFP32("x", []int64{1, 4}, []float32{1, 2, 3, 4})}}
 	header, data, err := oip.EncodeBinaryRequest(req, func(string) bool { return true })
