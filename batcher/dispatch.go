@@ -156,22 +156,32 @@ func (p *Pool) stopWorker(w *worker) {
 	p.idle = slices.DeleteFunc(p.idle, func(pl *puller) bool { return pl.w == w })
 }
 
-// run sends batch to pl's worker and answers each member.
+// run sends batch to pl's worker and answers each member. The pool's
+// statistics count the batch as answered before any member hears back, so
+// a caller holding its answer never sees its batch still in flight.
 func (p *Pool) run(pl *puller, batch []*Item) {
 	results := p.answers(pl, batch, pl.results[:0])
 	defer func() { clear(results); pl.results = results[:0] }()
 	now := p.clock.Now()
 	late, failed := 0, false
 	for i, it := range batch {
-		r := results[i]
-		failed = failed || r.err != nil
+		failed = failed || results[i].err != nil
 		if !it.Deadline.IsZero() && !now.Before(it.Deadline) {
-			r = result{err: p.lateErr(it, now, r.err)}
+			results[i] = result{err: p.lateErr(it, now, results[i].err)}
 			late++
 		}
-		deliver(it, r)
 	}
+	p.finished(now, batch, late, failed)
+	for i, it := range batch {
+		deliver(it, results[i])
+	}
+}
+
+// finished counts batch answered at now, late of its members past their
+// deadline.
+func (p *Pool) finished(now time.Time, batch []*Item, late int, failed bool) {
 	p.mu.Lock()
+	defer p.mu.Unlock()
 	p.usage.addBatches(now, -1)
 	p.st.InFlightBatches--
 	p.st.InFlightItems -= len(batch)
@@ -180,7 +190,6 @@ func (p *Pool) run(pl *puller, batch []*Item) {
 	if failed {
 		p.st.FailedBatches++
 	}
-	p.mu.Unlock()
 }
 
 // answers sends batch to pl's worker and appends each member's result

@@ -37,41 +37,53 @@ func TestSpillsWhenTheCheapestWouldMissTheSLO(t *testing.T) {
 
 	const burst = 60
 	served := map[string]int{}
+	var first, last time.Time // when the first and the last request of the burst were sent
 	var mu sync.Mutex
 	var wg sync.WaitGroup
 	start := make(chan struct{}) // the burst arrives at once, not as its goroutines start
 	for range burst {
 		wg.Go(func() {
 			<-start
+			sent := time.Now()
 			res, err := f.serve(context.Background(), "sum", 1, nil)
 			if err != nil {
 				t.Error(err)
 				return
 			}
 			mu.Lock()
+			defer mu.Unlock()
 			served[res.Pool]++
-			mu.Unlock()
+			if first.IsZero() || sent.Before(first) {
+				first = sent
+			}
+			if sent.After(last) {
+				last = sent
+			}
 		})
 	}
 	close(start)
 	wg.Wait()
-	t.Logf("burst of %d: %v", burst, served)
-	// The cheap pool finishes about 9 requests within 200 ms; races
-	// between snapshots and enqueues may add a few.
-	if served["cheap"] < 3 || served["cheap"] > 20 {
-		t.Errorf("cheap pool served %d of the burst, want about 9", served["cheap"])
+	spread := last.Sub(first)
+	t.Logf("burst of %d sent over %v: %v", burst, spread, served)
+	// The cheap pool finishes about 9 requests within 200 ms of the
+	// burst, plus one per 20 ms over which a starved machine spreads the
+	// burst's sending; races between snapshots and enqueues may add a few.
+	most := 10 + int(spread/(20*ms)) + 10
+	if served["cheap"] < 3 || served["cheap"] > most {
+		t.Errorf("cheap pool served %d of the burst, want about 9 and at most %d", served["cheap"], most)
 	}
-	if served["dear"] < burst-20 {
-		t.Errorf("dear pool served %d of the burst, want the spill, at least %d", served["dear"], burst-20)
+	if served["dear"] < burst-most {
+		t.Errorf("dear pool served %d of the burst, want the spill, at least %d", served["dear"], burst-most)
 	}
-	checkStats(t, f.router.Stats())
+	checkStats(t, f.router.Stats(), served)
 }
 
-// checkStats checks that the pools' statistics saw the traffic.
-func checkStats(t *testing.T, stats []router.PoolStats) {
+// checkStats checks that the statistics of the pools that served
+// requests, by pool name, saw the traffic, and that every pool is idle.
+func checkStats(t *testing.T, stats []router.PoolStats, served map[string]int) {
 	t.Helper()
 	for _, s := range stats {
-		if s.ArrivalRate <= 0 || s.Batch.Count == 0 || s.Latency.Count == 0 {
+		if served[s.Name] > 0 && (s.ArrivalRate <= 0 || s.Batch.Count == 0 || s.Latency.Count == 0) {
 			t.Errorf("pool %s: stats saw no traffic: %+v", s.Name, s)
 		}
 		if s.Ready != s.Workers || s.Queued.Total() != 0 || s.InFlight != 0 {
