@@ -36,8 +36,11 @@ const benchKey = "bench-key"
 //     pool's batcher (batching off), the router's gRPC call to a worker on
 //     loopback, split and encode the answer.
 //   - sluice-binary: the same with the input as binary tensor data.
-//   - backend: only that gRPC call, as the router makes it (convert to
-//     protobuf, ModelInfer on the same worker, convert back).
+//   - backend: only that gRPC call (convert to protobuf, ModelInfer on
+//     the same worker, convert back).
+//   - backend-deadline: the same call with a deadline, as the router
+//     makes it: the context, its timer and the grpc-timeout header on
+//     both ends of the call.
 //
 // The gateway's own cost is the difference between the two: both include
 // the worker's side of the gRPC call, whose batches take no time.
@@ -73,23 +76,33 @@ func BenchmarkGatewayHTTP(b *testing.B) {
 			}
 		}
 	})
-	b.Run("backend", func(b *testing.B) {
-		req, err := oip.DecodeRequest(body)
-		if err != nil {
-			b.Fatal(err)
+	for _, deadline := range []bool{false, true} {
+		name := "backend"
+		if deadline {
+			name += "-deadline"
 		}
-		ctx := context.Background()
-		b.ReportAllocs()
-		for b.Loop() {
-			resp, err := bs.client.ModelInfer(ctx, oip.RequestToProto("sum", "", req))
-			if err == nil {
-				_, err = oip.ResponseFromProto(resp)
-			}
+		b.Run(name, func(b *testing.B) {
+			req, err := oip.DecodeRequest(body)
 			if err != nil {
 				b.Fatal(err)
 			}
-		}
-	})
+			b.ReportAllocs()
+			for b.Loop() {
+				ctx, cancel := context.Background(), context.CancelFunc(func() {})
+				if deadline {
+					ctx, cancel = context.WithTimeout(ctx, 10*time.Second)
+				}
+				resp, err := bs.client.ModelInfer(ctx, oip.RequestToProto("sum", "", req))
+				cancel()
+				if err == nil {
+					_, err = oip.ResponseFromProto(resp)
+				}
+				if err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
 }
 
 // benchFleet is a gateway with auth and a tenant limit over one worker
