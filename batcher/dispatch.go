@@ -25,6 +25,10 @@ type worker struct {
 type puller struct {
 	w    *worker
 	kick chan struct{} // one-slot wake-up: work arrived or a wait ended
+	// results and one are the puller's scratch for a batch's answers,
+	// reused from batch to batch and cleared after each.
+	results []result
+	one     [1]*oip.InferenceResponse
 }
 
 // poke wakes pl without blocking; a wake-up already pending is enough.
@@ -44,7 +48,7 @@ func (p *Pool) pull(pl *puller) {
 			return
 		}
 		if batch != nil {
-			p.run(pl.w, batch)
+			p.run(pl, batch)
 			continue
 		}
 		var t Timer
@@ -152,11 +156,12 @@ func (p *Pool) stopWorker(w *worker) {
 	p.idle = slices.DeleteFunc(p.idle, func(pl *puller) bool { return pl.w == w })
 }
 
-// run sends batch to w and answers each member. The pool's statistics
-// count the batch as answered before any member hears back, so a caller
-// holding its answer never sees its batch still in flight.
-func (p *Pool) run(w *worker, batch []*Item) {
-	results := p.answers(w, batch)
+// run sends batch to pl's worker and answers each member. The pool's
+// statistics count the batch as answered before any member hears back, so
+// a caller holding its answer never sees its batch still in flight.
+func (p *Pool) run(pl *puller, batch []*Item) {
+	results := p.answers(pl, batch, pl.results[:0])
+	defer func() { clear(results); pl.results = results[:0] }()
 	now := p.clock.Now()
 	late, failed := 0, false
 	for i, it := range batch {
@@ -187,23 +192,25 @@ func (p *Pool) finished(now time.Time, batch []*Item, late int, failed bool) {
 	}
 }
 
-// answers sends batch to w and returns each member's result, in order. A
-// batch of several members that the worker refuses for its size
-// (ErrTooLarge) is sent again in halves, and so on, so that no member
-// fails for its companions' size: only a member refused alone gets
-// ErrTooLarge.
-func (p *Pool) answers(w *worker, batch []*Item) []result {
-	resps, err := p.dispatch(w, batch)
+// answers sends batch to pl's worker and appends each member's result
+// to out, in order. A batch of several members that the worker refuses
+// for its size (ErrTooLarge) is sent again in halves, and so on, so that
+// no member fails for its companions' size: only a member refused alone
+// gets ErrTooLarge.
+func (p *Pool) answers(pl *puller, batch []*Item, out []result) []result {
+	resps, err := p.dispatch(pl, batch)
 	if err != nil && len(batch) > 1 && errors.Is(err, ErrTooLarge) {
 		half := len(batch) / 2
-		return append(p.answers(w, batch[:half]), p.answers(w, batch[half:])...)
+		return p.answers(pl, batch[half:], p.answers(pl, batch[:half], out))
 	}
-	out := make([]result, len(batch))
-	for i := range out {
-		if out[i].err = err; err == nil {
-			out[i].resp = resps[i]
+	for i := range batch {
+		r := result{err: err}
+		if err == nil {
+			r.resp = resps[i]
 		}
+		out = append(out, r)
 	}
+	clear(pl.one[:])
 	return out
 }
 
@@ -221,7 +228,9 @@ func (p *Pool) lateErr(it *Item, now time.Time, cause error) error {
 // one response per member in order. A panic on the way (in the
 // Dispatcher, merging or splitting) fails the batch with an error that
 // names it, its stack logged once, instead of taking the process down.
-func (p *Pool) dispatch(w *worker, batch []*Item) (_ []*oip.InferenceResponse, err error) {
+// The answer of a lone member is returned in pl's scratch.
+func (p *Pool) dispatch(pl *puller, batch []*Item) (_ []*oip.InferenceResponse, err error) {
+	w := pl.w
 	ctx, cancel := p.dispatchContext(batch)
 	defer cancel()
 	ctx, span := p.tracing.startBatch(ctx, p.name, w.id, batch)
@@ -232,11 +241,7 @@ func (p *Pool) dispatch(w *worker, batch []*Item) (_ []*oip.InferenceResponse, e
 			err = p.batchErr(batch, fmt.Errorf("worker %q: panic: %v", w.id, v))
 		}
 	}()
-	reqs := make([]*oip.InferenceRequest, len(batch))
-	for i, it := range batch {
-		reqs[i] = it.Req
-	}
-	req, rows, err := merge(reqs)
+	req, reqs, rows, err := merge(batch)
 	if err != nil {
 		return nil, p.batchErr(batch, err)
 	}
@@ -249,7 +254,8 @@ func (p *Pool) dispatch(w *worker, batch []*Item) (_ []*oip.InferenceResponse, e
 		return nil, p.batchErr(batch, fmt.Errorf("worker %q returned no response", w.id))
 	}
 	if len(batch) == 1 {
-		return []*oip.InferenceResponse{resp}, nil
+		pl.one[0] = resp
+		return pl.one[:], nil
 	}
 	parts, err := oip.SplitResponse(resp, reqs, rows)
 	if err != nil {
@@ -258,12 +264,19 @@ func (p *Pool) dispatch(w *worker, batch []*Item) (_ []*oip.InferenceResponse, e
 	return parts, nil
 }
 
-// merge concatenates reqs along dimension 0; a lone request goes as it is.
-func merge(reqs []*oip.InferenceRequest) (*oip.InferenceRequest, []int64, error) {
-	if len(reqs) == 1 {
-		return reqs[0], nil, nil
+// merge concatenates the requests of batch along dimension 0, and
+// returns them (reqs) with the rows each has; a lone request goes as it
+// is, reqs and rows nil.
+func merge(batch []*Item) (req *oip.InferenceRequest, reqs []*oip.InferenceRequest, rows []int64, err error) {
+	if len(batch) == 1 {
+		return batch[0].Req, nil, nil, nil
 	}
-	return oip.MergeRequests(reqs)
+	reqs = make([]*oip.InferenceRequest, len(batch))
+	for i, it := range batch {
+		reqs[i] = it.Req
+	}
+	req, rows, err = oip.MergeRequests(reqs)
+	return req, reqs, rows, err
 }
 
 // batchErr wraps the failure of a batch for each of its members.

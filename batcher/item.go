@@ -64,6 +64,9 @@ type Item struct {
 	seq    uint64    // the queue's push number, to spot stale heap entries
 	start  float64   // the virtual start tag of fair queueing
 	expiry error     // why Expired removed the item; nil otherwise
+	// withdrawn is the cause Pool.Withdraw gave; set under the Pool's
+	// lock.
+	withdrawn error
 
 	// trace holds its spans; nil when its Pool does not trace.
 	trace *itemTrace

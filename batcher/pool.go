@@ -147,10 +147,9 @@ func (p *Pool) Submit(ctx context.Context, it *Item) (_ *oip.InferenceResponse, 
 		return nil, err
 	}
 	done := make(chan result, 1)
-	it.Ref = done
 	p.tracing.enqueue(ctx, it, p.name)
 	defer func() { p.tracing.left(it, err) }()
-	if err := p.enqueue(it); err != nil {
+	if err := p.enqueue(it, done); err != nil {
 		return nil, err
 	}
 	select {
@@ -172,10 +171,15 @@ func (p *Pool) check(it *Item) error {
 	return nil
 }
 
-// enqueue pushes it, wakes an idle puller and arms the expiry timer.
-func (p *Pool) enqueue(it *Item) error {
+// enqueue pushes it, answered on done, wakes an idle puller and arms the
+// expiry timer; an item withdrawn already is not pushed.
+func (p *Pool) enqueue(it *Item, done chan result) error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	it.Ref = done
+	if it.withdrawn != nil {
+		return it.withdrawn
+	}
 	if p.closed {
 		p.st.Rejected.Closed++
 		return fmt.Errorf("pool %q: %w", p.name, ErrClosed)
@@ -188,6 +192,28 @@ func (p *Pool) enqueue(it *Item) error {
 	p.kickOne()
 	p.armExpiry(now)
 	return nil
+}
+
+// Withdraw makes the Submit of it, in progress or about to start, return
+// cause (non-nil) at once, as it is, unless it has an answer already: it
+// leaves the queue if still queued (counted as cancelled, as a caller that
+// gives up is), and the answer of a batch in flight is dropped. It serves
+// a caller that must route the item elsewhere without cancelling the
+// context the item waits on.
+func (p *Pool) Withdraw(it *Item, cause error) {
+	p.mu.Lock()
+	it.withdrawn = cause
+	if p.q.Remove(it) {
+		p.st.Rejected.count(context.Canceled)
+	}
+	ref := it.Ref
+	p.mu.Unlock()
+	if ch, ok := ref.(chan result); ok {
+		select {
+		case ch <- result{err: cause}:
+		default:
+		}
+	}
 }
 
 // abandon handles a caller whose ctx is done: it removes the item if it is

@@ -86,13 +86,17 @@ func (g *Gateway) spend(t *ticket, costUSD float64, now time.Time) {
 	}
 }
 
+// costKey is HeaderCost in its canonical form, computed once rather than
+// per answer.
+var costKey = http.CanonicalHeaderKey(HeaderCost)
+
 // markHTTP sets the answer's HeaderCost and, under a budget,
 // HeaderBudgetState on h.
 func (fb fallback) markHTTP(h http.Header) {
 	if !fb.answered {
 		return
 	}
-	h.Set(HeaderCost, usd(fb.costUSD))
+	h[costKey] = []string{usd(fb.costUSD)}
 	if fb.budget != "" {
 		h.Set(HeaderBudgetState, fb.budget)
 	}

@@ -18,16 +18,65 @@ import (
 // gateway's clock.
 func (g *Gateway) slowClients(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		rc := http.NewResponseController(w)
+		// One allocation holds the request's controller and both wrappers.
+		d := &clientDeadlines{rc: connDeadlines{w}}
 		// A deadline left by the connection's previous answer must not
 		// cut this request short before it writes its own.
-		_ = rc.SetWriteDeadline(time.Time{})
+		_ = d.rc.SetWriteDeadline(time.Time{})
 		if r.Body != nil && r.Body != http.NoBody {
-			_ = rc.SetReadDeadline(time.Now().Add(g.bounds.bodyTimeout))
-			r.Body = &bodyDeadline{ReadCloser: r.Body, rc: rc}
+			_ = d.rc.SetReadDeadline(time.Now().Add(g.bounds.bodyTimeout))
+			d.body = bodyDeadline{ReadCloser: r.Body, rc: &d.rc}
+			// A shallow copy of the request carries the body's wrapper:
+			// the server's request is not modified.
+			d.req = *r
+			d.req.Body = &d.body
+			r = &d.req
 		}
-		next.ServeHTTP(&writeDeadline{ResponseWriter: w, rc: rc, timeout: g.bounds.writeTimeout}, r)
+		d.w = writeDeadline{ResponseWriter: w, rc: &d.rc, timeout: g.bounds.writeTimeout}
+		next.ServeHTTP(&d.w, r)
 	})
+}
+
+// clientDeadlines is one request's deadline controller, the wrappers of
+// its body and writer that move the deadlines, and the copy of the
+// request that carries the body's wrapper.
+type clientDeadlines struct {
+	rc   connDeadlines
+	body bodyDeadline
+	w    writeDeadline
+	req  http.Request
+}
+
+// connDeadlines moves the deadlines of a writer's connection, as
+// http.ResponseController does (it finds the writer that can through
+// Unwrap), but held by value: a controller of its own costs every request
+// an allocation.
+type connDeadlines struct{ w http.ResponseWriter }
+
+func (c connDeadlines) SetReadDeadline(t time.Time) error {
+	for w := c.w; ; {
+		switch u := w.(type) {
+		case interface{ SetReadDeadline(time.Time) error }:
+			return u.SetReadDeadline(t)
+		case interface{ Unwrap() http.ResponseWriter }:
+			w = u.Unwrap()
+		default:
+			return http.ErrNotSupported
+		}
+	}
+}
+
+func (c connDeadlines) SetWriteDeadline(t time.Time) error {
+	for w := c.w; ; {
+		switch u := w.(type) {
+		case interface{ SetWriteDeadline(time.Time) error }:
+			return u.SetWriteDeadline(t)
+		case interface{ Unwrap() http.ResponseWriter }:
+			w = u.Unwrap()
+		default:
+			return http.ErrNotSupported
+		}
+	}
 }
 
 // bodyDeadline lifts the body's read deadline once the body has been
@@ -36,7 +85,7 @@ func (g *Gateway) slowClients(next http.Handler) http.Handler {
 // out and cancel it.
 type bodyDeadline struct {
 	io.ReadCloser
-	rc   *http.ResponseController
+	rc   *connDeadlines
 	done bool
 }
 
@@ -53,7 +102,7 @@ func (b *bodyDeadline) Read(p []byte) (int, error) {
 // header, or its first byte.
 type writeDeadline struct {
 	http.ResponseWriter
-	rc      *http.ResponseController
+	rc      *connDeadlines
 	timeout time.Duration
 	started bool
 }

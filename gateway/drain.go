@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"sync"
 	"sync/atomic"
+	"time"
 )
 
 var (
@@ -36,13 +37,20 @@ type drainGate struct {
 	// aborted is set once the gate gave up: calls still entering fail at
 	// once.
 	aborted bool
-	// live holds the cancel function of each call in progress, by its
-	// context.
-	live map[context.Context]context.CancelCauseFunc
+	// live holds each call in progress, by its context.
+	live map[context.Context]liveCall
+}
+
+// liveCall is what the gate gives up on: a call's cancel function and,
+// while the call reads its HTTP body, the writer whose connection read
+// the gate cuts (a context cannot reach a read in progress).
+type liveCall struct {
+	cancel  context.CancelCauseFunc
+	reading http.ResponseWriter
 }
 
 func newDrainGate(limit int) *drainGate {
-	return &drainGate{idle: make(chan struct{}, 1), live: map[context.Context]context.CancelCauseFunc{}, limit: int64(limit)}
+	return &drainGate{idle: make(chan struct{}, 1), live: map[context.Context]liveCall{}, limit: int64(limit)}
 }
 
 // enter admits one call unless the gate is draining, in which case it
@@ -65,7 +73,7 @@ func (d *drainGate) enter(ctx context.Context) (context.Context, error) {
 	if d.aborted {
 		cancel(errAbortedDraining)
 	} else {
-		d.live[ctx] = cancel
+		d.live[ctx] = liveCall{cancel: cancel}
 	}
 	d.mu.Unlock()
 	return ctx, nil
@@ -74,13 +82,36 @@ func (d *drainGate) enter(ctx context.Context) (context.Context, error) {
 // exit ends the call that entered with ctx.
 func (d *drainGate) exit(ctx context.Context) {
 	d.mu.Lock()
-	cancel := d.live[ctx]
+	c := d.live[ctx]
 	delete(d.live, ctx)
 	d.mu.Unlock()
-	if cancel != nil {
-		cancel(nil)
+	if c.cancel != nil {
+		c.cancel(nil)
 	}
 	d.leave()
+}
+
+// reading marks the call that entered with ctx as reading its body from
+// w's connection (nil: no longer): if the gate gives up on it meanwhile,
+// the read is cut at once. When the gate gave up already, it cuts the
+// read now.
+func (d *drainGate) reading(ctx context.Context, w http.ResponseWriter) {
+	d.mu.Lock()
+	c, ok := d.live[ctx]
+	if ok {
+		c.reading = w
+		d.live[ctx] = c
+	}
+	aborted := d.aborted
+	d.mu.Unlock()
+	if aborted && w != nil {
+		cutRead(w)
+	}
+}
+
+// cutRead ends the read in progress on w's connection.
+func cutRead(w http.ResponseWriter) {
+	_ = http.NewResponseController(w).SetReadDeadline(time.Now())
 }
 
 // abort fails every call in progress, and every later one, with
@@ -89,8 +120,11 @@ func (d *drainGate) abort() {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	d.aborted = true
-	for _, cancel := range d.live {
-		cancel(errAbortedDraining)
+	for _, c := range d.live {
+		c.cancel(errAbortedDraining)
+		if c.reading != nil {
+			cutRead(c.reading)
+		}
 	}
 }
 

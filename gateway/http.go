@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"strconv"
 	"sync"
-	"time"
 
 	"github.com/go-chi/chi/v5"
 
@@ -22,7 +21,6 @@ import (
 // extensions Sluice does not serve (see Extensions).
 func (g *Gateway) HTTPHandler() http.Handler {
 	r := chi.NewRouter()
-	r.Use(g.recoverHTTP, g.slowClients, g.closeWhileDraining)
 	r.Get("/v2", g.serverMetadata)
 	r.Get("/v2/health/live", func(w http.ResponseWriter, _ *http.Request) { writeJSON(w, http.StatusOK, liveBody{Live: true}) })
 	r.Get("/v2/health/ready", g.serverReadyHandler)
@@ -43,7 +41,9 @@ func (g *Gateway) HTTPHandler() http.Handler {
 	r.MethodNotAllowed(func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusMethodNotAllowed, "method "+r.Method+" not allowed on "+r.URL.Path)
 	})
-	return r
+	// The middlewares wrap every route, chi's own answers too, as r.Use
+	// would; the infer route is served before chi's routing.
+	return g.recoverHTTP(g.slowClients(g.closeWhileDraining(g.inferRoute(r))))
 }
 
 // bodyBuffers pools the buffers of request bodies up to maxPooledBody
@@ -84,14 +84,20 @@ func releaseBody(buf *[]byte) {
 	bodyBuffers.Put(buf)
 }
 
-// inferHTTP serves an infer call. The body's buffer is released before
-// the answer is written, so that a client slow to read its answer holds
-// only the answer; the bytes the body took of the gateway's bound stay
-// taken until the answer is written, the answer in the body's place. A
-// body whose binary tensors the decoded request shares is released only
-// when the call was answered: after a failure the request may still be
-// on its way to a worker.
+// inferHTTP serves an infer call routed by chi (see inferRoute).
 func (g *Gateway) inferHTTP(w http.ResponseWriter, r *http.Request) {
+	g.serveInfer(w, r, chi.URLParam(r, "model"), chi.URLParam(r, "version"))
+}
+
+// serveInfer serves an infer call to model, and version if not empty.
+// The body's buffer is released before the answer is written, so that a
+// client slow to read its answer holds only the answer; the bytes the
+// body took of the gateway's bound stay taken until the answer is
+// written, the answer in the body's place. A body whose binary tensors
+// the decoded request shares is released only when the call was
+// answered: after a failure the request may still be on its way to a
+// worker.
+func (g *Gateway) serveInfer(w http.ResponseWriter, r *http.Request, model, version string) {
 	buf := bodyBuffer(r.ContentLength)
 	c := &claim{from: g.bodyBytes}
 	defer c.release()
@@ -109,11 +115,11 @@ func (g *Gateway) inferHTTP(w http.ResponseWriter, r *http.Request) {
 	}()
 	var format oip.BinaryOutputs
 	decode := func(ctx context.Context) (call, error) {
-		call, shared, f, err := g.httpCall(ctx, w, r, buf, c)
+		call, shared, f, err := g.httpCall(ctx, w, r, model, version, buf, c)
 		aliased, format = shared, f
 		return call, err
 	}
-	resp, fb, err := g.handle(r.Context(), chi.URLParam(r, "model"), httpHeaders(r.Header).values, decode)
+	resp, fb, err := g.handle(r.Context(), model, httpHeaders(r.Header).values, decode)
 	if err != nil {
 		g.fail(w, r, err)
 		return
@@ -137,18 +143,17 @@ func (g *Gateway) inferHTTP(w http.ResponseWriter, r *http.Request) {
 // depth, input elements); its priority is the admission's. buf holds the
 // body and must outlive the call, and cl the bytes it takes; aliased
 // reports that the request shares buf's memory. format is how the
-// client wants its outputs. When ctx ends while the body is still
-// arriving (the drain gave up on the call), the read stops at once. A
-// body that could not be read leaves the connection unusable: the answer
-// closes it. Of a body refused for the bound on bytes in flight, the
-// server reads a small rest (256 KiB) to keep the connection, and closes
-// it rather than read a larger one: reading it would do the greedy
-// client's work.
-func (g *Gateway) httpCall(ctx context.Context, w http.ResponseWriter, r *http.Request, buf *[]byte, cl *claim) (c call, aliased bool, format oip.BinaryOutputs, err error) {
-	c = call{model: chi.URLParam(r, "model"), version: chi.URLParam(r, "version")}
-	cut := context.AfterFunc(ctx, func() { _ = http.NewResponseController(w).SetReadDeadline(time.Now()) })
+// client wants its outputs. When the drain gives up on the call while
+// its body is still arriving, the read stops at once. A body that could
+// not be read leaves the connection unusable: the answer closes it. Of a
+// body refused for the bound on bytes in flight, the server reads a
+// small rest (256 KiB) to keep the connection, and closes it rather than
+// read a larger one: reading it would do the greedy client's work.
+func (g *Gateway) httpCall(ctx context.Context, w http.ResponseWriter, r *http.Request, model, version string, buf *[]byte, cl *claim) (c call, aliased bool, format oip.BinaryOutputs, err error) {
+	c = call{model: model, version: version}
+	g.gate.reading(ctx, w)
 	*buf, err = readBody(r, *buf, g.maxBody, cl)
-	cut()
+	g.gate.reading(ctx, nil)
 	if err != nil {
 		if !errors.Is(err, ErrOverloaded) {
 			w.Header().Set("Connection", "close")

@@ -47,7 +47,9 @@ func readBody(r *http.Request, buf []byte, maxBody int64, c *claim) ([]byte, err
 	if r.ContentLength > maxBody {
 		return buf[:0], fmt.Errorf("%w: Content-Length %d: the limit is %d bytes", ErrBodyTooLarge, r.ContentLength, maxBody)
 	}
-	wire := &wireReader{r: http.MaxBytesReader(nil, r.Body, maxBody)}
+	rd := &bodyReaders{max: maxReader{r: r.Body, left: maxBody, limit: maxBody}}
+	wire := &rd.wire
+	wire.r = &rd.max
 	src, err := decompressor(r.Header.Get("Content-Encoding"), wire)
 	size := int64(-1)
 	if err == nil && src == io.Reader(wire) {
@@ -133,6 +135,46 @@ func expectEnd(src io.Reader) error {
 			return err
 		}
 	}
+}
+
+// bodyReaders are the readers readBody stacks on a body, in one
+// allocation: the limit on the body as sent and the connection's error.
+type bodyReaders struct {
+	max  maxReader
+	wire wireReader
+}
+
+// maxReader is http.MaxBytesReader without a ResponseWriter, held by
+// value: it reads at most limit bytes of r, and fails with an
+// *http.MaxBytesError once the body goes beyond them.
+type maxReader struct {
+	r     io.Reader
+	left  int64 // bytes left to read within the limit
+	limit int64
+	err   error // sticky
+}
+
+func (m *maxReader) Read(p []byte) (int, error) {
+	if m.err != nil {
+		return 0, m.err
+	}
+	if len(p) == 0 {
+		return 0, nil
+	}
+	// Read one byte beyond the limit, to tell a body of exactly limit
+	// bytes from a longer one.
+	if int64(len(p))-1 > m.left {
+		p = p[:m.left+1]
+	}
+	n, err := m.r.Read(p)
+	if int64(n) <= m.left {
+		m.left -= int64(n)
+		m.err = err
+		return n, err
+	}
+	n, m.left = int(m.left), 0
+	m.err = &http.MaxBytesError{Limit: m.limit}
+	return n, m.err
 }
 
 // wireReader remembers the error of the connection under a body, to tell
@@ -259,8 +301,12 @@ func writeInfer(w http.ResponseWriter, r *http.Request, resp *oip.InferenceRespo
 		return err
 	}
 	h := w.Header()
+	// One array holds the values of Inference-Header-Content-Length and
+	// Content-Length, set under their canonical keys.
+	vals := make([]string, 0, 2)
 	if data != nil {
-		h.Set(oip.HeaderInferenceLength, strconv.Itoa(len(header)))
+		vals = append(vals, strconv.Itoa(len(header)))
+		h[oip.HeaderInferenceLength] = vals[0:1:1]
 		h["Content-Type"] = contentTypeBinary
 	} else {
 		h["Content-Type"] = contentTypeJSON
@@ -271,7 +317,9 @@ func writeInfer(w http.ResponseWriter, r *http.Request, resp *oip.InferenceRespo
 		for _, d := range data {
 			size += len(d)
 		}
-		h.Set("Content-Length", strconv.Itoa(size))
+		n := len(vals)
+		vals = append(vals, strconv.Itoa(size))
+		h["Content-Length"] = vals[n : n+1 : n+1]
 		return writeParts(w, header, data)
 	}
 	h.Set("Content-Encoding", enc)

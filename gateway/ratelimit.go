@@ -145,17 +145,35 @@ func (l *RateLimits) Allow(tenant, model string, now time.Time) error {
 	if l == nil {
 		return nil
 	}
-	t, err := take(l.tenants[tenant], now, "tenant", tenant)
+	tl, ml := l.tenants[tenant], l.models[model]
+	switch {
+	case ml == nil:
+		return allow(tl, now, "tenant", tenant)
+	case tl == nil:
+		return allow(ml, now, "model", model)
+	}
+	t, err := take(tl, now, "tenant", tenant)
 	if err != nil {
 		return err
 	}
-	if _, err := take(l.models[model], now, "model", model); err != nil {
+	if _, err := take(ml, now, "model", model); err != nil {
 		if t != nil {
 			t.CancelAt(now)
 		}
 		return err
 	}
 	return nil
+}
+
+// allow takes a token of lim at now for a call under that one limiter,
+// as take does, but reserves one (an allocation) only to tell a refused
+// call how long to wait. A nil lim allows the call.
+func allow(lim *rate.Limiter, now time.Time, kind, name string) error {
+	if lim == nil || lim.AllowN(now, 1) {
+		return nil
+	}
+	_, err := take(lim, now, kind, name)
+	return err
 }
 
 // take reserves a token of lim at now, or cancels the reservation and

@@ -62,8 +62,8 @@ func DecodeBinaryRequest(body []byte, headerLen int64) (*InferenceRequest, error
 	if err != nil {
 		return nil, syntaxError("request", err)
 	}
-	r := &InferenceRequest{ID: w.ID, Parameters: w.Parameters, Outputs: requestedOutputs(w.Outputs)}
-	if r.Inputs, err = decodeTensorsFrom("input", w.Inputs, bin); err != nil {
+	r := newRequest(w)
+	if r.Inputs, err = appendTensors(r.Inputs, "input", w.Inputs, bin); err != nil {
 		return nil, err
 	}
 	if err := bin.finish(); err != nil {

@@ -70,6 +70,28 @@ func (r *InferenceRequest) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
+// requestWithInput is a request with room for one input in its own
+// allocation: most requests have one.
+type requestWithInput struct {
+	InferenceRequest
+	input [1]Tensor
+}
+
+// newRequest returns the request of w, its inputs not yet decoded:
+// Inputs is empty, with room for w's.
+func newRequest(w wireRequest) *InferenceRequest {
+	var r *InferenceRequest
+	if len(w.Inputs) == 1 {
+		h := &requestWithInput{}
+		h.Inputs = h.input[:0:1]
+		r = &h.InferenceRequest
+	} else {
+		r = &InferenceRequest{Inputs: make([]Tensor, 0, len(w.Inputs))}
+	}
+	r.ID, r.Parameters, r.Outputs = w.ID, w.Parameters, requestedOutputs(w.Outputs)
+	return r
+}
+
 // requestedOutputs converts the wire's requested outputs; nil for none.
 func requestedOutputs(ws []wireOutput) []RequestedOutput {
 	if len(ws) == 0 {
@@ -110,8 +132,12 @@ func (r *InferenceResponse) UnmarshalJSON(b []byte) error {
 // InferenceRequest.UnmarshalJSON does and then validates it. Every error,
 // malformed JSON included, matches ErrInvalid.
 func DecodeRequest(body []byte) (*InferenceRequest, error) {
-	r := &InferenceRequest{}
-	if err := r.UnmarshalJSON(body); err != nil {
+	w, err := decodeWireRequest(body)
+	if err != nil {
+		return nil, syntaxError("request", err)
+	}
+	r := newRequest(w)
+	if r.Inputs, err = appendTensors(r.Inputs, "input", w.Inputs, nil); err != nil {
 		return nil, err
 	}
 	if err := r.Validate(); err != nil {
@@ -144,7 +170,11 @@ func decodeTensors(role string, ws []wireTensor) ([]Tensor, error) {
 // binary_data_size from bin (nil: the body has no binary part) and parsing
 // the others' JSON data.
 func decodeTensorsFrom(role string, ws []wireTensor, bin *binarySource) ([]Tensor, error) {
-	ts := make([]Tensor, len(ws))
+	return appendTensors(make([]Tensor, 0, len(ws)), role, ws, bin)
+}
+
+// appendTensors appends the tensors decodeTensorsFrom converts to ts.
+func appendTensors(ts []Tensor, role string, ws []wireTensor, bin *binarySource) ([]Tensor, error) {
 	for i := range ws {
 		w := &ws[i]
 		t := Tensor{Name: w.Name, Datatype: Datatype(w.Datatype), Shape: w.Shape, Parameters: w.Parameters}
@@ -161,7 +191,7 @@ func decodeTensorsFrom(role string, ws []wireTensor, bin *binarySource) ([]Tenso
 		if err != nil {
 			return nil, invalidf("oip: %s %q: %w", role, t.Name, err)
 		}
-		ts[i] = t
+		ts = append(ts, t)
 	}
 	return ts, nil
 }

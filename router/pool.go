@@ -71,9 +71,12 @@ type Pool struct {
 	drained  func()
 }
 
-// waiter is one submission in progress, cancelled when the pool loses
+// waiter is one submission in progress, sent back when the pool loses
 // its last ready worker so that it can be routed elsewhere, unless it is
-// held: queued to wait for a worker the pool has yet to start.
+// held: queued to wait for a worker the pool has yet to start. cancel
+// sends it back with its cause; it withdraws the item from the queue
+// rather than cancelling a context of its own, which would cost each
+// try a context.
 type waiter struct {
 	cancel context.CancelCauseFunc
 	held   bool
@@ -201,16 +204,14 @@ func (p *Pool) Submit(ctx context.Context, it *batcher.Item) (*oip.InferenceResp
 // while it waits (unless the pool is closing); a held item waits for a
 // worker until its deadline.
 func (p *Pool) submit(ctx context.Context, it *batcher.Item, slo time.Duration, held bool) (*oip.InferenceResponse, error) {
-	ctx, cancel := context.WithCancelCause(ctx)
-	defer cancel(nil)
-	wt := &waiter{cancel: cancel, held: held}
+	wt := &waiter{cancel: func(cause error) { p.queue.Withdraw(it, cause) }, held: held}
 	if !p.enter(wt) {
 		return nil, fmt.Errorf("pool %q: %w", p.name, errEvacuated)
 	}
 	defer p.leave(wt)
 	p.stats.arrived(p.clock.Now(), max(it.Rows, 1), slo)
 	resp, err := p.queue.Submit(ctx, it)
-	if err != nil && errors.Is(context.Cause(ctx), errEvacuated) {
+	if err != nil && errors.Is(err, errEvacuated) {
 		return nil, fmt.Errorf("pool %q: %w", p.name, errEvacuated)
 	}
 	if err == nil && !it.Enqueued.IsZero() {
