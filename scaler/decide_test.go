@@ -189,6 +189,18 @@ func TestDecideScenarios(t *testing.T) {
 			},
 		},
 		{
+			name: "a surge that outlasts the panic window starts the slow pools for its rate", cfg: bridge, ready: map[string]int{"gpu": 1},
+			steps: []step{
+				{span: time.Minute, rate: 100, want: map[string]int{"gpu": 1, "cpu": 0}, hold: true},
+				// After 8s at 2000 rps the surge is a level shift, not a
+				// burst: the gpu pool is sized for its rate now, rather
+				// than for the 100 rps that lasted its cold start (3),
+				// a minute later.
+				{span: 8 * time.Second, rate: 2000, pools: map[string]PoolSnapshot{"gpu": {Ready: 1}}, want: map[string]int{"gpu": 10},
+					check: wantPanic(true)},
+			},
+		},
+		{
 			name: "a queue built by a surge shorter than a slow pool's cold start starts none of it", cfg: bridge, ready: map[string]int{"gpu": 1},
 			steps: []step{
 				{span: time.Minute, rate: 100, want: map[string]int{"gpu": 1, "cpu": 0}, hold: true},

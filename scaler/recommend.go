@@ -90,12 +90,13 @@ func (d *decision) floors(p *poolSpec, s PoolSnapshot) []floor {
 // surgeLimit returns the most replicas pool p's own floors may ask for:
 // while a tier it serves panics and the surge has not lasted p's cold
 // start, its ready and starting replicas (at least one, to wake an empty
-// pool), since new ones would be ready after a burst that short is over
-// — the rule the fill follows (see demandAt); else no limit. A queue or
-// p95 the surge built must not start the slow pools at once.
+// pool), since new ones would be ready after a burst that short is over;
+// else no limit. A queue or p95 the surge built must not start the slow
+// pools at once: the fill sizes them for the surge's rate (see panicAt),
+// and a backlog is drained or timed out before they are ready.
 func (d *decision) surgeLimit(p *poolSpec, s PoolSnapshot) int {
 	for _, ti := range p.tiers {
-		if d.tiers[ti].panic && !d.panicAt(ti, p.ColdStart) {
+		if d.tiers[ti].panic && !d.lastedLead(ti, p.ColdStart) {
 			return max(s.Ready+s.Starting, 1)
 		}
 	}
