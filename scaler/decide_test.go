@@ -216,6 +216,20 @@ func TestDecideScenarios(t *testing.T) {
 			},
 		},
 		{
+			name: "a p95 past the SLO left by a drained backlog starts nothing", cfg: cpuOnly, ready: map[string]int{"cpu": 10},
+			steps: []step{
+				{span: time.Minute, rate: 50, want: map[string]int{"cpu": 10}},
+				// A p95 of 10s is the wait of a backlog, which the queue
+				// floor sizes; scaled in proportion it would take
+				// 10·10s/800ms = 125 replicas for a queue now empty.
+				{rate: 50, pools: map[string]PoolSnapshot{"cpu": {Ready: 10, ArrivalRate: 50, P95: 10 * time.Second}},
+					want: map[string]int{"cpu": 10}},
+				// Under the SLO, the p95 still scales in proportion.
+				{rate: 50, pools: map[string]PoolSnapshot{"cpu": {Ready: 10, ArrivalRate: 50, P95: 900 * time.Millisecond}},
+					want: map[string]int{"cpu": 12}, check: wantReason("cpu", "p95 900ms over 80% of SLO 1s")},
+			},
+		},
+		{
 			name: "a rising forecast at a slower pool's lead stays on the cheaper pool", cfg: uncapped, ready: map[string]int{"gpu-spot": 2},
 			steps: []step{
 				{span: 20 * time.Second, rate: 300},

@@ -102,9 +102,12 @@
 // a minute while a slow one keeps them for minutes. A pool's p95 above
 // LatencyHeadroom of its SLO scales it in proportion, but not beyond its
 // ready and starting replicas while some are starting: the p95 is the
-// ready replicas' alone, and those starting answer it. A tier panics when the
-// mean arrival rate of the last PanicWindow exceeds PanicThreshold times
-// the capacity of its ready replicas at its SLO (any arrival on none counts),
+// ready replicas' alone, and those starting answer it; nor while it is past
+// the SLO itself, the wait of a backlog, which the queue floor sizes for
+// and which is often drained before the p95 window forgets it. A tier
+// panics when the mean arrival rate of the last PanicWindow exceeds
+// PanicThreshold times the capacity of its ready replicas at its SLO (any
+// arrival on none counts),
 // as Knative's KPA does. In a panic each pool's forecast is only what has
 // lasted its own cold start: the lowest forecast level of that long. The
 // panic demand (unsmoothed) counts for a pool once the surge, panic window
