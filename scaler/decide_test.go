@@ -189,6 +189,18 @@ func TestDecideScenarios(t *testing.T) {
 			},
 		},
 		{
+			name: "a surge that outlasts the panic window starts the slow pools for its rate", cfg: bridge, ready: map[string]int{"gpu": 1},
+			steps: []step{
+				{span: time.Minute, rate: 100, want: map[string]int{"gpu": 1, "cpu": 0}, hold: true},
+				// After 8s at 2000 rps the surge is a level shift, not a
+				// burst: the gpu pool is sized for its rate now, rather
+				// than for the 100 rps that lasted its cold start (3),
+				// a minute later.
+				{span: 8 * time.Second, rate: 2000, pools: map[string]PoolSnapshot{"gpu": {Ready: 1}}, want: map[string]int{"gpu": 10},
+					check: wantPanic(true)},
+			},
+		},
+		{
 			name: "a queue built by a surge shorter than a slow pool's cold start starts none of it", cfg: bridge, ready: map[string]int{"gpu": 1},
 			steps: []step{
 				{span: time.Minute, rate: 100, want: map[string]int{"gpu": 1, "cpu": 0}, hold: true},
@@ -201,6 +213,20 @@ func TestDecideScenarios(t *testing.T) {
 				// counts for it.
 				{span: time.Minute, rate: 2000, pools: map[string]PoolSnapshot{"gpu": {Ready: 3, Queued: 6000, ArrivalRate: 200}},
 					want: map[string]int{"gpu": 10}},
+			},
+		},
+		{
+			name: "a p95 past the SLO left by a drained backlog starts nothing", cfg: cpuOnly, ready: map[string]int{"cpu": 10},
+			steps: []step{
+				{span: time.Minute, rate: 50, want: map[string]int{"cpu": 10}},
+				// A p95 of 10s is the wait of a backlog, which the queue
+				// floor sizes; scaled in proportion it would take
+				// 10·10s/800ms = 125 replicas for a queue now empty.
+				{rate: 50, pools: map[string]PoolSnapshot{"cpu": {Ready: 10, ArrivalRate: 50, P95: 10 * time.Second}},
+					want: map[string]int{"cpu": 10}},
+				// Under the SLO, the p95 still scales in proportion.
+				{rate: 50, pools: map[string]PoolSnapshot{"cpu": {Ready: 10, ArrivalRate: 50, P95: 900 * time.Millisecond}},
+					want: map[string]int{"cpu": 12}, check: wantReason("cpu", "p95 900ms over 80% of SLO 1s")},
 			},
 		},
 		{

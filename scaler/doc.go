@@ -102,18 +102,22 @@
 // a minute while a slow one keeps them for minutes. A pool's p95 above
 // LatencyHeadroom of its SLO scales it in proportion, but not beyond its
 // ready and starting replicas while some are starting: the p95 is the
-// ready replicas' alone, and those starting answer it. A tier panics when the
-// mean arrival rate of the last PanicWindow exceeds PanicThreshold times
-// the capacity of its ready replicas at its SLO (any arrival on none counts),
-// as Knative's KPA does. In a panic each pool is sized only for what has
-// lasted its own cold start: the lowest forecast level of that long, and
-// the panic demand (unsmoothed) once the surge, panic window included, has
-// lasted it. A burst shorter than a pool's cold start would be over before
-// the pool's new replicas could serve it, so it starts only the pools
-// fast enough to help, and the slow, cheap ones follow if it lasts. The
-// same holds for a pool's own floors: until the surge has lasted its cold
-// start, a queue or p95 the surge built asks it for no more replicas than
-// are ready or starting. Each
+// ready replicas' alone, and those starting answer it; nor while it is past
+// the SLO itself, the wait of a backlog, which the queue floor sizes for
+// and which is often drained before the p95 window forgets it. A tier
+// panics when the mean arrival rate of the last PanicWindow exceeds
+// PanicThreshold times the capacity of its ready replicas at its SLO (any
+// arrival on none counts),
+// as Knative's KPA does. In a panic each pool's forecast is only what has
+// lasted its own cold start: the lowest forecast level of that long. The
+// panic demand (unsmoothed) counts for a pool once the surge, panic window
+// included, has lasted its cold start, and for every pool once the panic
+// has outlasted a whole panic window: a blip shorter than that starts only
+// the pools fast enough to help, while a surge that holds is a shift of
+// the level, and the slow, cheap pools start for it at once rather than a
+// cold start later. A pool's own floors keep the first rule: until the
+// surge has lasted its cold start, a queue or p95 the surge built asks it
+// for no more replicas than are ready or starting. Each
 // pool keeps its size through a panic until one scale-down window of its
 // own has passed without a surge;
 // the panic itself ends after a full Stabilization window without one.

@@ -55,7 +55,9 @@ type floor struct {
 // floors returns the replicas pool p needs by its own signals, at the SLO
 // of its traffic (see target): to drain its queue within
 // QueueDrainTarget while arrivals continue; to bring a p95 above
-// LatencyHeadroom of the SLO back under it (proportionally); to hold the
+// LatencyHeadroom of the SLO back under it (proportionally, but not
+// beyond the ready and starting replicas while some are starting or the
+// p95 is past the SLO); to hold the
 // items in flight at its batch size. They also wake an empty pool that
 // has arrivals or queued items.
 func (d *decision) floors(p *poolSpec, s PoolSnapshot) []floor {
@@ -72,10 +74,13 @@ func (d *decision) floors(p *poolSpec, s PoolSnapshot) []floor {
 	target := time.Duration(d.cfg.LatencyHeadroom * float64(slo))
 	if s.Ready > 0 && s.P95 > target {
 		n := roundUp(float64(s.Ready) * float64(s.P95) / float64(target))
-		if s.Starting > 0 {
+		if s.Starting > 0 || s.P95 > slo {
 			// The p95 is the ready replicas' alone: the starting ones
 			// answer it, and scaling on it again before they are ready
-			// would compound it.
+			// would compound it. A p95 past the SLO itself is the
+			// wait of a backlog, whose size the queue floor sizes for:
+			// in proportion it would start the pool's Max on the
+			// leftover of a backlog already drained.
 			n = min(n, s.Ready+s.Starting)
 		}
 		fs = append(fs, floor{n, reason{ChangeLatency, fmt.Sprintf("p95 %v over %.0f%% of SLO %v", s.P95.Round(time.Millisecond), 100*d.cfg.LatencyHeadroom, slo)}})
@@ -90,12 +95,13 @@ func (d *decision) floors(p *poolSpec, s PoolSnapshot) []floor {
 // surgeLimit returns the most replicas pool p's own floors may ask for:
 // while a tier it serves panics and the surge has not lasted p's cold
 // start, its ready and starting replicas (at least one, to wake an empty
-// pool), since new ones would be ready after a burst that short is over
-// — the rule the fill follows (see demandAt); else no limit. A queue or
-// p95 the surge built must not start the slow pools at once.
+// pool), since new ones would be ready after a burst that short is over;
+// else no limit. A queue or p95 the surge built must not start the slow
+// pools at once: the fill sizes them for the surge's rate (see panicAt),
+// and a backlog is drained or timed out before they are ready.
 func (d *decision) surgeLimit(p *poolSpec, s PoolSnapshot) int {
 	for _, ti := range p.tiers {
-		if d.tiers[ti].panic && !d.panicAt(ti, p.ColdStart) {
+		if d.tiers[ti].panic && !d.lastedLead(ti, p.ColdStart) {
 			return max(s.Ready+s.Starting, 1)
 		}
 	}

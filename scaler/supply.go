@@ -16,10 +16,9 @@ func (d *decision) fill() {
 // demandAt returns the items/s tier ti must be able to serve lead from
 // now: the forecast plus its error band or its burst headroom, the larger
 // (see headroom), its trend no faster than the level rose over the panic
-// window (see pace). In a panic, a pool is sized only
-// for what has lasted its cold start (see sustained), and the panic
-// demand counts for it once the surge has lasted that long, the panic
-// window included.
+// window (see pace). In a panic, the forecast counts for a pool only as
+// far as it has lasted the pool's cold start (see sustained), and the
+// panic demand, the rate observed, counts for it as panicAt says.
 func (d *decision) demandAt(ti int, lead time.Duration) float64 {
 	ts, w := d.st.tiers[d.spec.tiers[ti].Name], &d.tiers[ti]
 	r := ts.holt.forecast(lead, d.cfg.Forecast.Damping, w.slope)
@@ -43,10 +42,26 @@ func (d *decision) band(ti int) float64 {
 }
 
 // panicAt reports whether tier ti's panic demand counts for a pool that
-// takes lead to start: the tier panics and its surge has lasted lead.
+// takes lead to start: the tier panics, and its surge has either lasted
+// lead, the panic window included, or outlasted a whole panic window. A
+// surge whose mean has stayed over the panic threshold for a window is a
+// shift of the level, not a blip: waiting a slow pool's cold start more
+// before starting it leaves the tier short for two cold starts (a tier
+// whose only pools are slow has nothing to bridge with), while a surge
+// that ends within the cold start costs the replicas' scale-down window.
 func (d *decision) panicAt(ti int, lead time.Duration) bool {
-	since := d.st.tiers[d.spec.tiers[ti].Name].panicSince
-	return d.tiers[ti].panic && lead <= d.now.Sub(since)+d.cfg.PanicWindow
+	return d.tiers[ti].panic && (d.surgeAge(ti) >= d.cfg.PanicWindow || d.lastedLead(ti, lead))
+}
+
+// lastedLead reports whether tier ti panics and its surge, panic window
+// included, has lasted lead.
+func (d *decision) lastedLead(ti int, lead time.Duration) bool {
+	return d.tiers[ti].panic && lead <= d.surgeAge(ti)+d.cfg.PanicWindow
+}
+
+// surgeAge returns how long tier ti has been in panic.
+func (d *decision) surgeAge(ti int) time.Duration {
+	return d.now.Sub(d.st.tiers[d.spec.tiers[ti].Name].panicSince)
 }
 
 func (d *decision) fillTier(ti int) {
