@@ -31,7 +31,7 @@ func scalerConfig(in *inForce) scaler.Config {
 		PanicWindow: s.PanicWindow, PanicThreshold: s.PanicThreshold,
 		SpotShareMax: s.SpotShareMax, OnDemandHigh: s.OnDemandHighShare(), SpotBackoff: s.SpotBackoff,
 		QueueDrainTarget: s.QueueDrainTarget, BurstMemory: s.BurstMemory,
-		Budget:           scaler.Budget{PerHour: cfg.Budget.PerHour, PerDay: cfg.Budget.PerDay},
+		Budget: scaler.Budget{PerHour: cfg.Budget.PerHour, PerDay: cfg.Budget.PerDay},
 	}
 	for _, p := range in.fleet.Pools {
 		b := in.fleet.Bounds[p.Name]
