@@ -148,14 +148,17 @@ func (g *Gateway) serveInfer(w http.ResponseWriter, r *http.Request, model, vers
 // not be read leaves the connection unusable: the answer closes it. Of a
 // body refused for the bound on bytes in flight, the server reads a
 // small rest (256 KiB) to keep the connection, and closes it rather than
-// read a larger one: reading it would do the greedy client's work.
+// read a larger one: reading it would do the greedy client's work. Over
+// HTTP/2 only the call's stream ends, never the connection.
 func (g *Gateway) httpCall(ctx context.Context, w http.ResponseWriter, r *http.Request, model, version string, buf *[]byte, cl *claim) (c call, aliased bool, format oip.BinaryOutputs, err error) {
 	c = call{model: model, version: version}
 	g.gate.reading(ctx, w)
 	*buf, err = readBody(r, *buf, g.maxBody, cl)
 	g.gate.reading(ctx, nil)
 	if err != nil {
-		if !errors.Is(err, ErrOverloaded) {
+		// Over HTTP/2 the server resets the call's own stream; closing the
+		// connection would also end the client's other calls on it.
+		if !errors.Is(err, ErrOverloaded) && r.ProtoMajor < 2 {
 			w.Header().Set("Connection", "close")
 		}
 		return c, false, format, err

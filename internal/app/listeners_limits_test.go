@@ -6,6 +6,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptrace"
 	"strings"
 	"testing"
 	"time"
@@ -58,16 +59,26 @@ func TestH2C(t *testing.T) {
 	if resp.StatusCode != http.StatusRequestEntityTooLarge {
 		t.Errorf("body over the limit: %d, want 413", resp.StatusCode)
 	}
+	// The connection outlives the refused call: over HTTP/2 only its
+	// stream ends, and the next call goes on the same connection.
 	slow, w := io.Pipe()
 	defer w.Close()
 	go func() { _, _ = w.Write([]byte(`{"inputs":`)) }()
-	resp, err = client.Post(base+"/v2/models/sum/infer", "application/json", slow)
+	reused := false
+	trace := &httptrace.ClientTrace{GotConn: func(c httptrace.GotConnInfo) { reused = c.Reused }}
+	req, _ := http.NewRequestWithContext(httptrace.WithClientTrace(context.Background(), trace), http.MethodPost,
+		base+"/v2/models/sum/infer", slow)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err = client.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusRequestTimeout {
 		t.Errorf("body that stops arriving: %d, want 408", resp.StatusCode)
+	}
+	if !reused {
+		t.Errorf("the call after a refused body opened a new connection: the refusal closed the one it shared")
 	}
 }
 
