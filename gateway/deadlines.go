@@ -54,29 +54,34 @@ type clientDeadlines struct {
 type connDeadlines struct{ w http.ResponseWriter }
 
 func (c connDeadlines) SetReadDeadline(t time.Time) error {
-	for w := c.w; ; {
-		switch u := w.(type) {
-		case interface{ SetReadDeadline(time.Time) error }:
-			return u.SetReadDeadline(t)
-		case interface{ Unwrap() http.ResponseWriter }:
-			w = u.Unwrap()
-		default:
-			return http.ErrNotSupported
-		}
+	if d, ok := unwrapTo[interface{ SetReadDeadline(time.Time) error }](c.w); ok {
+		return d.SetReadDeadline(t)
 	}
+	return http.ErrNotSupported
 }
 
 func (c connDeadlines) SetWriteDeadline(t time.Time) error {
-	for w := c.w; ; {
-		switch u := w.(type) {
-		case interface{ SetWriteDeadline(time.Time) error }:
-			return u.SetWriteDeadline(t)
-		case interface{ Unwrap() http.ResponseWriter }:
-			w = u.Unwrap()
-		default:
-			return http.ErrNotSupported
-		}
+	if d, ok := unwrapTo[interface{ SetWriteDeadline(time.Time) error }](c.w); ok {
+		return d.SetWriteDeadline(t)
 	}
+	return http.ErrNotSupported
+}
+
+// unwrapTo returns the first writer of w's chain (w, then what each
+// Unwrap returns) that is a T; false when none is.
+func unwrapTo[T any](w http.ResponseWriter) (T, bool) {
+	for w != nil {
+		if t, ok := w.(T); ok {
+			return t, true
+		}
+		u, ok := w.(interface{ Unwrap() http.ResponseWriter })
+		if !ok {
+			break
+		}
+		w = u.Unwrap()
+	}
+	var zero T
+	return zero, false
 }
 
 // bodyDeadline lifts the body's read deadline once the body has been

@@ -166,17 +166,12 @@ func (l *httpLink) metadata(ctx context.Context, model string) (*oip.ModelMetada
 // configuration, as JSON with its proto's field names. A worker without
 // the extension answers 404, 405 or 501: it serves no configuration.
 func (l *httpLink) config(ctx context.Context, model string) (*inferencepb.ModelConfig, error) {
-	a, err := l.get(ctx, modelPath(model, "")+"/config")
-	switch {
-	case err != nil:
+	body, served, err := l.extension(l.get(ctx, modelPath(model, "")+"/config"))
+	if !served || err != nil {
 		return nil, err
-	case notServed(a.status):
-		return nil, nil
-	case a.status != http.StatusOK:
-		return nil, l.statusError(a.status, a.body)
 	}
 	var cfg inferencepb.ModelConfig
-	if err := (protojson.UnmarshalOptions{DiscardUnknown: true}).Unmarshal(a.body, &cfg); err != nil {
+	if err := (protojson.UnmarshalOptions{DiscardUnknown: true}).Unmarshal(body, &cfg); err != nil {
 		return nil, fmt.Errorf("%w: worker %q: bad configuration of %q: %v", ErrBackend, l.id, model, err)
 	}
 	return &cfg, nil
@@ -190,19 +185,14 @@ func (l *httpLink) index(ctx context.Context) ([]string, error) {
 		return nil, fmt.Errorf("%w: worker %q: %w", ErrBackend, l.id, err)
 	}
 	hr.Header.Set("Content-Type", "application/json")
-	a, err := l.do(ctx, hr)
-	switch {
-	case err != nil:
+	body, served, err := l.extension(l.do(ctx, hr))
+	if !served || err != nil {
 		return nil, err
-	case notServed(a.status):
-		return nil, nil
-	case a.status != http.StatusOK:
-		return nil, l.statusError(a.status, a.body)
 	}
 	var entries []struct {
 		Name string `json:"name"`
 	}
-	if err := json.Unmarshal(a.body, &entries); err != nil {
+	if err := json.Unmarshal(body, &entries); err != nil {
 		return nil, fmt.Errorf("%w: worker %q: bad repository index: %v", ErrBackend, l.id, err)
 	}
 	names := make([]string, len(entries))
@@ -229,6 +219,21 @@ func (l *httpLink) close() { l.client.CloseIdleConnections() }
 
 // notServed reports whether status is how a worker says it lacks an
 // endpoint of an extension: 404, 405 or 501.
+// extension returns the body of a worker's answer a to a call of an
+// optional extension, or err; served is false when the worker does not
+// serve the extension (notServed). A status other than 200 is an error.
+func (l *httpLink) extension(a httpAnswer, err error) (body []byte, served bool, _ error) {
+	switch {
+	case err != nil:
+		return nil, false, err
+	case notServed(a.status):
+		return nil, false, nil
+	case a.status != http.StatusOK:
+		return nil, false, l.statusError(a.status, a.body)
+	}
+	return a.body, true, nil
+}
+
 func notServed(status int) bool {
 	return status == http.StatusNotFound || status == http.StatusMethodNotAllowed || status == http.StatusNotImplemented
 }
