@@ -12,9 +12,11 @@ import (
 	"time"
 )
 
-// samplePeakHeap samples serve's heap in use every 50 ms until the test
-// ends or peak is called, which returns the largest sample.
-func samplePeakHeap(t *testing.T, admin string) (peak func() float64) {
+// samplePeakHeap samples serve's heap in use, from its metrics, every
+// interval until the test ends or peak is called, which returns the
+// largest sample. Each sample costs serve a gather of its metrics: a
+// test that measures latency samples seldom.
+func samplePeakHeap(t *testing.T, admin string, interval time.Duration) (peak func() float64) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
@@ -22,7 +24,7 @@ func samplePeakHeap(t *testing.T, admin string) (peak func() float64) {
 	var most float64
 	var wg sync.WaitGroup
 	wg.Go(func() {
-		for tick := time.NewTicker(50 * time.Millisecond); ctx.Err() == nil; <-tick.C {
+		for tick := time.NewTicker(interval); ctx.Err() == nil; <-tick.C {
 			v, err := heapInUse(admin)
 			if err != nil {
 				continue

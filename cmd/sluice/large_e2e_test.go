@@ -53,7 +53,7 @@ func TestLargeRequestsConcurrently(t *testing.T) {
 	const clients = 16
 	failures := map[string]int{}
 	var mu sync.Mutex
-	peak := samplePeakHeap(t, s.admin)
+	peak := samplePeakHeap(t, s.admin, 50*time.Millisecond)
 	var wg sync.WaitGroup
 	for range clients {
 		wg.Go(func() {

@@ -43,7 +43,7 @@ func TestSlowReaders(t *testing.T) {
 		t.Skip("starts processes; skipped in -short mode")
 	}
 	s := startLiveServe(t, slowReadersConfig)
-	peak := samplePeakHeap(t, s.admin)
+	peak := samplePeakHeap(t, s.admin, 50*time.Millisecond)
 	body, headerLen := echoBody(slowReaderFloats)
 	conns := make([]net.Conn, slowReaders)
 	sent := time.Now()
@@ -143,7 +143,7 @@ func TestSlowBodiesCut(t *testing.T) {
 		t.Skip("starts processes; skipped in -short mode")
 	}
 	s := startLiveServe(t, slowBodiesConfig)
-	peak := samplePeakHeap(t, s.admin)
+	peak := samplePeakHeap(t, s.admin, 50*time.Millisecond)
 	const n = 1000
 	conns := make([]net.Conn, n)
 	for i := range conns {

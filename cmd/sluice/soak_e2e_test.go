@@ -2,7 +2,9 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -10,6 +12,7 @@ import (
 	"net/http"
 	"net/http/httptrace"
 	"os"
+	"os/exec"
 	"slices"
 	"strings"
 	"sync"
@@ -64,20 +67,11 @@ const (
 func TestSlowClientsSoak(t *testing.T) {
 	duration := soakDuration(t)
 	s := startLiveServe(t, soakConfig)
-	rss, heap := sampleRSS(t, s.cmd.Process.Pid), samplePeakHeap(t, s.admin)
+	rss, heap := sampleRSS(t, s.cmd.Process.Pid), samplePeakHeap(t, s.admin, time.Second)
 	idle := timeSums(t, s.http, 10*time.Second)
-	ctx, cancel := context.WithTimeout(context.Background(), duration)
-	defer cancel()
-	bodies, readers := &cuts{}, &cuts{}
-	var attack sync.WaitGroup
-	for i := range soakSlowBodies {
-		attack.Go(func() { slowBodyLoop(ctx, s.http, bodies, stagger(i, soakSlowBodies, soakBodyTimeout)) })
-	}
-	for i := range soakSlowReaders {
-		attack.Go(func() { slowReaderLoop(ctx, s.http, readers, stagger(i, soakSlowReaders, soakWriteTimeout+soakSlack)) })
-	}
+	attack := startAttack(t, s.http, duration)
 	loaded := timeSums(t, s.http, duration)
-	attack.Wait()
+	bodies, readers := attack.wait(t)
 	peakRSS, hwm := rss()
 	t.Logf("%v of %d slow bodies and %d slow readers: serve's RSS at most %.0f MB (VmHWM %.0f MB), heap in use at most %.0f MB; a normal sum call p50 %v → %v, p99 %v → %v (%.2f×, %d then %d calls; the slowest %v); slow bodies %v; slow readers %v",
 		duration, soakSlowBodies, soakSlowReaders, peakRSS/1e6, hwm/1e6, heap()/1e6, idle.p(50), loaded.p(50), idle.p(99), loaded.p(99),
@@ -97,6 +91,82 @@ func TestSlowClientsSoak(t *testing.T) {
 // so that they arrive evenly, not all at once.
 func stagger(i, n int, round time.Duration) time.Duration {
 	return round * time.Duration(i) / time.Duration(n)
+}
+
+// soakAttackEnv, set to serve's HTTP address, makes TestSoakAttacker
+// run the attack: TestSlowClientsSoak runs it in a process of its own,
+// as attackers are elsewhere than the clients they harm, so that their
+// goroutines and garbage do not slow the normal client's process.
+const soakAttackEnv = "SLUICE_SOAK_ATTACK"
+
+// attackReportPrefix starts the line on which the attack process reports
+// its cuts.
+const attackReportPrefix = "soak attack cuts: "
+
+// attackProcess is a running attack on serve.
+type attackProcess struct {
+	cmd *exec.Cmd
+	out bytes.Buffer
+}
+
+// startAttack starts this test binary as TestSoakAttacker against addr
+// for d.
+func startAttack(t *testing.T, addr string, d time.Duration) *attackProcess {
+	t.Helper()
+	a := &attackProcess{cmd: exec.Command(os.Args[0], "-test.run=^TestSoakAttacker$", "-test.count=1", "-test.v")}
+	a.cmd.Env = append(os.Environ(), soakAttackEnv+"="+addr, soakEnv+"="+d.String())
+	a.cmd.Stdout, a.cmd.Stderr = &a.out, &a.out
+	if err := a.cmd.Start(); err != nil {
+		t.Fatalf("attack process: %v", err)
+	}
+	t.Cleanup(func() { _ = a.cmd.Process.Kill() })
+	return a
+}
+
+// wait waits for the attack to end and returns its cuts.
+func (a *attackProcess) wait(t *testing.T) (bodies, readers *cuts) {
+	t.Helper()
+	if err := a.cmd.Wait(); err != nil {
+		t.Fatalf("attack process: %v\n%s", err, &a.out)
+	}
+	for line := range strings.Lines(a.out.String()) {
+		if _, report, ok := strings.Cut(line, attackReportPrefix); ok {
+			var r [2]*cuts
+			if err := json.Unmarshal([]byte(report), &r); err != nil {
+				t.Fatalf("attack report %q: %v", report, err)
+			}
+			return r[0], r[1]
+		}
+	}
+	t.Fatalf("attack process reported no cuts:\n%s", &a.out)
+	return nil, nil
+}
+
+// TestSoakAttacker is TestSlowClientsSoak's attack, run in a process of
+// its own when soakAttackEnv names serve's address: soakSlowBodies slow
+// bodies and soakSlowReaders slow readers for the soak's duration; it
+// prints their cuts as JSON after attackReportPrefix.
+func TestSoakAttacker(t *testing.T) {
+	addr := os.Getenv(soakAttackEnv)
+	if addr == "" {
+		t.Skipf("the attack of TestSlowClientsSoak, run by it")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), soakDuration(t))
+	defer cancel()
+	bodies, readers := &cuts{}, &cuts{}
+	var attack sync.WaitGroup
+	for i := range soakSlowBodies {
+		attack.Go(func() { slowBodyLoop(ctx, addr, bodies, stagger(i, soakSlowBodies, soakBodyTimeout)) })
+	}
+	for i := range soakSlowReaders {
+		attack.Go(func() { slowReaderLoop(ctx, addr, readers, stagger(i, soakSlowReaders, soakWriteTimeout+soakSlack)) })
+	}
+	attack.Wait()
+	report, err := json.Marshal([2]*cuts{bodies, readers})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fmt.Printf("%s%s\n", attackReportPrefix, report)
 }
 
 // soakDuration reads SLUICE_SOAK, skipping the test when it is unset.
@@ -185,35 +255,35 @@ func timeSums(t *testing.T, addr string, d time.Duration) latencies {
 // deadline started counting, and those cut otherwise (or not at all).
 type cuts struct {
 	mu      sync.Mutex
-	n       int
-	refused int // answered 503 at once: the bound on bytes in flight
-	latest  time.Duration
-	wrong   map[string]int
+	N       int            `json:"n"`
+	Refused int            `json:"refused"` // answered 503 at once: the bound on bytes in flight
+	Latest  time.Duration  `json:"latest"`
+	Wrong   map[string]int `json:"wrong"`
 }
 
 func (c *cuts) add(after time.Duration, wrong string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if wrong == refusedAtTheBound {
-		c.refused++
+		c.Refused++
 		return
 	}
 	if wrong != "" {
 		wrong, _, _ = strings.Cut(wrong, ":") // its kind, not its ports
-		if c.wrong == nil {
-			c.wrong = map[string]int{}
+		if c.Wrong == nil {
+			c.Wrong = map[string]int{}
 		}
-		c.wrong[wrong]++
+		c.Wrong[wrong]++
 		return
 	}
-	c.n++
-	c.latest = max(c.latest, after)
+	c.N++
+	c.Latest = max(c.Latest, after)
 }
 
 func (c *cuts) String() string {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return fmt.Sprintf("%d cut, the latest %v after its deadline started, %d refused at once, otherwise %v", c.n, c.latest.Round(10*time.Millisecond), c.refused, c.wrong)
+	return fmt.Sprintf("%d cut, the latest %v after its deadline started, %d refused at once, otherwise %v", c.N, c.Latest.Round(10*time.Millisecond), c.Refused, c.Wrong)
 }
 
 // check fails t unless some were cut, all within deadline+soakSlack.
@@ -221,8 +291,8 @@ func (c *cuts) check(t *testing.T, what string, deadline time.Duration) {
 	t.Helper()
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.n == 0 || len(c.wrong) > 0 || c.latest > deadline+soakSlack {
-		t.Errorf("%s: %d cut, the latest after %v, otherwise %v; want all cut within %v", what, c.n, c.latest, c.wrong, deadline+soakSlack)
+	if c.N == 0 || len(c.Wrong) > 0 || c.Latest > deadline+soakSlack {
+		t.Errorf("%s: %d cut, the latest after %v, otherwise %v; want all cut within %v", what, c.N, c.Latest, c.Wrong, deadline+soakSlack)
 	}
 }
 
@@ -292,6 +362,7 @@ func readStatus(conn net.Conn, limit time.Duration) int {
 func slowReaderLoop(ctx context.Context, addr string, c *cuts, after time.Duration) {
 	time.Sleep(after)
 	body, headerLen := echoBody(soakReaderFloats)
+	call := append([]byte(fmt.Sprintf("POST /v2/models/echo/infer HTTP/1.1\r\nHost: sluice\r\nContent-Length: %d\r\nInference-Header-Content-Length: %s\r\n\r\n", len(body), headerLen)), body...)
 	for ctx.Err() == nil {
 		conn, err := smallWindow.Dial("tcp", addr)
 		if err != nil {
@@ -299,8 +370,7 @@ func slowReaderLoop(ctx context.Context, addr string, c *cuts, after time.Durati
 			time.Sleep(time.Second)
 			continue
 		}
-		head := fmt.Sprintf("POST /v2/models/echo/infer HTTP/1.1\r\nHost: sluice\r\nContent-Length: %d\r\nInference-Header-Content-Length: %s\r\n\r\n", len(body), headerLen)
-		_, err = conn.Write(append([]byte(head), body...))
+		_, err = conn.Write(call)
 		answer := readUnhurried(conn)
 		if err != nil && answer != refusedAtTheBound { // refused, the rest of the body is not read
 			answer = "write: " + err.Error()
@@ -399,6 +469,9 @@ func soakMetrics(t *testing.T, admin string) string {
 	}
 	return strings.Join([]string{
 		mean("sluice_queue_wait_seconds", `{pool="cpu",priority="normal"}`), mean("sluice_queue_wait_seconds", `{pool="big",priority="normal"}`),
+		fmt.Sprintf("sum calls over 25 ms by serve's own clock %.0f of %.0f",
+			m[`sluice_request_duration_seconds_count{model="sum",pool="cpu"}`]-m[`sluice_request_duration_seconds_bucket{model="sum",pool="cpu",le="0.025"}`],
+			m[`sluice_request_duration_seconds_count{model="sum",pool="cpu"}`]),
 		fmt.Sprintf("go_gc_duration_seconds count %.0f", m["go_gc_duration_seconds_count"]),
 		fmt.Sprintf("rejections overloaded %.0f", m[`sluice_rejections_total{reason="overloaded"}`]),
 	}, "; ")
