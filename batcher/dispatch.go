@@ -29,6 +29,9 @@ type puller struct {
 	// reused from batch to batch and cleared after each.
 	results []result
 	one     [1]*oip.InferenceResponse
+	// ctx is the context of the puller's batch calls, kept from batch to
+	// batch while it has not ended; nil until the first batch.
+	ctx *batchContext
 }
 
 // poke wakes pl without blocking; a wake-up already pending is enough.
@@ -231,8 +234,8 @@ func (p *Pool) lateErr(it *Item, now time.Time, cause error) error {
 // The answer of a lone member is returned in pl's scratch.
 func (p *Pool) dispatch(pl *puller, batch []*Item) (_ []*oip.InferenceResponse, err error) {
 	w := pl.w
-	ctx, cancel := p.dispatchContext(batch)
-	defer cancel()
+	ctx := p.callContext(pl, batch)
+	defer pl.callDone()
 	ctx, span := p.tracing.startBatch(ctx, p.name, w.id, batch)
 	defer func() { p.tracing.endBatch(span, err) }()
 	defer func() {
@@ -284,18 +287,36 @@ func (p *Pool) batchErr(batch []*Item, err error) error {
 	return fmt.Errorf("batcher: pool %q: batch of %d: %w", p.name, len(batch), err)
 }
 
-// dispatchContext returns the context of a batch's call: it expires at
-// the latest member deadline, so that one member's deadline never cuts the
-// others short, and has none if any member has none.
-func (p *Pool) dispatchContext(batch []*Item) (context.Context, context.CancelFunc) {
+// callContext returns the context of a batch's call, pl's own: it
+// expires at the latest member deadline, so that one member's deadline
+// never cuts the others short, and has none if any member has none.
+func (p *Pool) callContext(pl *puller, batch []*Item) context.Context {
+	if pl.ctx == nil {
+		pl.ctx = newBatchContext(p.clock)
+	}
+	pl.ctx.start(latestDeadline(batch))
+	return pl.ctx
+}
+
+// callDone takes pl's context back from its batch, and drops it if it
+// cannot serve another.
+func (pl *puller) callDone() {
+	if !pl.ctx.finish() {
+		pl.ctx = nil
+	}
+}
+
+// latestDeadline returns the latest deadline of batch's members; zero
+// if any member has none.
+func latestDeadline(batch []*Item) time.Time {
 	var latest time.Time
 	for _, it := range batch {
 		if it.Deadline.IsZero() {
-			return context.WithCancel(context.Background())
+			return time.Time{}
 		}
 		if it.Deadline.After(latest) {
 			latest = it.Deadline
 		}
 	}
-	return context.WithTimeout(context.Background(), latest.Sub(p.clock.Now()))
+	return latest
 }
