@@ -8,23 +8,28 @@ import (
 )
 
 // batchContext is the context of a puller's calls to its worker, one
-// batch at a time, kept from batch to batch so that a batch's call costs
-// no context, timer or channel of its own: context.WithTimeout would
-// allocate all three for every batch. It carries the batch's deadline
-// (none when any member has none), ends with context.DeadlineExceeded
-// when the deadline passes, and carries no values and no parent: a
-// member whose caller leaves is dropped from the batch's answer, never
-// the others' call.
+// batch at a time, and the watch over its members' deadlines. It is kept
+// from batch to batch so that a batch costs no context, timer or channel
+// of its own (context.WithTimeout would allocate all three for every
+// batch), and so that no caller needs a timer of its own to be answered
+// by its deadline: one timer, reset for each batch, answers each member
+// ErrDeadline once its deadline passes, and ends the context at the
+// latest member deadline (never, when a member has none) with
+// context.DeadlineExceeded. It carries no values and no parent: a member
+// whose caller leaves is dropped from the batch's answer, never the
+// others' call.
 //
 // A context that ended, or that a Dispatcher left a child registered on
 // (AfterFunc without stop), is never given another batch: the puller
 // takes a fresh one, so that whoever still holds it sees it ended for
 // good. Between batches only its deadline changes.
 type batchContext struct {
-	clock  Clock
+	p      *Pool
 	expire func() // c.expired, bound once
 	mu     sync.Mutex
-	// deadline is the current batch's; zero for none, or between batches.
+	// batch is the batch in flight; nil between batches. deadline is its
+	// latest member deadline, zero when a member has none.
+	batch    []*Item
 	deadline time.Time
 	done     chan struct{} // made by Done, closed when the context ends
 	err      error
@@ -41,56 +46,77 @@ type afterFunc struct {
 
 var _ context.Context = (*batchContext)(nil)
 
-func newBatchContext(clock Clock) *batchContext {
-	c := &batchContext{clock: clock}
+func newBatchContext(p *Pool) *batchContext {
+	c := &batchContext{p: p}
 	c.expire = c.expired
 	return c
 }
 
-// start gives c to a batch that must be answered by deadline (zero for
-// none). A deadline passed already ends c at once. pre: c is not in use.
-func (c *batchContext) start(deadline time.Time) {
+// start gives c to batch, and arms its timer for the earliest member
+// deadline: one passed already is acted on at once. pre: c is not in
+// use.
+func (c *batchContext) start(batch []*Item) {
 	c.mu.Lock()
-	c.deadline = deadline
-	c.mu.Unlock()
-	if deadline.IsZero() {
-		return
-	}
-	d := deadline.Sub(c.clock.Now())
-	if d <= 0 {
-		c.mu.Lock()
-		c.end(context.DeadlineExceeded)
-		c.mu.Unlock()
-		return
-	}
-	if t, ok := c.timer.(interface{ Reset(time.Duration) bool }); ok {
-		t.Reset(d)
-		return
-	}
-	c.timer = c.clock.AfterFunc(d, c.expire)
+	defer c.mu.Unlock()
+	c.batch, c.deadline = batch, latestDeadline(batch)
+	c.check()
 }
 
 // finish takes c back from its batch and reports whether it may serve
 // another: false once it ended or still has a child registered.
 func (c *batchContext) finish() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
 	if c.timer != nil {
 		c.timer.Stop()
 	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.deadline = time.Time{}
+	c.batch, c.deadline = nil, time.Time{}
 	return c.err == nil && len(c.funcs) == 0
 }
 
-// expired ends c if its batch's deadline has passed; a timer that fires
-// for an earlier batch, after that batch finished, finds its deadline
-// gone or not yet passed.
+// expired is the timer's: it acts on the deadlines passed by now. A
+// timer that fires after its batch finished finds none passed, or those
+// of the next batch, which it acts on as that batch's own timer would.
 func (c *batchContext) expired() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if !c.deadline.IsZero() && !c.clock.Now().Before(c.deadline) {
+	c.check()
+}
+
+// check answers ErrDeadline to each member whose deadline has passed,
+// ends c once the batch's deadline has, and arms the timer for the next
+// member deadline. pre: c.mu held.
+func (c *batchContext) check() {
+	now := c.p.clock.Now()
+	var next time.Time
+	for _, it := range c.batch {
+		switch {
+		case it.Deadline.IsZero():
+		case !now.Before(it.Deadline):
+			deliver(it, result{err: c.p.lateErr(it, now, nil)})
+		case next.IsZero() || it.Deadline.Before(next):
+			next = it.Deadline
+		}
+	}
+	if !c.deadline.IsZero() && !now.Before(c.deadline) {
 		c.end(context.DeadlineExceeded)
 	}
+	if !next.IsZero() {
+		c.arm(next.Sub(now))
+	}
+}
+
+// arm sets the timer to fire after d, resetting the one it has when the
+// clock's timers can be reset. pre: c.mu held.
+func (c *batchContext) arm(d time.Duration) {
+	if t, ok := c.timer.(interface{ Reset(time.Duration) bool }); ok {
+		t.Reset(d)
+		return
+	}
+	if c.timer != nil {
+		c.timer.Stop()
+	}
+	c.timer = c.p.clock.AfterFunc(d, c.expire)
 }
 
 // end ends c with err, once, and runs the registered functions, each in
@@ -110,8 +136,7 @@ func (c *batchContext) end(err error) {
 	c.funcs = nil
 }
 
-// Deadline returns the current batch's deadline; ok is false when it has
-// none.
+// Deadline returns the batch's deadline; ok is false when it has none.
 func (c *batchContext) Deadline() (deadline time.Time, ok bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -171,4 +196,19 @@ func (c *batchContext) unregister(id uint64) bool {
 		}
 	}
 	return false
+}
+
+// latestDeadline returns the latest deadline of batch's members; zero
+// if any member has none.
+func latestDeadline(batch []*Item) time.Time {
+	var latest time.Time
+	for _, it := range batch {
+		if it.Deadline.IsZero() {
+			return time.Time{}
+		}
+		if it.Deadline.After(latest) {
+			latest = it.Deadline
+		}
+	}
+	return latest
 }

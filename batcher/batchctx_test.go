@@ -8,38 +8,55 @@ import (
 	"time"
 )
 
-// TestBatchContext drives a puller's context through batches: it ends at
-// its deadline with context.DeadlineExceeded, as context.WithTimeout
-// would, carries none when the batch has none, ends its children, and is
-// kept for the next batch only while it has not ended and no child is
-// left on it.
+// TestBatchContext drives a puller's context through one batch: it ends
+// at the latest member deadline with context.DeadlineExceeded, as
+// context.WithTimeout would, has none when a member has none, ends its
+// children, answers each member ErrDeadline once its own deadline
+// passes, and is kept for the next batch only while it has not ended and
+// no child is left on it.
 func TestBatchContext(t *testing.T) {
+	const none = time.Duration(0)
 	for _, tc := range []struct {
-		name     string
-		deadline time.Duration // from the start; 0: none
-		wait     time.Duration // before the batch finishes
-		child    string        // "none", "cancelled" (as gRPC does), "left"
-		ended    bool          // the context ended within the batch
-		reused   bool          // finish let it serve another batch
+		name      string
+		deadlines []time.Duration // each member's, from the start; 0: none
+		wait      time.Duration   // before the batch finishes
+		child     string          // "none", "cancelled" (as gRPC does), "left"
+		ended     bool            // the context ended within the batch
+		late      []bool          // each member was answered ErrDeadline
+		reused    bool            // finish let it serve another batch
 	}{
-		{name: "no deadline", child: "cancelled", wait: time.Hour, reused: true},
-		{name: "answered in time", deadline: time.Second, wait: 10 * time.Millisecond, child: "cancelled", reused: true},
-		{name: "deadline passed", deadline: time.Second, wait: 2 * time.Second, child: "cancelled", ended: true},
-		{name: "deadline passed already", deadline: -time.Second, child: "none", ended: true},
-		{name: "child left behind", deadline: time.Second, wait: 10 * time.Millisecond, child: "left"},
+		{name: "no deadline", deadlines: []time.Duration{none}, wait: time.Hour, child: "cancelled",
+			late: []bool{false}, reused: true},
+		{name: "answered in time", deadlines: []time.Duration{time.Second}, wait: 10 * time.Millisecond, child: "cancelled",
+			late: []bool{false}, reused: true},
+		{name: "deadline passed", deadlines: []time.Duration{time.Second}, wait: 2 * time.Second, child: "cancelled",
+			ended: true, late: []bool{true}},
+		{name: "deadline passed already", deadlines: []time.Duration{-time.Second}, child: "none",
+			ended: true, late: []bool{true}},
+		{name: "one member's passed, the batch's not", deadlines: []time.Duration{time.Second, 3 * time.Second, 2 * time.Second},
+			wait: 2500 * time.Millisecond, child: "cancelled", late: []bool{true, false, true}, reused: true},
+		{name: "one member's passed, the other has none", deadlines: []time.Duration{time.Second, none},
+			wait: time.Hour, child: "cancelled", late: []bool{true, false}, reused: true},
+		{name: "child left behind", deadlines: []time.Duration{time.Second}, wait: 10 * time.Millisecond, child: "left",
+			late: []bool{false}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			synctest.Test(t, func(t *testing.T) {
-				c := newBatchContext(RealClock{})
-				var deadline time.Time
-				if tc.deadline != 0 {
-					deadline = time.Now().Add(tc.deadline)
+				c := newBatchContext(&Pool{name: "p", clock: RealClock{}})
+				batch := make([]*Item, len(tc.deadlines))
+				var latest time.Time
+				for i, d := range tc.deadlines {
+					batch[i] = &Item{Ref: make(chan result, 1)}
+					if d != none {
+						batch[i].Deadline = time.Now().Add(d)
+					}
 				}
-				c.start(deadline)
-				if got, ok := c.Deadline(); got != deadline || ok != !deadline.IsZero() {
-					t.Errorf("Deadline() = %v, %v; want %v", got, ok, deadline)
+				latest = latestDeadline(batch)
+				c.start(batch)
+				if got, ok := c.Deadline(); got != latest || ok != !latest.IsZero() {
+					t.Errorf("Deadline() = %v, %v; want %v", got, ok, latest)
 				}
-				if deadline.IsZero() && c.Done() != nil {
+				if latest.IsZero() && c.Done() != nil {
 					t.Error("Done() is not nil for a batch without a deadline")
 				}
 				var child context.Context
@@ -64,6 +81,18 @@ func TestBatchContext(t *testing.T) {
 				if child != nil && !tc.ended && child.Err() != nil {
 					t.Errorf("child ended early: %v", child.Err())
 				}
+				for i, it := range batch {
+					select {
+					case r := <-it.Ref.(chan result):
+						if !tc.late[i] || !errors.Is(r.err, ErrDeadline) {
+							t.Errorf("member %d answered %v, want late %v", i, r.err, tc.late[i])
+						}
+					default:
+						if tc.late[i] {
+							t.Errorf("member %d not answered ErrDeadline", i)
+						}
+					}
+				}
 				if tc.child == "cancelled" {
 					cancel()
 				}
@@ -80,13 +109,13 @@ func TestBatchContext(t *testing.T) {
 // batch finished never ends the context the next batch holds.
 func TestBatchContextLateTimer(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		c := newBatchContext(RealClock{})
-		c.start(time.Now().Add(time.Second))
+		c := newBatchContext(&Pool{name: "p", clock: RealClock{}})
+		c.start([]*Item{{Deadline: time.Now().Add(time.Second)}})
 		time.Sleep(time.Second - time.Millisecond)
 		if !c.finish() {
 			t.Fatal("a context whose timer had not run was not kept")
 		}
-		c.start(time.Now().Add(time.Minute))
+		c.start([]*Item{{Deadline: time.Now().Add(time.Minute)}})
 		c.expired() // the first batch's timer, late
 		synctest.Wait()
 		if err := c.Err(); err != nil {
