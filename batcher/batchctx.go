@@ -34,14 +34,12 @@ type batchContext struct {
 	done     chan struct{} // made by Done, closed when the context ends
 	err      error
 	timer    Timer
-	funcs    []afterFunc // registered by AfterFunc, neither run nor stopped
-	seq      uint64      // the last AfterFunc registration's id
-}
-
-// afterFunc is one AfterFunc registration.
-type afterFunc struct {
-	id uint64
-	f  func()
+	// funcs holds AfterFunc's registrations, nil where none is pending;
+	// stops the function that stops each slot's, made once per slot: a
+	// slot is used again only once its registration was stopped, whose
+	// stop is called no more.
+	funcs []func()
+	stops []func() bool
 }
 
 var _ context.Context = (*batchContext)(nil)
@@ -71,7 +69,7 @@ func (c *batchContext) finish() bool {
 		c.timer.Stop()
 	}
 	c.batch, c.deadline = nil, time.Time{}
-	return c.err == nil && len(c.funcs) == 0
+	return c.err == nil && !slices.ContainsFunc(c.funcs, func(f func()) bool { return f != nil })
 }
 
 // expired is the timer's: it acts on the deadlines passed by now. A
@@ -130,10 +128,12 @@ func (c *batchContext) end(err error) {
 		c.done = make(chan struct{})
 	}
 	close(c.done)
-	for _, a := range c.funcs {
-		go a.f()
+	for i, f := range c.funcs {
+		if f != nil {
+			c.funcs[i] = nil
+			go f()
+		}
 	}
-	c.funcs = nil
 }
 
 // Deadline returns the batch's deadline; ok is false when it has none.
@@ -178,24 +178,24 @@ func (c *batchContext) AfterFunc(f func()) (stop func() bool) {
 		go f()
 		return func() bool { return false }
 	}
-	c.seq++
-	id := c.seq
-	c.funcs = append(c.funcs, afterFunc{id: id, f: f})
-	return func() bool { return c.unregister(id) }
+	i := slices.IndexFunc(c.funcs, func(f func()) bool { return f == nil })
+	if i < 0 {
+		i = len(c.funcs)
+		c.funcs = append(c.funcs, nil)
+		c.stops = append(c.stops, func() bool { return c.unregister(i) })
+	}
+	c.funcs[i] = f
+	return c.stops[i]
 }
 
-// unregister forgets the registration id and reports whether it was
-// still pending.
-func (c *batchContext) unregister(id uint64) bool {
+// unregister forgets the registration in slot i and reports whether it
+// was still pending.
+func (c *batchContext) unregister(i int) bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	for i, a := range c.funcs {
-		if a.id == id {
-			c.funcs = slices.Delete(c.funcs, i, i+1)
-			return true
-		}
-	}
-	return false
+	pending := c.funcs[i] != nil
+	c.funcs[i] = nil
+	return pending
 }
 
 // latestDeadline returns the latest deadline of batch's members; zero

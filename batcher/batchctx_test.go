@@ -128,3 +128,42 @@ func TestBatchContextLateTimer(t *testing.T) {
 		}
 	})
 }
+
+// TestBatchContextChildren registers children over several batches, as
+// gRPC does for each call: each is ended by the deadline of its own
+// batch only, and a stopped registration's slot serves the next.
+func TestBatchContextChildren(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		c := newBatchContext(&Pool{name: "p", clock: RealClock{}})
+		for range 3 {
+			c.start([]*Item{{Deadline: time.Now().Add(time.Second)}})
+			child, cancel := context.WithCancel(c)
+			time.Sleep(time.Millisecond)
+			if err := child.Err(); err != nil {
+				t.Fatalf("child ended before its batch's deadline: %v", err)
+			}
+			cancel()
+			if !c.finish() {
+				t.Fatal("a context whose children were all cancelled was not kept")
+			}
+		}
+		if n := len(c.funcs); n != 1 {
+			t.Errorf("%d registration slots after three calls one at a time, want 1", n)
+		}
+		c.start([]*Item{{Deadline: time.Now().Add(time.Second)}})
+		a, cancelA := context.WithCancel(c)
+		defer cancelA()
+		b, cancelB := context.WithCancel(c)
+		defer cancelB()
+		time.Sleep(2 * time.Second)
+		synctest.Wait()
+		for _, child := range []context.Context{a, b} {
+			if err := child.Err(); !errors.Is(err, context.DeadlineExceeded) {
+				t.Errorf("child's Err() = %v after the deadline, want context.DeadlineExceeded", err)
+			}
+		}
+		if c.finish() {
+			t.Error("a context that ended was kept")
+		}
+	})
+}

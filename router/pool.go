@@ -73,13 +73,23 @@ type Pool struct {
 
 // waiter is one submission in progress, sent back when the pool loses
 // its last ready worker so that it can be routed elsewhere, unless it is
-// held: queued to wait for a worker the pool has yet to start. cancel
-// sends it back with its cause; it withdraws the item from the queue
-// rather than cancelling a context of its own, which would cost each
-// try a context.
+// held: queued to wait for a worker the pool has yet to start. It is
+// sent back by withdrawing its item from the queue with the cause
+// (rather than by cancelling a context of its own, which would cost each
+// try a context), or by cancel when that is set.
 type waiter struct {
 	cancel context.CancelCauseFunc
+	item   *batcher.Item
 	held   bool
+}
+
+// sendBack sends wt back with cause.
+func (wt *waiter) sendBack(q *batcher.Pool, cause error) {
+	if wt.cancel != nil {
+		wt.cancel(cause)
+		return
+	}
+	q.Withdraw(wt.item, cause)
 }
 
 // poolDeps are what a pool shares with its router.
@@ -204,7 +214,7 @@ func (p *Pool) Submit(ctx context.Context, it *batcher.Item) (*oip.InferenceResp
 // while it waits (unless the pool is closing); a held item waits for a
 // worker until its deadline.
 func (p *Pool) submit(ctx context.Context, it *batcher.Item, slo time.Duration, held bool) (*oip.InferenceResponse, error) {
-	wt := &waiter{cancel: func(cause error) { p.queue.Withdraw(it, cause) }, held: held}
+	wt := &waiter{item: it, held: held}
 	if !p.enter(wt) {
 		return nil, fmt.Errorf("pool %q: %w", p.name, errEvacuated)
 	}
@@ -252,7 +262,7 @@ func (p *Pool) evacuate() {
 	n := 0
 	for wt := range p.waiting {
 		if !wt.held {
-			wt.cancel(errEvacuated)
+			wt.sendBack(p.queue, errEvacuated)
 			n++
 		}
 	}
