@@ -180,7 +180,7 @@ func (r *Router) route(ctx context.Context, rq *Request, m Model) (res *Result, 
 				return nil, true, cmp.Or(a.failure, err)
 			}
 		}
-		resp, err := p.submit(ctx, item(rq, m, f), f.SLO, held)
+		resp, err := p.submit(ctx, newWaiter(itemOf(rq, m, f), held), f.SLO)
 		switch {
 		case err == nil:
 			return r.result(rq, m, p, resp, a.failure != nil), false, nil
