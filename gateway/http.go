@@ -43,7 +43,7 @@ func (g *Gateway) HTTPHandler() http.Handler {
 	})
 	// The middlewares wrap every route, chi's own answers too, as r.Use
 	// would; the infer route is served before chi's routing.
-	return g.recoverHTTP(g.slowClients(g.closeWhileDraining(g.inferRoute(r))))
+	return g.guardHTTP(g.closeWhileDraining(g.inferRoute(r)))
 }
 
 // bodyBuffers pools the buffers of request bodies up to maxPooledBody
