@@ -132,8 +132,10 @@ func (g *Gateway) serveInfer(w http.ResponseWriter, r *http.Request, model, vers
 	if fb.cacheHit {
 		w.Header().Set(HeaderCache, "hit")
 	}
-	fb.markHTTP(w.Header())
-	if err := writeInfer(w, r, resp, format); err != nil {
+	// One array holds the values of the answer's headers of its cost and
+	// lengths, set under their canonical keys.
+	vals := fb.markHTTP(w.Header(), make([]string, 0, 3))
+	if err := writeInfer(w, r, resp, format, vals); err != nil {
 		g.fail(w, r, err)
 	}
 }
