@@ -29,6 +29,9 @@ type puller struct {
 	// reused from batch to batch and cleared after each.
 	results []result
 	one     [1]*oip.InferenceResponse
+	// ctx is the context of the puller's batch calls, kept from batch to
+	// batch while it has not ended; nil until the first batch.
+	ctx *batchContext
 }
 
 // poke wakes pl without blocking; a wake-up already pending is enough.
@@ -158,9 +161,13 @@ func (p *Pool) stopWorker(w *worker) {
 
 // run sends batch to pl's worker and answers each member. The pool's
 // statistics count the batch as answered before any member hears back, so
-// a caller holding its answer never sees its batch still in flight.
+// a caller holding its answer never sees its batch still in flight. A
+// member whose deadline passes in flight is answered ErrDeadline then
+// (see batchContext), and again, unheard, once the batch is back.
 func (p *Pool) run(pl *puller, batch []*Item) {
-	results := p.answers(pl, batch, pl.results[:0])
+	ctx := p.callContext(pl, batch)
+	results := p.answers(ctx, pl, batch, pl.results[:0])
+	pl.callDone()
 	defer func() { clear(results); pl.results = results[:0] }()
 	now := p.clock.Now()
 	late, failed := 0, false
@@ -197,11 +204,11 @@ func (p *Pool) finished(now time.Time, batch []*Item, late int, failed bool) {
 // for its size (ErrTooLarge) is sent again in halves, and so on, so that
 // no member fails for its companions' size: only a member refused alone
 // gets ErrTooLarge.
-func (p *Pool) answers(pl *puller, batch []*Item, out []result) []result {
-	resps, err := p.dispatch(pl, batch)
+func (p *Pool) answers(ctx context.Context, pl *puller, batch []*Item, out []result) []result {
+	resps, err := p.dispatch(ctx, pl, batch)
 	if err != nil && len(batch) > 1 && errors.Is(err, ErrTooLarge) {
 		half := len(batch) / 2
-		return p.answers(pl, batch[half:], p.answers(pl, batch[:half], out))
+		return p.answers(ctx, pl, batch[half:], p.answers(ctx, pl, batch[:half], out))
 	}
 	for i := range batch {
 		r := result{err: err}
@@ -229,10 +236,8 @@ func (p *Pool) lateErr(it *Item, now time.Time, cause error) error {
 // Dispatcher, merging or splitting) fails the batch with an error that
 // names it, its stack logged once, instead of taking the process down.
 // The answer of a lone member is returned in pl's scratch.
-func (p *Pool) dispatch(pl *puller, batch []*Item) (_ []*oip.InferenceResponse, err error) {
+func (p *Pool) dispatch(ctx context.Context, pl *puller, batch []*Item) (_ []*oip.InferenceResponse, err error) {
 	w := pl.w
-	ctx, cancel := p.dispatchContext(batch)
-	defer cancel()
 	ctx, span := p.tracing.startBatch(ctx, p.name, w.id, batch)
 	defer func() { p.tracing.endBatch(span, err) }()
 	defer func() {
@@ -284,18 +289,22 @@ func (p *Pool) batchErr(batch []*Item, err error) error {
 	return fmt.Errorf("batcher: pool %q: batch of %d: %w", p.name, len(batch), err)
 }
 
-// dispatchContext returns the context of a batch's call: it expires at
-// the latest member deadline, so that one member's deadline never cuts the
-// others short, and has none if any member has none.
-func (p *Pool) dispatchContext(batch []*Item) (context.Context, context.CancelFunc) {
-	var latest time.Time
-	for _, it := range batch {
-		if it.Deadline.IsZero() {
-			return context.WithCancel(context.Background())
-		}
-		if it.Deadline.After(latest) {
-			latest = it.Deadline
-		}
+// callContext returns the context of batch's calls, pl's own: it
+// expires at the latest member deadline, so that one member's deadline
+// never cuts the others short, and has none if any member has none; a
+// batch sent again in halves (see answers) sends them on it too.
+func (p *Pool) callContext(pl *puller, batch []*Item) context.Context {
+	if pl.ctx == nil {
+		pl.ctx = newBatchContext(p)
 	}
-	return context.WithTimeout(context.Background(), latest.Sub(p.clock.Now()))
+	pl.ctx.start(batch)
+	return pl.ctx
+}
+
+// callDone takes pl's context back from its batch, and drops it if it
+// cannot serve another.
+func (pl *puller) callDone() {
+	if !pl.ctx.finish() {
+		pl.ctx = nil
+	}
 }

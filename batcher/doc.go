@@ -115,8 +115,8 @@
 // An item whose deadline passes while queued is removed and answered with
 // ErrDeadline; it is never sent to a worker. A batch's call carries the
 // latest member deadline, so one member's deadline never cuts the others
-// short; a member whose deadline passes in flight gets ErrDeadline while
-// the others get their rows. Sentinel errors are in errors.go; the gateway
+// short; a member whose deadline passes in flight gets ErrDeadline as it
+// passes, from its puller's timer, while the others get their rows. Sentinel errors are in errors.go; the gateway
 // maps them to statuses (ErrQueueFull 429, ErrQueueTimeout 503,
 // ErrDeadline 504).
 //

@@ -134,7 +134,10 @@ func withDefaults(f FormConfig) FormConfig {
 //
 // Errors: ErrQueueFull when its class is full; ErrQueueTimeout after its
 // class's MaxQueueTime queued; ErrDeadline when it.Deadline passed before
-// it was answered (while queued it is never sent to a worker); ErrClosed
+// it was answered, returned as it passes, whether the item is queued
+// (then it is never sent to a worker) or in flight (whatever the
+// Dispatcher does: the pool's timers watch the deadline, so ctx need
+// not carry it); ErrClosed
 // when the pool is closed; ErrInvalidItem for an unusable item; the
 // dispatcher's error, wrapped, when its batch failed. When ctx is done
 // first, the item leaves the queue at once and Submit returns ctx.Err()

@@ -39,8 +39,8 @@ func TestInferAllocations(t *testing.T) {
 		bound float64
 		set   func(*reusableRequest)
 	}{
-		{"json", benchBody(t), 58, func(*reusableRequest) {}},
-		{"binary", binBody, 60, func(r *reusableRequest) { r.req.Header.Set(oip.HeaderInferenceLength, binHeader) }},
+		{"json", benchBody(t), 40, func(*reusableRequest) {}},
+		{"binary", binBody, 42, func(r *reusableRequest) { r.req.Header.Set(oip.HeaderInferenceLength, binHeader) }},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			w, r, h := &discardResponse{}, newReusableRequest(tc.body), bs.gw.HTTPHandler()

@@ -91,15 +91,19 @@ func (g *Gateway) spend(t *ticket, costUSD float64, now time.Time) {
 var costKey = http.CanonicalHeaderKey(HeaderCost)
 
 // markHTTP sets the answer's HeaderCost and, under a budget,
-// HeaderBudgetState on h.
-func (fb fallback) markHTTP(h http.Header) {
+// HeaderBudgetState on h. HeaderCost's value is appended to vals, whose
+// array the answer's header values share, and vals returned.
+func (fb fallback) markHTTP(h http.Header, vals []string) []string {
 	if !fb.answered {
-		return
+		return vals
 	}
-	h[costKey] = []string{usd(fb.costUSD)}
+	n := len(vals)
+	vals = append(vals, usd(fb.costUSD))
+	h[costKey] = vals[n : n+1 : n+1]
 	if fb.budget != "" {
 		h.Set(HeaderBudgetState, fb.budget)
 	}
+	return vals
 }
 
 // markGRPC sends the answer's HeaderCost as a trailer and, under a

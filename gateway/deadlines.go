@@ -15,26 +15,24 @@ import (
 // answer's memory is freed). Waiting for a worker is the gateway's time,
 // bounded by the call's deadline, and counts against neither. Socket
 // deadlines are wall-clock times, so they read time.Now, not the
-// gateway's clock.
-func (g *Gateway) slowClients(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		// One allocation holds the request's controller and both wrappers.
-		d := &clientDeadlines{rc: connDeadlines{w}}
-		// A deadline left by the connection's previous answer must not
-		// cut this request short before it writes its own.
-		_ = d.rc.SetWriteDeadline(time.Time{})
-		if r.Body != nil && r.Body != http.NoBody {
-			_ = d.rc.SetReadDeadline(time.Now().Add(g.bounds.bodyTimeout))
-			d.body = bodyDeadline{ReadCloser: r.Body, rc: &d.rc}
-			// A shallow copy of the request carries the body's wrapper:
-			// the server's request is not modified.
-			d.req = *r
-			d.req.Body = &d.body
-			r = &d.req
-		}
-		d.w = writeDeadline{ResponseWriter: w, rc: &d.rc, timeout: g.bounds.writeTimeout}
-		next.ServeHTTP(&d.w, r)
-	})
+// gateway's clock. It serves r on d, a zero clientDeadlines that holds the
+// request's controller and both wrappers (see guardHTTP).
+func (g *Gateway) slowClients(d *clientDeadlines, w http.ResponseWriter, r *http.Request, next http.Handler) {
+	d.rc = connDeadlines{w}
+	// A deadline left by the connection's previous answer must not cut
+	// this request short before it writes its own.
+	_ = d.rc.SetWriteDeadline(time.Time{})
+	if r.Body != nil && r.Body != http.NoBody {
+		_ = d.rc.SetReadDeadline(time.Now().Add(g.bounds.bodyTimeout))
+		d.body = bodyDeadline{ReadCloser: r.Body, rc: &d.rc}
+		// A shallow copy of the request carries the body's wrapper: the
+		// server's request is not modified.
+		d.req = *r
+		d.req.Body = &d.body
+		r = &d.req
+	}
+	d.w = writeDeadline{ResponseWriter: w, rc: &d.rc, timeout: g.bounds.writeTimeout}
+	next.ServeHTTP(&d.w, r)
 }
 
 // clientDeadlines is one request's deadline controller, the wrappers of

@@ -43,7 +43,7 @@ func (g *Gateway) HTTPHandler() http.Handler {
 	})
 	// The middlewares wrap every route, chi's own answers too, as r.Use
 	// would; the infer route is served before chi's routing.
-	return g.recoverHTTP(g.slowClients(g.closeWhileDraining(g.inferRoute(r))))
+	return g.guardHTTP(g.closeWhileDraining(g.inferRoute(r)))
 }
 
 // bodyBuffers pools the buffers of request bodies up to maxPooledBody
@@ -132,8 +132,10 @@ func (g *Gateway) serveInfer(w http.ResponseWriter, r *http.Request, model, vers
 	if fb.cacheHit {
 		w.Header().Set(HeaderCache, "hit")
 	}
-	fb.markHTTP(w.Header())
-	if err := writeInfer(w, r, resp, format); err != nil {
+	// One array holds the values of the answer's headers of its cost and
+	// lengths, set under their canonical keys.
+	vals := fb.markHTTP(w.Header(), make([]string, 0, 3))
+	if err := writeInfer(w, r, resp, format, vals); err != nil {
 		g.fail(w, r, err)
 	}
 }

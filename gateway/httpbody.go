@@ -294,19 +294,19 @@ func checkJSONText(body []byte, b bounds) error {
 
 // writeInfer answers an infer call with resp, its outputs as binary data
 // where format asks, compressed when the client accepts gzip or
-// deflate.
-func writeInfer(w http.ResponseWriter, r *http.Request, resp *oip.InferenceResponse, format oip.BinaryOutputs) error {
+// deflate. The values of Inference-Header-Content-Length and
+// Content-Length are appended to vals, whose spare capacity (two) spares
+// them an allocation, and set under their canonical keys.
+func writeInfer(w http.ResponseWriter, r *http.Request, resp *oip.InferenceResponse, format oip.BinaryOutputs, vals []string) error {
 	header, data, err := oip.EncodeBinaryResponse(resp, format)
 	if err != nil {
 		return err
 	}
 	h := w.Header()
-	// One array holds the values of Inference-Header-Content-Length and
-	// Content-Length, set under their canonical keys.
-	vals := make([]string, 0, 2)
 	if data != nil {
+		n := len(vals)
 		vals = append(vals, strconv.Itoa(len(header)))
-		h[oip.HeaderInferenceLength] = vals[0:1:1]
+		h[oip.HeaderInferenceLength] = vals[n : n+1 : n+1]
 		h["Content-Type"] = contentTypeBinary
 	} else {
 		h["Content-Type"] = contentTypeJSON

@@ -24,30 +24,55 @@ const msgInternal = "gateway: internal error; the server's log has the details"
 func RecoverHTTP(log *slog.Logger) func(http.Handler) http.Handler {
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			sw := &startedWriter{ResponseWriter: w}
-			defer func() {
-				v := recover()
-				if v == nil {
-					return
-				}
-				if v == http.ErrAbortHandler {
-					panic(v)
-				}
-				log.Error("panic serving an HTTP request", "method", r.Method, "path", r.URL.Path,
-					"panic", v, "stack", string(debug.Stack()))
-				if sw.started {
-					panic(http.ErrAbortHandler)
-				}
-				w.Header().Set("Connection", "close")
-				writeError(w, http.StatusInternalServerError, msgInternal)
-			}()
-			next.ServeHTTP(sw, r)
+			serveRecovering(log, &startedWriter{ResponseWriter: w}, r, next)
 		})
 	}
 }
 
-// recoverHTTP is RecoverHTTP with the gateway's log.
-func (g *Gateway) recoverHTTP(next http.Handler) http.Handler { return RecoverHTTP(g.log)(next) }
+// serveRecovering is RecoverHTTP's handler: it serves r through sw, the
+// server's writer wrapped.
+func serveRecovering(log *slog.Logger, sw *startedWriter, r *http.Request, next http.Handler) {
+	defer func() {
+		v := recover()
+		if v == nil {
+			return
+		}
+		if v == http.ErrAbortHandler {
+			panic(v)
+		}
+		log.Error("panic serving an HTTP request", "method", r.Method, "path", r.URL.Path,
+			"panic", v, "stack", string(debug.Stack()))
+		if sw.started {
+			panic(http.ErrAbortHandler)
+		}
+		w := sw.ResponseWriter
+		w.Header().Set("Connection", "close")
+		writeError(w, http.StatusInternalServerError, msgInternal)
+	}()
+	next.ServeHTTP(sw, r)
+}
+
+// guardHTTP is RecoverHTTP, with the gateway's log, around slowClients:
+// the two middlewares' state for a request takes one allocation.
+func (g *Gateway) guardHTTP(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s := &guarded{g: g, next: next, sw: startedWriter{ResponseWriter: w}}
+		serveRecovering(g.log, &s.sw, r, s)
+	})
+}
+
+// guarded is one request's state in guardHTTP; it serves the request
+// within the recovery as slowClients does.
+type guarded struct {
+	g    *Gateway
+	next http.Handler
+	sw   startedWriter
+	d    clientDeadlines
+}
+
+func (s *guarded) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	s.g.slowClients(&s.d, w, r, s.next)
+}
 
 // startedWriter records whether the answer has started.
 type startedWriter struct {

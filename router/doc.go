@@ -104,11 +104,13 @@
 // (Request.Deadline: the gateway hands it the client's timeout, cut to its
 // cap), the context's (a gRPC deadline) and the arrival plus the model's
 // Timeout, each only when set; a model whose Timeout is 0 adds none, and
-// a request may have no deadline at all. Serve cuts the context to it, so
-// the caller is answered when it passes even if the request's batch is
-// still in flight, and every attempt's batcher item carries it: the
-// batcher never dispatches an item past its deadline and fails it with
-// batcher.ErrDeadline.
+// a request may have no deadline at all. Every attempt's batcher item
+// carries it: the batcher never dispatches an item past its deadline, and
+// answers the caller batcher.ErrDeadline when it passes, even if the
+// request's batch is still in flight, from the timers its pool keeps
+// anyway, so that a call needs no context or timer of its own for it. A
+// sequence's call, sent to its worker directly, runs on the context cut
+// to it.
 //
 // The model's SLO does not fail a request; it bounds queueing. The
 // request's due time, Due(arrival, SLO, deadline), the earlier of its

@@ -73,13 +73,33 @@ type Pool struct {
 
 // waiter is one submission in progress, sent back when the pool loses
 // its last ready worker so that it can be routed elsewhere, unless it is
-// held: queued to wait for a worker the pool has yet to start. cancel
-// sends it back with its cause; it withdraws the item from the queue
-// rather than cancelling a context of its own, which would cost each
-// try a context.
+// held: queued to wait for a worker the pool has yet to start. It is
+// sent back by withdrawing its item from the queue with the cause
+// (rather than by cancelling a context of its own, which would cost each
+// try a context), or by cancel when that is set.
 type waiter struct {
 	cancel context.CancelCauseFunc
+	item   *batcher.Item
 	held   bool
+	// own holds the item of a waiter made with it (newWaiter): one
+	// allocation for both.
+	own batcher.Item
+}
+
+// newWaiter returns a waiter of its own copy of it.
+func newWaiter(it batcher.Item, held bool) *waiter {
+	wt := &waiter{own: it, held: held}
+	wt.item = &wt.own
+	return wt
+}
+
+// sendBack sends wt back with cause.
+func (wt *waiter) sendBack(q *batcher.Pool, cause error) {
+	if wt.cancel != nil {
+		wt.cancel(cause)
+		return
+	}
+	q.Withdraw(wt.item, cause)
 }
 
 // poolDeps are what a pool shares with its router.
@@ -195,16 +215,16 @@ func (p *Pool) ModelCost(model string) costmodel.Pool {
 // callers that chose the pool themselves; their requests count in no SLO
 // of PoolStats.
 func (p *Pool) Submit(ctx context.Context, it *batcher.Item) (*oip.InferenceResponse, error) {
-	return p.submit(ctx, it, 0, false)
+	return p.submit(ctx, &waiter{item: it}, 0)
 }
 
-// submit queues it, a request of a model whose SLO is slo (0 for none),
-// and waits for its answer. Unless held, it fails with an error wrapping
-// errEvacuated when the pool has no ready worker, or loses its last one
-// while it waits (unless the pool is closing); a held item waits for a
-// worker until its deadline.
-func (p *Pool) submit(ctx context.Context, it *batcher.Item, slo time.Duration, held bool) (*oip.InferenceResponse, error) {
-	wt := &waiter{cancel: func(cause error) { p.queue.Withdraw(it, cause) }, held: held}
+// submit queues wt's item, a request of a model whose SLO is slo (0 for
+// none), and waits for its answer. Unless wt is held, it fails with an
+// error wrapping errEvacuated when the pool has no ready worker, or loses
+// its last one while it waits (unless the pool is closing); a held item
+// waits for a worker until its deadline.
+func (p *Pool) submit(ctx context.Context, wt *waiter, slo time.Duration) (*oip.InferenceResponse, error) {
+	it := wt.item
 	if !p.enter(wt) {
 		return nil, fmt.Errorf("pool %q: %w", p.name, errEvacuated)
 	}
@@ -252,7 +272,7 @@ func (p *Pool) evacuate() {
 	n := 0
 	for wt := range p.waiting {
 		if !wt.held {
-			wt.cancel(errEvacuated)
+			wt.sendBack(p.queue, errEvacuated)
 			n++
 		}
 	}

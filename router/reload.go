@@ -162,7 +162,7 @@ func (p *Pool) retire(drained func()) {
 	p.retiring, p.drained = true, drained
 	for wt := range p.waiting {
 		if wt.held {
-			wt.cancel(errEvacuated)
+			wt.sendBack(p.queue, errEvacuated)
 		}
 	}
 	empty := len(p.waiting) == 0

@@ -122,11 +122,17 @@ func factsOf(req *Request, m Model) Facts {
 // keeps the request's arrival time, deadline and due time (f.Due), which
 // the batcher takes as they are.
 func item(req *Request, m Model, f Facts) *batcher.Item {
+	it := itemOf(req, m, f)
+	return &it
+}
+
+// itemOf is item's value.
+func itemOf(req *Request, m Model, f Facts) batcher.Item {
 	rows := int64(1)
 	if m.Batching {
 		rows = f.Rows
 	}
-	return &batcher.Item{
+	return batcher.Item{
 		Model:    req.Model,
 		Version:  req.Version,
 		Req:      req.Req,

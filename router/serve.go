@@ -24,8 +24,11 @@ import (
 // The request's deadline is computed here, once: the earliest of the
 // caller's (Request.Deadline), ctx's, and its arrival plus the model's
 // Timeout, each only when set; with none the request has no deadline.
-// Serve cuts ctx to it, and every attempt's batcher item carries it. The
-// model's SLO bounds queueing only (see Due).
+// Every attempt's batcher item carries it, and its pool answers
+// batcher.ErrDeadline when it passes, queued or in flight (see
+// batcher.Pool.Submit): a call needs no context or timer of its own for
+// it. A sequence's call, sent to its worker directly, runs on ctx cut to
+// it. The model's SLO bounds queueing only (see Due).
 //
 // Errors: ErrUnknownModel; ErrShed for a class its tier sheds;
 // batcher.ErrTooLarge for a request larger than every pool of its tier
@@ -49,9 +52,9 @@ func (r *Router) Serve(ctx context.Context, req *Request) (*Result, error) {
 		return nil, fmt.Errorf("router: model %q batches requests along dimension 0: %w", m.Name, err)
 	}
 	rq := r.complete(ctx, req, m)
-	ctx, cancel := r.bound(ctx, rq.Deadline)
-	defer cancel()
 	if seq, ok, err := sequenceOf(rq.Req); ok || err != nil {
+		ctx, cancel := r.bound(ctx, rq.Deadline)
+		defer cancel()
 		res, err := r.serveSequence(ctx, rq, m, seq, err)
 		return r.finish(rq, res, err)
 	}
@@ -177,7 +180,7 @@ func (r *Router) route(ctx context.Context, rq *Request, m Model) (res *Result, 
 				return nil, true, cmp.Or(a.failure, err)
 			}
 		}
-		resp, err := p.submit(ctx, item(rq, m, f), f.SLO, held)
+		resp, err := p.submit(ctx, newWaiter(itemOf(rq, m, f), held), f.SLO)
 		switch {
 		case err == nil:
 			return r.result(rq, m, p, resp, a.failure != nil), false, nil
