@@ -81,6 +81,9 @@ func (d *decision) cutTo(ceiling float64, what string, cost float64) {
 	d.event(Event{Kind: EventBudgetCut, Message: msg})
 }
 
+// stateReady is the state of a cut layer of ready replicas.
+const stateReady = "ready"
+
 // cutLayer is a pool's replicas in one state of their start, which a cut
 // takes together.
 type cutLayer struct {
@@ -92,22 +95,32 @@ type cutLayer struct {
 }
 
 // cutOrder returns the replicas above each pool's Min in the order a cut
-// takes them: those that cost most per inference served within their
-// pool's hold window first (pools that serve no tier first of all; ties:
-// the dearer pool per inference). The hold window is the least a replica
+// takes them: every replica not ready before any ready one, since a cut
+// made while capacity starts (in a surge) must keep what serves now over
+// what serves in a minute — the surge may be over by then, and the queue
+// that ready capacity holds down grows at once without it. Within each
+// group, those that cost most per inference served within their pool's
+// hold window go first (pools that serve no tier first of all; ties: the
+// dearer pool per inference). The hold window is the least a replica
 // kept now is kept (rent-or-buy), and a replica serves from when it is
-// ready: ready ones at once, starting ones half a cold start from now on
-// average, those not started yet a cold start from now. So within a pool
-// the unstarted go first, then the starting, then the ready; and
-// replicas of a slow pool that would serve a small part of their window
-// go before a fast pool's ready ones that serve now, though the slow
-// pool is cheaper per inference at full use.
+// ready: starting ones half a cold start from now on average, those not
+// started yet a cold start from now. So within a pool the unstarted go
+// first, then the starting, then the ready; and replicas of a slow pool
+// that would serve a small part of their window go before a fast pool's
+// that serve sooner, though the slow pool is cheaper per inference at
+// full use.
 func (d *decision) cutOrder() []cutLayer {
 	var ls []cutLayer
 	for pi := range d.spec.pools {
 		ls = append(ls, d.cutLayers(pi)...)
 	}
 	slices.SortStableFunc(ls, func(a, b cutLayer) int {
+		if ar, br := a.state == stateReady, b.state == stateReady; ar != br {
+			if ar {
+				return 1
+			}
+			return -1
+		}
 		if c := cmpFloat(b.cost, a.cost); c != 0 {
 			return c
 		}
@@ -134,7 +147,7 @@ func (d *decision) cutLayers(pi int) []cutLayer {
 	}{
 		{"unstarted", w.desired - ready - starting, p.ColdStart},
 		{"starting", starting, p.ColdStart / 2},
-		{"ready", ready, 0},
+		{stateReady, ready, 0},
 	} {
 		n := min(l.n, left)
 		if n <= 0 {

@@ -183,9 +183,10 @@ func TestBudgetCutOrder(t *testing.T) {
 		// served. The cpu replicas to start lose 10s of theirs: 5.75.
 		{name: "unstarted GPUs go before ready cpu replicas", want: map[string]int{"cpu": 100, "gpu": 0}},
 		// Starting, the GPUs are ready in 45s on average: 4.91 $/M
-		// served; the cpu replicas go first, those to start before the
-		// ready ones.
-		{name: "starting GPUs stay", gpu: PoolSnapshot{Starting: 3}, want: map[string]int{"cpu": 10, "gpu": 3}},
+		// served against 5.75 for the cpu replicas to start, which go
+		// first; then a starting GPU, not a ready cpu replica, though
+		// those cost more per inference: what serves now stays.
+		{name: "ready cpu replicas stay over starting GPUs", gpu: PoolSnapshot{Starting: 3}, want: map[string]int{"cpu": 40, "gpu": 2}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
