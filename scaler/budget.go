@@ -81,8 +81,9 @@ func (d *decision) cutTo(ceiling float64, what string, cost float64) {
 	d.event(Event{Kind: EventBudgetCut, Message: msg})
 }
 
-// stateReady is the state of a cut layer of ready replicas.
-const stateReady = "ready"
+// stateBusy is the state of a cut layer of ready replicas that carry
+// their pool's traffic now, which a cut takes last.
+const stateBusy = "busy"
 
 // cutLayer is a pool's replicas in one state of their start, which a cut
 // takes together.
@@ -95,27 +96,29 @@ type cutLayer struct {
 }
 
 // cutOrder returns the replicas above each pool's Min in the order a cut
-// takes them: every replica not ready before any ready one, since a cut
-// made while capacity starts (in a surge) must keep what serves now over
-// what serves in a minute — the surge may be over by then, and the queue
-// that ready capacity holds down grows at once without it. Within each
-// group, those that cost most per inference served within their pool's
-// hold window go first (pools that serve no tier first of all; ties: the
-// dearer pool per inference). The hold window is the least a replica
-// kept now is kept (rent-or-buy), and a replica serves from when it is
-// ready: starting ones half a cold start from now on average, those not
-// started yet a cold start from now. So within a pool the unstarted go
-// first, then the starting, then the ready; and replicas of a slow pool
-// that would serve a small part of their window go before a fast pool's
-// that serve sooner, though the slow pool is cheaper per inference at
-// full use.
+// takes them: every other replica before any ready one that carries the
+// pool's traffic now (see busy), since a cut made while capacity starts
+// (in a surge) must keep what serves now over what serves in a minute —
+// the surge may be over by then, and the queue that ready capacity holds
+// down grows at once without it. Within each group, those that cost most
+// per inference served within their pool's hold window go first (pools
+// that serve no tier first of all; ties: the dearer pool per inference).
+// The hold window is the least a replica kept now is kept (rent-or-buy),
+// and a replica serves from when it is ready: ready ones at once,
+// starting ones half a cold start from now on average, those not started
+// yet a cold start from now. So within a pool the unstarted go first,
+// then the starting, then the ready; replicas of a slow pool that would
+// serve a small part of their window go before a fast pool's that serve
+// sooner, though the slow pool is cheaper per inference at full use; and
+// ready replicas beyond the traffic (a dear pool the router has left for
+// a cheaper one) may still fund cheaper capacity that starts.
 func (d *decision) cutOrder() []cutLayer {
 	var ls []cutLayer
 	for pi := range d.spec.pools {
 		ls = append(ls, d.cutLayers(pi)...)
 	}
 	slices.SortStableFunc(ls, func(a, b cutLayer) int {
-		if ar, br := a.state == stateReady, b.state == stateReady; ar != br {
+		if ar, br := a.state == stateBusy, b.state == stateBusy; ar != br {
 			if ar {
 				return 1
 			}
@@ -138,6 +141,7 @@ func (d *decision) cutLayers(pi int) []cutLayer {
 	}
 	ready := min(w.snap.Ready, w.desired)
 	starting := min(w.snap.Starting, w.desired-ready)
+	busy := min(d.busy(p, w.snap), ready)
 	h, left := d.spec.holdFor(pi), w.desired-p.Min
 	var ls []cutLayer
 	for _, l := range []struct {
@@ -147,7 +151,8 @@ func (d *decision) cutLayers(pi int) []cutLayer {
 	}{
 		{"unstarted", w.desired - ready - starting, p.ColdStart},
 		{"starting", starting, p.ColdStart / 2},
-		{stateReady, ready, 0},
+		{"ready", ready - busy, 0},
+		{stateBusy, busy, 0},
 	} {
 		n := min(l.n, left)
 		if n <= 0 {
@@ -157,6 +162,17 @@ func (d *decision) cutLayers(pi int) []cutLayer {
 		ls = append(ls, cutLayer{pool: pi, n: n, state: l.state, cost: servedCost(p.cost, h, l.delay), horizon: h})
 	}
 	return ls
+}
+
+// busy returns the replicas of pool p that its traffic now keeps busy:
+// those that serve its arrivals and drain its queue within
+// QueueDrainTarget (the queue floor, see floors).
+func (d *decision) busy(p *poolSpec, s PoolSnapshot) int {
+	_, thr, _ := target(p, s)
+	if !(thr > 0) {
+		return 0
+	}
+	return roundUp((s.ArrivalRate + float64(s.Queued)/d.cfg.QueueDrainTarget.Seconds()) / thr)
 }
 
 // servedCost returns the USD per million inferences of a replica that
