@@ -81,6 +81,9 @@ func (d *decision) cutTo(ceiling float64, what string, cost float64) {
 	d.event(Event{Kind: EventBudgetCut, Message: msg})
 }
 
+// stateStarting is the state of a cut layer of starting replicas.
+const stateStarting = "starting"
+
 // stateBusy is the state of a cut layer of ready replicas that carry
 // their pool's traffic now, which a cut takes last.
 const stateBusy = "busy"
@@ -93,11 +96,13 @@ type cutLayer struct {
 	state   string        // "unstarted", "starting" or "ready"
 	cost    float64       // USD per million inferences served within horizon; +Inf for none
 	horizon time.Duration // the pool's hold window (Spec.holdFor)
+	delay   time.Duration // until the replicas serve, on average
 }
 
 // cutOrder returns the replicas above each pool's Min in the order a cut
-// takes them: every other replica before any ready one that carries the
-// pool's traffic now (see busy), since a cut made while capacity starts
+// takes them: every other replica before those that serve now (see
+// servesNow: ready ones that carry the pool's traffic, starting ones
+// about to), since a cut made while capacity starts
 // (in a surge) must keep what serves now over what serves in a minute —
 // the surge may be over by then, and the queue that ready capacity holds
 // down grows at once without it. Within each group, those that cost most
@@ -118,7 +123,7 @@ func (d *decision) cutOrder() []cutLayer {
 		ls = append(ls, d.cutLayers(pi)...)
 	}
 	slices.SortStableFunc(ls, func(a, b cutLayer) int {
-		if ar, br := a.state == stateBusy, b.state == stateBusy; ar != br {
+		if ar, br := d.servesNow(a), d.servesNow(b); ar != br {
 			if ar {
 				return 1
 			}
@@ -150,7 +155,7 @@ func (d *decision) cutLayers(pi int) []cutLayer {
 		delay time.Duration
 	}{
 		{"unstarted", w.desired - ready - starting, p.ColdStart},
-		{"starting", starting, p.ColdStart / 2},
+		{stateStarting, starting, p.ColdStart / 2},
 		{"ready", ready - busy, 0},
 		{stateBusy, busy, 0},
 	} {
@@ -159,9 +164,17 @@ func (d *decision) cutLayers(pi int) []cutLayer {
 			continue
 		}
 		left -= n
-		ls = append(ls, cutLayer{pool: pi, n: n, state: l.state, cost: servedCost(p.cost, h, l.delay), horizon: h})
+		ls = append(ls, cutLayer{pool: pi, n: n, state: l.state, cost: servedCost(p.cost, h, l.delay), horizon: h, delay: l.delay})
 	}
 	return ls
+}
+
+// servesNow reports whether a cut keeps layer l last, as capacity that
+// serves now: ready replicas the traffic keeps busy, and starting ones
+// that serve within QueueDrainTarget on average, as soon as a queue is
+// meant to drain.
+func (d *decision) servesNow(l cutLayer) bool {
+	return l.state == stateBusy || (l.state == stateStarting && l.delay <= d.cfg.QueueDrainTarget)
 }
 
 // busy returns the replicas of pool p that its traffic now keeps busy:
