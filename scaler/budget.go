@@ -93,7 +93,7 @@ const stateBusy = "busy"
 type cutLayer struct {
 	pool    int
 	n       int
-	state   string        // "unstarted", "starting" or "ready"
+	state   string        // "unstarted", "starting", "ready" or "busy"
 	cost    float64       // USD per million inferences served within horizon; +Inf for none
 	horizon time.Duration // the pool's hold window (Spec.holdFor)
 	delay   time.Duration // until the replicas serve, on average
@@ -102,10 +102,10 @@ type cutLayer struct {
 // cutOrder returns the replicas above each pool's Min in the order a cut
 // takes them: every other replica before those that serve now (see
 // servesNow: ready ones that carry the pool's traffic, starting ones
-// about to), since a cut made while capacity starts
-// (in a surge) must keep what serves now over what serves in a minute —
-// the surge may be over by then, and the queue that ready capacity holds
-// down grows at once without it. Within each group, those that cost most
+// about to), since a cut made while capacity starts (in a surge) must
+// keep what serves now over what serves in a minute — the surge may be
+// over by then, and the queue that ready capacity holds down grows at
+// once without it. Within each group, those that cost most
 // per inference served within their pool's hold window go first (pools
 // that serve no tier first of all; ties: the dearer pool per inference).
 // The hold window is the least a replica kept now is kept (rent-or-buy),
