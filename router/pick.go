@@ -18,9 +18,9 @@ type PoolView struct {
 	// their slots have no batch in flight.
 	Ready, FreeSlots int
 	// Ahead is the rows queued that the pool serves before the request:
-	// those of more urgent classes, and those of its own class unless the
-	// class is standing (batcher.Queue.Standing): it then serves each
-	// tenant's newest first, so a new request goes among the first.
+	// those of its class and of more urgent ones, its class's counted even
+	// when the class is standing (batcher.Queue.Standing) and serves each
+	// tenant's newest first, since later arrivals then go first.
 	// InFlight is the rows in batches sent and not yet answered. Rows are
 	// the unit of Throughput and BatchAt.
 	Ahead, InFlight int

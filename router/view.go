@@ -35,7 +35,7 @@ func ViewOf(name string, s batcher.Stats, cm costmodel.Pool, m Model, f Facts) P
 		Name:       name,
 		Ready:      s.Workers,
 		FreeSlots:  max(s.Slots-s.InFlightBatches, 0),
-		Ahead:      ahead(s.QueuedRows, s.Standing, f.Priority),
+		Ahead:      ahead(s.QueuedRows, f.Priority),
 		InFlight:   s.InFlightRows,
 		Overtaking: s.ArrivingRows.Above(f.Priority),
 		MaxBatch:   cm.MaxBatch,
@@ -93,14 +93,15 @@ func throughput(c costmodel.Curve, b int) float64 {
 }
 
 // ahead returns the rows queued that are served before a new item of
-// class pr: those of more urgent classes, and those of its own class
-// (which fair order serves first unless its tenant is owed more) unless
-// the class is standing: it then serves each tenant's newest first, and
-// the new item goes at its tenant's next turn.
-func ahead(rows batcher.ClassCounts, standing batcher.Classes, pr batcher.Priority) int {
+// class pr: those of its class and of more urgent ones. A standing class
+// (batcher.Queue.Standing) serves each tenant's newest first, yet its
+// rows still count: every later arrival of the class goes before the new
+// item, and rows standing mean the pool is behind, so a pool that another
+// could relieve must not look empty to the picker.
+func ahead(rows batcher.ClassCounts, pr batcher.Priority) int {
 	n := 0
 	for _, c := range []batcher.Priority{batcher.Critical, batcher.High, batcher.Normal, batcher.Low} {
-		if c > pr || (c == pr && !standing.Has(c)) {
+		if c >= pr {
 			n += rows.Of(c)
 		}
 	}

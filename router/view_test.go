@@ -49,9 +49,9 @@ func TestViewOf(t *testing.T) {
 		want: PoolView{Name: "gpu", Ready: 3, FreeSlots: 1, Ahead: 4, InFlight: 80, MaxBatch: 32, BatchAt: 1,
 			Throughput: 1 / 0.036, CostPerMillion: gpu.CostPerMillion(time.Second, 1), Curve: gpu.Curve},
 	}, {
-		name: "a standing class serves its newest first: only the more urgent rows are ahead",
+		name: "a standing class serves its newest first, yet its rows count: later arrivals go first and the pool is behind",
 		s:    standing, m: Model{Name: "m", Batching: true}, f: heavy,
-		want: PoolView{Name: "gpu", Ready: 3, FreeSlots: 1, Ahead: 4, InFlight: 80, Overtaking: 30, MaxBatch: 32, BatchAt: 32,
+		want: PoolView{Name: "gpu", Ready: 3, FreeSlots: 1, Ahead: 14, InFlight: 80, Overtaking: 30, MaxBatch: 32, BatchAt: 32,
 			Throughput: 200, CostPerMillion: gpu.CostPerMillion(time.Second, 1), Curve: gpu.Curve},
 	}, {
 		name: "a low request is overtaken by every other class",

@@ -81,33 +81,54 @@ func (d *decision) cutTo(ceiling float64, what string, cost float64) {
 	d.event(Event{Kind: EventBudgetCut, Message: msg})
 }
 
+// stateStarting is the state of a cut layer of starting replicas.
+const stateStarting = "starting"
+
+// stateBusy is the state of a cut layer of ready replicas that carry
+// their pool's traffic now, which a cut takes last.
+const stateBusy = "busy"
+
 // cutLayer is a pool's replicas in one state of their start, which a cut
 // takes together.
 type cutLayer struct {
 	pool    int
 	n       int
-	state   string        // "unstarted", "starting" or "ready"
+	state   string        // "unstarted", "starting", "ready" or "busy"
 	cost    float64       // USD per million inferences served within horizon; +Inf for none
 	horizon time.Duration // the pool's hold window (Spec.holdFor)
+	delay   time.Duration // until the replicas serve, on average
 }
 
 // cutOrder returns the replicas above each pool's Min in the order a cut
-// takes them: those that cost most per inference served within their
-// pool's hold window first (pools that serve no tier first of all; ties:
-// the dearer pool per inference). The hold window is the least a replica
-// kept now is kept (rent-or-buy), and a replica serves from when it is
-// ready: ready ones at once, starting ones half a cold start from now on
-// average, those not started yet a cold start from now. So within a pool
-// the unstarted go first, then the starting, then the ready; and
-// replicas of a slow pool that would serve a small part of their window
-// go before a fast pool's ready ones that serve now, though the slow
-// pool is cheaper per inference at full use.
+// takes them: every other replica before those that serve now (see
+// servesNow: ready ones that carry the pool's traffic, starting ones
+// about to), since a cut made while capacity starts (in a surge) must
+// keep what serves now over what serves in a minute — the surge may be
+// over by then, and the queue that ready capacity holds down grows at
+// once without it. Within each group, those that cost most
+// per inference served within their pool's hold window go first (pools
+// that serve no tier first of all; ties: the dearer pool per inference).
+// The hold window is the least a replica kept now is kept (rent-or-buy),
+// and a replica serves from when it is ready: ready ones at once,
+// starting ones half a cold start from now on average, those not started
+// yet a cold start from now. So within a pool the unstarted go first,
+// then the starting, then the ready; replicas of a slow pool that would
+// serve a small part of their window go before a fast pool's that serve
+// sooner, though the slow pool is cheaper per inference at full use; and
+// ready replicas beyond the traffic (a dear pool the router has left for
+// a cheaper one) may still fund cheaper capacity that starts.
 func (d *decision) cutOrder() []cutLayer {
 	var ls []cutLayer
 	for pi := range d.spec.pools {
 		ls = append(ls, d.cutLayers(pi)...)
 	}
 	slices.SortStableFunc(ls, func(a, b cutLayer) int {
+		if ar, br := d.servesNow(a), d.servesNow(b); ar != br {
+			if ar {
+				return 1
+			}
+			return -1
+		}
 		if c := cmpFloat(b.cost, a.cost); c != 0 {
 			return c
 		}
@@ -125,6 +146,7 @@ func (d *decision) cutLayers(pi int) []cutLayer {
 	}
 	ready := min(w.snap.Ready, w.desired)
 	starting := min(w.snap.Starting, w.desired-ready)
+	busy := min(d.busy(p, w.snap), ready)
 	h, left := d.spec.holdFor(pi), w.desired-p.Min
 	var ls []cutLayer
 	for _, l := range []struct {
@@ -133,17 +155,37 @@ func (d *decision) cutLayers(pi int) []cutLayer {
 		delay time.Duration
 	}{
 		{"unstarted", w.desired - ready - starting, p.ColdStart},
-		{"starting", starting, p.ColdStart / 2},
-		{"ready", ready, 0},
+		{stateStarting, starting, p.ColdStart / 2},
+		{"ready", ready - busy, 0},
+		{stateBusy, busy, 0},
 	} {
 		n := min(l.n, left)
 		if n <= 0 {
 			continue
 		}
 		left -= n
-		ls = append(ls, cutLayer{pool: pi, n: n, state: l.state, cost: servedCost(p.cost, h, l.delay), horizon: h})
+		ls = append(ls, cutLayer{pool: pi, n: n, state: l.state, cost: servedCost(p.cost, h, l.delay), horizon: h, delay: l.delay})
 	}
 	return ls
+}
+
+// servesNow reports whether a cut keeps layer l last, as capacity that
+// serves now: ready replicas the traffic keeps busy, and starting ones
+// that serve within QueueDrainTarget on average, as soon as a queue is
+// meant to drain.
+func (d *decision) servesNow(l cutLayer) bool {
+	return l.state == stateBusy || (l.state == stateStarting && l.delay <= d.cfg.QueueDrainTarget)
+}
+
+// busy returns the replicas of pool p that its traffic now keeps busy:
+// those that serve its arrivals and drain its queue within
+// QueueDrainTarget (the queue floor, see floors).
+func (d *decision) busy(p *poolSpec, s PoolSnapshot) int {
+	_, thr, _ := target(p, s)
+	if !(thr > 0) {
+		return 0
+	}
+	return roundUp((s.ArrivalRate + float64(s.Queued)/d.cfg.QueueDrainTarget.Seconds()) / thr)
 }
 
 // servedCost returns the USD per million inferences of a replica that

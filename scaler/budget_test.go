@@ -176,23 +176,36 @@ func TestDailySpendOverMinimums(t *testing.T) {
 func TestBudgetCutOrder(t *testing.T) {
 	tests := []struct {
 		name string
-		gpu  PoolSnapshot // 40 cpu replicas are ready
+		cpu  PoolSnapshot
+		gpu  PoolSnapshot
 		want map[string]int
 	}{
 		// The GPUs' cold start is 90s of their 5m window: 5.95 $/M
 		// served. The cpu replicas to start lose 10s of theirs: 5.75.
-		{name: "unstarted GPUs go before ready cpu replicas", want: map[string]int{"cpu": 100, "gpu": 0}},
+		{name: "unstarted GPUs go before ready cpu replicas", cpu: PoolSnapshot{Ready: 40}, want: map[string]int{"cpu": 100, "gpu": 0}},
 		// Starting, the GPUs are ready in 45s on average: 4.91 $/M
-		// served; the cpu replicas go first, those to start before the
-		// ready ones.
-		{name: "starting GPUs stay", gpu: PoolSnapshot{Starting: 3}, want: map[string]int{"cpu": 10, "gpu": 3}},
+		// served against 5.75 for the cpu replicas to start, which go
+		// first; then a starting GPU, not one of the 40 ready cpu
+		// replicas that serve the 200 rps routed to them, though those
+		// cost more per inference: what serves now stays.
+		{name: "busy cpu replicas stay over starting GPUs", cpu: PoolSnapshot{Ready: 40, ArrivalRate: 200},
+			gpu: PoolSnapshot{Starting: 3}, want: map[string]int{"cpu": 40, "gpu": 2}},
+		// 50 cpu replicas start, ready in 5s on average: they serve as
+		// soon as a queue is meant to drain, and stay over the GPUs
+		// starting, though these cost less per inference served within
+		// their window (4.91 $/M against 6.67).
+		{name: "cpu replicas about to serve stay over starting GPUs", cpu: PoolSnapshot{Ready: 10, Starting: 50, ArrivalRate: 50},
+			gpu: PoolSnapshot{Starting: 3}, want: map[string]int{"cpu": 60, "gpu": 1}},
+		// Ready replicas the traffic has left fund cheaper capacity.
+		{name: "idle cpu replicas go before starting GPUs", cpu: PoolSnapshot{Ready: 40},
+			gpu: PoolSnapshot{Starting: 3}, want: map[string]int{"cpu": 10, "gpu": 3}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			gpu := gpuPool("gpu", false, 3, 90*time.Second, 10)
 			spec := mustSpec(t, Config{Pools: []PoolConfig{cpuPool("cpu", 0, 100), gpu},
 				Tiers: []TierConfig{tier("t", "cpu", "gpu")}, Budget: Budget{PerHour: 10}})
-			snap := Snapshot{Pools: map[string]PoolSnapshot{"cpu": {Ready: 40}, "gpu": tt.gpu},
+			snap := Snapshot{Pools: map[string]PoolSnapshot{"cpu": tt.cpu, "gpu": tt.gpu},
 				Tiers: map[string]TierSnapshot{"t": {ArrivalRate: 600}}}
 			plan, _ := Decide(spec, State{}, snap, t0)
 			if diff := cmp.Diff(tt.want, plan.Replicas); diff != "" {
