@@ -34,7 +34,11 @@
 // (PoolSnapshot.SLO; the tightest SLO of its tiers when the snapshot does
 // not say), so that a model with a tight SLO configured on a shared pool
 // but sending nothing does not size it: arrivals plus
-// its queue drained within QueueDrainTarget, its p95 brought back under
+// its queue drained within QueueDrainTarget (the arrivals being its mean
+// rate over QueueDrainTarget, or the last rate when higher and the ready
+// replicas did not absorb it: none is ready, or its queue waits past the
+// SLO at their pace; one second's burst that they served is not a rate
+// that goes on), its p95 brought back under
 // LatencyHeadroom of the SLO (replicas scaled by p95 / target), and its
 // items in flight at its batch size. Any arrival or queued item wakes a
 // pool scaled to zero. A pool's recommendation is

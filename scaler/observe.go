@@ -22,6 +22,10 @@ func (d *decision) observePool(pi int) {
 	w, ps := &d.pools[pi], d.st.pools[p.Name]
 	w.snap = d.snap.pool(p.Name)
 	w.readyLeft = float64(w.snap.Ready)
+	if d.fresh {
+		ps.arrivals = addSample(ps.arrivals, d.now, w.snap.ArrivalRate, d.cfg.QueueDrainTarget)
+	}
+	w.arrivalMean = meanSince(ps.arrivals, d.now, d.cfg.QueueDrainTarget)
 	if p.Spot {
 		ps = d.spot(p.Name, ps, w.snap)
 		w.suspended = !ps.spotUntil.IsZero()
