@@ -71,7 +71,7 @@ func (d *decision) observeTier(ti int) {
 		ts.high = d.highShare(ts.high, w.snap)
 	}
 	w.panicRate = meanSince(ts.samples, d.now, d.cfg.PanicWindow)
-	w.headroom = headroom(ts)
+	w.headroom = headroom(ts, levelSince(ts.levels, d.now, d.spec.burstSpan(ti)))
 	w.slope = pace(ts.levels, d.now, d.cfg.PanicWindow)
 	w.readyCap = d.readyCapacity(ti)
 	d.st.tiers[t.Name] = d.panicMode(t.Name, ts, w)
