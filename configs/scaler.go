@@ -85,7 +85,8 @@ type Scaler struct {
 	QueueDrainTarget time.Duration `yaml:"queue_drain_target"`
 	// BurstMemory is the half-life of the bursts a tier remembers: the
 	// excess of its arrival rate over its fastest pool's cold start above
-	// the forecast, kept as standing headroom on the cheapest capacity
+	// the forecast, or of what a queue past the SLO needed, kept as
+	// standing headroom on the cheapest capacity
 	// that serves it in time, since a burst shorter than a cold start
 	// finds only what already runs; > 0, default 10m
 	// (DefaultBurstMemory). A tiny value (1ns) keeps none.

@@ -28,15 +28,54 @@ func (d *decision) learnBurst(ti int, ts *tierState) {
 	span := d.spec.burstSpan(ti)
 	mean := meanSince(ts.samples, d.now, span)
 	excess := max(mean-levelSince(ts.levels, d.now, span), 0)
+	if d.overflowed(ti) {
+		drain := d.cfg.QueueDrainTarget
+		need := absorbing(ts.samples, d.now, drain, d.cfg.Interval, d.spec.tiers[ti].SLO)
+		excess = max(excess, need-levelSince(ts.levels, d.now, drain))
+		mean = max(mean, need)
+	}
 	keep := math.Exp2(-d.dt.Seconds() / d.cfg.BurstMemory.Seconds())
 	ts.burst = max(ts.burst*keep, excess)
 	ts.peak = max(ts.peak, mean)
 }
 
+// overflowed reports whether a pool of tier ti queues more items than its
+// ready replicas serve within the tier's SLO: a burst the standing
+// capacity did not absorb.
+func (d *decision) overflowed(ti int) bool {
+	t := &d.spec.tiers[ti]
+	for _, m := range t.members {
+		s := d.pools[m.pool].snap
+		if float64(s.Queued) > float64(s.Ready)*m.thr*t.SLO.Seconds() {
+			return true
+		}
+	}
+	return false
+}
+
+// absorbing returns the least capacity, items/s, that serves the arrivals
+// of samples ss within span before now, each sample the rate of one
+// interval, within slo of their arrival: over every such window of the
+// last S, the items that arrived in it divided by S plus slo. A burst of
+// a second or two among quiet ones weighs in full, as a queue sees it,
+// where the mean over a cold start dilutes it; 0 without samples.
+func absorbing(ss []sample, now time.Time, span, interval, slo time.Duration) float64 {
+	need, items := 0.0, 0.0
+	for i := len(ss) - 1; i >= 0 && now.Sub(ss[i].at) < span; i-- {
+		items += ss[i].rate * interval.Seconds()
+		need = max(need, items/(now.Sub(ss[i].at)+interval+slo).Seconds())
+	}
+	return need
+}
+
 // headroom returns the items/s tier ts keeps standing above its level
-// for the bursts it has seen; 0 with no burst memory.
-func headroom(ts tierState) float64 {
-	return max(min(ts.burst, ts.peak-ts.holt.level), 0)
+// for the bursts it has seen, less what the level has risen over the
+// burst span (before, the level that long ago): a burst under way that
+// the level already counts is not provisioned twice. 0 with no burst
+// memory.
+func headroom(ts tierState, before float64) float64 {
+	rise := max(ts.holt.level-before, 0)
+	return max(min(ts.burst, ts.peak-ts.holt.level)-rise, 0)
 }
 
 // fillPriced fills the tiers' demand (see fill) and prices their burst

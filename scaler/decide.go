@@ -52,6 +52,10 @@ type poolWork struct {
 	fillWhy   reason  // why that tier placed it
 	desired   int
 	why       reason
+
+	// arrivalMean is the pool's mean arrival rate over the last
+	// QueueDrainTarget, items/s.
+	arrivalMean float64
 }
 
 // tierWork is what a decision works out for one tier.

@@ -95,6 +95,23 @@ func TestDecideScenarios(t *testing.T) {
 			},
 		},
 		{
+			name: "a one-tick burst the ready replicas absorbed sizes the queue floor at the mean", cfg: cpuOnly, ready: map[string]int{"cpu": 10},
+			steps: []step{
+				{span: time.Minute, rate: 50, pools: map[string]PoolSnapshot{"cpu": {Ready: 10, ArrivalRate: 50}},
+					want: map[string]int{"cpu": 10}},
+				// 150 rps for one tick left 20 queued, 0.4s at 10·5 rps:
+				// the rate that goes on is the 5s mean, (50+50+150)/3,
+				// and (83.3 + 20/5s)/5 rps takes 18 replicas, not the
+				// (150 + 4)/5 = 31 of one tick's rate.
+				{rate: 50, pools: map[string]PoolSnapshot{"cpu": {Ready: 10, ArrivalRate: 150, Queued: 20}},
+					want: map[string]int{"cpu": 18}, check: wantReason("cpu", "queue: queue 20 with 83 rps arriving, drained within 5s")},
+				// 200 queued wait 4s, past the SLO: the pool did not
+				// absorb the tick, whose rate counts, (150 + 40)/5 = 38.
+				{rate: 50, pools: map[string]PoolSnapshot{"cpu": {Ready: 10, ArrivalRate: 150, Queued: 200}},
+					want: map[string]int{"cpu": 38}, check: wantReason("cpu", "queue: queue 200 with 150 rps arriving, drained within 5s")},
+			},
+		},
+		{
 			name: "an empty min-0 pool with arrivals scales to one", cfg: cpuOnly,
 			steps: []step{
 				{pools: map[string]PoolSnapshot{"cpu": {ArrivalRate: 0.1}}, want: map[string]int{"cpu": 1}},

@@ -34,7 +34,11 @@
 // (PoolSnapshot.SLO; the tightest SLO of its tiers when the snapshot does
 // not say), so that a model with a tight SLO configured on a shared pool
 // but sending nothing does not size it: arrivals plus
-// its queue drained within QueueDrainTarget, its p95 brought back under
+// its queue drained within QueueDrainTarget (the arrivals being its mean
+// rate over QueueDrainTarget, or the last rate when higher and the ready
+// replicas did not absorb it: none is ready, or its queue waits past the
+// SLO at their pace; one second's burst that they served is not a rate
+// that goes on), its p95 brought back under
 // LatencyHeadroom of the SLO (replicas scaled by p95 / target), and its
 // items in flight at its batch size. Any arrival or queued item wakes a
 // pool scaled to zero. A pool's recommendation is
@@ -79,13 +83,22 @@
 // A burst shorter than a cold start is served only by capacity that
 // stands before it. Each tier remembers the bursts it has seen: the mean
 // arrival rate over its fastest pool's cold start (at least PanicWindow)
-// less the forecast's level that long before, a maximum that halves
-// every BurstMemory, and the highest such mean rate, its peak. It keeps
+// less the forecast's level that long before; and, when a pool of the
+// tier queues more than its ready replicas serve within the SLO (the
+// burst was not absorbed), the least capacity that would have served
+// every window of the last QueueDrainTarget within the SLO (its items
+// over its length plus the SLO), less the level that long before — a
+// burst of one interval among quiet ones, which a mean over a minute's
+// cold start dilutes, weighs as the queue it built. The larger is a
+// maximum that halves every BurstMemory; the highest such rate is its
+// peak. It keeps
 //
-//	headroom = min(burst, peak − level)
+//	headroom = min(burst, peak − level) − rise
 //
 // standing above its forecast, in place of the error band when larger,
-// so the fill puts it on the cheapest pools that serve in time, and never
+// where rise is what the level has risen over that span (at least 0): a
+// burst under way that the forecast already counts is not provisioned
+// twice. The fill puts it on the cheapest pools that serve in time, and never
 // provisions beyond the highest rate seen. The plan's
 // HeadroomCostPerHour is what it adds to the fill's price (the fill is
 // run once without it to know), each TierPlan's Headroom its size, and

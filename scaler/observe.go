@@ -22,6 +22,10 @@ func (d *decision) observePool(pi int) {
 	w, ps := &d.pools[pi], d.st.pools[p.Name]
 	w.snap = d.snap.pool(p.Name)
 	w.readyLeft = float64(w.snap.Ready)
+	if d.fresh {
+		ps.arrivals = addSample(ps.arrivals, d.now, w.snap.ArrivalRate, d.cfg.QueueDrainTarget)
+	}
+	w.arrivalMean = meanSince(ps.arrivals, d.now, d.cfg.QueueDrainTarget)
 	if p.Spot {
 		ps = d.spot(p.Name, ps, w.snap)
 		w.suspended = !ps.spotUntil.IsZero()
@@ -67,7 +71,7 @@ func (d *decision) observeTier(ti int) {
 		ts.high = d.highShare(ts.high, w.snap)
 	}
 	w.panicRate = meanSince(ts.samples, d.now, d.cfg.PanicWindow)
-	w.headroom = headroom(ts)
+	w.headroom = headroom(ts, levelSince(ts.levels, d.now, d.spec.burstSpan(ti)))
 	w.slope = pace(ts.levels, d.now, d.cfg.PanicWindow)
 	w.readyCap = d.readyCapacity(ti)
 	d.st.tiers[t.Name] = d.panicMode(t.Name, ts, w)

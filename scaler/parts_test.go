@@ -199,3 +199,25 @@ func TestRepeatedTime(t *testing.T) {
 		t.Errorf("plan after a repeated time = %v, panic %v; want 10 replicas, no panic", p2.Replicas, p2.Tiers["t"].Panic)
 	}
 }
+
+func TestContinuing(t *testing.T) {
+	const thr, slo = 5.0, time.Second // 10 ready replicas serve 50 rps
+	tests := []struct {
+		name string
+		snap PoolSnapshot
+		mean float64
+		want float64
+	}{
+		{"a rate under the mean counts the mean", PoolSnapshot{Ready: 10, ArrivalRate: 20}, 50, 50},
+		{"a burst absorbed counts the mean", PoolSnapshot{Ready: 10, ArrivalRate: 150, Queued: 50}, 80, 80},
+		{"a burst whose queue waits past the SLO counts", PoolSnapshot{Ready: 10, ArrivalRate: 150, Queued: 51}, 80, 150},
+		{"a burst on no ready replica counts", PoolSnapshot{ArrivalRate: 150}, 80, 150},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := continuing(tt.snap, tt.mean, thr, slo); got != tt.want {
+				t.Errorf("continuing(%+v, %v) = %v, want %v", tt.snap, tt.mean, got, tt.want)
+			}
+		})
+	}
+}

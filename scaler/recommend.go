@@ -25,7 +25,7 @@ func (d *decision) recommendPool(pi int) {
 		why = reason{}
 	}
 	limit := d.surgeLimit(p, w.snap)
-	for _, f := range d.floors(p, w.snap) {
+	for _, f := range d.floors(p, w.snap, w.arrivalMean) {
 		if f.n = min(f.n, limit); f.n > n {
 			n, why = f.n, f.why
 		}
@@ -54,22 +54,23 @@ type floor struct {
 
 // floors returns the replicas pool p needs by its own signals, at the SLO
 // of its traffic (see target): to drain its queue within
-// QueueDrainTarget while arrivals continue; to bring a p95 above
+// QueueDrainTarget while arrivals continue (see continuing; mean is the
+// pool's mean arrival rate over QueueDrainTarget); to bring a p95 above
 // LatencyHeadroom of the SLO back under it (proportionally, but not
 // beyond the ready and starting replicas while some are starting or the
 // p95 is past the SLO); to hold the
 // items in flight at its batch size. They also wake an empty pool that
 // has arrivals or queued items.
-func (d *decision) floors(p *poolSpec, s PoolSnapshot) []floor {
+func (d *decision) floors(p *poolSpec, s PoolSnapshot, mean float64) []floor {
 	slo, thr, batch := target(p, s)
 	if thr <= 0 {
 		return nil
 	}
 	var fs []floor
-	drain := s.ArrivalRate + float64(s.Queued)/d.cfg.QueueDrainTarget.Seconds()
-	if drain > 0 {
+	arriving := continuing(s, mean, thr, slo)
+	if drain := arriving + float64(s.Queued)/d.cfg.QueueDrainTarget.Seconds(); drain > 0 {
 		fs = append(fs, floor{max(roundUp(drain/thr), 1), reason{ChangeQueue, fmt.Sprintf(
-			"queue %d with %.0f rps arriving, drained within %v", s.Queued, s.ArrivalRate, d.cfg.QueueDrainTarget)}})
+			"queue %d with %.0f rps arriving, drained within %v", s.Queued, arriving, d.cfg.QueueDrainTarget)}})
 	}
 	target := time.Duration(d.cfg.LatencyHeadroom * float64(slo))
 	if s.Ready > 0 && s.P95 > target {
@@ -90,6 +91,26 @@ func (d *decision) floors(p *poolSpec, s PoolSnapshot) []floor {
 			"%d in flight at batch %d", s.InFlight, batch)}})
 	}
 	return fs
+}
+
+// continuing returns the arrival rate a pool's queue floor expects to go
+// on while its queue drains, items/s: mean, its mean rate over the last
+// QueueDrainTarget, unless the last snapshot's rate is higher and the
+// pool did not absorb it: no replica is ready, or its queue would take
+// the ready replicas, thr items/s each, longer than slo to serve. A rate
+// measured over one interval is noisy: a second at three times the mean
+// among quieter ones, which the ready replicas served leaving a queue
+// they clear within the SLO, does not go on, and a slow pool sized for
+// it would keep the replicas, ready a cold start later, through a whole
+// scale-down window.
+func continuing(s PoolSnapshot, mean, thr float64, slo time.Duration) float64 {
+	if s.ArrivalRate <= mean {
+		return mean
+	}
+	if s.Ready == 0 || float64(s.Queued)/(float64(s.Ready)*thr) > slo.Seconds() {
+		return s.ArrivalRate
+	}
+	return mean
 }
 
 // surgeLimit returns the most replicas pool p's own floors may ask for:

@@ -51,6 +51,8 @@ type poolState struct {
 	// retry is the size a backing-off spot pool keeps asking for: the
 	// plan's size when it lost workers.
 	retry int
+	// arrivals are the pool's arrival rates of the last QueueDrainTarget.
+	arrivals []sample
 }
 
 // spend accumulates the day's spending.
@@ -80,6 +82,7 @@ func (s State) clone() State {
 	}
 	for name, p := range s.pools {
 		p.window = slices.Clone(p.window)
+		p.arrivals = slices.Clone(p.arrivals)
 		c.pools[name] = p
 	}
 	return c
