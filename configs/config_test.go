@@ -143,7 +143,7 @@ func TestDefaults(t *testing.T) {
 	want.Shutdown = Shutdown{DrainTimeout: 10 * time.Second, DrainDelay: 5 * time.Second}
 	want.Limits = Limits{MaxBodyBytes: 16 << 20, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute,
 		MaxConcurrentStreams: 1024, MaxDeadline: 5 * time.Minute, MaxJSONDepth: 32, MaxTensorElements: 4 << 20,
-		BodyTimeout: 30 * time.Second, WriteTimeout: 30 * time.Second, MaxConnections: 2048, MaxInFlight: 2048,
+		BodyTimeout: 30 * time.Second, WriteTimeout: 30 * time.Second, MaxConnections: 4096, MaxInFlight: 2048,
 		MaxBodyBytesInFlight: 384 << 20, MemoryLimit: 1536 << 20}
 	want.Protocol = Protocol{PriorityLevels: []string{"critical", "high", "normal", "low"}, SequenceIdle: time.Minute}
 	bounded := ClassQueue{MaxLength: 1024}

@@ -31,9 +31,11 @@ const (
 	DefaultWriteTimeout = 30 * time.Second
 	// DefaultMaxConnections caps the open connections of each client
 	// listener: at about 20 KiB of buffers and stack for an idle HTTP
-	// connection and 100 KiB for a gRPC one, 2048 of them hold at most
-	// 200 MiB of a 2 GiB gateway.
-	DefaultMaxConnections = 2048
+	// connection and 100 KiB for a gRPC one, 4096 of them hold at most
+	// 400 MiB of a 2 GiB gateway. It is twice DefaultMaxInFlight so that
+	// clients of one call per connection (HTTP/1.1) past the calls in
+	// flight get the in-flight bound's 503, not a wait in the backlog.
+	DefaultMaxConnections = 2 * DefaultMaxInFlight
 	// DefaultMaxInFlight caps the inference calls in progress in the
 	// gateway: a 2-core gateway answers a few thousand small calls a
 	// second, so 2048 calls in flight are about half a second of them.
@@ -99,9 +101,12 @@ type Limits struct {
 	// is freed. > 0, default 30s (DefaultWriteTimeout).
 	WriteTimeout time.Duration `yaml:"write_timeout"`
 	// MaxConnections caps the connections open at once on each client
-	// listener (HTTP and gRPC, each on its own); further clients wait in
-	// the listener's backlog until one closes. >= 1, default 2048
-	// (DefaultMaxConnections).
+	// listener (HTTP and gRPC, each on its own). At the cap the HTTP
+	// listener closes a connection idle between requests to make room;
+	// with none idle, further clients wait in the listener's backlog
+	// until one closes. Set it above MaxInFlight, or HTTP/1.1 clients
+	// past the calls in flight wait instead of getting 503. >= 1,
+	// default 4096 (DefaultMaxConnections).
 	MaxConnections int `yaml:"max_connections"`
 	// MaxInFlight caps the inference calls in progress in the gateway,
 	// over both front ends, from the moment their headers are read until

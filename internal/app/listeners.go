@@ -158,7 +158,7 @@ func runListeners(ctx context.Context, gw *gateway.Gateway, ls listeners, admin 
 
 	g, gctx := errgroup.WithContext(ctx)
 	if ls.http != nil {
-		s.httpLn = limitConns(ls.http, e.limits.MaxConnections)
+		s.httpLn = limitConns(ls.http, e.limits.MaxConnections, s.httpConns)
 		g.Go(func() error { return serveHTTP(s.http, s.httpLn) })
 	}
 	if ls.admin != nil {
@@ -166,7 +166,7 @@ func runListeners(ctx context.Context, gw *gateway.Gateway, ls listeners, admin 
 		g.Go(func() error { return serveHTTP(s.admin, s.adminLn) })
 	}
 	if ls.grpc != nil {
-		g.Go(func() error { return s.grpc.Serve(limitConns(ls.grpc, e.limits.MaxConnections)) })
+		g.Go(func() error { return s.grpc.Serve(limitConns(ls.grpc, e.limits.MaxConnections, nil)) })
 	}
 	g.Go(func() error {
 		<-gctx.Done()

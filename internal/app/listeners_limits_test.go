@@ -82,11 +82,12 @@ func TestH2C(t *testing.T) {
 	}
 }
 
-// TestMaxConnections serves on a listener limited to two connections: a
-// third client waits, unanswered, until one of the two closes.
+// TestMaxConnections serves on a listener limited to two connections,
+// with nothing to reclaim them: a third client waits, unanswered, until
+// one of the two closes.
 func TestMaxConnections(t *testing.T) {
 	hs := &http.Server{Handler: http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}), ReadHeaderTimeout: time.Second}
-	ln := limitConns(loopbackListener(t), 2)
+	ln := limitConns(loopbackListener(t), 2, nil)
 	go func() { _ = hs.Serve(ln) }()
 	t.Cleanup(func() { _ = hs.Close() })
 	var conns []net.Conn
@@ -107,6 +108,56 @@ func TestMaxConnections(t *testing.T) {
 	conns[0].Close()
 	if !closedBy(t, bufio.NewReader(conns[2]), conns[2]) {
 		t.Errorf("the third connection is not answered once the first closed")
+	}
+}
+
+// TestMaxConnectionsReclaimsIdle serves on a listener limited to two
+// connections that reclaims idle ones, as serve's HTTP listener does:
+// with one connection serving a call and one idle after its call, a third
+// client is answered, and the idle one is closed to make room; with both
+// serving, the third waits.
+func TestMaxConnectionsReclaimsIdle(t *testing.T) {
+	release := make(chan struct{})
+	hs := &http.Server{Handler: http.HandlerFunc(func(_ http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/slow" {
+			<-release
+		}
+	}), ReadHeaderTimeout: time.Second}
+	states := newConnStates()
+	hs.ConnState = states.hook
+	ln := limitConns(loopbackListener(t), 2, states)
+	go func() { _ = hs.Serve(ln) }()
+	t.Cleanup(func() { close(release); _ = hs.Close() })
+	call := func(path string) (net.Conn, *bufio.Reader) {
+		c, err := net.Dial("tcp", ln.Addr().String())
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { c.Close() })
+		if _, err := c.Write([]byte("GET " + path + " HTTP/1.1\r\nHost: sluice\r\n\r\n")); err != nil {
+			t.Fatal(err)
+		}
+		return c, bufio.NewReader(c)
+	}
+	slow, slowR := call("/slow")
+	idle, idleR := call("/")
+	if resp, err := http.ReadResponse(idleR, nil); err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("second call: %v, %v", resp, err)
+	}
+	third, thirdR := call("/")
+	if !closedBy(t, thirdR, third) {
+		t.Errorf("a third client beside a serving and an idle connection is not answered")
+	}
+	if !closedBy(t, idleR, idle) {
+		t.Errorf("the idle connection was not closed to make room")
+	}
+	if closedBy(t, slowR, slow) {
+		t.Errorf("the connection serving a call was closed or answered")
+	}
+	call("/slow") // takes the slot of the third, idle again
+	last, lastR := call("/")
+	if closedBy(t, lastR, last) {
+		t.Errorf("a client beyond two connections serving calls was answered or closed")
 	}
 }
 
