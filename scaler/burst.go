@@ -45,8 +45,7 @@ func (d *decision) learnBurst(ti int, ts *tierState) {
 func (d *decision) overflowed(ti int) bool {
 	t := &d.spec.tiers[ti]
 	for _, m := range t.members {
-		s := d.pools[m.pool].snap
-		if float64(s.Queued) > float64(s.Ready)*m.thr*t.SLO.Seconds() {
+		if s := d.pools[m.pool].snap; s.Queued > 0 && !absorbs(s, m.thr, t.SLO) {
 			return true
 		}
 	}

@@ -107,10 +107,16 @@ func continuing(s PoolSnapshot, mean, thr float64, slo time.Duration) float64 {
 	if s.ArrivalRate <= mean {
 		return mean
 	}
-	if s.Ready == 0 || float64(s.Queued)/(float64(s.Ready)*thr) > slo.Seconds() {
+	if !absorbs(s, thr, slo) {
 		return s.ArrivalRate
 	}
 	return mean
+}
+
+// absorbs reports whether a pool's ready replicas, thr items/s each,
+// serve its queue within slo; never with no replica ready.
+func absorbs(s PoolSnapshot, thr float64, slo time.Duration) bool {
+	return s.Ready > 0 && float64(s.Queued) <= float64(s.Ready)*thr*slo.Seconds()
 }
 
 // surgeLimit returns the most replicas pool p's own floors may ask for:

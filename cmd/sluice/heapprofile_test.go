@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"io"
 	"os"
 	"runtime/pprof"
 	"runtime/trace"
@@ -31,10 +32,10 @@ func profileServe(args []string) {
 		go profileHeap(prefix)
 	}
 	if file := os.Getenv(cpuProfileEnv); file != "" {
-		go profileCPU(file)
+		go record(file, 15*time.Second, 45*time.Second, pprof.StartCPUProfile, pprof.StopCPUProfile)
 	}
 	if file := os.Getenv(traceEnv); file != "" {
-		go traceServe(file)
+		go record(file, 30*time.Second, 20*time.Second, trace.Start, trace.Stop)
 	}
 }
 
@@ -50,30 +51,18 @@ func profileHeap(prefix string) {
 	}
 }
 
-func profileCPU(file string) {
-	time.Sleep(15 * time.Second)
+// record waits wait, then has start write to a new file for span, then
+// calls stop: a CPU profile or an execution trace of part of a run.
+func record(file string, wait, span time.Duration, start func(io.Writer) error, stop func()) {
+	time.Sleep(wait)
 	f, err := os.Create(file)
 	if err != nil {
 		return
 	}
 	defer f.Close()
-	if pprof.StartCPUProfile(f) != nil {
+	if start(f) != nil {
 		return
 	}
-	time.Sleep(45 * time.Second)
-	pprof.StopCPUProfile()
-}
-
-func traceServe(file string) {
-	time.Sleep(30 * time.Second)
-	f, err := os.Create(file)
-	if err != nil {
-		return
-	}
-	defer f.Close()
-	if trace.Start(f) != nil {
-		return
-	}
-	time.Sleep(20 * time.Second)
-	trace.Stop()
+	time.Sleep(span)
+	stop()
 }
